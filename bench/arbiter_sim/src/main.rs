@@ -1,0 +1,674 @@
+//! Discrete-event simulation of one Hailo-10H shared by detection, pose,
+//! depth and an LLM command parser, comparing FCFS, a HailoRT-style
+//! round-robin scheduler and `npu_arbiter::Policy` (the exact code the
+//! coordinator runs, driven by simulated time).
+//!
+//! Device figures are Hailo's published per-model FPS (yolov8n 378 FPS,
+//! yolov8s_pose 161 FPS, scdepthv3 719 FPS). On a Pi 5 the Hailo sits on a
+//! PCIe Gen3 x1 link, so expect slower; the "slowed" scenario multiplies the
+//! vision costs by 3. LLM figures (0.4 s prefill, ~7 tokens/s) are taken as
+//! end-to-end and not slowed.
+//!
+//! Usage: `arbiter_sim [--seconds S] [--seeds N]`; `SIM_TRACE=1` prints every
+//! LLM step and the vision frames around it to stderr.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use npu_arbiter::{
+    Class, ClientId, CompletionReport, GrantId, JobId, JobSpec, Policy, PolicyConfig, PolicyEvent, StepHint, StreamId,
+    StreamSpec,
+};
+
+const MS: u64 = 1_000_000;
+const S: u64 = 1_000_000_000;
+
+// ---- workload -------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Vision,
+    Command,
+}
+
+#[derive(Clone, Debug)]
+struct StreamDef {
+    name: &'static str,
+    model: &'static str,
+    kind: Kind,
+    period: u64,
+    /// Per-frame device cost (vision) or per-decode-step cost (command).
+    cost: u64,
+}
+
+const PREFILL: u64 = 400 * MS;
+const DECODE: u64 = 143 * MS;
+const TOKENS: u32 = 15;
+const CMD_TTFT_DEADLINE: u64 = 500 * MS;
+const CMD_DEADLINE: u64 = 3 * S;
+const CMD_EVERY: u64 = 10 * S;
+/// Camera frames bunch up a little; ±1 ms arrival jitter.
+const ARRIVAL_JITTER: u64 = MS;
+/// Frames an application keeps queued per stream for the baselines (HailoRT
+/// apps bind a few input buffers; a full queue drops the new frame at source).
+const BASELINE_QUEUE: usize = 4;
+
+fn streams(vision_factor: f64) -> Vec<StreamDef> {
+    let f = |ms: f64| (ms * vision_factor * MS as f64) as u64;
+    vec![
+        StreamDef { name: "det", model: "yolov8n", kind: Kind::Vision, period: S / 30, cost: f(1000.0 / 378.0) },
+        StreamDef { name: "pose", model: "yolov8s_pose", kind: Kind::Vision, period: S / 15, cost: f(1000.0 / 161.0) },
+        StreamDef { name: "depth", model: "scdepthv3", kind: Kind::Vision, period: S / 10, cost: f(1000.0 / 719.0) },
+        StreamDef { name: "cmd", model: "llm", kind: Kind::Command, period: CMD_EVERY, cost: DECODE },
+    ]
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // splitmix64
+        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + (self.unit() * (hi - lo) as f64) as u64
+    }
+    /// Multiplicative jitter of ±`pct` percent.
+    fn jitter(&mut self, v: u64, pct: f64) -> u64 {
+        (v as f64 * (1.0 + pct / 100.0 * (2.0 * self.unit() - 1.0))) as u64
+    }
+}
+
+#[derive(Clone, Debug)]
+struct SimJob {
+    stream: usize,
+    arrival: u64,
+    deadline: u64,
+    first_deadline: Option<u64>,
+    steps: u32,
+    steps_done: u32,
+    first_step_end: Option<u64>,
+    done: Option<u64>,
+    dropped: bool,
+}
+
+fn make_jobs(defs: &[StreamDef], horizon: u64, commands: bool, rng: &mut Rng) -> Vec<SimJob> {
+    let mut jobs = Vec::new();
+    for (si, d) in defs.iter().enumerate() {
+        match d.kind {
+            Kind::Vision => {
+                let phase = rng.range(0, d.period);
+                let mut k = 0u64;
+                let mut last = 0;
+                loop {
+                    let nominal = phase + k * d.period + ARRIVAL_JITTER;
+                    let t = rng.range(nominal - ARRIVAL_JITTER, nominal + ARRIVAL_JITTER).max(last + 1);
+                    if t >= horizon {
+                        break;
+                    }
+                    last = t;
+                    jobs.push(SimJob {
+                        stream: si,
+                        arrival: t,
+                        deadline: t + d.period,
+                        first_deadline: None,
+                        steps: 1,
+                        steps_done: 0,
+                        first_step_end: None,
+                        done: None,
+                        dropped: false,
+                    });
+                    k += 1;
+                }
+            }
+            Kind::Command if commands => {
+                let mut t = rng.range(2 * S, CMD_EVERY);
+                while t + CMD_DEADLINE < horizon {
+                    jobs.push(SimJob {
+                        stream: si,
+                        arrival: t,
+                        deadline: t + CMD_DEADLINE,
+                        first_deadline: Some(t + CMD_TTFT_DEADLINE),
+                        steps: 1 + TOKENS,
+                        steps_done: 0,
+                        first_step_end: None,
+                        done: None,
+                        dropped: false,
+                    });
+                    t += rng.range(CMD_EVERY - 2 * S, CMD_EVERY + 2 * S);
+                }
+            }
+            Kind::Command => {}
+        }
+    }
+    jobs.sort_by_key(|j| j.arrival);
+    jobs
+}
+
+fn step_cost(defs: &[StreamDef], job: &SimJob) -> u64 {
+    let d = &defs[job.stream];
+    match d.kind {
+        Kind::Vision => d.cost,
+        Kind::Command if job.steps_done == 0 => PREFILL,
+        Kind::Command => DECODE,
+    }
+}
+
+fn remaining_cost(defs: &[StreamDef], job: &SimJob) -> u64 {
+    match defs[job.stream].kind {
+        Kind::Vision => defs[job.stream].cost,
+        Kind::Command => {
+            let prefill = if job.steps_done == 0 { PREFILL } else { 0 };
+            let decodes = (job.steps - job.steps_done - u32::from(job.steps_done == 0)) as u64;
+            prefill + decodes * DECODE
+        }
+    }
+}
+
+// ---- schedulers -----------------------------------------------------------
+
+/// One schedulable unit: a frame, or one step of a command.
+trait Scheduler {
+    fn ready(&mut self, now: u64, job: usize, jobs: &mut [SimJob], defs: &[StreamDef]);
+    /// Device idle: pick the next job (its next step) to run.
+    fn next(&mut self, now: u64, jobs: &mut [SimJob], defs: &[StreamDef]) -> Option<usize>;
+    /// The running step finished. `more` = the command has further steps.
+    fn finished(&mut self, now: u64, job: usize, measured: u64, more: bool, jobs: &mut [SimJob], defs: &[StreamDef]);
+}
+
+/// Bounded per-stream admission shared by the baselines: a full queue drops
+/// the new frame at the source, as an app with a fixed buffer pool would.
+fn baseline_admit(queued: &mut BTreeMap<usize, usize>, job: usize, jobs: &mut [SimJob]) -> bool {
+    let n = queued.entry(jobs[job].stream).or_default();
+    if *n >= BASELINE_QUEUE {
+        jobs[job].dropped = true;
+        return false;
+    }
+    *n += 1;
+    true
+}
+
+#[derive(Default)]
+struct Fcfs {
+    q: VecDeque<usize>,
+    queued: BTreeMap<usize, usize>,
+}
+
+impl Scheduler for Fcfs {
+    fn ready(&mut self, _now: u64, job: usize, jobs: &mut [SimJob], _d: &[StreamDef]) {
+        if jobs[job].steps_done > 0 || baseline_admit(&mut self.queued, job, jobs) {
+            self.q.push_back(job);
+        }
+    }
+    fn next(&mut self, _now: u64, jobs: &mut [SimJob], _d: &[StreamDef]) -> Option<usize> {
+        let j = self.q.pop_front()?;
+        if jobs[j].steps_done == 0 {
+            *self.queued.entry(jobs[j].stream).or_default() -= 1;
+        }
+        Some(j)
+    }
+    fn finished(&mut self, now: u64, job: usize, _m: u64, more: bool, jobs: &mut [SimJob], d: &[StreamDef]) {
+        if more {
+            self.ready(now, job, jobs, d);
+        }
+    }
+}
+
+/// HailoRT model scheduler as documented: per network group FIFO, a group is
+/// ready once `threshold` frames are queued or its oldest frame waited
+/// `timeout`; the highest-priority ready group runs, round robin among equal
+/// priorities; a turn serves the frames queued at its start (batch <= 8).
+/// No deadlines, no dropping of stale frames. The LLM gets a higher priority,
+/// like the arbiter's Command class; thresholds apply to vision groups only.
+struct HailoRr {
+    threshold: usize,
+    timeout: u64,
+    queues: Vec<VecDeque<(usize, u64)>>,
+    priority: Vec<u32>,
+    last: usize,
+    turn: Option<(usize, usize)>,
+    queued: BTreeMap<usize, usize>,
+}
+
+impl HailoRr {
+    fn new(defs: &[StreamDef], threshold: usize, timeout_ms: u64) -> Self {
+        HailoRr {
+            threshold,
+            timeout: timeout_ms * MS,
+            queues: vec![VecDeque::new(); defs.len()],
+            priority: defs.iter().map(|d| if d.kind == Kind::Command { 20 } else { 16 }).collect(),
+            last: defs.len() - 1,
+            turn: None,
+            queued: BTreeMap::new(),
+        }
+    }
+    fn eligible(&self, g: usize, now: u64, defs: &[StreamDef]) -> bool {
+        let q = &self.queues[g];
+        let Some(&(_, oldest)) = q.front() else { return false };
+        if defs[g].kind == Kind::Command {
+            return true;
+        }
+        q.len() >= self.threshold.max(1) || now.saturating_sub(oldest) >= self.timeout
+    }
+}
+
+impl Scheduler for HailoRr {
+    fn ready(&mut self, now: u64, job: usize, jobs: &mut [SimJob], _d: &[StreamDef]) {
+        if jobs[job].steps_done > 0 || baseline_admit(&mut self.queued, job, jobs) {
+            self.queues[jobs[job].stream].push_back((job, now));
+        }
+    }
+    fn next(&mut self, now: u64, jobs: &mut [SimJob], defs: &[StreamDef]) -> Option<usize> {
+        let n = self.queues.len();
+        let group = match self.turn {
+            Some((g, left)) if left > 0 && !self.queues[g].is_empty() => {
+                self.turn = Some((g, left - 1));
+                g
+            }
+            _ => {
+                let ready: Vec<usize> = (0..n).filter(|&g| self.eligible(g, now, defs)).collect();
+                let best = ready.iter().map(|&g| self.priority[g]).max()?;
+                // Round robin: first ready group of top priority after the last served.
+                let g =
+                    (1..=n).map(|k| (self.last + k) % n).find(|g| ready.contains(g) && self.priority[*g] == best)?;
+                self.last = g;
+                let batch = self.queues[g].len().min(8);
+                self.turn = Some((g, batch - 1));
+                g
+            }
+        };
+        let (j, _) = self.queues[group].pop_front()?;
+        if jobs[j].steps_done == 0 {
+            *self.queued.entry(jobs[j].stream).or_default() -= 1;
+        }
+        Some(j)
+    }
+    fn finished(&mut self, now: u64, job: usize, _m: u64, more: bool, jobs: &mut [SimJob], d: &[StreamDef]) {
+        if more {
+            self.ready(now, job, jobs, d);
+        }
+    }
+}
+
+/// The crate's policy, fed simulated time.
+struct Arbiter {
+    p: Policy,
+    client: ClientId,
+    streams: Vec<StreamId>,
+    by_job: BTreeMap<JobId, usize>,
+    running: Option<(usize, GrantId, bool)>,
+    ev: Vec<PolicyEvent>,
+}
+
+impl Arbiter {
+    fn new(defs: &[StreamDef]) -> Self {
+        let mut p = Policy::new(PolicyConfig { lease_ns: 60 * S, ..PolicyConfig::default() }, 0);
+        let client = p.add_client("sim", 0);
+        let streams = defs
+            .iter()
+            .map(|d| {
+                let spec = match d.kind {
+                    Kind::Vision => StreamSpec::periodic(d.name, d.model, Class::Vision, d.period, d.cost),
+                    Kind::Command => StreamSpec::request(d.name, d.model, Class::Command, Some(CMD_DEADLINE), DECODE),
+                };
+                p.add_stream(client, spec).expect("valid stream spec")
+            })
+            .collect();
+        Arbiter { p, client, streams, by_job: BTreeMap::new(), running: None, ev: Vec::new() }
+    }
+
+    fn absorb(&mut self, jobs: &mut [SimJob]) -> Option<usize> {
+        let mut granted = None;
+        for e in self.ev.drain(..) {
+            match e {
+                PolicyEvent::Granted(g) => {
+                    let j = self.by_job[&g.job];
+                    self.running = Some((j, g.grant, g.switch));
+                    granted = Some(j);
+                }
+                PolicyEvent::Dropped { job, .. } => {
+                    if let Some(j) = self.by_job.remove(&job) {
+                        jobs[j].dropped = true;
+                    }
+                }
+                PolicyEvent::Completed { job, .. } => {
+                    self.by_job.remove(&job);
+                }
+            }
+        }
+        granted
+    }
+}
+
+impl Scheduler for Arbiter {
+    fn ready(&mut self, now: u64, job: usize, jobs: &mut [SimJob], defs: &[StreamDef]) {
+        let j = &jobs[job];
+        let spec = JobSpec {
+            arrival_ns: Some(j.arrival),
+            deadline_ns: Some(j.deadline),
+            first_step_deadline_ns: j.first_deadline,
+            next_step_cost_ns: (defs[j.stream].kind == Kind::Command).then(|| step_cost(defs, j)),
+            remaining_cost_ns: (defs[j.stream].kind == Kind::Command).then(|| remaining_cost(defs, j)),
+        };
+        match self.p.submit(now, self.client, self.streams[j.stream], spec, &mut self.ev) {
+            Ok(id) => {
+                self.by_job.insert(id, job);
+            }
+            Err(_) => jobs[job].dropped = true,
+        }
+        self.absorb(jobs);
+    }
+    fn next(&mut self, now: u64, jobs: &mut [SimJob], _d: &[StreamDef]) -> Option<usize> {
+        self.p.poll(now, &mut self.ev);
+        self.absorb(jobs)
+    }
+    fn finished(&mut self, now: u64, job: usize, measured: u64, more: bool, jobs: &mut [SimJob], defs: &[StreamDef]) {
+        let Some((j, grant, _)) = self.running.take() else { return };
+        debug_assert_eq!(j, job);
+        let next_step = more.then(|| StepHint {
+            next_step_cost_ns: Some(step_cost(defs, &jobs[job])),
+            remaining_cost_ns: Some(remaining_cost(defs, &jobs[job])),
+        });
+        let report = CompletionReport { measured_ns: measured, switch_ns: None, next_step };
+        self.p.complete(now, self.client, grant, report, &mut self.ev).expect("sim completes its own grant");
+        self.absorb(jobs);
+    }
+}
+
+// ---- engine ---------------------------------------------------------------
+
+#[derive(Default, Clone)]
+struct StreamResult {
+    total: u64,
+    missed: u64,
+    /// Misses of frames that arrived while an LLM step was running and whose
+    /// deadline came before that step's end + switch + frame cost: no
+    /// non-preemptive policy that runs that step then could have saved them.
+    blocked: u64,
+    lat: Vec<u64>,
+}
+
+#[derive(Default, Clone)]
+struct RunResult {
+    per_stream: Vec<StreamResult>,
+    cmd_ttft_miss: u64,
+    busy: u64,
+    switches: u64,
+    horizon: u64,
+}
+
+fn simulate(
+    defs: &[StreamDef],
+    sched: &mut dyn Scheduler,
+    mut jobs: Vec<SimJob>,
+    switch_cost: u64,
+    horizon: u64,
+    rng: &mut Rng,
+) -> RunResult {
+    let mut next_arrival = 0usize;
+    let mut loaded: Option<&str> = None;
+    // (job, end time, measured time)
+    let mut running: Option<(usize, u64, u64)> = None;
+    let mut res = RunResult { per_stream: vec![StreamResult::default(); defs.len()], horizon, ..Default::default() };
+    let mut llm_steps: Vec<(u64, u64)> = Vec::new();
+    loop {
+        let t_arr = jobs.get(next_arrival).map(|j| j.arrival);
+        let t_done = running.map(|r| r.1);
+        let now = match (t_arr, t_done) {
+            (None, None) => break,
+            (Some(a), Some(d)) => a.min(d),
+            (a, d) => a.or(d).unwrap_or(u64::MAX),
+        };
+        if let Some((j, end, measured)) = running {
+            if end == now {
+                running = None;
+                let job = &mut jobs[j];
+                if job.steps_done == 0 {
+                    job.first_step_end = Some(now);
+                }
+                job.steps_done += 1;
+                let more = job.steps_done < job.steps;
+                if !more {
+                    job.done = Some(now);
+                }
+                sched.finished(now, j, measured, more, &mut jobs, defs);
+            }
+        }
+        while next_arrival < jobs.len() && jobs[next_arrival].arrival == now {
+            sched.ready(now, next_arrival, &mut jobs, defs);
+            next_arrival += 1;
+        }
+        if running.is_none() {
+            if let Some(j) = sched.next(now, &mut jobs, defs) {
+                let model = defs[jobs[j].stream].model;
+                let sw = if loaded == Some(model) { 0 } else { switch_cost };
+                if loaded != Some(model) {
+                    res.switches += 1;
+                    loaded = Some(model);
+                }
+                let pct = if defs[jobs[j].stream].kind == Kind::Command { 3.0 } else { 5.0 };
+                let cost = rng.jitter(step_cost(defs, &jobs[j]), pct) + sw;
+                res.busy += cost;
+                if defs[jobs[j].stream].kind == Kind::Command {
+                    llm_steps.push((now, now + cost));
+                    if std::env::var_os("SIM_TRACE").is_some() {
+                        eprintln!(
+                            "t={:.3} cmd job {j} step {} cost {:.1}ms (arr {:.3}, dl {:.3}) sw {}",
+                            now as f64 / 1e9,
+                            jobs[j].steps_done,
+                            cost as f64 / 1e6,
+                            jobs[j].arrival as f64 / 1e9,
+                            jobs[j].deadline as f64 / 1e9,
+                            sw / MS
+                        );
+                    }
+                } else if std::env::var_os("SIM_TRACE").is_some()
+                    && llm_steps.last().is_some_and(|l| now < l.1 + 200 * MS)
+                {
+                    eprintln!(
+                        "t={:.3}   vision {} cost {:.1}ms",
+                        now as f64 / 1e9,
+                        defs[jobs[j].stream].name,
+                        cost as f64 / 1e6
+                    );
+                }
+                running = Some((j, now + cost, cost));
+            }
+        }
+    }
+    for j in &jobs {
+        let r = &mut res.per_stream[j.stream];
+        r.total += 1;
+        match j.done {
+            Some(t) if !j.dropped => {
+                r.lat.push(t - j.arrival);
+                if t > j.deadline {
+                    r.missed += 1;
+                }
+            }
+            _ => r.missed += 1,
+        }
+        let missed = j.dropped || j.done.is_none_or(|t| t > j.deadline);
+        if missed && defs[j.stream].kind == Kind::Vision {
+            let i = llm_steps.partition_point(|iv| iv.0 <= j.arrival);
+            // After an LLM step every vision frame pays a model switch too.
+            if i > 0 && llm_steps[i - 1].1 + switch_cost + defs[j.stream].cost > j.deadline {
+                r.blocked += 1;
+            }
+        }
+        if let Some(fd) = j.first_deadline {
+            if j.first_step_end.is_none_or(|t| t > fd) {
+                res.cmd_ttft_miss += 1;
+            }
+        }
+    }
+    res
+}
+
+fn p99(v: &mut [u64]) -> Option<u64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let idx = ((0.99 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+    Some(v[idx])
+}
+
+fn merge(a: &mut RunResult, b: RunResult) {
+    if a.per_stream.is_empty() {
+        *a = b;
+        return;
+    }
+    for (x, y) in a.per_stream.iter_mut().zip(b.per_stream) {
+        x.total += y.total;
+        x.missed += y.missed;
+        x.blocked += y.blocked;
+        x.lat.extend(y.lat);
+    }
+    a.cmd_ttft_miss += b.cmd_ttft_miss;
+    a.busy += b.busy;
+    a.switches += b.switches;
+    a.horizon += b.horizon;
+}
+
+#[derive(Clone, Copy)]
+enum PolicyKind {
+    Fcfs,
+    Rr { threshold: usize, timeout_ms: u64 },
+    Arbiter,
+}
+
+impl PolicyKind {
+    fn label(&self) -> String {
+        match self {
+            PolicyKind::Fcfs => "FCFS".into(),
+            PolicyKind::Rr { threshold, timeout_ms } => format!("HailoRT RR thr{threshold}/to{timeout_ms}ms"),
+            PolicyKind::Arbiter => "npu_arbiter".into(),
+        }
+    }
+    fn build(&self, defs: &[StreamDef]) -> Box<dyn Scheduler> {
+        match *self {
+            PolicyKind::Fcfs => Box::new(Fcfs::default()),
+            PolicyKind::Rr { threshold, timeout_ms } => Box::new(HailoRr::new(defs, threshold, timeout_ms)),
+            PolicyKind::Arbiter => Box::new(Arbiter::new(defs)),
+        }
+    }
+}
+
+fn pct(n: u64, d: u64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / d as f64
+    }
+}
+
+fn fmt_ms(v: Option<u64>) -> String {
+    v.map_or("-".into(), |x| format!("{:.1}", x as f64 / MS as f64))
+}
+
+fn main() {
+    let mut seconds = 600u64;
+    let mut seeds = 3u64;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let v = it.next().and_then(|v| v.parse::<u64>().ok());
+        match (a.as_str(), v) {
+            ("--seconds", Some(v)) => seconds = v.max(1),
+            ("--seeds", Some(v)) => seeds = v.max(1),
+            _ => {
+                eprintln!("usage: arbiter_sim [--seconds S] [--seeds N]");
+                std::process::exit(2);
+            }
+        }
+    }
+    let horizon = seconds * S;
+    let scenarios: [(&str, f64, bool); 3] = [
+        ("nominal (Hailo FPS), with commands", 1.0, true),
+        ("nominal, vision only", 1.0, false),
+        ("slowed x3 vision (PCIe Gen3 x1), with commands", 3.0, true),
+    ];
+    let policies = [
+        PolicyKind::Fcfs,
+        PolicyKind::Rr { threshold: 0, timeout_ms: 0 },
+        PolicyKind::Rr { threshold: 3, timeout_ms: 100 },
+        PolicyKind::Arbiter,
+    ];
+    let switch_costs = [0u64, 2, 5, 10, 20];
+
+    println!("# arbiter_sim: {seconds} s simulated x {seeds} seeds per cell\n");
+    println!("Streams: det yolov8n 2.65 ms @30 Hz, pose yolov8s_pose 6.21 ms @15 Hz, depth scdepthv3 1.39 ms @10 Hz (deadline = period, ±1 ms arrival jitter, ±5 % cost jitter);");
+    println!("command every 10±2 s: prefill 400 ms + {TOKENS} decode steps x 143 ms (±3 %), deadline first token 0.5 s and whole parse 3 s.");
+    println!("Miss = not completed by its deadline (late, dropped, superseded or rejected all count). p99 latency is over completed jobs.\n");
+    for (sname, factor, commands) in scenarios {
+        let defs = streams(factor);
+        let vision_load: f64 =
+            defs.iter().filter(|d| d.kind == Kind::Vision).map(|d| d.cost as f64 / d.period as f64).sum();
+        println!("## {sname}\n");
+        println!(
+            "Vision device load without switches: {:.1} %{}\n",
+            100.0 * vision_load,
+            if commands { "; commands add ~25 %" } else { "" }
+        );
+        println!("| switch ms | policy | det miss % | pose miss % | depth miss % | cmd miss (ttft/total) | det p99 ms | pose p99 ms | depth p99 ms | cmd p99 s | busy % | switches/s | vision misses vs FCFS | vision miss % not blocked by an LLM step |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for sw in switch_costs {
+            let mut fcfs_vision_missed = None;
+            for pk in policies {
+                let mut agg = RunResult::default();
+                for seed in 0..seeds {
+                    let mut rng = Rng(0xA1A7 ^ (seed * 7919 + (factor as u64) * 31 + commands as u64));
+                    let jobs = make_jobs(&defs, horizon, commands, &mut rng);
+                    let mut sched = pk.build(&defs);
+                    if std::env::var_os("SIM_TRACE").is_some() {
+                        eprintln!("=== RUN {sname} sw={sw} {} seed={seed}", pk.label());
+                    }
+                    let mut cost_rng = Rng(seed ^ 0x5EED);
+                    merge(&mut agg, simulate(&defs, sched.as_mut(), jobs, sw * MS, horizon, &mut cost_rng));
+                }
+                let vision_missed: u64 = agg.per_stream[..3].iter().map(|s| s.missed).sum();
+                let vision_blocked: u64 = agg.per_stream[..3].iter().map(|s| s.blocked).sum();
+                let vision_total: u64 = agg.per_stream[..3].iter().map(|s| s.total).sum();
+                if matches!(pk, PolicyKind::Fcfs) {
+                    fcfs_vision_missed = Some(vision_missed);
+                }
+                let ratio = match fcfs_vision_missed {
+                    Some(0) if vision_missed == 0 => "1.00".to_string(),
+                    Some(0) => "inf".to_string(),
+                    Some(f) => format!("{:.2}", vision_missed as f64 / f as f64),
+                    None => "-".into(),
+                };
+                let s = &mut agg.per_stream;
+                let cmd = if commands {
+                    format!("{}/{} of {}", agg.cmd_ttft_miss, s[3].missed, s[3].total)
+                } else {
+                    "-".into()
+                };
+                let cmd_p99 = if commands {
+                    p99(&mut s[3].lat).map_or("-".into(), |v| format!("{:.2}", v as f64 / S as f64))
+                } else {
+                    "-".into()
+                };
+                println!(
+                    "| {sw} | {} | {:.2} | {:.2} | {:.2} | {cmd} | {} | {} | {} | {cmd_p99} | {:.1} | {:.1} | {ratio} | {:.2} |",
+                    pk.label(),
+                    pct(s[0].missed, s[0].total),
+                    pct(s[1].missed, s[1].total),
+                    pct(s[2].missed, s[2].total),
+                    fmt_ms(p99(&mut s[0].lat)),
+                    fmt_ms(p99(&mut s[1].lat)),
+                    fmt_ms(p99(&mut s[2].lat)),
+                    pct(agg.busy, agg.horizon),
+                    agg.switches as f64 / (agg.horizon as f64 / S as f64),
+                    pct(vision_missed - vision_blocked, vision_total),
+                );
+            }
+        }
+        println!();
+    }
+}

@@ -1,0 +1,287 @@
+//! The thin ROS 2 edge every aihat_ros node shares: node start-up and spinning, logging,
+//! QoS from parameters, typed parameters with ranges, and header/time helpers.
+//!
+//! Nodes keep their data path in `main.rs`; this crate only holds the ROS plumbing that would
+//! otherwise be written once per node.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use r2r::{Parameter, QosProfile, RosParams};
+
+pub use r2r;
+
+/// Keep libpython linked when ROS comes from the PyPI wheels: their `librcl.so` loads
+/// `*__rosidl_generator_py.so` libraries that need libpython's symbols, and the linker would
+/// otherwise drop a library that nothing in Rust references.
+#[cfg(aihat_link_libpython)]
+mod libpython {
+    unsafe extern "C" {
+        fn Py_IsInitialized() -> std::os::raw::c_int;
+    }
+    #[used]
+    static KEEP: unsafe extern "C" fn() -> std::os::raw::c_int = Py_IsInitialized;
+}
+
+/// Errors of the ROS edge.
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("parameter `{name}`: {reason}")]
+    InvalidParameter { name: String, reason: String },
+    #[error("unknown QoS profile `{0}` (expected sensor_data, reliable or best_effort)")]
+    UnknownQos(String),
+}
+
+/// Parameters of a node: derived `RosParams` plus the ranges that r2r's derive cannot express.
+pub trait NodeParams: RosParams + Clone + Default + Send + 'static {
+    /// Check ranges and cross-field rules; `Err((parameter, reason))` rejects the change.
+    fn validate(&self) -> Result<(), (String, String)>;
+}
+
+/// Wraps a node's parameter struct so that `ros2 param set` with an out-of-range value is
+/// refused with a reason (and the old value kept) instead of being applied.
+#[derive(Clone, Default)]
+pub struct Checked<P>(pub P);
+
+impl<P: NodeParams> RosParams for Checked<P> {
+    fn register_parameters(
+        &mut self,
+        prefix: &str,
+        param: Option<Parameter>,
+        params: &mut r2r::indexmap::IndexMap<String, Parameter>,
+    ) -> r2r::Result<()> {
+        self.0.register_parameters(prefix, param, params)?;
+        // Values from the command line / parameter file are applied by the registration
+        // above; reject them at start-up if out of range.
+        self.0.validate().map_err(|(name, msg)| r2r::Error::ParameterValueConv { name, msg })
+    }
+
+    fn get_parameter(&mut self, name: &str) -> r2r::Result<r2r::ParameterValue> {
+        self.0.get_parameter(name)
+    }
+
+    fn set_parameter(&mut self, name: &str, value: &r2r::ParameterValue) -> r2r::Result<()> {
+        let before = self.0.clone();
+        self.0.set_parameter(name, value)?;
+        if let Err((pname, msg)) = self.0.validate() {
+            self.0 = before;
+            return Err(r2r::Error::ParameterValueConv { name: pname, msg });
+        }
+        Ok(())
+    }
+
+    fn check_parameter(&self, name: &str, value: &r2r::ParameterValue) -> r2r::Result<()> {
+        self.0.check_parameter(name, value)?;
+        let mut probe = self.0.clone();
+        probe.set_parameter(name, value)?;
+        probe.validate().map_err(|(name, msg)| r2r::Error::ParameterValueConv { name, msg })
+    }
+}
+
+/// Checks `lo <= v <= hi`, for `NodeParams::validate`.
+pub fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    v: T,
+    lo: T,
+    hi: T,
+) -> Result<(), (String, String)> {
+    if v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err((name.to_string(), format!("{v} is outside [{lo}, {hi}]")))
+    }
+}
+
+/// One declared parameter, as `--list-params` prints it (the launch consistency test and the
+/// README tables are made from this).
+#[derive(Debug, serde::Serialize)]
+pub struct ParamInfo {
+    pub name: String,
+    pub default: serde_json::Value,
+    pub description: String,
+}
+
+/// The parameters `P` declares, with defaults and descriptions, without starting ROS.
+pub fn declared_params<P: NodeParams>() -> anyhow::Result<Vec<ParamInfo>> {
+    let mut map = r2r::indexmap::IndexMap::new();
+    let mut p = Checked(P::default());
+    p.register_parameters("", None, &mut map)
+        .map_err(|e| anyhow::anyhow!("registering parameters: {e}"))?;
+    Ok(map
+        .into_iter()
+        .map(|(name, param)| ParamInfo {
+            name,
+            default: param_to_json(&param.value),
+            description: param.description.to_string(),
+        })
+        .collect())
+}
+
+fn param_to_json(v: &r2r::ParameterValue) -> serde_json::Value {
+    use r2r::ParameterValue as V;
+    match v {
+        V::Bool(b) => (*b).into(),
+        V::Integer(i) => (*i).into(),
+        V::Double(d) => (*d).into(),
+        V::String(s) => s.clone().into(),
+        other => format!("{other:?}").into(),
+    }
+}
+
+/// Handles the command-line flags every node supports besides `--ros-args`:
+/// `--list-params` prints the declared parameters as JSON and exits.
+pub fn handle_cli<P: NodeParams>() -> anyhow::Result<()> {
+    if std::env::args().any(|a| a == "--list-params") {
+        println!("{}", serde_json::to_string_pretty(&declared_params::<P>()?)?);
+        std::process::exit(0);
+    }
+    Ok(())
+}
+
+/// Logs to stderr (what `ros2 launch` shows per node); `RUST_LOG` overrides the level.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A started node: the r2r node behind a mutex (publishers/subscriptions are created through
+/// it), and its parameters, kept current by r2r's parameter services.
+pub struct RosNode<P> {
+    pub node: Arc<Mutex<r2r::Node>>,
+    pub params: Arc<Mutex<Checked<P>>>,
+    pub name: String,
+}
+
+impl<P: NodeParams> RosNode<P> {
+    /// Creates the node (name and namespace can be remapped with `--ros-args`), registers its
+    /// parameters (applying `--params-file`/`-p` overrides, rejecting out-of-range ones) and
+    /// starts the parameter services so `ros2 param get/set/dump` work.
+    ///
+    /// Must be called inside a tokio runtime; spinning happens on a blocking thread.
+    pub fn start(default_name: &str) -> anyhow::Result<Self> {
+        let ctx = r2r::Context::create().context("creating the ROS context")?;
+        let mut node = r2r::Node::create(ctx, default_name, "").context("creating the ROS node")?;
+        let params = Arc::new(Mutex::new(Checked(P::default())));
+        let (handler, events) = node
+            .make_derived_parameter_handler(params.clone())
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("declaring parameters")?;
+        tokio::spawn(handler);
+        let name = node.name().unwrap_or_else(|_| default_name.to_string());
+        // Every accepted change is logged; the node reads the current values where it uses them.
+        let log_name = name.clone();
+        tokio::spawn(futures::StreamExt::for_each(events, move |(param, value)| {
+            tracing::info!(node = %log_name, %param, ?value, "parameter changed");
+            futures::future::ready(())
+        }));
+        Ok(Self { node: Arc::new(Mutex::new(node)), params, name })
+    }
+
+    /// A snapshot of the current parameters.
+    pub fn params(&self) -> P {
+        self.params.lock().expect("parameter lock poisoned").0.clone()
+    }
+
+    /// Spins the node on a blocking thread until the process ends.
+    pub fn spin(&self) -> tokio::task::JoinHandle<()> {
+        let node = self.node.clone();
+        tokio::task::spawn_blocking(move || {
+            loop {
+                node.lock().expect("node lock poisoned").spin_once(Duration::from_millis(5));
+            }
+        })
+    }
+
+    /// The node's ROS time now (a stamp for messages that have no source header).
+    pub fn now(&self) -> r2r::builtin_interfaces::msg::Time {
+        let clock = self.node.lock().expect("node lock poisoned").get_ros_clock();
+        let mut clock = clock.lock().expect("clock lock poisoned");
+        clock.get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default()
+    }
+}
+
+/// A QoS profile from a parameter: `sensor_data` (best effort, keep last `depth`), `reliable`
+/// or `best_effort`, with history depth `depth`.
+pub fn qos_from_param(profile: &str, depth: i64) -> Result<QosProfile, EdgeError> {
+    let depth = depth.clamp(1, 1000) as usize;
+    match profile {
+        "sensor_data" => Ok(QosProfile::sensor_data().keep_last(depth)),
+        "reliable" => Ok(QosProfile::default().keep_last(depth).reliable()),
+        "best_effort" => Ok(QosProfile::default().keep_last(depth).best_effort()),
+        other => Err(EdgeError::UnknownQos(other.to_string())),
+    }
+}
+
+/// QoS for a latched topic (like vision_msgs' `label_info`): reliable, transient local.
+pub fn latched_qos() -> QosProfile {
+    QosProfile::default().keep_last(1).reliable().transient_local()
+}
+
+/// Waits for Ctrl-C or SIGTERM (what `ros2 launch` and our launcher send on shutdown).
+pub async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(RosParams, Clone, Debug)]
+    struct Demo {
+        /// A threshold in [0, 1]
+        threshold: f64,
+        /// QoS profile
+        qos: String,
+    }
+    impl Default for Demo {
+        fn default() -> Self {
+            Self { threshold: 0.25, qos: "sensor_data".into() }
+        }
+    }
+    impl NodeParams for Demo {
+        fn validate(&self) -> Result<(), (String, String)> {
+            in_range("threshold", self.threshold, 0.0, 1.0)?;
+            qos_from_param(&self.qos, 1).map_err(|e| ("qos".to_string(), e.to_string()))?;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn out_of_range_set_is_refused_and_old_value_kept() {
+        let mut p = Checked(Demo::default());
+        let err = p.set_parameter("threshold", &r2r::ParameterValue::Double(1.5));
+        assert!(err.is_err());
+        assert_eq!(p.0.threshold, 0.25);
+        p.set_parameter("threshold", &r2r::ParameterValue::Double(0.5)).unwrap();
+        assert_eq!(p.0.threshold, 0.5);
+        assert!(p.set_parameter("qos", &r2r::ParameterValue::String("fast".into())).is_err());
+        assert_eq!(p.0.qos, "sensor_data");
+    }
+
+    #[test]
+    fn declared_params_lists_names_defaults_and_descriptions() {
+        let list = declared_params::<Demo>().unwrap();
+        let names: Vec<_> = list.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["threshold", "qos"]);
+        assert_eq!(list[0].default, serde_json::json!(0.25));
+        assert_eq!(list[0].description, "A threshold in [0, 1]");
+    }
+
+    #[test]
+    fn qos_profiles() {
+        assert!(qos_from_param("sensor_data", 1).is_ok());
+        assert!(qos_from_param("reliable", 10).is_ok());
+        assert!(matches!(qos_from_param("x", 1), Err(EdgeError::UnknownQos(_))));
+    }
+}

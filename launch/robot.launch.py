@@ -1,0 +1,96 @@
+"""Starts the aihat_ros node graph: perception (detection, pose, depth), the command parser
+and, unless a camera driver provides `image`, the camera replay.
+
+    ros2 launch aihat_ros robot.launch.py                       # replay sample images
+    ros2 launch aihat_ros robot.launch.py camera:=external image_topic:=/camera/image_raw
+    ros2 launch aihat_ros robot.launch.py backend:=hailo
+
+Each node reads params/<node>.yaml (ROS 2 parameter-file format). Where `ros2 launch` is not
+installed (our CI), `scripts/launch` starts the same graph from the NODES table below: keep
+the graph in that table so both paths agree (tests/test_launch_consistency.py checks it).
+"""
+
+import os
+
+# The node graph. `params` names a file in params/; `remappings` map the node's relative
+# topic names onto the graph; `replay_only` nodes run only with camera:=replay.
+NODES = [
+    {
+        "executable": "camera_replay",
+        "name": "camera_replay",
+        "params": "camera_replay.yaml",
+        "remappings": [("image", "camera/image")],
+        "replay_only": True,
+    },
+    {
+        "executable": "detection",
+        "name": "detection",
+        "params": "detection.yaml",
+        "remappings": [("image", "camera/image")],
+    },
+    {
+        "executable": "pose",
+        "name": "pose",
+        "params": "pose.yaml",
+        "remappings": [("image", "camera/image")],
+    },
+    {
+        "executable": "depth",
+        "name": "depth",
+        "params": "depth.yaml",
+        "remappings": [("image", "camera/image")],
+    },
+    {
+        "executable": "command_parser",
+        "name": "command_parser",
+        "params": "command_parser.yaml",
+        "remappings": [],
+    },
+]
+
+PACKAGE = "aihat_ros"
+
+
+def generate_launch_description():
+    # Imported here so that scripts/launch and the tests can read NODES without ROS launch.
+    from ament_index_python.packages import get_package_share_directory
+    from launch import LaunchDescription
+    from launch.actions import DeclareLaunchArgument
+    from launch.conditions import IfCondition
+    from launch.substitutions import LaunchConfiguration, PythonExpression
+    from launch_ros.actions import Node
+
+    params_dir = os.path.join(get_package_share_directory(PACKAGE), "params")
+    camera = LaunchConfiguration("camera")
+    image_topic = LaunchConfiguration("image_topic")
+    backend = LaunchConfiguration("backend")
+    actions = [
+        DeclareLaunchArgument(
+            "camera", default_value="replay",
+            description="replay: publish sample images; external: a camera driver publishes image_topic"),
+        DeclareLaunchArgument(
+            "image_topic", default_value="camera/image",
+            description="the sensor_msgs/Image topic the vision nodes subscribe to"),
+        DeclareLaunchArgument(
+            "backend", default_value="cpu",
+            description="inference backend of the vision nodes and the command parser: cpu or hailo"),
+    ]
+    for spec in NODES:
+        remappings = [(src, image_topic) if dst == "camera/image" else (src, dst)
+                      for src, dst in spec["remappings"]]
+        parameters = [os.path.join(params_dir, spec["params"])]
+        if spec["executable"] != "camera_replay":
+            parameters.append({"backend": backend})
+        kwargs = {}
+        if spec.get("replay_only"):
+            kwargs["condition"] = IfCondition(PythonExpression(["'", camera, "' == 'replay'"]))
+        actions.append(Node(
+            package=PACKAGE,
+            executable=spec["executable"],
+            name=spec["name"],
+            parameters=parameters,
+            remappings=remappings,
+            output="screen",
+            **kwargs,
+        ))
+    return LaunchDescription(actions)

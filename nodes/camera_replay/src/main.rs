@@ -1,0 +1,182 @@
+//! camera_replay: publishes image files as `sensor_msgs/Image` on `image`, looping at a set
+//! rate, so the node graph runs without a camera. On a robot the launch file starts the real
+//! camera driver instead.
+//!
+//! Data path: list files -> decode once -> (resize) -> publish at `rate_hz` with a fresh stamp.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use ros_edge::r2r::{self, RosParams, sensor_msgs::msg::Image, std_msgs::msg::Header};
+use ros_edge::{NodeParams, RosNode, in_range, qos_from_param};
+
+#[derive(RosParams, Clone, Debug)]
+struct Params {
+    /// Image files and/or folders to replay, separated by commas (jpg, jpeg, png; folders are read in name order).
+    images: String,
+    /// Publish rate in Hz [0.1, 120].
+    rate_hz: f64,
+    /// How many times to play the whole list; 0 = forever [0, 1000000].
+    loops: i64,
+    /// Output encoding: rgb8 or bgr8.
+    encoding: String,
+    /// Resize every image to this width before publishing; 0 = keep the file's size [0, 8192].
+    width: i64,
+    /// Resize height (with width); 0 = keep [0, 8192].
+    height: i64,
+    /// frame_id of the published headers.
+    frame_id: String,
+    /// Publisher QoS: sensor_data, reliable or best_effort.
+    qos: String,
+    /// Publisher history depth [1, 1000].
+    qos_depth: i64,
+    /// Wait until at least this many subscribers are matched before the first frame [0, 100].
+    wait_for_subscribers: i64,
+    /// Publishing on/off at run time (ros2 param set ... enabled false).
+    enabled: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            images: String::new(),
+            rate_hz: 5.0,
+            loops: 0,
+            encoding: "rgb8".into(),
+            width: 0,
+            height: 0,
+            frame_id: "camera".into(),
+            qos: "sensor_data".into(),
+            qos_depth: 1,
+            wait_for_subscribers: 0,
+            enabled: true,
+        }
+    }
+}
+
+impl NodeParams for Params {
+    fn validate(&self) -> Result<(), (String, String)> {
+        in_range("rate_hz", self.rate_hz, 0.1, 120.0)?;
+        in_range("loops", self.loops, 0, 1_000_000)?;
+        in_range("width", self.width, 0, 8192)?;
+        in_range("height", self.height, 0, 8192)?;
+        in_range("qos_depth", self.qos_depth, 1, 1000)?;
+        in_range("wait_for_subscribers", self.wait_for_subscribers, 0, 100)?;
+        if !matches!(self.encoding.as_str(), "rgb8" | "bgr8") {
+            return Err(("encoding".into(), format!("`{}` is not rgb8 or bgr8", self.encoding)));
+        }
+        if (self.width == 0) != (self.height == 0) {
+            return Err(("width".into(), "set both width and height, or neither".into()));
+        }
+        qos_from_param(&self.qos, self.qos_depth).map_err(|e| ("qos".into(), e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Expands the `images` parameter into a sorted list of image files.
+fn list_images(spec: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let is_image = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
+    };
+    let mut files = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let path = PathBuf::from(item);
+        if path.is_dir() {
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(&path)
+                .with_context(|| format!("reading folder {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_image(p))
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        } else if path.is_file() {
+            files.push(path);
+        } else {
+            bail!("`images` names {}, which is neither a file nor a folder", path.display());
+        }
+    }
+    if files.is_empty() {
+        bail!("`images` = {spec:?} holds no jpg/png file; set it to files or folders to replay");
+    }
+    Ok(files)
+}
+
+/// Decodes once up front so the publish loop only copies bytes (its rate stays steady).
+fn load_frame(path: &Path, p: &Params) -> anyhow::Result<(u32, u32, Vec<u8>)> {
+    let img = image::open(path).with_context(|| format!("decoding {}", path.display()))?;
+    let img = if p.width > 0 {
+        img.resize_exact(p.width as u32, p.height as u32, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    let mut rgb = img.to_rgb8();
+    if p.encoding == "bgr8" {
+        for px in rgb.pixels_mut() {
+            px.0.swap(0, 2);
+        }
+    }
+    Ok((rgb.width(), rgb.height(), rgb.into_raw()))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    ros_edge::handle_cli::<Params>()?;
+    ros_edge::init_logging();
+    let ros = RosNode::<Params>::start("camera_replay")?;
+    let p = ros.params();
+    let files = list_images(&p.images)?;
+    let frames: Vec<_> = files.iter().map(|f| load_frame(f, &p)).collect::<anyhow::Result<_>>()?;
+    let publisher = ros
+        .node
+        .lock()
+        .unwrap()
+        .create_publisher::<Image>("image", qos_from_param(&p.qos, p.qos_depth)?)?;
+    let _spin = ros.spin();
+    tracing::info!(frames = frames.len(), rate_hz = p.rate_hz, loops = p.loops, "replaying");
+
+    while (publisher.get_inter_process_subscription_count()? as i64) < p.wait_for_subscribers {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / p.rate_hz));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut published: u64 = 0;
+    let mut loops_done: i64 = 0;
+    let shutdown = ros_edge::shutdown_signal();
+    tokio::pin!(shutdown);
+    'outer: loop {
+        for (i, (w, h, data)) in frames.iter().enumerate() {
+            tokio::select! {
+                _ = &mut shutdown => break 'outer,
+                _ = ticker.tick() => {}
+            }
+            if !ros.params().enabled {
+                continue;
+            }
+            let msg = Image {
+                header: Header { stamp: ros.now(), frame_id: p.frame_id.clone() },
+                height: *h,
+                width: *w,
+                encoding: p.encoding.clone(),
+                is_bigendian: 0,
+                step: w * 3,
+                data: data.clone(),
+            };
+            if let Err(e) = publisher.publish(&msg) {
+                tracing::warn!(file = %files[i].display(), error = %e, "publish failed");
+                continue;
+            }
+            published += 1;
+            tracing::debug!(file = %files[i].display(), published, "frame");
+        }
+        loops_done += 1;
+        if p.loops > 0 && loops_done >= p.loops {
+            break;
+        }
+    }
+    tracing::info!(published, loops_done, "replay finished");
+    Ok(())
+}

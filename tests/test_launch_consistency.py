@@ -1,0 +1,112 @@
+"""The launch file, the parameter files and the node executables agree: every node the launch
+file names is built and installed by CMakeLists.txt, every parameter file it names exists and
+addresses that node, and every parameter set there is declared by the node (as the node itself
+reports with `--list-params`).
+
+Point AIHAT_PARAMS_DIR at another folder to check a copy of params/.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import BIN_DIR, REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+import importlib.machinery, importlib.util  # noqa: E402
+
+_loader = importlib.machinery.SourceFileLoader("aihat_launch", str(REPO / "scripts" / "launch"))
+_spec = importlib.util.spec_from_loader("aihat_launch", _loader)
+launch = importlib.util.module_from_spec(_spec)
+_loader.exec_module(launch)
+
+PARAMS_DIR = Path(os.environ.get("AIHAT_PARAMS_DIR", REPO / "params"))
+
+
+def flatten(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def declared(executable, bin_dir=BIN_DIR):
+    out = subprocess.run([str(Path(bin_dir) / executable), "--list-params"], capture_output=True,
+                         text=True, timeout=30, check=True).stdout
+    return {p["name"]: p for p in json.loads(out)}
+
+
+def check_consistency(params_dir=PARAMS_DIR, bin_dir=BIN_DIR):
+    """All disagreements between launch file, parameter files and executables, as messages."""
+    problems = []
+    nodes = launch.load_graph()
+    cmake = (REPO / "CMakeLists.txt").read_text()
+    installed = re.search(r"set\(AIHAT_NODES ([^)]*)\)", cmake).group(1).split()
+    for spec in nodes:
+        exe, name = spec["executable"], spec["name"]
+        if exe not in installed:
+            problems.append(f"{exe}: launched but not installed by CMakeLists.txt (AIHAT_NODES)")
+        if not (Path(bin_dir) / exe).exists():
+            problems.append(f"{exe}: no such executable in {bin_dir}")
+            continue
+        decl = declared(exe, bin_dir)
+        pfile = Path(params_dir) / spec["params"]
+        if not pfile.exists():
+            problems.append(f"{name}: parameter file {pfile} missing")
+            continue
+        doc = yaml.safe_load(pfile.read_text()) or {}
+        for key in doc:
+            if key not in (name, f"/{name}", "/**"):
+                problems.append(f"{pfile.name}: section `{key}` does not address node `{name}`")
+        for key, section in doc.items():
+            values = flatten((section or {}).get("ros__parameters", {}))
+            for param, value in values.items():
+                if param not in decl:
+                    problems.append(f"{pfile.name}: `{param}` is not declared by {exe}")
+                    continue
+                default = decl[param]["default"]
+                if type(default) is not type(value) and not (
+                        isinstance(default, float) and isinstance(value, int)):
+                    problems.append(f"{pfile.name}: `{param}` = {value!r} has type "
+                                    f"{type(value).__name__}, {exe} declares {type(default).__name__}")
+    for exe in installed:
+        if not any(s["executable"] == exe for s in nodes):
+            problems.append(f"{exe}: installed but not in the launch file's NODES")
+    return problems
+
+
+def test_launch_params_and_executables_agree():
+    problems = check_consistency()
+    assert problems == [], "\n".join(problems)
+
+
+def test_checker_reports_an_undeclared_parameter(tmp_path):
+    broken = tmp_path / "params"
+    broken.mkdir()
+    for f in PARAMS_DIR.glob("*.yaml"):
+        (broken / f.name).write_text(f.read_text())
+    spec = launch.load_graph()[0]
+    pfile = broken / spec["params"]
+    doc = yaml.safe_load(pfile.read_text())
+    doc[spec["name"]]["ros__parameters"]["no_such_parameter"] = 1
+    pfile.write_text(yaml.safe_dump(doc))
+    problems = check_consistency(params_dir=broken)
+    assert problems == [f"{pfile.name}: `no_such_parameter` is not declared by {spec['executable']}"]
+
+
+def test_launcher_passes_the_same_arguments_as_the_launch_file():
+    cmds = subprocess.run([sys.executable, str(REPO / "scripts" / "launch"), "--print",
+                           "--bin-dir", str(BIN_DIR)], capture_output=True, text=True, check=True).stdout
+    for spec in launch.load_graph():
+        line = next(l for l in cmds.splitlines() if l.startswith(spec["name"] + ":"))
+        assert f"__node:={spec['name']}" in line
+        assert str(PARAMS_DIR / spec["params"]) in line or spec["params"] in line
