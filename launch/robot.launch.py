@@ -16,6 +16,12 @@ import os
 # topic names onto the graph; `replay_only` nodes run only with camera:=replay.
 NODES = [
     {
+        "executable": "accelerator",
+        "name": "accelerator",
+        "params": "accelerator.yaml",
+        "remappings": [],
+    },
+    {
         "executable": "camera_replay",
         "name": "camera_replay",
         "params": "camera_replay.yaml",
@@ -26,25 +32,7 @@ NODES = [
         "executable": "detection",
         "name": "detection",
         "params": "detection.yaml",
-        "remappings": [("image", "camera/image")],
-    },
-    {
-        "executable": "pose",
-        "name": "pose",
-        "params": "pose.yaml",
-        "remappings": [("image", "camera/image")],
-    },
-    {
-        "executable": "depth",
-        "name": "depth",
-        "params": "depth.yaml",
-        "remappings": [("image", "camera/image")],
-    },
-    {
-        "executable": "command_parser",
-        "name": "command_parser",
-        "params": "command_parser.yaml",
-        "remappings": [],
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
     },
 ]
 
@@ -76,7 +64,9 @@ def generate_launch_description():
             description="inference backend of the vision nodes and the command parser: cpu or hailo"),
     ]
     for spec in NODES:
-        remappings = [(src, image_topic) if dst == "camera/image" else (src, dst)
+        remappings = [(src, image_topic) if dst == "camera/image"
+                      else (src, [image_topic, "/compressed"]) if dst == "camera/image/compressed"
+                      else (src, dst)
                       for src, dst in spec["remappings"]]
         parameters = [os.path.join(params_dir, spec["params"])]
         if spec["executable"] != "camera_replay":

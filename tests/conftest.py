@@ -36,6 +36,8 @@ class NodeProcess:
         for k, v in (params or {}).items():
             if isinstance(v, bool):
                 v = "true" if v else "false"
+            elif v == "":
+                v = "''"  # rcl parses the value as YAML: an empty string must be quoted
             cmd += ["-p", f"{k}:={v}"]
         for k, v in (remap or {}).items():
             cmd += ["-r", f"{k}:={v}"]

@@ -133,19 +133,23 @@ fn param_to_json(v: &r2r::ParameterValue) -> serde_json::Value {
 /// `--list-params` prints the declared parameters as JSON and exits.
 pub fn handle_cli<P: NodeParams>() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list-params") {
-        println!("{}", serde_json::to_string_pretty(&declared_params::<P>()?)?);
+        use std::io::Write as _;
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&declared_params::<P>()?)?);
         std::process::exit(0);
     }
     Ok(())
 }
 
 /// Logs to stderr (what `ros2 launch` shows per node); `RUST_LOG` overrides the level.
+/// ONNX Runtime's own log is kept to warnings: at info it prints every graph transformer.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,ort=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

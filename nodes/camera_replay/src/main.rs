@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use ros_edge::r2r::{self, RosParams, sensor_msgs::msg::Image, std_msgs::msg::Header};
+use r2r::{RosParams, sensor_msgs::msg::Image, std_msgs::msg::Header};
 use ros_edge::{NodeParams, RosNode, in_range, qos_from_param};
 
 #[derive(RosParams, Clone, Debug)]

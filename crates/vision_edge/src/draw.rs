@@ -1,0 +1,119 @@
+//! Annotated images: boxes coloured by class, skeletons, depth colour maps. Only for people
+//! looking at the output (rviz, `out/`), so clarity beats speed; off by default in the nodes.
+
+use image::{Rgb, RgbImage};
+use imageproc::drawing::{draw_filled_circle_mut, draw_hollow_rect_mut, draw_line_segment_mut};
+use imageproc::rect::Rect;
+
+/// A distinct, stable colour per class id (golden-angle hue steps).
+pub fn class_color(class_id: usize) -> Rgb<u8> {
+    let h = (class_id as f32 * 137.508) % 360.0;
+    let (s, v) = (0.85f32, 0.95f32);
+    let c = v * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = v - c;
+    Rgb([((r + m) * 255.0) as u8, ((g + m) * 255.0) as u8, ((b + m) * 255.0) as u8])
+}
+
+/// A box given by corners in pixels, drawn `thickness` pixels wide inside the corners.
+pub fn draw_box(img: &mut RgbImage, x1: f32, y1: f32, x2: f32, y2: f32, color: Rgb<u8>, thickness: u32) {
+    let (w, h) = img.dimensions();
+    for t in 0..thickness {
+        let t = t as f32;
+        let (ax, ay) = ((x1 + t).max(0.0), (y1 + t).max(0.0));
+        let (bx, by) = ((x2 - t).min(w as f32 - 1.0), (y2 - t).min(h as f32 - 1.0));
+        if bx <= ax || by <= ay {
+            return;
+        }
+        let rect = Rect::at(ax as i32, ay as i32).of_size((bx - ax).max(1.0) as u32, (by - ay).max(1.0) as u32);
+        draw_hollow_rect_mut(img, rect, color);
+    }
+}
+
+/// COCO-17 skeleton edges (Ultralytics' order).
+pub const COCO_SKELETON: [(usize, usize); 19] = [
+    (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7), (6, 8),
+    (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6),
+];
+
+/// Keypoints (x, y, score) and the edges between those with score above `min_score`.
+pub fn draw_skeleton(img: &mut RgbImage, kpts: &[(f32, f32, f32)], min_score: f32) {
+    let limb = Rgb([255, 128, 0]);
+    for &(a, b) in COCO_SKELETON.iter() {
+        if let (Some(pa), Some(pb)) = (kpts.get(a), kpts.get(b)) {
+            if pa.2 > min_score && pb.2 > min_score {
+                for d in [-1.0f32, 0.0, 1.0] {
+                    draw_line_segment_mut(img, (pa.0 + d, pa.1), (pb.0 + d, pb.1), limb);
+                }
+            }
+        }
+    }
+    for &(x, y, s) in kpts {
+        if s > min_score {
+            draw_filled_circle_mut(img, (x as i32, y as i32), 4, Rgb([0, 255, 0]));
+        }
+    }
+}
+
+/// Turbo-like colour map of a float image (NaN = black), scaled between its 2nd and 98th
+/// percentiles so a few outliers do not wash out the picture.
+pub fn colorize(values: &[f32], width: u32, height: u32) -> RgbImage {
+    let mut finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let (lo, hi) = if finite.is_empty() {
+        (0.0, 1.0)
+    } else {
+        finite.sort_by(|a, b| a.total_cmp(b));
+        let at = |p: f32| finite[((finite.len() - 1) as f32 * p) as usize];
+        (at(0.02), at(0.98))
+    };
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut img = RgbImage::new(width, height);
+    for (px, v) in img.pixels_mut().zip(values) {
+        *px = if v.is_finite() { ramp(((v - lo) / span).clamp(0.0, 1.0)) } else { Rgb([0, 0, 0]) };
+    }
+    img
+}
+
+fn ramp(t: f32) -> Rgb<u8> {
+    // Blue -> cyan -> green -> yellow -> red.
+    let stops = [(0.0, [48, 18, 59]), (0.25, [40, 150, 240]), (0.5, [60, 230, 110]), (0.75, [250, 200, 40]), (1.0, [180, 20, 10])];
+    for w in stops.windows(2) {
+        let ((t0, c0), (t1, c1)) = (w[0], w[1]);
+        if t <= t1 {
+            let f = (t - t0) / (t1 - t0);
+            let mix = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * f) as u8;
+            return Rgb([mix(c0[0], c1[0]), mix(c0[1], c1[1]), mix(c0[2], c1[2])]);
+        }
+    }
+    Rgb(stops[4].1.map(|v| v as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_edges_are_drawn_and_clipped() {
+        let mut img = RgbImage::new(20, 20);
+        draw_box(&mut img, 2.0, 3.0, 10.0, 12.0, Rgb([255, 0, 0]), 1);
+        assert_eq!(img.get_pixel(2, 3), &Rgb([255, 0, 0]));
+        assert_eq!(img.get_pixel(6, 7), &Rgb([0, 0, 0]));
+        draw_box(&mut img, -5.0, -5.0, 50.0, 50.0, Rgb([0, 255, 0]), 2); // no panic when off-image
+        assert_eq!(img.get_pixel(0, 0), &Rgb([0, 255, 0]));
+    }
+
+    #[test]
+    fn colorize_orders_values_and_blacks_out_nan() {
+        let img = colorize(&[0.0, 1.0, f32::NAN, 0.5], 2, 2);
+        assert_eq!(img.get_pixel(0, 1), &Rgb([0, 0, 0]));
+        assert_ne!(img.get_pixel(0, 0), img.get_pixel(1, 0));
+    }
+}

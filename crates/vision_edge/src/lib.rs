@@ -1,0 +1,322 @@
+//! The ROS edge shared by the vision nodes (detection, pose, depth): image subscriptions with
+//! latest-frame-wins, decoding with counted bad input, a pinned inference thread, the arbiter
+//! grant around each inference, and the small message helpers they all need.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use image::RgbImage;
+use image_input::{ImageInputError, InputLimits, RawImage};
+use npu_arbiter::{ArbiterClient, Class, ClientConfig, DeviceGrant, Endpoint, JobSpec, StreamHandle, StreamSpec};
+use r2r::sensor_msgs::msg::{CompressedImage, Image};
+use r2r::std_msgs::msg::Header;
+use tokio::sync::Notify;
+
+pub mod draw;
+
+/// A received image, not yet decoded: decoding happens on the worker so that a frame that is
+/// superseded before its turn costs nothing.
+pub enum ImagePayload {
+    Raw(Image),
+    Compressed(CompressedImage),
+}
+
+pub struct ImageFrame {
+    pub header: Header,
+    pub payload: ImagePayload,
+    pub received: Instant,
+}
+
+impl ImageFrame {
+    pub fn decode(&self, limits: &InputLimits) -> Result<RgbImage, ImageInputError> {
+        match &self.payload {
+            ImagePayload::Raw(m) => image_input::raw_to_rgb(
+                &RawImage {
+                    encoding: &m.encoding,
+                    width: m.width,
+                    height: m.height,
+                    step: m.step,
+                    is_bigendian: m.is_bigendian != 0,
+                    data: &m.data,
+                },
+                limits,
+            ),
+            ImagePayload::Compressed(m) => image_input::compressed_to_rgb(&m.format, &m.data, limits),
+        }
+    }
+}
+
+/// Short, stable names for bad-input counters and logs.
+pub fn bad_input_kind(e: &ImageInputError) -> &'static str {
+    match e {
+        ImageInputError::UnknownEncoding(_) => "unknown_encoding",
+        ImageInputError::Empty { .. } => "empty_image",
+        ImageInputError::TooLarge { .. } => "too_large",
+        ImageInputError::StepTooSmall { .. } => "step_size_mismatch",
+        ImageInputError::Truncated { .. } => "truncated",
+        ImageInputError::OddWidthYuv { .. } => "step_size_mismatch",
+        ImageInputError::UnsupportedCompressedFormat { .. } => "unknown_encoding",
+        ImageInputError::CorruptCompressed { .. } => "corrupt_compressed",
+    }
+}
+
+/// Latest-frame-wins mailbox between the subscription and the worker: a new frame replaces one
+/// that was not taken yet (counted as superseded), so lag never builds up behind a slow model.
+pub struct LatestSlot<T> {
+    slot: Mutex<Option<T>>,
+    notify: Notify,
+}
+
+impl<T> Default for LatestSlot<T> {
+    fn default() -> Self {
+        Self { slot: Mutex::new(None), notify: Notify::new() }
+    }
+}
+
+impl<T> LatestSlot<T> {
+    /// Stores `v`; returns true if it replaced a frame nobody took.
+    pub fn put(&self, v: T) -> bool {
+        let replaced = self.slot.lock().expect("slot lock").replace(v).is_some();
+        self.notify.notify_one();
+        replaced
+    }
+
+    pub async fn take(&self) -> T {
+        loop {
+            if let Some(v) = self.slot.lock().expect("slot lock").take() {
+                return v;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+/// What happened to the frames a node received; published in its status and logged.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct FrameCounters {
+    pub received: u64,
+    pub superseded: u64,
+    pub bad_input: BTreeMap<&'static str, u64>,
+    pub arbiter_dropped: u64,
+    pub inference_failed: u64,
+    pub disabled: u64,
+    pub published: u64,
+}
+
+pub type SharedCounters = Arc<Mutex<FrameCounters>>;
+
+/// Subscribes `image` (sensor_msgs/Image) and `image/compressed` (sensor_msgs/CompressedImage,
+/// as image_transport names it) and feeds both into `slot`.
+pub fn subscribe_images(
+    node: &mut r2r::Node,
+    qos: r2r::QosProfile,
+    slot: Arc<LatestSlot<ImageFrame>>,
+    counters: SharedCounters,
+) -> anyhow::Result<()> {
+    let raw = node.subscribe::<Image>("image", qos.clone())?;
+    let compressed = node.subscribe::<CompressedImage>("image/compressed", qos)?;
+    let raw = raw.map(|m| ImageFrame {
+        header: m.header.clone(),
+        payload: ImagePayload::Raw(m),
+        received: Instant::now(),
+    });
+    let compressed = compressed.map(|m| ImageFrame {
+        header: m.header.clone(),
+        payload: ImagePayload::Compressed(m),
+        received: Instant::now(),
+    });
+    let mut frames = futures::stream::select(raw, compressed);
+    tokio::spawn(async move {
+        while let Some(frame) = frames.next().await {
+            let superseded = slot.put(frame);
+            let mut c = counters.lock().expect("counters lock");
+            c.received += 1;
+            if superseded {
+                c.superseded += 1;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Runs a model on one dedicated OS thread pinned to the inference CPU set (threads the runtime
+/// starts from it inherit the pinning), so the cores reserved for control stay free.
+pub struct InferenceThread<M> {
+    tx: std::sync::mpsc::Sender<Box<dyn FnOnce(&mut M) + Send>>,
+}
+
+impl<M: 'static> InferenceThread<M> {
+    /// Starts the thread, pins it to `cpus` (if any) and loads the model on it.
+    pub fn spawn<L>(name: &str, cpus: Vec<usize>, load: L) -> anyhow::Result<Self>
+    where
+        L: FnOnce() -> anyhow::Result<M> + Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce(&mut M) + Send>>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new().name(name.into()).spawn(move || {
+            if !cpus.is_empty() {
+                if let Err(e) = npu_arbiter::cpuset::pin_current_thread(&cpus) {
+                    tracing::warn!(error = %e, ?cpus, "could not pin the inference thread");
+                }
+            }
+            let mut model = match load() {
+                Ok(m) => {
+                    let _ = ready_tx.send(Ok(()));
+                    m
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            while let Ok(job) = rx.recv() {
+                job(&mut model);
+            }
+        })?;
+        ready_rx.recv().map_err(|_| anyhow::anyhow!("the inference thread died while loading"))??;
+        Ok(Self { tx })
+    }
+
+    /// Runs `f` with the model on the inference thread.
+    pub async fn call<R: Send + 'static>(&self, f: impl FnOnce(&mut M) -> R + Send + 'static) -> anyhow::Result<R> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(Box::new(move |m: &mut M| {
+                let _ = tx.send(f(m));
+            }))
+            .map_err(|_| anyhow::anyhow!("the inference thread has stopped"))?;
+        rx.await.map_err(|_| anyhow::anyhow!("the inference thread dropped the job"))
+    }
+}
+
+/// The inference CPU set: every allowed core but the last `reserved` ones, which are left to
+/// motor control and the rest of the robot; and the thread count that follows from it.
+pub fn inference_cpus(reserved: usize, threads_override: usize) -> (Vec<usize>, usize) {
+    match npu_arbiter::cpuset::plan_from_system(reserved) {
+        Ok(plan) => {
+            let threads = if threads_override > 0 { threads_override } else { plan.inference_threads() };
+            (plan.inference_cpus.clone(), threads)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, reserved, "cannot reserve cores; inference runs on every core");
+            (Vec::new(), threads_override.max(1))
+        }
+    }
+}
+
+/// This node's stream at the arbiter, or none when arbitration is off.
+pub struct Arbitration {
+    client: Option<(ArbiterClient, StreamHandle)>,
+}
+
+impl Arbitration {
+    /// Registers a periodic vision stream (deadline = one frame period, newest frame wins).
+    /// `socket` empty = the coordinator's default path.
+    pub async fn vision(
+        enabled: bool,
+        socket: &str,
+        client_name: &str,
+        model: &str,
+        rate_hz: f64,
+        expected_cost: Duration,
+    ) -> anyhow::Result<Self> {
+        if !enabled {
+            tracing::warn!("arbiter disabled: inference runs whenever a frame arrives");
+            return Ok(Self { client: None });
+        }
+        let path = if socket.is_empty() { npu_arbiter::default_socket_path() } else { socket.into() };
+        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), client_name));
+        let period = Duration::from_secs_f64(1.0 / rate_hz);
+        let spec = StreamSpec::periodic(
+            &format!("{client_name}/image"),
+            model,
+            Class::Vision,
+            period.as_nanos() as u64,
+            expected_cost.as_nanos() as u64,
+        );
+        tracing::info!(socket = %path.display(), "registering with the accelerator arbiter");
+        let stream = client.register_stream(spec).await?;
+        Ok(Self { client: Some((client, stream)) })
+    }
+
+    /// Waits for the device. `Ok(None)` = arbitration off; `Err` = the arbiter dropped the
+    /// frame (stale, superseded) or is unreachable: skip this frame.
+    pub async fn acquire(&self) -> anyhow::Result<Option<DeviceGrant>> {
+        let Some((client, stream)) = &self.client else { return Ok(None) };
+        let pending = client.submit(stream, JobSpec::default()).await?;
+        Ok(Some(pending.wait_grant().await?))
+    }
+}
+
+/// Gives the device back with the measured run time (the arbiter learns the model's cost).
+pub async fn release(grant: Option<DeviceGrant>, measured: Duration) {
+    if let Some(g) = grant {
+        if let Err(e) = g.finish(measured).await {
+            tracing::debug!(error = %e, "arbiter completion not delivered");
+        }
+    }
+}
+
+/// sensor_msgs/Image (rgb8) from an RGB image, with the source header.
+pub fn to_image_msg(img: RgbImage, header: Header) -> Image {
+    let (width, height) = img.dimensions();
+    Image { header, height, width, encoding: "rgb8".into(), is_bigendian: 0, step: width * 3, data: img.into_raw() }
+}
+
+/// Logs a summary of the counters every `period` (and keeps it cheap between).
+pub fn spawn_counter_log(name: String, counters: SharedCounters, period: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let c = counters.lock().expect("counters lock").clone();
+            tracing::info!(node = %name, received = c.received, published = c.published, superseded = c.superseded,
+                bad_input = ?c.bad_input, arbiter_dropped = c.arbiter_dropped, failed = c.inference_failed, "frames");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn latest_slot_keeps_only_the_newest_frame() {
+        let slot = LatestSlot::default();
+        assert!(!slot.put(1));
+        assert!(slot.put(2));
+        assert!(slot.put(3));
+        assert_eq!(slot.take().await, 3);
+        let slot = Arc::new(slot);
+        let s2 = slot.clone();
+        let waiter = tokio::spawn(async move { s2.take().await });
+        tokio::task::yield_now().await;
+        assert!(!slot.put(4));
+        assert_eq!(waiter.await.unwrap(), 4);
+    }
+
+    #[tokio::test]
+    async fn inference_thread_runs_calls_in_order_and_reports_load_errors() {
+        let t = InferenceThread::spawn("t", vec![], || Ok(Vec::<u32>::new())).unwrap();
+        for i in 0..3 {
+            t.call(move |v: &mut Vec<u32>| v.push(i)).await.unwrap();
+        }
+        assert_eq!(t.call(|v: &mut Vec<u32>| v.clone()).await.unwrap(), vec![0, 1, 2]);
+        let err = InferenceThread::<u8>::spawn("t", vec![], || anyhow::bail!("no model")).err().unwrap();
+        assert!(err.to_string().contains("no model"));
+    }
+
+    #[test]
+    fn decode_errors_have_counter_names() {
+        let frame = ImageFrame {
+            header: Header::default(),
+            payload: ImagePayload::Raw(Image { encoding: "yuv999".into(), width: 2, height: 2, step: 6, data: vec![0; 12], ..Default::default() }),
+            received: Instant::now(),
+        };
+        let e = frame.decode(&InputLimits::default()).unwrap_err();
+        assert_eq!(bad_input_kind(&e), "unknown_encoding");
+    }
+}

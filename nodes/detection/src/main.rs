@@ -1,0 +1,267 @@
+//! detection: Ultralytics YOLO object detection on `image` / `image/compressed`, published as
+//! vision_msgs-shaped `aihat_msgs/Detection2DArray` on `detections` with the source header, the
+//! label map latched on `label_info`, and (optionally) an annotated image on `detections/image`.
+//!
+//! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
+//! Runtime, decode + NMS, boxes back to the image) -> publish.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use image_input::InputLimits;
+use r2r::aihat_msgs::msg::{
+    BoundingBox2D, Detection2D, Detection2DArray, LabelInfo, ObjectHypothesis, ObjectHypothesisWithPose, Point2D,
+    Pose2D, VisionClass,
+};
+use r2r::sensor_msgs::msg::Image;
+use r2r::std_msgs::msg::Header;
+use r2r::{QosProfile, RosParams};
+use ros_edge::{NodeParams, RosNode, in_range, latched_qos, qos_from_param};
+use vision_edge::{Arbitration, FrameCounters, ImageFrame, InferenceThread, LatestSlot};
+use yolo::{DetectConfig, Detection};
+
+#[derive(RosParams, Clone, Debug)]
+struct Params {
+    /// Ultralytics detection ONNX export (metadata: names, imgsz, task=detect).
+    model_path: String,
+    /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
+    backend: String,
+    /// Minimum class score of a published detection [0, 1].
+    score_threshold: f64,
+    /// NMS IoU threshold: a box overlapping a better one by more than this is suppressed [0, 1].
+    iou_threshold: f64,
+    /// At most this many detections per image [1, 1000].
+    max_detections: i64,
+    /// Only these classes, by name or id, comma-separated; empty = all.
+    classes: String,
+    /// Class-agnostic NMS (boxes of different classes suppress each other).
+    agnostic_nms: bool,
+    /// Image subscription QoS: sensor_data, reliable or best_effort.
+    qos: String,
+    /// Image subscription history depth [1, 100].
+    qos_depth: i64,
+    /// Publish an annotated image on detections/image.
+    publish_annotated: bool,
+    /// Process images (false: frames are counted and skipped; the node stays up).
+    enabled: bool,
+    /// Images with more pixels than this are rejected as bad input [1, 100000000].
+    max_image_pixels: i64,
+    /// Cores left to the rest of the robot (motor control); inference runs on the others [0, 64].
+    reserved_cores: i64,
+    /// Inference threads; 0 = one per core of the inference set [0, 64].
+    inference_threads: i64,
+    /// Take turns on the accelerator through the npu_arbiter coordinator (the accelerator node).
+    use_arbiter: bool,
+    /// Coordinator socket; empty = the default path.
+    arbiter_socket: String,
+    /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
+    expected_rate_hz: f64,
+    /// Seconds between frame-counter log lines [1, 3600].
+    log_period_s: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            model_path: String::new(),
+            backend: "cpu".into(),
+            score_threshold: 0.25,
+            iou_threshold: 0.45,
+            max_detections: 300,
+            classes: String::new(),
+            agnostic_nms: false,
+            qos: "sensor_data".into(),
+            qos_depth: 1,
+            publish_annotated: false,
+            enabled: true,
+            max_image_pixels: 40_000_000,
+            reserved_cores: 1,
+            inference_threads: 0,
+            use_arbiter: true,
+            arbiter_socket: String::new(),
+            expected_rate_hz: 30.0,
+            log_period_s: 10.0,
+        }
+    }
+}
+
+impl NodeParams for Params {
+    fn validate(&self) -> Result<(), (String, String)> {
+        in_range("score_threshold", self.score_threshold, 0.0, 1.0)?;
+        in_range("iou_threshold", self.iou_threshold, 0.0, 1.0)?;
+        in_range("max_detections", self.max_detections, 1, 1000)?;
+        in_range("qos_depth", self.qos_depth, 1, 100)?;
+        in_range("max_image_pixels", self.max_image_pixels, 1, 100_000_000)?;
+        in_range("reserved_cores", self.reserved_cores, 0, 64)?;
+        in_range("inference_threads", self.inference_threads, 0, 64)?;
+        in_range("expected_rate_hz", self.expected_rate_hz, 0.1, 240.0)?;
+        in_range("log_period_s", self.log_period_s, 1.0, 3600.0)?;
+        qos_from_param(&self.qos, self.qos_depth).map_err(|e| ("qos".into(), e.to_string()))?;
+        if !matches!(self.backend.as_str(), "cpu" | "hailo") {
+            return Err(("backend".into(), format!("`{}` is not cpu or hailo", self.backend)));
+        }
+        Ok(())
+    }
+}
+
+impl Params {
+    fn detect_config(&self, names: &[String]) -> DetectConfig {
+        let classes: Vec<usize> = self
+            .classes
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .filter_map(|c| c.parse().ok().or_else(|| names.iter().position(|n| n == c)))
+            .collect();
+        DetectConfig {
+            conf_threshold: self.score_threshold as f32,
+            iou_threshold: self.iou_threshold as f32,
+            max_det: self.max_detections as usize,
+            classes: (!classes.is_empty()).then_some(classes),
+            agnostic: self.agnostic_nms,
+        }
+    }
+}
+
+fn to_msg(dets: &[Detection], header: &Header, frame: u64) -> Detection2DArray {
+    let detections = dets
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Detection2D {
+            header: header.clone(),
+            results: vec![ObjectHypothesisWithPose {
+                hypothesis: ObjectHypothesis { class_id: d.class_id.to_string(), score: d.score as f64 },
+                ..Default::default()
+            }],
+            bbox: BoundingBox2D {
+                center: Pose2D {
+                    position: Point2D {
+                        x: ((d.bbox.x1 + d.bbox.x2) / 2.0) as f64,
+                        y: ((d.bbox.y1 + d.bbox.y2) / 2.0) as f64,
+                    },
+                    theta: 0.0,
+                },
+                size_x: d.bbox.width() as f64,
+                size_y: d.bbox.height() as f64,
+            },
+            id: format!("{frame}-{i}"),
+        })
+        .collect();
+    Detection2DArray { header: header.clone(), detections }
+}
+
+fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference::Detector>> {
+    match p.backend.as_str() {
+        "cpu" => {
+            let rt = inference::OrtRuntime::init(None)?;
+            let cfg = inference::SessionConfig { intra_threads: threads, ..Default::default() };
+            Ok(Box::new(inference::load_detector(&rt, p.model_path.as_ref(), &cfg)?))
+        }
+        other => anyhow::bail!("backend `{other}` is not built into this executable (build with --features hailo)"),
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    ros_edge::handle_cli::<Params>()?;
+    ros_edge::init_logging();
+    let ros = RosNode::<Params>::start("detection")?;
+    let p = ros.params();
+    anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO detection ONNX file");
+
+    let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
+    let load_params = p.clone();
+    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || load_detector(&load_params, threads))
+        .with_context(|| format!("loading model {}", p.model_path))?;
+    let (names, model_name) = detector
+        .call(|d| (d.spec().names.clone(), d.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())))
+        .await?;
+    let model_name = model_name.unwrap_or_else(|| "detector".into());
+    tracing::info!(model = %p.model_path, classes = names.len(), ?cpus, threads, "model loaded");
+
+    let counters = Arc::new(Mutex::new(FrameCounters::default()));
+    let slot = Arc::new(LatestSlot::<ImageFrame>::default());
+    let (det_pub, label_pub, annotated_pub) = {
+        let mut node = ros.node.lock().unwrap();
+        vision_edge::subscribe_images(&mut node, qos_from_param(&p.qos, p.qos_depth)?, slot.clone(), counters.clone())?;
+        (
+            node.create_publisher::<Detection2DArray>("detections", QosProfile::default().keep_last(10))?,
+            node.create_publisher::<LabelInfo>("label_info", latched_qos())?,
+            node.create_publisher::<Image>("detections/image", QosProfile::sensor_data())?,
+        )
+    };
+    label_pub.publish(&LabelInfo {
+        header: Header { stamp: ros.now(), frame_id: String::new() },
+        class_map: names.iter().enumerate().map(|(i, n)| VisionClass { class_id: i as u16, class_name: n.clone() }).collect(),
+        threshold: p.score_threshold as f32,
+    })?;
+    let _spin = ros.spin();
+    vision_edge::spawn_counter_log(ros.name.clone(), counters.clone(), Duration::from_secs_f64(p.log_period_s));
+    let arbiter = Arbitration::vision(p.use_arbiter, &p.arbiter_socket, &ros.name, &model_name, p.expected_rate_hz, Duration::from_millis(50)).await?;
+    let limits = InputLimits { max_pixels: p.max_image_pixels as u64 };
+
+    let shutdown = ros_edge::shutdown_signal();
+    tokio::pin!(shutdown);
+    let mut frame_no: u64 = 0;
+    loop {
+        let frame = tokio::select! {
+            _ = &mut shutdown => break,
+            f = slot.take() => f,
+        };
+        frame_no += 1;
+        let p = ros.params();
+        let _span = tracing::info_span!("frame", n = frame_no).entered();
+        if !p.enabled {
+            counters.lock().unwrap().disabled += 1;
+            continue;
+        }
+        let rgb = match frame.decode(&limits) {
+            Ok(img) => img,
+            Err(e) => {
+                *counters.lock().unwrap().bad_input.entry(vision_edge::bad_input_kind(&e)).or_default() += 1;
+                tracing::warn!(reason = %e, frame_id = %frame.header.frame_id, "bad input image skipped");
+                continue;
+            }
+        };
+        let grant = match arbiter.acquire().await {
+            Ok(g) => g,
+            Err(e) => {
+                counters.lock().unwrap().arbiter_dropped += 1;
+                tracing::debug!(reason = %e, "frame not granted");
+                continue;
+            }
+        };
+        let cfg = p.detect_config(&names);
+        let annotate = p.publish_annotated;
+        let started = Instant::now();
+        let result = detector
+            .call(move |d| d.detect(&rgb, &cfg).map(|r| (r, annotate.then_some(rgb))))
+            .await?;
+        vision_edge::release(grant, started.elapsed()).await;
+        let (timed, rgb) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                counters.lock().unwrap().inference_failed += 1;
+                tracing::error!(error = %e, "inference failed");
+                continue;
+            }
+        };
+        let msg = to_msg(&timed.value, &frame.header, frame_no);
+        if let Err(e) = det_pub.publish(&msg) {
+            tracing::warn!(error = %e, "publishing detections failed");
+            continue;
+        }
+        counters.lock().unwrap().published += 1;
+        tracing::debug!(n = msg.detections.len(), latency_ms = frame.received.elapsed().as_secs_f64() * 1e3,
+            infer_ms = timed.timings.inference.as_secs_f64() * 1e3, "published");
+        if let Some(mut img) = rgb {
+            for d in &timed.value {
+                let color = vision_edge::draw::class_color(d.class_id);
+                vision_edge::draw::draw_box(&mut img, d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2, color, 3);
+            }
+            let _ = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header.clone()));
+        }
+    }
+    Ok(())
+}
