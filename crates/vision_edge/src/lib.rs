@@ -209,11 +209,14 @@ pub fn inference_cpus(reserved: usize, threads_override: usize) -> (Vec<usize>, 
 /// This node's stream at the arbiter, or none when arbitration is off.
 pub struct Arbitration {
     client: Option<(ArbiterClient, StreamHandle)>,
+    period: Duration,
+    /// Smoothed measured run time of this node's model.
+    cost: Mutex<Duration>,
 }
 
 impl Arbitration {
-    /// Registers a periodic vision stream (deadline = one frame period, newest frame wins).
-    /// `socket` empty = the coordinator's default path.
+    /// Registers a periodic vision stream (newest frame wins). `socket` empty = the
+    /// coordinator's default path; `expected_cost` = a measured warm-up run.
     pub async fn vision(
         enabled: bool,
         socket: &str,
@@ -222,13 +225,14 @@ impl Arbitration {
         rate_hz: f64,
         expected_cost: Duration,
     ) -> anyhow::Result<Self> {
+        let period = Duration::from_secs_f64(1.0 / rate_hz);
+        let cost = Mutex::new(expected_cost);
         if !enabled {
             tracing::warn!("arbiter disabled: inference runs whenever a frame arrives");
-            return Ok(Self { client: None });
+            return Ok(Self { client: None, period, cost });
         }
         let path = if socket.is_empty() { npu_arbiter::default_socket_path() } else { socket.into() };
         let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), client_name));
-        let period = Duration::from_secs_f64(1.0 / rate_hz);
         let spec = StreamSpec::periodic(
             &format!("{client_name}/image"),
             model,
@@ -238,23 +242,34 @@ impl Arbitration {
         );
         tracing::info!(socket = %path.display(), "registering with the accelerator arbiter");
         let stream = client.register_stream(spec).await?;
-        Ok(Self { client: Some((client, stream)) })
+        Ok(Self { client: Some((client, stream)), period, cost })
     }
 
     /// Waits for the device. `Ok(None)` = arbitration off; `Err` = the arbiter dropped the
     /// frame (stale, superseded) or is unreachable: skip this frame.
+    ///
+    /// The deadline is one camera period, or two run times where the model is slower than the
+    /// camera (CPU backend): then the newest frame is still worth running, the older ones are
+    /// already superseded in the node's latest-frame slot.
     pub async fn acquire(&self) -> anyhow::Result<Option<DeviceGrant>> {
         let Some((client, stream)) = &self.client else { return Ok(None) };
-        let pending = client.submit(stream, JobSpec::default()).await?;
+        let cost = *self.cost.lock().expect("cost lock");
+        let deadline = npu_arbiter::monotonic_ns() + self.period.max(cost * 2).as_nanos() as u64;
+        let job = JobSpec { deadline_ns: Some(deadline), next_step_cost_ns: Some(cost.as_nanos() as u64), ..Default::default() };
+        let pending = client.submit(stream, job).await?;
         Ok(Some(pending.wait_grant().await?))
     }
-}
 
-/// Gives the device back with the measured run time (the arbiter learns the model's cost).
-pub async fn release(grant: Option<DeviceGrant>, measured: Duration) {
-    if let Some(g) = grant {
-        if let Err(e) = g.finish(measured).await {
-            tracing::debug!(error = %e, "arbiter completion not delivered");
+    /// Gives the device back with the measured run time (the arbiter learns the model's cost).
+    pub async fn release(&self, grant: Option<DeviceGrant>, measured: Duration) {
+        {
+            let mut c = self.cost.lock().expect("cost lock");
+            *c = (*c * 4 + measured) / 5;
+        }
+        if let Some(g) = grant {
+            if let Err(e) = g.finish(measured).await {
+                tracing::debug!(error = %e, "arbiter completion not delivered");
+            }
         }
     }
 }

@@ -198,7 +198,16 @@ async fn main() -> anyhow::Result<()> {
     })?;
     let _spin = ros.spin();
     vision_edge::spawn_counter_log(ros.name.clone(), counters.clone(), Duration::from_secs_f64(p.log_period_s));
-    let arbiter = Arbitration::vision(p.use_arbiter, &p.arbiter_socket, &ros.name, &model_name, p.expected_rate_hz, Duration::from_millis(50)).await?;
+    // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
+    let warmup = detector
+        .call(|d| {
+            let (w, h) = (d.spec().input_w, d.spec().input_h);
+            d.detect(&image::RgbImage::new(w, h), &DetectConfig::default()).map(|t| t.timings.inference)
+        })
+        .await??;
+    tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
+    let arbiter =
+        Arbitration::vision(p.use_arbiter, &p.arbiter_socket, &ros.name, &model_name, p.expected_rate_hz, warmup).await?;
     let limits = InputLimits { max_pixels: p.max_image_pixels as u64 };
 
     let shutdown = ros_edge::shutdown_signal();
@@ -238,7 +247,7 @@ async fn main() -> anyhow::Result<()> {
         let result = detector
             .call(move |d| d.detect(&rgb, &cfg).map(|r| (r, annotate.then_some(rgb))))
             .await?;
-        vision_edge::release(grant, started.elapsed()).await;
+        arbiter.release(grant, started.elapsed()).await;
         let (timed, rgb) = match result {
             Ok(r) => r,
             Err(e) => {

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Watches a running aihat_ros graph over ROS and writes what a user wants to see into an
+output folder: annotated images, every detection message as JSON lines, the accelerator status,
+and a run report (rates, latency p50/p99, drops, arbiter busy fraction, CPU use per core).
+
+Used by scripts/run; also usable on its own next to a running graph:
+
+    python scripts/record.py --out out --duration 60
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+def cpu_times():
+    """Per-core (busy, total) jiffies from /proc/stat."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu") and line[3].isdigit():
+                name, *vals = line.split()
+                vals = [int(x) for x in vals]
+                idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+                out[name] = (sum(vals) - idle, sum(vals))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="out")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds to record")
+    ap.add_argument("--expect-frames", type=int, default=0, help="stop early once this many detection messages arrived")
+    ap.add_argument("--max-images", type=int, default=20, help="annotated images to save")
+    args = ap.parse_args(argv)
+
+    import numpy as np
+    import rclpy
+    from PIL import Image as PILImage
+    from rclpy.node import Node
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data
+    from sensor_msgs.msg import Image
+    from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus
+
+    out = Path(args.out)
+    (out / "annotated").mkdir(parents=True, exist_ok=True)
+    rclpy.init()
+    node = Node("aihat_recorder")
+    reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
+    latched = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                         durability=DurabilityPolicy.TRANSIENT_LOCAL, history=HistoryPolicy.KEEP_LAST)
+    labels = {}
+    det_log = open(out / "detections.jsonl", "w")
+    state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}}
+
+    def stamp_s(h):
+        return h.stamp.sec + h.stamp.nanosec * 1e-9
+
+    def on_labels(m):
+        labels.update({c.class_id: c.class_name for c in m.class_map})
+
+    def on_det(m):
+        now = time.time()
+        state["det"].append(now)
+        # Camera stamps are wall-clock (same machine): message in -> detections out.
+        state["latency_ms"].append((now - stamp_s(m.header)) * 1e3)
+        items = []
+        for d in m.detections:
+            cid = int(d.results[0].hypothesis.class_id)
+            name = labels.get(cid, str(cid))
+            state["classes"][name] = state["classes"].get(name, 0) + 1
+            items.append({"id": d.id, "class": name, "score": round(d.results[0].hypothesis.score, 3),
+                          "center": [round(d.bbox.center.position.x, 1), round(d.bbox.center.position.y, 1)],
+                          "size": [round(d.bbox.size_x, 1), round(d.bbox.size_y, 1)]})
+        det_log.write(json.dumps({"stamp": stamp_s(m.header), "frame_id": m.header.frame_id,
+                                  "detections": items}) + "\n")
+
+    def on_image(m):
+        if state["images"] >= args.max_images or m.encoding != "rgb8":
+            return
+        arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
+        PILImage.fromarray(arr.reshape(m.height, m.width, 3)).save(out / "annotated" / f"detections_{state['images']:03d}.png")
+        state["images"] += 1
+
+    def on_status(m):
+        state["status"] = m
+
+    node.create_subscription(LabelInfo, "label_info", on_labels, latched)
+    node.create_subscription(Detection2DArray, "detections", on_det, reliable)
+    node.create_subscription(Image, "detections/image", on_image, qos_profile_sensor_data)
+    node.create_subscription(AcceleratorStatus, "accelerator/status", on_status, reliable)
+
+    stop = {"flag": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
+    cpu0 = cpu_times()
+    t0 = time.time()
+    last_print = t0
+    while not stop["flag"] and time.time() - t0 < args.duration:
+        rclpy.spin_once(node, timeout_sec=0.1)
+        if time.time() - last_print >= 5:
+            last_print = time.time()
+            print(f"[record] {time.time() - t0:5.0f} s: {len(state['det'])} detection messages, "
+                  f"{state['images']} annotated images", flush=True)
+        if args.expect_frames and len(state["det"]) >= args.expect_frames:
+            # Let the last status message arrive.
+            end = time.time() + 1.5
+            while time.time() < end:
+                rclpy.spin_once(node, timeout_sec=0.1)
+            break
+    elapsed = time.time() - t0
+    cpu1 = cpu_times()
+    det_log.close()
+
+    s = state["status"]
+    lat = state["latency_ms"]
+    dets = state["det"]
+    rate = (len(dets) - 1) / (dets[-1] - dets[0]) if len(dets) > 1 and dets[-1] > dets[0] else 0.0
+    report = {
+        "duration_s": round(elapsed, 1),
+        "detection": {
+            "messages": len(dets),
+            "rate_hz": round(rate, 2),
+            "latency_ms_p50": percentile(lat, 50),
+            "latency_ms_p99": percentile(lat, 99),
+            "objects_by_class": dict(sorted(state["classes"].items(), key=lambda kv: -kv[1])),
+        },
+        "arbiter": None if s is None else {
+            "backend": s.backend,
+            "busy_fraction": round(s.busy_fraction, 3),
+            "model_switches": s.model_switches,
+            "clients": [{"client": c.client, "model": c.model, "completed": c.completed, "dropped": c.dropped,
+                         "deadline_misses": c.deadline_misses, "run_p50_ms": round(c.run_p50_ms, 1),
+                         "run_p99_ms": round(c.run_p99_ms, 1), "wait_p99_ms": round(c.wait_p99_ms, 1)}
+                        for c in s.clients],
+        },
+        "cpu_use_per_core": {k: round((cpu1[k][0] - cpu0[k][0]) / max(1, cpu1[k][1] - cpu0[k][1]), 3) for k in cpu1},
+        "annotated_images": state["images"],
+    }
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    node.destroy_node()
+    rclpy.shutdown()
+    print(json.dumps(report, indent=2))
+    return 0 if dets else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
