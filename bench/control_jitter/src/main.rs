@@ -66,6 +66,30 @@ impl InferenceLoad for MatMulLoad {
     }
 }
 
+/// The real CPU-backend load: YOLOv8n detection through ONNX Runtime on a 640x480 frame,
+/// one single-threaded session per load thread (ORT then runs on the calling, pinned thread).
+pub struct YoloLoad {
+    pub model: std::path::PathBuf,
+}
+
+impl InferenceLoad for YoloLoad {
+    fn name(&self) -> String {
+        format!("ONNX Runtime detection {}", self.model.display())
+    }
+    fn worker(&self, _thread: usize) -> Box<dyn FnMut() + Send> {
+        let rt = inference::OrtRuntime::init(None).expect("ONNX Runtime (set ORT_DYLIB_PATH: source the env file)");
+        let cfg = inference::SessionConfig { intra_threads: 1, ..Default::default() };
+        let mut det = inference::load_detector(&rt, &self.model, &cfg).expect("loading the detection model");
+        let frame = image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let dcfg = yolo::DetectConfig::default();
+        Box::new(move || {
+            use inference::Detector;
+            let r = det.detect(&frame, &dcfg).expect("inference");
+            std::hint::black_box(r);
+        })
+    }
+}
+
 struct LoadRun {
     stop: Arc<AtomicBool>,
     done: Arc<AtomicU64>,
@@ -196,6 +220,7 @@ fn main() {
     let mut modes = vec![false, true];
     let mut matrix = 256usize;
     let mut rounds = 5usize;
+    let mut model: Option<std::path::PathBuf> = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -203,11 +228,12 @@ fn main() {
             "--reserved" => reserved = it.next().and_then(|v| v.parse().ok()).unwrap_or(reserved),
             "--rounds" => rounds = it.next().and_then(|v| v.parse().ok()).unwrap_or(rounds).max(1),
             "--matrix" => matrix = it.next().and_then(|v| v.parse().ok()).unwrap_or(matrix),
+            "--model" => model = it.next().map(Into::into),
             "--fifo" => modes = vec![true],
             "--other" => modes = vec![false],
             _ => {
                 eprintln!(
-                    "usage: control_jitter [--seconds S] [--reserved N] [--fifo | --other] [--matrix N] [--rounds R]"
+                    "usage: control_jitter [--seconds S] [--reserved N] [--fifo | --other] [--matrix N | --model YOLO.onnx] [--rounds R]"
                 );
                 std::process::exit(2);
             }
@@ -222,7 +248,10 @@ fn main() {
     };
     let all = allowed_cpus().unwrap_or_default();
     let control_cpu = *plan.reserved_cpus.last().expect("plan reserves at least one CPU");
-    let load = MatMulLoad { n: matrix };
+    let load: Box<dyn InferenceLoad> = match model {
+        Some(m) => Box::new(YoloLoad { model: m }),
+        None => Box::new(MatMulLoad { n: matrix }),
+    };
     println!("# control_jitter: 1 kHz loop, {seconds} s per case in {rounds} interleaved segments");
     println!();
     println!(
@@ -243,7 +272,7 @@ fn main() {
         println!();
         println!("## control thread {}", if fifo { "SCHED_FIFO 80" } else { "SCHED_OTHER (default nice 0)" });
         println!();
-        run_cases(&plan, &all, control_cpu, &load, seconds, rounds, fifo);
+        run_cases(&plan, &all, control_cpu, load.as_ref(), seconds, rounds, fifo);
     }
 }
 

@@ -24,11 +24,14 @@ pub struct DetectConfig {
     pub classes: Option<Vec<usize>>,
     /// Class-agnostic NMS.
     pub agnostic: bool,
+    /// One candidate per (box, class) pair above the threshold instead of per box, as
+    /// Ultralytics `val` does (its `multi_label=True`); predict keeps the best class only.
+    pub multi_label: bool,
 }
 
 impl Default for DetectConfig {
     fn default() -> Self {
-        Self { conf_threshold: 0.25, iou_threshold: 0.7, max_det: 300, classes: None, agnostic: false }
+        Self { conf_threshold: 0.25, iou_threshold: 0.7, max_det: 300, classes: None, agnostic: false, multi_label: false }
     }
 }
 
@@ -150,7 +153,8 @@ fn select(data: &[f32], n: usize, score_rows: std::ops::Range<usize>, cfg: &Dete
     // Class-major scan: the tensor is [C, N], so walking each class row contiguously keeps the 80x8400
     // pass in cache (anchor-major access strides 33 KB per read and is ~10x slower).
     let mut best = vec![(f32::NEG_INFINITY, 0usize); n];
-    for (k, c) in score_rows.enumerate() {
+    let multi = cfg.multi_label && score_rows.len() > 1;
+    for (k, c) in score_rows.clone().enumerate() {
         for (b, &s) in best.iter_mut().zip(&data[c * n..(c + 1) * n]) {
             // Strict '>' keeps the first maximum on ties, like torch.max on CPU.
             if s > b.0 {
@@ -159,7 +163,23 @@ fn select(data: &[f32], n: usize, score_rows: std::ops::Range<usize>, cfg: &Dete
         }
     }
     let mut cands = Vec::new();
-    for (a, &(score, class_id)) in best.iter().enumerate() {
+    if multi {
+        // Boxes whose best score passes (Ultralytics' `xc`), then every passing class of each,
+        // in (box, class) order as torch.where yields them.
+        for (a, &(best_score, _)) in best.iter().enumerate() {
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if !(best_score > cfg.conf_threshold) {
+                continue;
+            }
+            for (k, c) in score_rows.clone().enumerate() {
+                let score = data[c * n + a];
+                if score > cfg.conf_threshold && cfg.classes.as_ref().is_none_or(|cl| cl.contains(&k)) {
+                    cands.push(Candidate { anchor: a, score, class_id: k });
+                }
+            }
+        }
+    }
+    for (a, &(score, class_id)) in best.iter().enumerate().filter(|_| !multi) {
         // Written as a negated '>' on purpose: a NaN score must be dropped, as `>` does in torch.
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !(score > cfg.conf_threshold) {
@@ -252,6 +272,30 @@ mod tests {
 
     fn bb(x1: f32, y1: f32, x2: f32, y2: f32) -> BBox {
         BBox { x1, y1, x2, y2 }
+    }
+
+    #[test]
+    fn multi_label_keeps_every_passing_class_of_a_box() {
+        // Two anchors, three classes; [C=7, N=2] class-major.
+        let lb = Letterbox::new(640, 640, 640, 640).unwrap();
+        #[rustfmt::skip]
+        let data = vec![
+            100.0, 300.0, // cx
+            100.0, 300.0, // cy
+            50.0, 50.0,   // w
+            50.0, 50.0,   // h
+            0.9, 0.1,     // class 0
+            0.6, 0.05,    // class 1
+            0.1, 0.2,     // class 2
+        ];
+        let one = DetectConfig { conf_threshold: 0.15, ..Default::default() };
+        let d = decode_detect(&data, &[1, 7, 2], 3, &lb, &one).unwrap();
+        assert_eq!(d.iter().map(|d| d.class_id).collect::<Vec<_>>(), vec![0, 2]);
+        let multi = DetectConfig { multi_label: true, ..one };
+        let d = decode_detect(&data, &[1, 7, 2], 3, &lb, &multi).unwrap();
+        let mut got: Vec<(usize, f32)> = d.iter().map(|d| (d.class_id, d.score)).collect();
+        got.sort_by(|a, b| b.1.total_cmp(&a.1));
+        assert_eq!(got, vec![(0, 0.9), (1, 0.6), (2, 0.2)]);
     }
 
     #[test]

@@ -37,6 +37,8 @@ struct Params {
     classes: String,
     /// Class-agnostic NMS (boxes of different classes suppress each other).
     agnostic_nms: bool,
+    /// One detection per class above the threshold for each box, not just the best class (what Ultralytics `val` does; for mAP evaluation).
+    multi_label: bool,
     /// Image subscription QoS: sensor_data, reliable or best_effort.
     qos: String,
     /// Image subscription history depth [1, 100].
@@ -71,6 +73,7 @@ impl Default for Params {
             max_detections: 300,
             classes: String::new(),
             agnostic_nms: false,
+            multi_label: false,
             qos: "sensor_data".into(),
             qos_depth: 1,
             publish_annotated: false,
@@ -120,6 +123,7 @@ impl Params {
             max_det: self.max_detections as usize,
             classes: (!classes.is_empty()).then_some(classes),
             agnostic: self.agnostic_nms,
+            multi_label: self.multi_label,
         }
     }
 }
@@ -220,7 +224,9 @@ async fn main() -> anyhow::Result<()> {
         };
         frame_no += 1;
         let p = ros.params();
-        let _span = tracing::info_span!("frame", n = frame_no).entered();
+        // A span per frame around the inference call (not held across the awaits of the loop,
+        // where it would tag other tasks' events).
+        let span = tracing::info_span!("frame", n = frame_no, frame_id = %frame.header.frame_id);
         if !p.enabled {
             counters.lock().unwrap().disabled += 1;
             continue;
@@ -245,7 +251,7 @@ async fn main() -> anyhow::Result<()> {
         let annotate = p.publish_annotated;
         let started = Instant::now();
         let result = detector
-            .call(move |d| d.detect(&rgb, &cfg).map(|r| (r, annotate.then_some(rgb))))
+            .call(move |d| span.in_scope(|| d.detect(&rgb, &cfg).map(|r| (r, annotate.then_some(rgb)))))
             .await?;
         arbiter.release(grant, started.elapsed()).await;
         let (timed, rgb) = match result {
