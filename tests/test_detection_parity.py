@@ -85,3 +85,46 @@ def test_map_evaluation_scores_the_labels_themselves_as_perfect():
     assert eval_map.evaluate(perfect, COCO, sizes)[0] > 0.99  # 101-point interpolation tops out at 0.995
     m, m50, _, _ = eval_map.evaluate(shifted, COCO, sizes)
     assert m < 0.7 and m50 > 0.99  # IoU 0.67: a hit at 0.5, a miss above 0.65
+
+
+def test_bus_and_zidane_match_ultralytics_predict_through_ros(start_node, rclpy_node):
+    """Same boxes (2 px), scores (0.01) and classes as Ultralytics `predict` on the same ONNX
+    file (fixture from scripts/reference/ultralytics_predict.py, conf 0.25, IoU 0.7). Images are
+    sent as rgb8 decoded by libjpeg-turbo (Pillow), the decoder Ultralytics (OpenCV) uses."""
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
+    from sensor_msgs.msg import Image
+    from aihat_msgs.msg import Detection2DArray
+
+    fixture = json.loads((REPO / "crates/yolo/tests/fixtures/yolov8n_w8f32_detect.json").read_text())
+    meta = fixture["meta"]
+    det = start_node("detection", params={
+        "model_path": str(MODEL), "score_threshold": meta["conf"], "iou_threshold": meta["iou"],
+        "qos": "reliable", "qos_depth": 5, "use_arbiter": False})
+    assert det.wait_for_log("model loaded", timeout=60), det.output()
+    n = rclpy_node
+    qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
+    got = {}
+    n.create_subscription(Detection2DArray, "detections", lambda m: got.__setitem__(m.header.frame_id, m), qos)
+    pub = n.create_publisher(Image, "image", qos)
+    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=det.alive)
+    for name in ("bus.jpg", "zidane.jpg"):
+        rgb = np.asarray(PILImage.open(SHARED / "testdata" / "images" / name).convert("RGB"))
+        m = Image(height=rgb.shape[0], width=rgb.shape[1], encoding="rgb8", step=rgb.shape[1] * 3, data=rgb.tobytes())
+        m.header.frame_id = name
+        pub.publish(m)
+        assert n.spin_until(lambda: name in got, timeout=60, alive=det.alive), det.output()
+        ours = []
+        for d in got[name].detections:
+            cx, cy, w, h = d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y
+            ours.append((int(d.results[0].hypothesis.class_id), d.results[0].hypothesis.score,
+                         [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]))
+        ref = [(r["cls"], r["score"], r["xyxy"]) for r in fixture["images"][name]["detections"]]
+        assert sorted(c for c, _, _ in ours) == sorted(c for c, _, _ in ref), (name, ours, ref)
+        worst_px, worst_score = 0.0, 0.0
+        for cls, score, box in ref:
+            # The node's detection of the same class with the closest box.
+            mine = min((o for o in ours if o[0] == cls), key=lambda o: max(abs(a - b) for a, b in zip(o[2], box)))
+            worst_px = max(worst_px, max(abs(a - b) for a, b in zip(mine[2], box)))
+            worst_score = max(worst_score, abs(mine[1] - score))
+        print(f"\n{name}: {len(ours)} detections, worst box diff {worst_px:.2f} px, worst score diff {worst_score:.4f}")
+        assert worst_px <= 2.0 and worst_score <= 0.01, (name, worst_px, worst_score)

@@ -160,6 +160,8 @@ pub struct RosNode<P> {
     pub node: Arc<Mutex<r2r::Node>>,
     pub params: Arc<Mutex<Checked<P>>>,
     pub name: String,
+    spinning: Arc<std::sync::atomic::AtomicBool>,
+    spin_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl<P: NodeParams> RosNode<P> {
@@ -184,7 +186,13 @@ impl<P: NodeParams> RosNode<P> {
             tracing::info!(node = %log_name, %param, ?value, "parameter changed");
             futures::future::ready(())
         }));
-        Ok(Self { node: Arc::new(Mutex::new(node)), params, name })
+        Ok(Self {
+            node: Arc::new(Mutex::new(node)),
+            params,
+            name,
+            spinning: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            spin_thread: Mutex::new(None),
+        })
     }
 
     /// A snapshot of the current parameters.
@@ -192,14 +200,29 @@ impl<P: NodeParams> RosNode<P> {
         self.params.lock().expect("parameter lock poisoned").0.clone()
     }
 
-    /// Spins the node on a blocking thread until the process ends.
-    pub fn spin(&self) -> tokio::task::JoinHandle<()> {
+    /// Spins the node on its own OS thread until `stop` (or drop). Not a tokio blocking task:
+    /// the runtime would wait for it forever at shutdown and SIGTERM would never end the node.
+    pub fn spin(&self) {
         let node = self.node.clone();
-        tokio::task::spawn_blocking(move || {
-            loop {
-                node.lock().expect("node lock poisoned").spin_once(Duration::from_millis(5));
-            }
-        })
+        let spinning = self.spinning.clone();
+        let handle = std::thread::Builder::new()
+            .name("ros-spin".into())
+            .spawn(move || {
+                while spinning.load(std::sync::atomic::Ordering::Relaxed) {
+                    node.lock().expect("node lock poisoned").spin_once(Duration::from_millis(5));
+                }
+            })
+            .expect("starting the ROS spin thread");
+        *self.spin_thread.lock().expect("spin lock") = Some(handle);
+    }
+
+    /// Stops spinning and waits for the spin thread, so that process exit does not tear down
+    /// rcl/DDS under a thread still inside it.
+    pub fn stop(&self) {
+        self.spinning.store(false, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.spin_thread.lock().expect("spin lock").take() {
+            let _ = h.join();
+        }
     }
 
     /// The node's ROS time now (a stamp for messages that have no source header).
@@ -207,6 +230,15 @@ impl<P: NodeParams> RosNode<P> {
         let clock = self.node.lock().expect("node lock poisoned").get_ros_clock();
         let mut clock = clock.lock().expect("clock lock poisoned");
         clock.get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default()
+    }
+}
+
+impl<P> Drop for RosNode<P> {
+    fn drop(&mut self) {
+        self.spinning.store(false, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.spin_thread.lock().ok().and_then(|mut g| g.take()) {
+            let _ = h.join();
+        }
     }
 }
 

@@ -160,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
             node.create_publisher::<DiagnosticArray>("/diagnostics", QosProfile::default().keep_last(10))?,
         )
     };
-    let _spin = ros.spin();
+    ros.spin();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(p.status_period_s));
     let mut last: Option<(u64, u64)> = None; // (busy_ns_total, uptime_ns) of the previous snapshot
     let shutdown = ros_edge::shutdown_signal();

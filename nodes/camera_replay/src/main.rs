@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
         .lock()
         .unwrap()
         .create_publisher::<Image>("image", qos_from_param(&p.qos, p.qos_depth)?)?;
-    let _spin = ros.spin();
+    ros.spin();
     tracing::info!(frames = frames.len(), rate_hz = p.rate_hz, loops = p.loops, "replaying");
 
     while (publisher.get_inter_process_subscription_count()? as i64) < p.wait_for_subscribers {

@@ -200,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
         class_map: names.iter().enumerate().map(|(i, n)| VisionClass { class_id: i as u16, class_name: n.clone() }).collect(),
         threshold: p.score_threshold as f32,
     })?;
-    let _spin = ros.spin();
+    ros.spin();
     vision_edge::spawn_counter_log(ros.name.clone(), counters.clone(), Duration::from_secs_f64(p.log_period_s));
     // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
     let warmup = detector
