@@ -205,3 +205,16 @@ def test_bad_input_is_logged_counted_and_the_node_keeps_publishing(graph, case):
     msg = graph.next_detections(0)
     assert "0" in classes_of(msg)
     assert graph.det.alive()
+
+
+@pytest.mark.parametrize("model,expected", [
+    ("yolo11n-pose_w8f32.onnx", "expected an Ultralytics detect model"),
+    ("no_such_model.onnx", "does not exist"),
+])
+def test_missing_or_wrong_model_fails_at_start_naming_the_file(start_node, model, expected):
+    path = SHARED / "models" / model
+    node = start_node("detection", params={"model_path": str(path), "use_arbiter": False})
+    node.proc.wait(timeout=60)
+    out = node.output()
+    assert node.proc.returncode != 0
+    assert str(path) in out and expected in out, out
