@@ -1,0 +1,588 @@
+//! Deterministic rule parser that answers plain commands without the LLM.
+//!
+//! Order matters: stop words are checked before any rejection so that "STOP"
+//! wrapped in noise still stops the robot; rule-change attempts are refused
+//! before parsing so nothing in them can become a slot value.
+
+use std::collections::BTreeMap;
+
+use crate::command::{canonical_unit, Command, SlotValue, Source};
+use crate::error::ValidationError;
+use crate::numbers::parse_number;
+use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
+
+/// Result of the fast path for one utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FastPathOutcome {
+    /// A validated command the node can publish without the LLM.
+    Confident(Command),
+    /// The grammar could not settle it; ask the LLM. The reason is for logs.
+    NeedsLlm { reason: String },
+    /// Input that must not reach the LLM (empty, too long, binary, not
+    /// English, compound, rule-change attempts, rejected ranges).
+    Unknown(Command),
+}
+
+impl FastPathOutcome {
+    pub fn command(&self) -> Option<&Command> {
+        match self {
+            FastPathOutcome::Confident(c) | FastPathOutcome::Unknown(c) => Some(c),
+            FastPathOutcome::NeedsLlm { .. } => None,
+        }
+    }
+}
+
+/// Bounds the work done on pathological input before the length check
+/// rejects it; a stop word must still be found in the first part.
+const SCAN_LIMIT_CHARS: usize = 4096;
+const BASE_CONFIDENCE: f32 = 0.95;
+const TYPO_PENALTY: f32 = 0.05;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Class {
+    Digit,
+    Other,
+}
+
+/// Lowercases, maps punctuation to spaces and splits "50cm" into "50 cm" so
+/// units glued to numbers by the transcriber are still found.
+pub fn normalize(text: &str) -> Vec<String> {
+    let mut cleaned = String::with_capacity(text.len().min(SCAN_LIMIT_CHARS));
+    for c in text.chars().take(SCAN_LIMIT_CHARS) {
+        match c {
+            '°' => cleaned.push_str(" deg "),
+            '’' | '\'' => cleaned.push('\''),
+            '.' | '/' => cleaned.push(c),
+            c if c.is_alphanumeric() => cleaned.extend(c.to_lowercase()),
+            _ => cleaned.push(' '),
+        }
+    }
+    let mut out = Vec::new();
+    for raw in cleaned.split_whitespace() {
+        let word = raw.trim_matches(|c| c == '.' || c == '\'' || c == '/');
+        if word.is_empty() {
+            continue;
+        }
+        let mut cur = String::new();
+        let mut prev: Option<Class> = None;
+        for c in word.chars() {
+            let class =
+                if c.is_ascii_digit() || ((c == '.' || c == '/') && prev == Some(Class::Digit)) {
+                    Class::Digit
+                } else {
+                    Class::Other
+                };
+            if prev.is_some_and(|p| p != class) && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c);
+            prev = Some(class);
+        }
+        let cur = cur.trim_matches(|c| c == '.' || c == '/').to_string();
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out
+}
+
+fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && tokens.windows(phrase.len()).any(|w| w == phrase)
+}
+
+fn is_numeric(tok: &str) -> bool {
+    tok.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Snaps a misheard or mistyped word to the vocabulary word within a small
+/// edit distance. Short words and words that already exist are left alone:
+/// they produce far more false corrections than fixes.
+fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
+    let len = tok.chars().count();
+    if len < 4 || vocab.english_words.contains(tok) || is_numeric(tok) {
+        return None;
+    }
+    let max = if len <= 6 { 1 } else { 2 };
+    let first = tok.chars().next()?;
+    let mut best: Option<(usize, &String)> = None;
+    let mut tie = false;
+    for cand in &vocab.known_words {
+        let clen = cand.chars().count();
+        if clen < 4 || clen.abs_diff(len) > max || !cand.starts_with(first) || cand.contains(' ') {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(tok, cand);
+        if d > max {
+            continue;
+        }
+        match best {
+            Some((bd, _)) if d > bd => {}
+            Some((bd, _)) if d == bd => tie = true,
+            _ => {
+                best = Some((d, cand));
+                tie = false;
+            }
+        }
+    }
+    match (best, tie) {
+        (Some((_, w)), false) => Some(w.clone()),
+        _ => None,
+    }
+}
+
+fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
+    if tokens.iter().any(|t| vocab.stop_words.contains(t)) {
+        return true;
+    }
+    if vocab
+        .stop_phrases
+        .iter()
+        .any(|p| contains_phrase(tokens, p))
+    {
+        return true;
+    }
+    let content: Vec<String> = tokens
+        .iter()
+        .filter(|t| !vocab.filler_words.contains(*t))
+        .cloned()
+        .collect();
+    vocab
+        .stop_utterances
+        .iter()
+        .any(|u| *u == content || *u == tokens)
+}
+
+struct Quantity {
+    value: f64,
+    dimension: String,
+}
+
+struct TriggerMatch {
+    action: usize,
+    synonym: usize,
+    start: usize,
+    end: usize,
+    words: usize,
+}
+
+/// Matches `phrase` at `start`, letting articles and possessives sit between
+/// its words ("set the speed", "pick the cup up" is not supported).
+fn match_phrase(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    start: usize,
+    phrase: &[String],
+) -> Option<usize> {
+    let mut j = start;
+    for (k, w) in phrase.iter().enumerate() {
+        if k > 0 {
+            while j < tokens.len()
+                && !used[j]
+                && vocab.strip_words.contains(&tokens[j])
+                && tokens[j] != *w
+            {
+                j += 1;
+            }
+        }
+        if j >= tokens.len() || used[j] || tokens[j] != *w {
+            return None;
+        }
+        j += 1;
+    }
+    Some(j)
+}
+
+/// Runs the rule parser. Never blocks and never allocates more than a few
+/// copies of the (bounded) token list.
+#[tracing::instrument(level = "debug", skip(vocab, text), fields(len = text.len()))]
+pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
+    let unknown =
+        |reason: &str| FastPathOutcome::Unknown(Command::unknown(reason, Source::FastPath, text));
+    if text.trim().is_empty() {
+        return unknown("empty input");
+    }
+    let tokens = normalize(text);
+    if is_stop(vocab, &tokens) {
+        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 1.0));
+    }
+    if text
+        .chars()
+        .any(|c| (c.is_control() && !c.is_whitespace()) || c == '\u{FFFD}')
+    {
+        return unknown("input contains binary or control characters");
+    }
+    if text.chars().count() > vocab.max_input_chars {
+        return unknown(&format!(
+            "input longer than {} characters",
+            vocab.max_input_chars
+        ));
+    }
+    let (letters, ascii) = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .fold((0usize, 0usize), |(l, a), c| {
+            (l + 1, a + usize::from(c.is_ascii_alphabetic()))
+        });
+    if letters > 0 && (ascii as f64) < vocab.min_ascii_letter_ratio * letters as f64 {
+        return unknown("input is not English");
+    }
+    if tokens.is_empty() {
+        return unknown("no words in input");
+    }
+
+    let mut corrections = 0usize;
+    let tokens: Vec<String> = tokens
+        .into_iter()
+        .map(|t| match correct_typo(vocab, &t) {
+            Some(fixed) => {
+                corrections += 1;
+                fixed
+            }
+            None => t,
+        })
+        .collect();
+    if corrections > 0 && is_stop(vocab, &tokens) {
+        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
+    }
+    if !tokens
+        .iter()
+        .any(|t| vocab.english_words.contains(t) || is_numeric(t))
+    {
+        return unknown("no English vocabulary words");
+    }
+    if vocab
+        .injection_phrases
+        .iter()
+        .any(|p| contains_phrase(&tokens, p))
+    {
+        return unknown("request tries to change the robot's rules");
+    }
+    parse_command(vocab, text, tokens, corrections)
+}
+
+fn parse_command(
+    vocab: &Vocabulary,
+    text: &str,
+    tokens: Vec<String>,
+    corrections: usize,
+) -> FastPathOutcome {
+    let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
+    let n = tokens.len();
+    let mut used = vec![false; n];
+
+    for phrase in &vocab.filler_phrases {
+        let mut i = 0;
+        while i + phrase.len() <= n {
+            if tokens[i..i + phrase.len()] == phrase[..]
+                && !used[i..i + phrase.len()].iter().any(|u| *u)
+            {
+                used[i..i + phrase.len()].iter_mut().for_each(|u| *u = true);
+                i += phrase.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    // Quantities first: "a quarter turn" must read "turn" as a unit, not an action.
+    let mut quantities: Vec<Quantity> = Vec::new();
+    let mut bare: Vec<(f64, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if used[i] {
+            i += 1;
+            continue;
+        }
+        let (value, span) = match parse_number(&tokens, i) {
+            Some(v) => v,
+            None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
+            None => {
+                i += 1;
+                continue;
+            }
+        };
+        let mut j = i + span;
+        // "half a metre", "a couple of feet", "3/4 of a meter"
+        for skip in [1, 2] {
+            let joiners = tokens.get(j..j + skip).unwrap_or(&[]);
+            if joiners.len() == skip
+                && joiners
+                    .iter()
+                    .all(|t| matches!(t.as_str(), "a" | "an" | "of"))
+                && unit_at(vocab, &tokens, j + skip).is_some()
+            {
+                j += skip;
+                break;
+            }
+        }
+        match unit_at(vocab, &tokens, j) {
+            Some((len, dimension, factor)) => {
+                quantities.push(Quantity {
+                    value: value * factor,
+                    dimension,
+                });
+                used[i..j + len].iter_mut().for_each(|u| *u = true);
+                i = j + len;
+            }
+            None if !matches!(tokens[i].as_str(), "a" | "an") => {
+                bare.push((value, i, i + span));
+                i += span;
+            }
+            None => i += 1,
+        }
+    }
+
+    let mut matches: Vec<TriggerMatch> = Vec::new();
+    for (ai, action) in vocab.actions.iter().enumerate() {
+        for (si, syn) in action.synonyms.iter().enumerate() {
+            for start in 0..n {
+                if let Some(end) = match_phrase(vocab, &tokens, &used, start, &syn.phrase) {
+                    matches.push(TriggerMatch {
+                        action: ai,
+                        synonym: si,
+                        start,
+                        end,
+                        words: syn.phrase.len(),
+                    });
+                }
+            }
+        }
+    }
+    // Longest phrase wins ("go to" over "go"), then the earliest.
+    matches.sort_by(|a, b| b.words.cmp(&a.words).then(a.start.cmp(&b.start)));
+    let mut chosen: Vec<TriggerMatch> = Vec::new();
+    for m in matches {
+        if chosen.iter().all(|c| m.end <= c.start || m.start >= c.end) {
+            chosen.push(m);
+        }
+    }
+    chosen.sort_by_key(|m| m.start);
+    let Some(first) = chosen.first() else {
+        return needs("no action recognised".into());
+    };
+    for w in chosen.windows(2) {
+        if w[0].action != w[1].action {
+            let between = &tokens[w[0].end..w[1].start];
+            if between.iter().any(|t| vocab.connectives.contains(t)) {
+                return FastPathOutcome::Unknown(Command::unknown(
+                    "compound command: please give one command at a time",
+                    Source::FastPath,
+                    text,
+                ));
+            }
+            return needs("several actions mentioned".into());
+        }
+    }
+    let action = &vocab.actions[first.action];
+    for m in &chosen {
+        used[m.start..m.end].iter_mut().for_each(|u| *u = true);
+    }
+    // Once the action is known, skipped articles inside its phrase are used too.
+    let mut slots: BTreeMap<String, SlotValue> = action.synonyms[first.synonym].implied.clone();
+
+    for q in quantities {
+        let Some(slot) = action.slots.iter().find(
+            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
+        ) else {
+            return needs(format!(
+                "a {} does not fit action {}",
+                q.dimension, action.name
+            ));
+        };
+        if slots.contains_key(&slot.name) {
+            return needs(format!("{} given twice", slot.name));
+        }
+        slots.insert(
+            slot.name.clone(),
+            SlotValue::Number {
+                value: q.value,
+                unit: canonical_unit(&q.dimension).into(),
+            },
+        );
+    }
+
+    for (idx, tok) in tokens.iter().enumerate() {
+        if used[idx] {
+            continue;
+        }
+        for slot in &action.slots {
+            let SlotKind::Enum { values } = &slot.kind else {
+                continue;
+            };
+            let Some((canon, _)) = values.iter().find(|(_, syns)| syns.contains(tok)) else {
+                continue;
+            };
+            match slots.get(&slot.name) {
+                Some(SlotValue::Enum(existing)) if existing != canon => {
+                    return needs(format!("conflicting values for {}", slot.name));
+                }
+                _ => {
+                    slots.insert(slot.name.clone(), SlotValue::Enum(canon.clone()));
+                }
+            }
+            used[idx] = true;
+            break;
+        }
+    }
+
+    let bare_slot = action.slots.iter().find(|s| {
+        matches!(
+            s.kind,
+            SlotKind::Number {
+                bare_number: true,
+                ..
+            }
+        ) && !slots.contains_key(&s.name)
+    });
+    if let Some(slot) = bare_slot {
+        if bare.len() > 1 {
+            return needs("several numbers without units".into());
+        }
+        if let Some(&(value, s, e)) = bare.first() {
+            if let SlotKind::Number { dimension, .. } = &slot.kind {
+                slots.insert(
+                    slot.name.clone(),
+                    SlotValue::Number {
+                        value,
+                        unit: canonical_unit(dimension).into(),
+                    },
+                );
+                used[s..e].iter_mut().for_each(|u| *u = true);
+            }
+        }
+    }
+
+    let leftovers: Vec<&String> = (0..n).filter(|&i| !used[i]).map(|i| &tokens[i]).collect();
+    let has_target = action.slot(TARGET_SLOT).is_some();
+    if has_target && !slots.contains_key(TARGET_SLOT) {
+        // Checked before filler removal because "and" is also a filler word.
+        if leftovers.iter().any(|w| vocab.connectives.contains(*w)) {
+            return needs("target text joins several things".into());
+        }
+        let mut words: Vec<&String> = leftovers
+            .iter()
+            .copied()
+            .filter(|t| !vocab.filler_words.contains(*t))
+            .collect();
+        if words.is_empty() && leftovers.iter().any(|t| t.as_str() == "me") {
+            // "follow me": the speaker is the target.
+            slots.insert(TARGET_SLOT.into(), SlotValue::Text("me".into()));
+        } else {
+            while words
+                .first()
+                .is_some_and(|w| vocab.strip_words.contains(*w))
+            {
+                words.remove(0);
+            }
+            // "face left" names a direction, not an object: a different action
+            // was probably meant.
+            if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
+                return needs("target is only a direction or setting word".into());
+            }
+            if !words.is_empty() {
+                let target = words
+                    .iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                slots.insert(TARGET_SLOT.into(), SlotValue::Text(target));
+            }
+        }
+    } else {
+        let rest: Vec<&String> = leftovers
+            .iter()
+            .copied()
+            .filter(|t| !vocab.filler_words.contains(*t) && !vocab.strip_words.contains(*t))
+            .collect();
+        if !rest.is_empty() {
+            let words: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
+            return needs(format!("unparsed words: {}", words.join(" ")));
+        }
+    }
+
+    let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
+    let mut cmd = Command::new(action.name.clone(), Source::FastPath, text, confidence);
+    cmd.slots = slots;
+    match vocab.validate(cmd) {
+        Ok(c) => FastPathOutcome::Confident(c),
+        // A said-out-loud value the vocabulary rejects is final: the LLM
+        // would only be asked to reinterpret an explicit number.
+        Err(e @ ValidationError::OutOfRange { .. }) => FastPathOutcome::Unknown(Command::unknown(
+            format!("rejected: {e}"),
+            Source::FastPath,
+            text,
+        )),
+        Err(e) => needs(format!("incomplete: {e}")),
+    }
+}
+
+/// Longest unit phrase starting at `j`: (words, dimension, factor).
+fn unit_at(vocab: &Vocabulary, tokens: &[String], j: usize) -> Option<(usize, String, f64)> {
+    vocab.units.iter().find_map(|(phrase, unit)| {
+        let end = j + phrase.len();
+        (end <= tokens.len() && tokens[j..end] == phrase[..])
+            .then(|| (phrase.len(), unit.dimension.clone(), unit.factor))
+    })
+}
+
+fn is_enum_word(vocab: &Vocabulary, w: &str) -> bool {
+    vocab
+        .actions
+        .iter()
+        .flat_map(|a| &a.slots)
+        .any(|s| match &s.kind {
+            SlotKind::Enum { values } => values.values().any(|syns| syns.iter().any(|x| x == w)),
+            _ => false,
+        })
+}
+
+/// Checks that an LLM command is supported by the words actually said: every
+/// enum value (or a synonym, or a trigger phrase implying it), every target
+/// word and the presence of some number for numeric slots. A small model
+/// otherwise invents plausible slots ("move" -> move right), and a made-up
+/// motion is worse than asking again.
+pub fn supported_by_text(vocab: &Vocabulary, cmd: &Command, text: &str) -> Result<(), String> {
+    let Some(action) = vocab.action(&cmd.action) else {
+        return Ok(());
+    };
+    let tokens: Vec<String> = normalize(text)
+        .into_iter()
+        .map(|t| correct_typo(vocab, &t).unwrap_or(t))
+        .collect();
+    let has = |w: &str| tokens.iter().any(|t| t == w);
+    let has_number = (0..tokens.len()).any(|i| parse_number(&tokens, i).is_some());
+    for (name, value) in &cmd.slots {
+        let Some(slot) = action.slot(name) else {
+            continue;
+        };
+        let supported = match (&slot.kind, value) {
+            (SlotKind::Enum { values }, SlotValue::Enum(v)) => {
+                values
+                    .get(v)
+                    .is_some_and(|syns| syns.iter().any(|s| has(s)))
+                    || action.synonyms.iter().any(|syn| {
+                        syn.implied.get(name) == Some(value)
+                            && contains_phrase(&tokens, &syn.phrase)
+                    })
+            }
+            (SlotKind::Text, SlotValue::Text(t)) => t.split_whitespace().all(|w| {
+                has(w) || (w == "me" && tokens.iter().any(|t| t == "i" || t == "me" || t == "my"))
+            }),
+            (SlotKind::Number { .. }, SlotValue::Number { .. }) => {
+                has_number
+                    || tokens.iter().any(|t| matches!(t.as_str(), "a" | "an"))
+                    || action.synonyms.iter().any(|syn| {
+                        syn.implied.contains_key(name) && contains_phrase(&tokens, &syn.phrase)
+                    })
+            }
+            _ => false,
+        };
+        if !supported {
+            return Err(format!(
+                "model output {name} is not supported by the request"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! GBNF grammar for llama.cpp constrained decoding, generated from the
+//! vocabulary so the LLM can only emit one JSON object naming a real action
+//! with that action's slot names and enum values.
+//!
+//! GBNF cannot express numeric ranges; the validator clamps or rejects.
+
+use crate::vocab::{SlotKind, Vocabulary, UNKNOWN_ACTION};
+
+fn rule_name(prefix: &str, name: &str) -> String {
+    format!("{prefix}-{}", name.replace('_', "-"))
+}
+
+fn lit(s: &str) -> String {
+    // Names are checked to be [a-z0-9_] at load time, so only the JSON quotes
+    // need escaping inside the GBNF literal.
+    format!("\"\\\"{s}\\\"\"")
+}
+
+/// Integer digits the grammar allows. Deliberately not derived from the
+/// slot's maximum: a model forced to write "20 m" in one digit writes "2",
+/// an in-range wrong value the validator can no longer catch. Out-of-range
+/// numbers must stay visible so `reject` rejects and `clamp` clamps.
+const INTEGER_DIGITS: usize = 6;
+
+/// Longest `reason` the LLM may write for `unknown`.
+pub const MAX_REASON_CHARS: usize = 60;
+
+/// Builds the grammar; its root rule is `root`.
+pub fn gbnf(vocab: &Vocabulary) -> String {
+    let mut rules: Vec<String> = Vec::new();
+    let mut alts: Vec<String> = Vec::new();
+    for action in vocab.actions() {
+        let name = rule_name("a", &action.name);
+        alts.push(name.clone());
+        let mut parts: Vec<(String, bool, bool)> = Vec::new();
+        for slot in &action.slots {
+            let key = format!("\",\" ws {} \":\" ws", lit(&slot.name));
+            let value = match &slot.kind {
+                SlotKind::Number { min, .. } => {
+                    let sign = if *min < 0.0 { "\"-\"? " } else { "" };
+                    format!("{sign}[0-9]{{1,{INTEGER_DIGITS}}} (\".\" [0-9]{{1,2}})?")
+                }
+                SlotKind::Enum { values } => {
+                    let v: Vec<String> = values.keys().map(|k| lit(k)).collect();
+                    format!("({})", v.join(" | "))
+                }
+                SlotKind::Text => "text".to_string(),
+            };
+            parts.push((
+                format!("{key} {value}"),
+                slot.required,
+                action.require_any.contains(&slot.name),
+            ));
+        }
+        let seq = |forced: Option<usize>| -> String {
+            let mut body = lit(&action.name);
+            for (i, (part, required, _)) in parts.iter().enumerate() {
+                if *required || forced == Some(i) {
+                    body.push_str(&format!(" {part}"));
+                } else {
+                    body.push_str(&format!(" ({part})?"));
+                }
+            }
+            body
+        };
+        // "At least one of" becomes one alternative per slot that may be the
+        // present one, so the grammar cannot produce a bare `set_speed`.
+        let any: Vec<usize> = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.2)
+            .map(|(i, _)| i)
+            .collect();
+        let body = if any.is_empty() {
+            seq(None)
+        } else {
+            any.iter()
+                .map(|&i| format!("({})", seq(Some(i))))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        rules.push(format!("{name} ::= {body}"));
+    }
+    alts.push("a-unknown".into());
+    rules.push(format!(
+        "a-unknown ::= {} \",\" ws {} \":\" ws \"\\\"\" [a-z0-9 ,'-]{{1,{MAX_REASON_CHARS}}} \"\\\"\"",
+        lit(UNKNOWN_ACTION),
+        lit("reason")
+    ));
+    let mut out = String::new();
+    out.push_str(&format!(
+        "root ::= \"{{\" ws {} \":\" ws action ws \"}}\"\n",
+        lit("action")
+    ));
+    out.push_str(&format!("action ::= {}\n", alts.join(" | ")));
+    for r in rules {
+        out.push_str(&r);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "text ::= \"\\\"\" [a-z0-9] [a-z0-9 '-]{{0,{}}} \"\\\"\"\n",
+        vocab.text_max_chars.saturating_sub(1)
+    ));
+    out.push_str("ws ::= \" \"?\n");
+    out
+}

@@ -1,0 +1,28 @@
+//! Pure core of the aihat_ros command node: vocabulary, fast-path parser,
+//! validator, GBNF generator and target grounding. No ROS, no LLM.
+
+pub mod command;
+pub mod error;
+pub mod eval;
+pub mod fast_path;
+pub mod gbnf;
+pub mod grounding;
+mod numbers;
+mod validate;
+pub mod vocab;
+
+pub use command::{Command, SlotValue, Source};
+pub use error::{JsonCommandError, ValidationError, VocabularyError};
+pub use fast_path::{fast_path, supported_by_text, FastPathOutcome};
+pub use gbnf::gbnf;
+pub use grounding::{ground_target, Detection, Grounding};
+pub use vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary};
+
+impl Command {
+    /// Resolves this command's `target` against current detections.
+    pub fn ground(&mut self, detections: &[Detection], min_score: f32) {
+        if let Some(SlotValue::Text(t)) = self.slots.get(vocab::TARGET_SLOT) {
+            self.grounding = Some(ground_target(t, detections, min_score));
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Spoken and written number parsing over normalized word tokens.
+//!
+//! Speech-to-text output mixes styles ("2.5", "two and a half", "one hundred
+//! twenty", "half", "3/4"), so all of them are read here.
+
+pub(crate) const NUMBER_WORDS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "half",
+    "halves",
+    "quarter",
+    "quarters",
+    "third",
+    "thirds",
+    "point",
+    "couple",
+    "dozen",
+    "oh",
+];
+
+fn small(w: &str) -> Option<f64> {
+    Some(match w {
+        "zero" | "oh" => 0.0,
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "thirteen" => 13.0,
+        "fourteen" => 14.0,
+        "fifteen" => 15.0,
+        "sixteen" => 16.0,
+        "seventeen" => 17.0,
+        "eighteen" => 18.0,
+        "nineteen" => 19.0,
+        _ => return None,
+    })
+}
+
+fn tens(w: &str) -> Option<f64> {
+    Some(match w {
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
+        "ninety" => 90.0,
+        _ => return None,
+    })
+}
+
+fn fraction_word(w: &str) -> Option<f64> {
+    Some(match w {
+        "half" | "halves" => 0.5,
+        "quarter" | "quarters" => 0.25,
+        "third" | "thirds" => 1.0 / 3.0,
+        _ => None?,
+    })
+}
+
+fn is_article(w: &str) -> bool {
+    matches!(w, "a" | "an")
+}
+
+/// Digits with at most one decimal point, or `a/b`. Rejects exponents, signs,
+/// `inf` and `nan` on purpose: speech never produces them and `f64::from_str`
+/// would accept them.
+fn numeric_literal(w: &str) -> Option<f64> {
+    if let Some((a, b)) = w.split_once('/') {
+        let (a, b) = (numeric_literal(a)?, numeric_literal(b)?);
+        return if b == 0.0 { None } else { Some(a / b) };
+    }
+    let dots = w.chars().filter(|&c| c == '.').count();
+    if w.is_empty()
+        || dots > 1
+        || w.len() > 12
+        || !w.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return None;
+    }
+    if !w.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    w.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Reads a number starting at `tokens[i]`; returns its value and how many
+/// tokens it spans. A bare article ("a") is not a number by itself: the caller
+/// decides whether "a metre" means one.
+pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> {
+    let t = |k: usize| tokens.get(k).map(String::as_str);
+    let first = t(i)?;
+
+    // "a half", "a quarter", "a third", "a hundred", "a dozen", "a couple of"
+    if is_article(first) {
+        match t(i + 1) {
+            Some(w) if fraction_word(w).is_some() => return Some((fraction_word(w)?, 2)),
+            Some("hundred") => return Some((100.0, 2)),
+            Some("dozen") => return Some((12.0, 2)),
+            Some("couple") => {
+                let n = if t(i + 2) == Some("of") { 3 } else { 2 };
+                return Some((2.0, n));
+            }
+            _ => return None,
+        }
+    }
+    if first == "couple" {
+        let n = if t(i + 1) == Some("of") { 2 } else { 1 };
+        return Some((2.0, n));
+    }
+    if let Some(f) = fraction_word(first) {
+        return Some((f, 1));
+    }
+
+    let (mut value, mut j) = if let Some(v) = numeric_literal(first) {
+        (v, i + 1)
+    } else {
+        let (v, span) = parse_cardinal(tokens, i)?;
+        (v, i + span)
+    };
+
+    // "one point five"
+    if t(j) == Some("point") {
+        let mut digits = String::new();
+        let mut k = j + 1;
+        while let Some(d) = t(k).and_then(small).filter(|d| *d < 10.0) {
+            digits.push(char::from(b'0' + d as u8));
+            k += 1;
+        }
+        if !digits.is_empty() {
+            if let Ok(frac) = format!("0.{digits}").parse::<f64>() {
+                value += frac;
+                j = k;
+            }
+        }
+    }
+    // "two and a half", "one and a quarter"
+    if t(j) == Some("and") && t(j + 1).is_some_and(is_article) {
+        if let Some(f) = t(j + 2).and_then(fraction_word) {
+            value += f;
+            j += 3;
+        }
+    }
+    // "three quarters", "two thirds": a count of fractions
+    if let Some(f) = t(j).and_then(fraction_word) {
+        if matches!(
+            t(j),
+            Some("quarters" | "thirds" | "halves" | "quarter" | "third")
+        ) {
+            value *= f;
+            j += 1;
+        }
+    }
+    // "2 dozen"
+    if t(j) == Some("dozen") {
+        value *= 12.0;
+        j += 1;
+    }
+    Some((value, j - i))
+}
+
+/// "one hundred and twenty five", "twenty one", "three thousand".
+fn parse_cardinal(tokens: &[String], i: usize) -> Option<(f64, usize)> {
+    let t = |k: usize| tokens.get(k).map(String::as_str);
+    let mut total = 0.0;
+    let mut current = 0.0;
+    let mut j = i;
+    let mut any = false;
+    while let Some(w) = t(j) {
+        if let Some(v) = small(w) {
+            // "two five" is two numbers, not twenty-five; stop at the second.
+            if any
+                && current % 100.0 != 0.0
+                && !(current % 10.0 == 0.0 && current % 100.0 >= 20.0 && v < 10.0)
+            {
+                break;
+            }
+            current += v;
+        } else if let Some(v) = tens(w) {
+            if any && current % 100.0 != 0.0 {
+                break;
+            }
+            current += v;
+        } else if w == "hundred" {
+            current = if any { current.max(1.0) * 100.0 } else { 100.0 };
+        } else if w == "thousand" {
+            total += if any {
+                current.max(1.0) * 1000.0
+            } else {
+                1000.0
+            };
+            current = 0.0;
+        } else if w == "and" && any {
+            // Only swallow "and" inside a number ("hundred and five").
+            match t(j + 1) {
+                Some(n) if small(n).is_some() || tens(n).is_some() => {}
+                _ => break,
+            }
+        } else {
+            break;
+        }
+        any = true;
+        j += 1;
+    }
+    if !any {
+        return None;
+    }
+    Some((total + current, j - i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<(f64, usize)> {
+        let toks: Vec<String> = s.split_whitespace().map(String::from).collect();
+        parse_number(&toks, 0)
+    }
+
+    #[test]
+    fn reads_spoken_numbers() {
+        assert_eq!(p("one hundred twenty"), Some((120.0, 3)));
+        assert_eq!(p("one hundred and twenty five meters"), Some((125.0, 5)));
+        assert_eq!(p("two and a half"), Some((2.5, 4)));
+        assert_eq!(p("half"), Some((0.5, 1)));
+        assert_eq!(p("a quarter"), Some((0.25, 2)));
+        assert_eq!(p("1.5"), Some((1.5, 1)));
+        assert_eq!(p("3/4"), Some((0.75, 1)));
+        assert_eq!(p("one point five"), Some((1.5, 3)));
+        assert_eq!(p("twenty one"), Some((21.0, 2)));
+        assert_eq!(p("three quarters"), Some((0.75, 2)));
+        assert_eq!(p("ninety"), Some((90.0, 1)));
+        assert_eq!(p("two five"), Some((2.0, 1)));
+        assert_eq!(p("a"), None);
+        assert_eq!(p("1e9"), None);
+        assert_eq!(p("nan"), None);
+        assert_eq!(p("1/0"), None);
+    }
+}

@@ -1,0 +1,549 @@
+//! The command vocabulary: YAML schema, load-time checks and the compiled
+//! lookup tables the fast path, validator and GBNF generator share.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::VocabularyError;
+
+/// Action name reserved for input that maps to no command. It is built in
+/// rather than declared in YAML so that no vocabulary can forget it.
+pub const UNKNOWN_ACTION: &str = "unknown";
+/// Action every vocabulary must declare: the fast path emits it for stop words.
+pub const STOP_ACTION: &str = "stop";
+/// Slot name that grounding resolves against detections.
+pub const TARGET_SLOT: &str = "target";
+
+/// What to do with a number outside a slot's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRange {
+    Clamp,
+    Reject,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    version: u32,
+    limits: RawLimits,
+    stop_words: Vec<String>,
+    #[serde(default)]
+    stop_phrases: Vec<Vec<String>>,
+    #[serde(default)]
+    stop_utterances: Vec<Vec<String>>,
+    #[serde(default)]
+    filler_phrases: Vec<Vec<String>>,
+    #[serde(default)]
+    filler_words: Vec<String>,
+    #[serde(default)]
+    english_words: Vec<String>,
+    #[serde(default)]
+    injection_phrases: Vec<Vec<String>>,
+    #[serde(default)]
+    compound_connectives: Vec<String>,
+    units: BTreeMap<String, Vec<RawUnit>>,
+    actions: BTreeMap<String, RawAction>,
+    text_slots: RawTextSlots,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_input_chars: usize,
+    min_ascii_letter_ratio: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    names: Vec<String>,
+    factor: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTextSlots {
+    max_chars: usize,
+    #[serde(default)]
+    strip_words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAction {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    synonyms: Vec<RawSynonym>,
+    #[serde(default)]
+    slots: BTreeMap<String, RawSlot>,
+    #[serde(default)]
+    require_any: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawSynonym {
+    Plain(Vec<String>),
+    WithSlots {
+        phrase: Vec<String>,
+        #[serde(default)]
+        slots: BTreeMap<String, serde_yaml_ng::Value>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum RawSlot {
+    Number {
+        dimension: String,
+        min: f64,
+        max: f64,
+        out_of_range: OutOfRange,
+        #[serde(default)]
+        required: bool,
+        #[serde(default)]
+        bare_number: bool,
+    },
+    Enum {
+        values: BTreeMap<String, Vec<String>>,
+        #[serde(default)]
+        required: bool,
+    },
+    Text {
+        #[serde(default)]
+        required: bool,
+    },
+}
+
+/// A typed slot specification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SlotKind {
+    /// A number in the dimension's canonical unit (metre, degree, second, m/s).
+    Number {
+        dimension: String,
+        min: f64,
+        max: f64,
+        out_of_range: OutOfRange,
+        /// A number said without a unit fills this slot (e.g. "turn left 90").
+        bare_number: bool,
+    },
+    /// One of a closed set of canonical values; the map holds spoken synonyms.
+    Enum {
+        values: BTreeMap<String, Vec<String>>,
+    },
+    /// Free text naming an object, person or place.
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotSpec {
+    pub name: String,
+    pub kind: SlotKind,
+    pub required: bool,
+}
+
+/// A trigger phrase for an action, optionally implying slot values
+/// ("turn around" is a turn of 180 degrees).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Synonym {
+    pub phrase: Vec<String>,
+    pub implied: BTreeMap<String, crate::command::SlotValue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionSpec {
+    pub name: String,
+    pub description: String,
+    pub synonyms: Vec<Synonym>,
+    /// Slots sorted by name: the JSON and GBNF use this order.
+    pub slots: Vec<SlotSpec>,
+    /// At least one of these slots must be present.
+    pub require_any: Vec<String>,
+}
+
+impl ActionSpec {
+    pub fn slot(&self, name: &str) -> Option<&SlotSpec> {
+        self.slots.iter().find(|s| s.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub dimension: String,
+    pub factor: f64,
+}
+
+/// A loaded, checked vocabulary. Construct with [`Vocabulary::from_yaml_str`]
+/// or [`Vocabulary::load`].
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    pub max_input_chars: usize,
+    pub min_ascii_letter_ratio: f64,
+    pub text_max_chars: usize,
+    pub(crate) actions: Vec<ActionSpec>,
+    pub(crate) stop_words: BTreeSet<String>,
+    pub(crate) stop_phrases: Vec<Vec<String>>,
+    pub(crate) stop_utterances: Vec<Vec<String>>,
+    pub(crate) filler_phrases: Vec<Vec<String>>,
+    pub(crate) filler_words: BTreeSet<String>,
+    pub(crate) injection_phrases: Vec<Vec<String>>,
+    pub(crate) connectives: BTreeSet<String>,
+    pub(crate) strip_words: BTreeSet<String>,
+    /// Unit phrases (as word sequences) to unit; longest phrases first.
+    pub(crate) units: Vec<(Vec<String>, Unit)>,
+    dimensions: BTreeSet<String>,
+    /// Every word the vocabulary knows: typo correction snaps to these.
+    pub(crate) known_words: BTreeSet<String>,
+    /// `known_words` plus general English: used to tell English from noise.
+    pub(crate) english_words: BTreeSet<String>,
+    /// Canonical action name to index in `actions`.
+    index: HashMap<String, usize>,
+}
+
+fn lower_all(v: Vec<String>) -> Vec<String> {
+    v.into_iter().map(|w| w.trim().to_lowercase()).collect()
+}
+
+fn check_phrase(context: &str, phrase: &[String]) -> Result<(), VocabularyError> {
+    if phrase.is_empty()
+        || phrase
+            .iter()
+            .any(|w| w.is_empty() || w.contains(char::is_whitespace))
+    {
+        return Err(VocabularyError::BadPhrase {
+            context: context.to_string(),
+            phrase: phrase.join(" "),
+        });
+    }
+    Ok(())
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+impl Vocabulary {
+    /// Loads and checks a vocabulary file.
+    #[tracing::instrument(level = "debug")]
+    pub fn load(path: &Path) -> Result<Self, VocabularyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| VocabularyError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_yaml_str(&text)
+    }
+
+    /// The vocabulary shipped in `params/vocabulary.yaml`, compiled in so tests
+    /// and tools agree with the default deployment.
+    pub fn default_vocabulary() -> Result<Self, VocabularyError> {
+        Self::from_yaml_str(include_str!("../../../params/vocabulary.yaml"))
+    }
+
+    pub fn from_yaml_str(text: &str) -> Result<Self, VocabularyError> {
+        let raw: RawFile = serde_yaml_ng::from_str(text)?;
+        Self::compile(raw)
+    }
+
+    fn compile(raw: RawFile) -> Result<Self, VocabularyError> {
+        if raw.version != 1 {
+            return Err(VocabularyError::UnsupportedVersion(raw.version));
+        }
+        if raw.limits.max_input_chars == 0 {
+            return Err(VocabularyError::InvalidLimit(
+                "max_input_chars must be > 0".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&raw.limits.min_ascii_letter_ratio) {
+            return Err(VocabularyError::InvalidLimit(
+                "min_ascii_letter_ratio must be within 0..=1".into(),
+            ));
+        }
+        if raw.text_slots.max_chars == 0 {
+            return Err(VocabularyError::InvalidLimit(
+                "text_slots.max_chars must be > 0".into(),
+            ));
+        }
+
+        let mut units: Vec<(Vec<String>, Unit)> = Vec::new();
+        let mut seen_unit_names = BTreeSet::new();
+        for (dimension, list) in &raw.units {
+            if !is_identifier(dimension) {
+                return Err(VocabularyError::BadName(dimension.clone()));
+            }
+            for u in list {
+                if !(u.factor.is_finite() && u.factor > 0.0) {
+                    return Err(VocabularyError::BadUnitFactor {
+                        dimension: dimension.clone(),
+                        factor: u.factor,
+                    });
+                }
+                for name in &u.names {
+                    let phrase: Vec<String> =
+                        name.split_whitespace().map(str::to_lowercase).collect();
+                    check_phrase("unit", &phrase)?;
+                    if !seen_unit_names.insert(phrase.clone()) {
+                        return Err(VocabularyError::DuplicateUnit(name.clone()));
+                    }
+                    units.push((
+                        phrase,
+                        Unit {
+                            dimension: dimension.clone(),
+                            factor: u.factor,
+                        },
+                    ));
+                }
+            }
+        }
+        // Longest first so "meters per second" wins over "meters".
+        units.sort_by_key(|u| std::cmp::Reverse(u.0.len()));
+        let dimensions: BTreeSet<String> = raw.units.keys().cloned().collect();
+
+        let mut actions = Vec::new();
+        let mut index = HashMap::new();
+        for (name, ra) in raw.actions {
+            if !is_identifier(&name) {
+                return Err(VocabularyError::BadName(name));
+            }
+            if name == UNKNOWN_ACTION {
+                return Err(VocabularyError::ReservedAction(name));
+            }
+            let mut slots = Vec::new();
+            for (slot_name, rs) in ra.slots {
+                if !is_identifier(&slot_name)
+                    || matches!(
+                        slot_name.as_str(),
+                        "action" | "confidence" | "source" | "text" | "reason"
+                    )
+                {
+                    return Err(VocabularyError::BadSlotName {
+                        action: name.clone(),
+                        slot: slot_name,
+                    });
+                }
+                let (kind, required) = match rs {
+                    RawSlot::Number {
+                        dimension,
+                        min,
+                        max,
+                        out_of_range,
+                        required,
+                        bare_number,
+                    } => {
+                        if !dimensions.contains(&dimension) {
+                            return Err(VocabularyError::UnknownDimension {
+                                action: name.clone(),
+                                slot: slot_name,
+                                dimension,
+                            });
+                        }
+                        if !(min.is_finite() && max.is_finite() && min <= max) {
+                            return Err(VocabularyError::BadRange {
+                                action: name.clone(),
+                                slot: slot_name,
+                                min,
+                                max,
+                            });
+                        }
+                        (
+                            SlotKind::Number {
+                                dimension,
+                                min,
+                                max,
+                                out_of_range,
+                                bare_number,
+                            },
+                            required,
+                        )
+                    }
+                    RawSlot::Enum { values, required } => {
+                        if values.is_empty() {
+                            return Err(VocabularyError::EmptyEnum {
+                                action: name.clone(),
+                                slot: slot_name,
+                            });
+                        }
+                        let mut out = BTreeMap::new();
+                        for (value, syns) in values {
+                            if !is_identifier(&value) {
+                                return Err(VocabularyError::BadName(value));
+                            }
+                            let mut syns = lower_all(syns);
+                            if !syns.contains(&value) {
+                                syns.push(value.clone());
+                            }
+                            check_phrase("enum synonym", &syns)?;
+                            out.insert(value, syns);
+                        }
+                        (SlotKind::Enum { values: out }, required)
+                    }
+                    RawSlot::Text { required } => {
+                        if slot_name != TARGET_SLOT {
+                            // Grounding, the GBNF and the JSON shape all assume
+                            // one text slot called `target`.
+                            return Err(VocabularyError::BadSlotName {
+                                action: name.clone(),
+                                slot: slot_name,
+                            });
+                        }
+                        (SlotKind::Text, required)
+                    }
+                };
+                slots.push(SlotSpec {
+                    name: slot_name,
+                    kind,
+                    required,
+                });
+            }
+            for r in &ra.require_any {
+                if !slots.iter().any(|s| &s.name == r) {
+                    return Err(VocabularyError::UnknownSlot {
+                        action: name.clone(),
+                        slot: r.clone(),
+                    });
+                }
+            }
+            let mut synonyms = Vec::new();
+            for syn in ra.synonyms {
+                let (phrase, implied_raw) = match syn {
+                    RawSynonym::Plain(p) => (lower_all(p), BTreeMap::new()),
+                    RawSynonym::WithSlots { phrase, slots } => (lower_all(phrase), slots),
+                };
+                check_phrase(&format!("synonym of {name}"), &phrase)?;
+                let mut implied = BTreeMap::new();
+                for (slot_name, value) in implied_raw {
+                    let spec = slots.iter().find(|s| s.name == slot_name).ok_or_else(|| {
+                        VocabularyError::UnknownSlot {
+                            action: name.clone(),
+                            slot: slot_name.clone(),
+                        }
+                    })?;
+                    let v = crate::command::SlotValue::from_yaml(&spec.kind, &value).ok_or_else(
+                        || VocabularyError::BadImpliedValue {
+                            action: name.clone(),
+                            slot: slot_name.clone(),
+                        },
+                    )?;
+                    implied.insert(slot_name, v);
+                }
+                synonyms.push(Synonym { phrase, implied });
+            }
+            index.insert(name.clone(), actions.len());
+            actions.push(ActionSpec {
+                name,
+                description: ra.description,
+                synonyms,
+                slots,
+                require_any: ra.require_any,
+            });
+        }
+        if !index.contains_key(STOP_ACTION) {
+            return Err(VocabularyError::MissingStop);
+        }
+
+        let stop_words: BTreeSet<String> = lower_all(raw.stop_words).into_iter().collect();
+        if stop_words.is_empty() {
+            return Err(VocabularyError::MissingStop);
+        }
+        let phrase_lists =
+            |v: Vec<Vec<String>>, ctx: &str| -> Result<Vec<Vec<String>>, VocabularyError> {
+                v.into_iter()
+                    .map(|p| {
+                        let p = lower_all(p);
+                        check_phrase(ctx, &p)?;
+                        Ok(p)
+                    })
+                    .collect()
+            };
+        let stop_phrases = phrase_lists(raw.stop_phrases, "stop phrase")?;
+        let stop_utterances = phrase_lists(raw.stop_utterances, "stop utterance")?;
+        let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
+        filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
+        let filler_words: BTreeSet<String> = lower_all(raw.filler_words).into_iter().collect();
+        let connectives: BTreeSet<String> =
+            lower_all(raw.compound_connectives).into_iter().collect();
+        let strip_words: BTreeSet<String> =
+            lower_all(raw.text_slots.strip_words).into_iter().collect();
+
+        let mut known_words = BTreeSet::new();
+        for a in &actions {
+            known_words.extend(a.name.split('_').map(str::to_string));
+            for s in &a.synonyms {
+                known_words.extend(s.phrase.iter().cloned());
+            }
+            for s in &a.slots {
+                if let SlotKind::Enum { values } = &s.kind {
+                    for syns in values.values() {
+                        known_words.extend(syns.iter().cloned());
+                    }
+                }
+            }
+        }
+        for (p, _) in &units {
+            known_words.extend(p.iter().cloned());
+        }
+        known_words.extend(crate::numbers::NUMBER_WORDS.iter().map(|w| w.to_string()));
+        known_words.extend(filler_words.iter().cloned());
+        known_words.extend(connectives.iter().cloned());
+        let mut english_words = known_words.clone();
+        english_words.extend(lower_all(raw.english_words));
+        english_words.extend(stop_words.iter().cloned());
+        english_words.extend(strip_words.iter().cloned());
+        for p in stop_phrases
+            .iter()
+            .chain(&stop_utterances)
+            .chain(&filler_phrases)
+            .chain(&injection_phrases)
+        {
+            english_words.extend(p.iter().cloned());
+        }
+
+        Ok(Self {
+            max_input_chars: raw.limits.max_input_chars,
+            min_ascii_letter_ratio: raw.limits.min_ascii_letter_ratio,
+            text_max_chars: raw.text_slots.max_chars,
+            actions,
+            stop_words,
+            stop_phrases,
+            stop_utterances,
+            filler_phrases,
+            filler_words,
+            injection_phrases,
+            connectives,
+            strip_words,
+            units,
+            dimensions,
+            known_words,
+            english_words,
+            index,
+        })
+    }
+
+    /// Declared actions (without the built-in `unknown`).
+    pub fn actions(&self) -> &[ActionSpec] {
+        &self.actions
+    }
+
+    pub fn action(&self, name: &str) -> Option<&ActionSpec> {
+        self.index.get(name).map(|&i| &self.actions[i])
+    }
+
+    pub fn units(&self) -> impl Iterator<Item = (&[String], &Unit)> {
+        self.units.iter().map(|(p, u)| (p.as_slice(), u))
+    }
+}
+
+impl Vocabulary {
+    /// Declared unit dimensions (length, angle, ...).
+    pub fn dimensions(&self) -> impl Iterator<Item = &str> {
+        self.dimensions.iter().map(String::as_str)
+    }
+}

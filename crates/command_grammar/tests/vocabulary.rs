@@ -1,0 +1,169 @@
+use command_grammar::{gbnf, Command, SlotValue, Source, Vocabulary, VocabularyError};
+
+const BASE: &str = include_str!("../../../params/vocabulary.yaml");
+
+#[test]
+fn default_vocabulary_has_the_required_actions() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for a in [
+        "stop",
+        "move",
+        "turn",
+        "go_to",
+        "follow",
+        "find",
+        "look_at",
+        "pick_up",
+        "put_down",
+        "set_speed",
+        "come_here",
+        "wait",
+        "resume",
+        "describe_scene",
+    ] {
+        assert!(v.action(a).is_some(), "missing {a}");
+    }
+}
+
+#[test]
+fn bad_vocabularies_give_typed_errors() {
+    let no_stop = BASE.replace(
+        "  stop:\n    description: stop all motion immediately\n    synonyms: [[stop]]\n",
+        "",
+    );
+    assert!(matches!(
+        Vocabulary::from_yaml_str(&no_stop),
+        Err(VocabularyError::MissingStop)
+    ));
+    let bad_range = BASE.replacen("max: 5.0", "max: -5.0", 1);
+    assert!(matches!(
+        Vocabulary::from_yaml_str(&bad_range),
+        Err(VocabularyError::BadRange { .. })
+    ));
+    let bad_dim = BASE.replacen("dimension: length", "dimension: lenght", 1);
+    assert!(matches!(
+        Vocabulary::from_yaml_str(&bad_dim),
+        Err(VocabularyError::UnknownDimension { .. })
+    ));
+    assert!(matches!(
+        Vocabulary::from_yaml_str("version: [oops"),
+        Err(VocabularyError::Yaml(_))
+    ));
+    let reserved = BASE.replace("  resume:\n", "  unknown:\n");
+    assert!(matches!(
+        Vocabulary::from_yaml_str(&reserved),
+        Err(VocabularyError::ReservedAction(_))
+    ));
+    assert!(matches!(
+        Vocabulary::load(std::path::Path::new("/nonexistent/vocab.yaml")),
+        Err(VocabularyError::Io { .. })
+    ));
+}
+
+#[test]
+fn validator_clamps_or_rejects_as_configured() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let mut c = Command::new("move", Source::Llm, "x", 0.5);
+    c.slots
+        .insert("direction".into(), SlotValue::Enum("forward".into()));
+    c.slots.insert(
+        "speed_mps".into(),
+        SlotValue::Number {
+            value: 10.0,
+            unit: "m/s".into(),
+        },
+    );
+    let out = v.validate(c.clone()).unwrap();
+    assert_eq!(out.slot("speed_mps").unwrap().as_f64(), Some(0.5));
+    c.slots.insert(
+        "distance_m".into(),
+        SlotValue::Number {
+            value: 50.0,
+            unit: "m".into(),
+        },
+    );
+    assert!(v.validate(c.clone()).is_err());
+    assert!(v.finalize(c.clone()).is_unknown());
+    c.slots.insert(
+        "distance_m".into(),
+        SlotValue::Number {
+            value: f64::NAN,
+            unit: "m".into(),
+        },
+    );
+    assert!(v.validate(c.clone()).is_err());
+    c.slots.remove("distance_m");
+    c.slots
+        .insert("direction".into(), SlotValue::Enum("up".into()));
+    assert!(v.validate(c).is_err());
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let c = match command_grammar::fast_path(&v, "go forward two feet") {
+        command_grammar::FastPathOutcome::Confident(c) => c,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(
+        c.to_json(&v),
+        r#"{"action":"move","direction":"forward","distance_m":0.61,"confidence":0.95,"source":"fast_path","text":"go forward two feet"}"#
+    );
+    let back = Command::from_llm_json(&v, r#"{"action":"go_to","target":"The Kitchen"}"#, "t", 0.8)
+        .unwrap();
+    assert_eq!(
+        back.slot("target"),
+        Some(&SlotValue::Text("kitchen".into()))
+    );
+    assert!(Command::from_llm_json(&v, r#"{"action":"fly"}"#, "t", 0.8).is_err());
+    assert!(Command::from_llm_json(&v, r#"{"action":"move","altitude":3}"#, "t", 0.8).is_err());
+}
+
+#[test]
+fn gbnf_names_every_action_slot_and_enum_value() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let g = gbnf(&v);
+    assert!(g.starts_with("root ::= "));
+    for a in v.actions() {
+        assert!(g.contains(&format!("\\\"{}\\\"", a.name)), "{}", a.name);
+        for s in &a.slots {
+            assert!(g.contains(&format!("\\\"{}\\\"", s.name)));
+        }
+    }
+    assert!(g.contains("\\\"backward\\\""));
+    assert!(g.contains("a-unknown"));
+}
+
+#[test]
+fn llm_commands_must_be_supported_by_the_utterance() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let c = |json: &str| Command::from_llm_json(&v, json, "t", 0.7).unwrap();
+    let ok =
+        |json: &str, text: &str| command_grammar::supported_by_text(&v, &c(json), text).is_ok();
+    assert!(!ok(r#"{"action":"move","direction":"right"}"#, "move"));
+    assert!(ok(
+        r#"{"action":"move","direction":"forward"}"#,
+        "scoot ahead"
+    ));
+    assert!(!ok(
+        r#"{"action":"go_to","target":"door"}"#,
+        "go over there"
+    ));
+    assert!(ok(
+        r#"{"action":"go_to","target":"garage"}"#,
+        "head over to the garage"
+    ));
+    assert!(!ok(
+        r#"{"action":"move","direction":"forward","distance_m":3}"#,
+        "go ahead"
+    ));
+    assert!(ok(
+        r#"{"action":"move","direction":"forward","distance_m":3}"#,
+        "go ahead three metres"
+    ));
+    assert!(ok(
+        r#"{"action":"set_speed","level":"fast"}"#,
+        "speed up a bit"
+    ));
+    assert!(ok(r#"{"action":"unknown","reason":"x"}"#, "anything"));
+}
