@@ -34,6 +34,12 @@ NODES = [
         "params": "detection.yaml",
         "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
     },
+    {
+        "executable": "command_parser",
+        "name": "command_parser",
+        "params": "command_parser.yaml",
+        "remappings": [],
+    },
 ]
 
 PACKAGE = "aihat_ros"

