@@ -44,6 +44,9 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=60.0, help="seconds to record")
     ap.add_argument("--expect-frames", type=int, default=0, help="stop early once this many detection messages arrived")
     ap.add_argument("--max-images", type=int, default=20, help="annotated images to save")
+    ap.add_argument("--say", action="append", default=[], help="a voice command to send (repeatable); sent one "
+                    "every --say-every seconds once detections flow")
+    ap.add_argument("--say-every", type=float, default=4.0)
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -52,6 +55,7 @@ def main(argv=None):
     from rclpy.node import Node
     from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data
     from sensor_msgs.msg import Image
+    from std_msgs.msg import String
     from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus
 
     out = Path(args.out)
@@ -63,7 +67,8 @@ def main(argv=None):
                          durability=DurabilityPolicy.TRANSIENT_LOCAL, history=HistoryPolicy.KEEP_LAST)
     labels = {}
     det_log = open(out / "detections.jsonl", "w")
-    state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}}
+    state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}, "commands": []}
+    cmd_log = open(out / "commands.jsonl", "w")
 
     def stamp_s(h):
         return h.stamp.sec + h.stamp.nanosec * 1e-9
@@ -97,10 +102,20 @@ def main(argv=None):
     def on_status(m):
         state["status"] = m
 
+    def on_command(m):
+        state["commands"].append(json.loads(m.data))
+        cmd_log.write(m.data + "\n")
+        cmd_log.flush()
+        print(f"[record] command: {m.data}", flush=True)
+
     node.create_subscription(LabelInfo, "label_info", on_labels, latched)
     node.create_subscription(Detection2DArray, "detections", on_det, reliable)
     node.create_subscription(Image, "detections/image", on_image, qos_profile_sensor_data)
     node.create_subscription(AcceleratorStatus, "accelerator/status", on_status, reliable)
+    node.create_subscription(String, "robot_command_json", on_command, reliable)
+    say_pub = node.create_publisher(String, "voice_command", reliable)
+    to_say = list(args.say)
+    next_say = None
 
     stop = {"flag": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
@@ -113,6 +128,14 @@ def main(argv=None):
             last_print = time.time()
             print(f"[record] {time.time() - t0:5.0f} s: {len(state['det'])} detection messages, "
                   f"{state['images']} annotated images", flush=True)
+        if to_say and state["det"] and say_pub.get_subscription_count() > 0:
+            if next_say is None:
+                next_say = time.time()
+            if time.time() >= next_say:
+                text = to_say.pop(0)
+                print(f"[record] saying: {text!r}", flush=True)
+                say_pub.publish(String(data=text))
+                next_say = time.time() + args.say_every
         if args.expect_frames and len(state["det"]) >= args.expect_frames:
             # Let the last status message arrive.
             end = time.time() + 1.5
@@ -122,6 +145,7 @@ def main(argv=None):
     elapsed = time.time() - t0
     cpu1 = cpu_times()
     det_log.close()
+    cmd_log.close()
 
     s = state["status"]
     lat = state["latency_ms"]
@@ -147,6 +171,9 @@ def main(argv=None):
         },
         "cpu_use_per_core": {k: round((cpu1[k][0] - cpu0[k][0]) / max(1, cpu1[k][1] - cpu0[k][1]), 3) for k in cpu1},
         "annotated_images": state["images"],
+        "commands": [{"said": c.get("text"), "action": c.get("action"), "source": c.get("source"),
+                      "parsed": {k: v for k, v in c.items() if k not in ("text", "confidence", "source")}}
+                     for c in state["commands"]],
     }
     (out / "report.json").write_text(json.dumps(report, indent=2))
     node.destroy_node()
