@@ -107,7 +107,8 @@ def test_target_is_grounded_in_the_latest_detections(start_node, rclpy_node):
     from std_msgs.msg import String
     from aihat_msgs.msg import RobotCommand, Detection2DArray, Detection2D, ObjectHypothesisWithPose, LabelInfo, VisionClass
 
-    node = start_node("command_parser", params={"use_llm": False, "use_arbiter": False})
+    # A long max age: on a loaded machine delivery of the latched label map can take a moment.
+    node = start_node("command_parser", params={"use_llm": False, "use_arbiter": False, "grounding_max_age_s": 60.0})
     assert node.wait_for_log("ready for voice commands", timeout=60), node.output()
     n = rclpy_node
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
@@ -130,7 +131,7 @@ def test_target_is_grounded_in_the_latest_detections(start_node, rclpy_node):
         return d
     # Two cups: the larger (nearer) one is the most prominent.
     dpub.publish(Detection2DArray(detections=[det(41, 0.8, 40.0, "7-0"), det(41, 0.9, 120.0, "7-1"), det(0, 0.9, 200.0, "7-2")]))
-    n.spin_until(lambda: False, timeout=1.0)
+    n.spin_until(lambda: False, timeout=2.0)
     for text in ("pick up the cup", "find the giraffe"):
         k = len(got)
         vpub.publish(String(data=text))

@@ -81,12 +81,28 @@ impl NodeParams for Params {
     }
 }
 
-/// The latest detections with their labels, for grounding.
+/// The latest detections and the label map, for grounding. Names are looked up when a command
+/// is grounded, not when detections arrive: the latched label map may come after them.
 #[derive(Default)]
 struct Scene {
     labels: HashMap<u16, String>,
-    detections: Vec<command_grammar::Detection>,
+    /// (class_id, detection id, score, box area)
+    detections: Vec<(String, String, f32, f32)>,
     at: Option<Instant>,
+}
+
+impl Scene {
+    fn named(&self) -> Vec<command_grammar::Detection> {
+        self.detections
+            .iter()
+            .map(|(class, id, score, box_area)| command_grammar::Detection {
+                label: class.parse::<u16>().ok().and_then(|c| self.labels.get(&c).cloned()).unwrap_or_else(|| class.clone()),
+                id: id.clone(),
+                score: *score,
+                box_area: *box_area,
+            })
+            .collect()
+    }
 }
 
 fn to_msg(cmd: &Command, header: Header) -> RobotCommand {
@@ -244,15 +260,12 @@ async fn main() -> anyhow::Result<()> {
                         scene.lock().unwrap().labels = l.class_map.iter().map(|c| (c.class_id, c.class_name.clone())).collect();
                     }
                     Some(d) = dets.next() => {
-                        let mut s = scene.lock().unwrap();
                         let list = d.detections.iter().filter_map(|det| {
                             let h = det.results.first()?;
-                            let label = h.hypothesis.class_id.parse::<u16>().ok()
-                                .and_then(|id| s.labels.get(&id).cloned())
-                                .unwrap_or_else(|| h.hypothesis.class_id.clone());
-                            Some(command_grammar::Detection { label, id: det.id.clone(), score: h.hypothesis.score as f32,
-                                box_area: (det.bbox.size_x * det.bbox.size_y) as f32 })
+                            Some((h.hypothesis.class_id.clone(), det.id.clone(), h.hypothesis.score as f32,
+                                (det.bbox.size_x * det.bbox.size_y) as f32))
                         }).collect();
+                        let mut s = scene.lock().unwrap();
                         s.detections = list;
                         s.at = Some(Instant::now());
                     }
@@ -278,8 +291,8 @@ async fn main() -> anyhow::Result<()> {
             let s = scene.lock().unwrap();
             // Stale detections would ground a target that is no longer in view.
             let fresh = s.at.is_some_and(|t| t.elapsed().as_secs_f64() <= max_age);
-            let empty = Vec::new();
-            cmd.ground(if fresh { &s.detections } else { &empty }, min_score as f32);
+            let visible = if fresh { s.named() } else { Vec::new() };
+            cmd.ground(&visible, min_score as f32);
             drop(s);
             let stamp = {
                 let clock = node_clock.lock().unwrap().get_ros_clock();
