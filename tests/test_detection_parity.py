@@ -24,21 +24,29 @@ COCO = SHARED / "testdata" / "coco128"
 ULTRALYTICS_MAP50_95, ULTRALYTICS_MAP50 = 0.457, 0.612
 
 
-def test_coco128_map_through_ros_matches_ultralytics_val(start_node, rclpy_node, tmp_path):
+def detection_client(start_node, n, params):
+    """Starts the detection node (reliable QoS, no arbiter) and returns (publisher, replies by frame_id)."""
     from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image
     from aihat_msgs.msg import Detection2DArray
 
-    det = start_node("detection", params={
-        "model_path": str(MODEL), "score_threshold": 0.001, "iou_threshold": 0.7, "max_detections": 300,
-        "multi_label": True, "qos": "reliable", "qos_depth": 5, "use_arbiter": False})
+    det = start_node("detection", params={"model_path": str(MODEL), "qos": "reliable", "qos_depth": 5,
+                                          "use_arbiter": False, **params})
     assert det.wait_for_log("model loaded", timeout=60), det.output()
-    n = rclpy_node
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
     got = {}
     n.create_subscription(Detection2DArray, "detections", lambda m: got.__setitem__(m.header.frame_id, m), qos)
     pub = n.create_publisher(Image, "image", qos)
     assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=det.alive)
+    return det, pub, got
+
+
+def test_coco128_map_through_ros_matches_ultralytics_val(start_node, rclpy_node, tmp_path):
+    from sensor_msgs.msg import Image
+
+    n = rclpy_node
+    det, pub, got = detection_client(start_node, n, {
+        "score_threshold": 0.001, "iou_threshold": 0.7, "max_detections": 300, "multi_label": True})
 
     files = sorted((COCO / "images" / "train2017").glob("*.jpg"))
     assert len(files) == 128
@@ -91,22 +99,12 @@ def test_bus_and_zidane_match_ultralytics_predict_through_ros(start_node, rclpy_
     """Same boxes (2 px), scores (0.01) and classes as Ultralytics `predict` on the same ONNX
     file (fixture from scripts/reference/ultralytics_predict.py, conf 0.25, IoU 0.7). Images are
     sent as rgb8 decoded by libjpeg-turbo (Pillow), the decoder Ultralytics (OpenCV) uses."""
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image
-    from aihat_msgs.msg import Detection2DArray
 
     fixture = json.loads((REPO / "crates/yolo/tests/fixtures/yolov8n_w8f32_detect.json").read_text())
     meta = fixture["meta"]
-    det = start_node("detection", params={
-        "model_path": str(MODEL), "score_threshold": meta["conf"], "iou_threshold": meta["iou"],
-        "qos": "reliable", "qos_depth": 5, "use_arbiter": False})
-    assert det.wait_for_log("model loaded", timeout=60), det.output()
     n = rclpy_node
-    qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
-    got = {}
-    n.create_subscription(Detection2DArray, "detections", lambda m: got.__setitem__(m.header.frame_id, m), qos)
-    pub = n.create_publisher(Image, "image", qos)
-    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=det.alive)
+    det, pub, got = detection_client(start_node, n, {"score_threshold": meta["conf"], "iou_threshold": meta["iou"]})
     for name in ("bus.jpg", "zidane.jpg"):
         rgb = np.asarray(PILImage.open(SHARED / "testdata" / "images" / name).convert("RGB"))
         m = Image(height=rgb.shape[0], width=rgb.shape[1], encoding="rgb8", step=rgb.shape[1] * 3, data=rgb.tobytes())

@@ -93,6 +93,15 @@ pub fn in_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// Checks that a string parameter is one of `allowed`, for `NodeParams::validate`.
+pub fn one_of(name: &str, v: &str, allowed: &[&str]) -> Result<(), (String, String)> {
+    if allowed.contains(&v) {
+        Ok(())
+    } else {
+        Err((name.to_string(), format!("`{v}` is not {}", allowed.join(" or "))))
+    }
+}
+
 /// One declared parameter, as `--list-params` prints it (the launch consistency test and the
 /// README tables are made from this).
 #[derive(Debug, serde::Serialize)]

@@ -44,9 +44,7 @@ impl NodeParams for Params {
     fn validate(&self) -> Result<(), (String, String)> {
         in_range("lease_ms", self.lease_ms, 10, 60_000)?;
         in_range("status_period_s", self.status_period_s, 0.1, 60.0)?;
-        if !matches!(self.backend.as_str(), "cpu" | "hailo") {
-            return Err(("backend".into(), format!("`{}` is not cpu or hailo", self.backend)));
-        }
+        ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
         Ok(())
     }
 }

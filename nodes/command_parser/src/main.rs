@@ -74,9 +74,7 @@ impl NodeParams for Params {
         in_range("parse_deadline_s", self.parse_deadline_s, 0.1, 60.0)?;
         in_range("grounding_min_score", self.grounding_min_score, 0.0, 1.0)?;
         in_range("grounding_max_age_s", self.grounding_max_age_s, 0.1, 3600.0)?;
-        if !matches!(self.backend.as_str(), "cpu" | "hailo") {
-            return Err(("backend".into(), format!("`{}` is not cpu or hailo", self.backend)));
-        }
+        ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
         Ok(())
     }
 }

@@ -101,9 +101,7 @@ impl NodeParams for Params {
         in_range("expected_rate_hz", self.expected_rate_hz, 0.1, 240.0)?;
         in_range("log_period_s", self.log_period_s, 1.0, 3600.0)?;
         qos_from_param(&self.qos, self.qos_depth).map_err(|e| ("qos".into(), e.to_string()))?;
-        if !matches!(self.backend.as_str(), "cpu" | "hailo") {
-            return Err(("backend".into(), format!("`{}` is not cpu or hailo", self.backend)));
-        }
+        ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
         Ok(())
     }
 }
