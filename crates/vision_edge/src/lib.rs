@@ -274,6 +274,144 @@ impl Arbitration {
     }
 }
 
+/// How a vision node takes its input; the same for every vision node.
+pub struct InputConfig {
+    pub qos: r2r::QosProfile,
+    pub limits: InputLimits,
+    pub use_arbiter: bool,
+    pub arbiter_socket: String,
+    pub expected_rate_hz: f64,
+    pub log_period: Duration,
+}
+
+/// A decoded frame that holds the device: run the model on it with [`FrameLoop::infer`].
+pub struct GrantedFrame {
+    pub frame: Decoded,
+    grant: Option<DeviceGrant>,
+}
+
+/// A decoded input image with its source header.
+pub struct Decoded {
+    pub header: Header,
+    pub received: Instant,
+    /// Frame number in this node (for detection ids and logs).
+    pub n: u64,
+    pub rgb: RgbImage,
+}
+
+/// The loop every vision node runs: newest frame -> decode (bad input counted and logged) ->
+/// arbiter grant -> the node's model on its pinned thread -> grant back with the measured time.
+/// The node only adds its model call and its messages.
+pub struct FrameLoop {
+    name: String,
+    slot: Arc<LatestSlot<ImageFrame>>,
+    pub counters: SharedCounters,
+    limits: InputLimits,
+    arbiter: Arbitration,
+    frame_no: u64,
+    shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+}
+
+impl FrameLoop {
+    /// Subscribes `image` and `image/compressed` on `node`, registers the node's stream at the
+    /// arbiter with the measured `warmup` cost, and starts the periodic counter log.
+    pub async fn start(
+        node: &Arc<Mutex<r2r::Node>>,
+        name: &str,
+        model_name: &str,
+        input: InputConfig,
+        warmup: Duration,
+    ) -> anyhow::Result<Self> {
+        let counters: SharedCounters = Arc::default();
+        let slot = Arc::new(LatestSlot::<ImageFrame>::default());
+        subscribe_images(&mut node.lock().expect("node lock"), input.qos, slot.clone(), counters.clone())?;
+        spawn_counter_log(name.to_string(), counters.clone(), input.log_period);
+        let arbiter = Arbitration::vision(
+            input.use_arbiter,
+            &input.arbiter_socket,
+            name,
+            model_name,
+            input.expected_rate_hz,
+            warmup,
+        )
+        .await?;
+        let shutdown = Box::pin(ros_edge::shutdown_signal());
+        Ok(Self { name: name.into(), slot, counters, limits: input.limits, arbiter, frame_no: 0, shutdown })
+    }
+
+    /// The next frame worth running, decoded and holding the device; `None` at shutdown.
+    /// Frames skipped on the way (disabled, bad input, not granted) are counted and logged.
+    pub async fn next(&mut self, enabled: impl Fn() -> bool) -> Option<GrantedFrame> {
+        loop {
+            let frame = tokio::select! {
+                _ = &mut self.shutdown => return None,
+                f = self.slot.take() => f,
+            };
+            self.frame_no += 1;
+            if !enabled() {
+                self.counters.lock().expect("counters lock").disabled += 1;
+                continue;
+            }
+            let rgb = match frame.decode(&self.limits) {
+                Ok(img) => img,
+                Err(e) => {
+                    *self.counters.lock().expect("counters lock").bad_input.entry(bad_input_kind(&e)).or_default() += 1;
+                    tracing::warn!(node = %self.name, reason = %e, frame_id = %frame.header.frame_id, "bad input image skipped");
+                    continue;
+                }
+            };
+            let grant = match self.arbiter.acquire().await {
+                Ok(g) => g,
+                Err(e) => {
+                    self.counters.lock().expect("counters lock").arbiter_dropped += 1;
+                    tracing::debug!(reason = %e, "frame not granted");
+                    continue;
+                }
+            };
+            let frame = Decoded { header: frame.header, received: frame.received, n: self.frame_no, rgb };
+            return Some(GrantedFrame { frame, grant });
+        }
+    }
+
+    /// Runs `f` on the model thread with the granted frame, gives the device back with the
+    /// measured time, and returns the result with the frame (for drawing). `None` = inference
+    /// failed (counted and logged); `Err` = the model thread is gone.
+    pub async fn infer<M, T, E>(
+        &self,
+        model: &InferenceThread<M>,
+        granted: GrantedFrame,
+        f: impl FnOnce(&mut M, &RgbImage) -> Result<T, E> + Send + 'static,
+    ) -> anyhow::Result<Option<(T, Decoded)>>
+    where
+        M: 'static,
+        T: Send + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        let GrantedFrame { frame, grant } = granted;
+        // A span per frame around the model call only: held across the loop's awaits it would
+        // tag other tasks' events.
+        let span = tracing::info_span!("frame", node = %self.name, n = frame.n, frame_id = %frame.header.frame_id);
+        let started = Instant::now();
+        let (result, frame) = model.call(move |m| span.in_scope(|| (f(m, &frame.rgb), frame))).await?;
+        self.arbiter.release(grant, started.elapsed()).await;
+        match result {
+            Ok(v) => Ok(Some((v, frame))),
+            Err(e) => {
+                self.counters.lock().expect("counters lock").inference_failed += 1;
+                tracing::error!(node = %self.name, error = %e, "inference failed");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts a published result and logs its latency at debug level.
+    pub fn published(&self, frame: &Decoded, what: usize) {
+        self.counters.lock().expect("counters lock").published += 1;
+        tracing::debug!(node = %self.name, n = frame.n, results = what,
+            latency_ms = frame.received.elapsed().as_secs_f64() * 1e3, "published");
+    }
+}
+
 /// sensor_msgs/Image (rgb8) from an RGB image, with the source header.
 pub fn to_image_msg(img: RgbImage, header: Header) -> Image {
     let (width, height) = img.dimensions();

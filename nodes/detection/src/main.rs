@@ -5,8 +5,7 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes back to the image) -> publish.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use image_input::InputLimits;
@@ -18,7 +17,7 @@ use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
 use r2r::{QosProfile, RosParams};
 use ros_edge::{NodeParams, RosNode, in_range, latched_qos, qos_from_param};
-use vision_edge::{Arbitration, FrameCounters, ImageFrame, InferenceThread, LatestSlot};
+use vision_edge::{FrameLoop, InferenceThread, InputConfig};
 use yolo::{DetectConfig, Detection};
 
 #[derive(RosParams, Clone, Debug)]
@@ -107,6 +106,17 @@ impl NodeParams for Params {
 }
 
 impl Params {
+    fn input(&self) -> anyhow::Result<InputConfig> {
+        Ok(InputConfig {
+            qos: qos_from_param(&self.qos, self.qos_depth)?,
+            limits: InputLimits { max_pixels: self.max_image_pixels as u64 },
+            use_arbiter: self.use_arbiter,
+            arbiter_socket: self.arbiter_socket.clone(),
+            expected_rate_hz: self.expected_rate_hz,
+            log_period: Duration::from_secs_f64(self.log_period_s),
+        })
+    }
+
     fn detect_config(&self, names: &[String]) -> DetectConfig {
         let classes: Vec<usize> = self
             .classes
@@ -182,11 +192,8 @@ async fn main() -> anyhow::Result<()> {
     let model_name = model_name.unwrap_or_else(|| "detector".into());
     tracing::info!(model = %p.model_path, classes = names.len(), ?cpus, threads, "model loaded");
 
-    let counters = Arc::new(Mutex::new(FrameCounters::default()));
-    let slot = Arc::new(LatestSlot::<ImageFrame>::default());
     let (det_pub, label_pub, annotated_pub) = {
         let mut node = ros.node.lock().unwrap();
-        vision_edge::subscribe_images(&mut node, qos_from_param(&p.qos, p.qos_depth)?, slot.clone(), counters.clone())?;
         (
             node.create_publisher::<Detection2DArray>("detections", QosProfile::default().keep_last(10))?,
             node.create_publisher::<LabelInfo>("label_info", latched_qos())?,
@@ -199,7 +206,6 @@ async fn main() -> anyhow::Result<()> {
         threshold: p.score_threshold as f32,
     })?;
     ros.spin();
-    vision_edge::spawn_counter_log(ros.name.clone(), counters.clone(), Duration::from_secs_f64(p.log_period_s));
     // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
     let warmup = detector
         .call(|d| {
@@ -208,72 +214,29 @@ async fn main() -> anyhow::Result<()> {
         })
         .await??;
     tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
-    let arbiter =
-        Arbitration::vision(p.use_arbiter, &p.arbiter_socket, &ros.name, &model_name, p.expected_rate_hz, warmup).await?;
-    let limits = InputLimits { max_pixels: p.max_image_pixels as u64 };
+    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.input()?, warmup).await?;
 
-    let shutdown = ros_edge::shutdown_signal();
-    tokio::pin!(shutdown);
-    let mut frame_no: u64 = 0;
-    loop {
-        let frame = tokio::select! {
-            _ = &mut shutdown => break,
-            f = slot.take() => f,
-        };
-        frame_no += 1;
+    while let Some(granted) = frames.next(|| ros.params().enabled).await {
         let p = ros.params();
-        // A span per frame around the inference call (not held across the awaits of the loop,
-        // where it would tag other tasks' events).
-        let span = tracing::info_span!("frame", n = frame_no, frame_id = %frame.header.frame_id);
-        if !p.enabled {
-            counters.lock().unwrap().disabled += 1;
-            continue;
-        }
-        let rgb = match frame.decode(&limits) {
-            Ok(img) => img,
-            Err(e) => {
-                *counters.lock().unwrap().bad_input.entry(vision_edge::bad_input_kind(&e)).or_default() += 1;
-                tracing::warn!(reason = %e, frame_id = %frame.header.frame_id, "bad input image skipped");
-                continue;
-            }
-        };
-        let grant = match arbiter.acquire().await {
-            Ok(g) => g,
-            Err(e) => {
-                counters.lock().unwrap().arbiter_dropped += 1;
-                tracing::debug!(reason = %e, "frame not granted");
-                continue;
-            }
-        };
         let cfg = p.detect_config(&names);
-        let annotate = p.publish_annotated;
-        let started = Instant::now();
-        let result = detector
-            .call(move |d| span.in_scope(|| d.detect(&rgb, &cfg).map(|r| (r, annotate.then_some(rgb)))))
-            .await?;
-        arbiter.release(grant, started.elapsed()).await;
-        let (timed, rgb) = match result {
-            Ok(r) => r,
-            Err(e) => {
-                counters.lock().unwrap().inference_failed += 1;
-                tracing::error!(error = %e, "inference failed");
-                continue;
-            }
+        let Some((timed, frame)) = frames.infer(&detector, granted, move |d, rgb| d.detect(rgb, &cfg)).await? else {
+            continue;
         };
-        let msg = to_msg(&timed.value, &frame.header, frame_no);
+        let msg = to_msg(&timed.value, &frame.header, frame.n);
         if let Err(e) = det_pub.publish(&msg) {
             tracing::warn!(error = %e, "publishing detections failed");
             continue;
         }
-        counters.lock().unwrap().published += 1;
-        tracing::debug!(n = msg.detections.len(), latency_ms = frame.received.elapsed().as_secs_f64() * 1e3,
-            infer_ms = timed.timings.inference.as_secs_f64() * 1e3, "published");
-        if let Some(mut img) = rgb {
+        frames.published(&frame, msg.detections.len());
+        if p.publish_annotated {
+            let mut img = frame.rgb;
             for d in &timed.value {
                 let color = vision_edge::draw::class_color(d.class_id);
                 vision_edge::draw::draw_box(&mut img, d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2, color, 3);
             }
-            let _ = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header.clone()));
+            if let Err(e) = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header)) {
+                tracing::debug!(error = %e, "publishing the annotated image failed");
+            }
         }
     }
     Ok(())
