@@ -184,6 +184,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="inference threads (the node's inference set on 2 cores)")
     ap.add_argument("--ref-python", default=os.environ.get("AIHAT_REF_PYTHON"),
                     help="a Python with ultralytics + onnxruntime for the Ultralytics row (bench/README.md)")
+    ap.add_argument("--json", help="also write the figures here (the shape bench/run_all gathers)")
     ap.add_argument("--ultra-only", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     rgb = frame()
@@ -222,6 +223,21 @@ def main():
     print(f"node p50 vs raw Python ORT p50 (different moments, machine load shifts it): {pct(paced, 50) / base:.3f}")
     if not py:
         print(f"Python + Ultralytics row skipped: {why}")
+    if a.json:
+        import json
+        out = [
+            {"metric": "detection node latency p50 (paced)", "value": pct(paced, 50), "unit": "ms",
+             "reference": "raw ONNX Runtime p50", "ref_value": base},
+            {"metric": "detection node latency p99 (paced)", "value": pct(paced, 99), "unit": "ms",
+             "reference": "raw ONNX Runtime p99", "ref_value": pct(raw, 99)},
+            {"metric": "detection node latency p99 (flooded)", "value": pct(flooded, 99), "unit": "ms",
+             "reference": "raw ONNX Runtime p99", "ref_value": pct(raw, 99)},
+        ]
+        if py:
+            out.append({"metric": "detection node latency p50 (paced)", "value": pct(paced, 50), "unit": "ms",
+                        "reference": "Python onnxruntime + Ultralytics p50", "ref_value": pct(py, 50)})
+        with open(a.json, "w") as f:
+            json.dump({"bench": "detection_latency", "rows": out}, f)
     return 0
 
 

@@ -221,6 +221,7 @@ fn main() {
     let mut matrix = 256usize;
     let mut rounds = 5usize;
     let mut model: Option<std::path::PathBuf> = None;
+    let mut json: Option<String> = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -229,11 +230,12 @@ fn main() {
             "--rounds" => rounds = it.next().and_then(|v| v.parse().ok()).unwrap_or(rounds).max(1),
             "--matrix" => matrix = it.next().and_then(|v| v.parse().ok()).unwrap_or(matrix),
             "--model" => model = it.next().map(Into::into),
+            "--json" => json = it.next(),
             "--fifo" => modes = vec![true],
             "--other" => modes = vec![false],
             _ => {
                 eprintln!(
-                    "usage: control_jitter [--seconds S] [--reserved N] [--fifo | --other] [--matrix N | --model YOLO.onnx] [--rounds R]"
+                    "usage: control_jitter [--seconds S] [--reserved N] [--fifo | --other] [--matrix N | --model YOLO.onnx] [--rounds R] [--json PATH]"
                 );
                 std::process::exit(2);
             }
@@ -268,11 +270,25 @@ fn main() {
     if std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" hypervisor")) {
         println!("running under a hypervisor: vCPU scheduling adds jitter a bare Pi 5 does not have");
     }
+    let mut rows = Vec::new();
     for fifo in modes {
         println!();
         println!("## control thread {}", if fifo { "SCHED_FIFO 80" } else { "SCHED_OTHER (default nice 0)" });
         println!();
-        run_cases(&plan, &all, control_cpu, load.as_ref(), seconds, rounds, fifo);
+        rows.extend(run_cases(&plan, &all, control_cpu, load.as_ref(), seconds, rounds, fifo));
+    }
+    if let Some(path) = json {
+        // The shape bench/run_all gathers: metric, value, unit, reference and its value.
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|(metric, v, idle)| {
+                format!("{{\"metric\":\"{metric}\",\"value\":{v:.1},\"unit\":\"µs\",\"reference\":\"idle\",\"ref_value\":{idle:.1}}}")
+            })
+            .collect();
+        if let Err(e) = std::fs::write(&path, format!("{{\"bench\":\"control_jitter\",\"rows\":[{}]}}\n", rows.join(","))) {
+            eprintln!("cannot write {path}: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
@@ -284,7 +300,7 @@ fn run_cases(
     seconds: f64,
     rounds: usize,
     fifo: bool,
-) {
+) -> Vec<(String, f64, f64)> {
     // (label, Some((load threads, pin set)))
     type Case<'a> = (&'a str, Option<(usize, Option<Vec<usize>>)>);
     let cases: [Case; 3] = [
@@ -321,6 +337,7 @@ fn run_cases(
     println!("| case | load threads | jitter p50 µs | jitter p99 µs | jitter max µs | wake p50 µs | wake p99 µs | overruns | p99 vs idle | load inferences/s |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut idle_p99 = None;
+    let mut rows = Vec::new();
     for ((name, spec), (mut st, done, elapsed)) in cases.iter().zip(pooled) {
         let j50 = pct(&mut st.jitter, 50.0);
         let j99 = pct(&mut st.jitter, 99.0);
@@ -341,5 +358,10 @@ fn run_cases(
             st.overruns,
             if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 },
         );
+        if spec.is_some() {
+            let policy = if fifo { "SCHED_FIFO" } else { "SCHED_OTHER" };
+            rows.push((format!("1 kHz loop p99 jitter, {policy}, {name}"), j99 as f64 / 1e3, base as f64 / 1e3));
+        }
     }
+    rows
 }
