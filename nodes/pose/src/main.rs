@@ -212,3 +212,48 @@ async fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yolo::{BBox, Keypoint, ModelMetadata, Task};
+
+    fn spec(kpt_shape: [usize; 2], names: &[&str]) -> yolo::ModelSpec {
+        let meta = ModelMetadata {
+            task: Some(Task::Pose),
+            names: Some(names.iter().map(|s| s.to_string()).collect()),
+            imgsz: Some([64, 64]),
+            kpt_shape: Some(kpt_shape),
+            ..Default::default()
+        };
+        let channels = 4 + names.len() + kpt_shape[0] * kpt_shape[1];
+        yolo::validate_model("m.onnx".as_ref(), Task::Pose, &meta, &[vec![1, 3, 64, 64]], &[vec![1, channels as i64, 8]])
+            .unwrap()
+    }
+
+    #[test]
+    fn only_coco_person_models_fit_the_message() {
+        assert!(check_coco_pose(&spec([17, 3], &["person"])).is_ok());
+        assert!(check_coco_pose(&spec([17, 2], &["person"])).is_ok());
+        let e = check_coco_pose(&spec([21, 3], &["hand"])).unwrap_err().to_string();
+        assert!(e.contains("m.onnx") && e.contains("[21, 3]"), "{e}");
+        assert!(check_coco_pose(&spec([17, 3], &["person", "dog"])).is_err());
+    }
+
+    #[test]
+    fn every_person_gets_exactly_17_keypoints_and_the_source_header() {
+        let header = Header { frame_id: "cam".into(), ..Default::default() };
+        let kp = |i: usize| Keypoint { x: i as f32, y: 2.0 * i as f32, score: 0.9 };
+        let short = PoseDetection { bbox: BBox { x1: 0.0, y1: 0.0, x2: 4.0, y2: 8.0 }, score: 0.8, keypoints: (0..5).map(kp).collect() };
+        let full = PoseDetection { keypoints: (0..17).map(kp).collect(), ..short.clone() };
+        let msg = to_msg(&[full, short], &header, 7);
+        assert_eq!(msg.header.frame_id, "cam");
+        assert!(msg.persons.iter().all(|p| p.keypoints.len() == COCO_KEYPOINTS));
+        assert_eq!((msg.persons[0].keypoints[16].x, msg.persons[0].keypoints[16].y), (16.0, 32.0));
+        // A model with fewer keypoints cannot get past check_coco_pose; were it to, the missing
+        // ones are published with score 0 rather than failing the publish.
+        assert_eq!(msg.persons[1].keypoints[5].score, 0.0);
+        assert_eq!(msg.persons[1].detection.id, "7-1");
+        assert_eq!(msg.persons[0].detection.results[0].hypothesis.class_id, "0");
+    }
+}
