@@ -35,6 +35,12 @@ NODES = [
         "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
     },
     {
+        "executable": "pose",
+        "name": "pose",
+        "params": "pose.yaml",
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
+    },
+    {
         "executable": "command_parser",
         "name": "command_parser",
         "params": "command_parser.yaml",

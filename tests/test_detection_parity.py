@@ -18,6 +18,7 @@ from conftest import REPO, SHARED
 
 sys.path.insert(0, str(REPO / "scripts"))
 import eval_map  # noqa: E402
+from vision_topics import start_vision_client  # noqa: E402
 
 MODEL = SHARED / "models" / "yolov8n_w8f32.onnx"
 COCO = SHARED / "testdata" / "coco128"
@@ -25,20 +26,11 @@ ULTRALYTICS_MAP50_95, ULTRALYTICS_MAP50 = 0.457, 0.612
 
 
 def detection_client(start_node, n, params):
-    """Starts the detection node (reliable QoS, no arbiter) and returns (publisher, replies by frame_id)."""
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
-    from sensor_msgs.msg import Image
+    """Starts the detection node (reliable QoS, no arbiter) and returns (node process, image
+    publisher, replies by frame_id)."""
     from aihat_msgs.msg import Detection2DArray
-
-    det = start_node("detection", params={"model_path": str(MODEL), "qos": "reliable", "qos_depth": 5,
-                                          "use_arbiter": False, **params})
-    assert det.wait_for_log("model loaded", timeout=60), det.output()
-    qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
-    got = {}
-    n.create_subscription(Detection2DArray, "detections", lambda m: got.__setitem__(m.header.frame_id, m), qos)
-    pub = n.create_publisher(Image, "image", qos)
-    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=det.alive)
-    return det, pub, got
+    client = start_vision_client(start_node, n, "detection", MODEL, Detection2DArray, "detections", params)
+    return client.proc, client.pub, client.by_frame
 
 
 def test_coco128_map_through_ros_matches_ultralytics_val(start_node, rclpy_node, tmp_path):

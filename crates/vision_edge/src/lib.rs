@@ -15,6 +15,11 @@ use r2r::std_msgs::msg::Header;
 use tokio::sync::Notify;
 
 pub mod draw;
+pub mod model;
+pub mod msg;
+pub mod params;
+
+pub use params::VisionParams;
 
 /// A received image, not yet decoded: decoding happens on the worker so that a frame that is
 /// superseded before its turn costs nothing.
@@ -409,6 +414,15 @@ impl FrameLoop {
         self.counters.lock().expect("counters lock").published += 1;
         tracing::debug!(node = %self.name, n = frame.n, results = what,
             latency_ms = frame.received.elapsed().as_secs_f64() * 1e3, "published");
+    }
+
+    /// [`Self::published`] with the model's own run time in the log line, so that the node's
+    /// overhead over its runtime can be measured per frame (bench/vision_latency.py).
+    pub fn published_timed(&self, frame: &Decoded, what: usize, inference: Duration) {
+        self.counters.lock().expect("counters lock").published += 1;
+        tracing::debug!(node = %self.name, n = frame.n, results = what,
+            latency_ms = frame.received.elapsed().as_secs_f64() * 1e3,
+            infer_ms = inference.as_secs_f64() * 1e3, "published");
     }
 }
 

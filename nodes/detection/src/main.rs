@@ -5,19 +5,13 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes back to the image) -> publish.
 
-use std::time::Duration;
-
 use anyhow::Context;
-use image_input::InputLimits;
-use r2r::aihat_msgs::msg::{
-    BoundingBox2D, Detection2D, Detection2DArray, LabelInfo, ObjectHypothesis, ObjectHypothesisWithPose, Point2D,
-    Pose2D, VisionClass,
-};
+use r2r::aihat_msgs::msg::{Detection2DArray, LabelInfo, VisionClass};
 use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
 use r2r::{QosProfile, RosParams};
-use ros_edge::{NodeParams, RosNode, in_range, latched_qos, qos_from_param};
-use vision_edge::{FrameLoop, InferenceThread, InputConfig};
+use ros_edge::{NodeParams, RosNode, in_range, latched_qos};
+use vision_edge::{FrameLoop, InferenceThread, VisionParams};
 use yolo::{DetectConfig, Detection};
 
 #[derive(RosParams, Clone, Debug)]
@@ -93,28 +87,24 @@ impl NodeParams for Params {
         in_range("score_threshold", self.score_threshold, 0.0, 1.0)?;
         in_range("iou_threshold", self.iou_threshold, 0.0, 1.0)?;
         in_range("max_detections", self.max_detections, 1, 1000)?;
-        in_range("qos_depth", self.qos_depth, 1, 100)?;
-        in_range("max_image_pixels", self.max_image_pixels, 1, 100_000_000)?;
-        in_range("reserved_cores", self.reserved_cores, 0, 64)?;
-        in_range("inference_threads", self.inference_threads, 0, 64)?;
-        in_range("expected_rate_hz", self.expected_rate_hz, 0.1, 240.0)?;
-        in_range("log_period_s", self.log_period_s, 1.0, 3600.0)?;
-        qos_from_param(&self.qos, self.qos_depth).map_err(|e| ("qos".into(), e.to_string()))?;
-        ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
-        Ok(())
+        self.vision().validate()
     }
 }
 
 impl Params {
-    fn input(&self) -> anyhow::Result<InputConfig> {
-        Ok(InputConfig {
-            qos: qos_from_param(&self.qos, self.qos_depth)?,
-            limits: InputLimits { max_pixels: self.max_image_pixels as u64 },
+    fn vision(&self) -> VisionParams<'_> {
+        VisionParams {
+            backend: &self.backend,
+            qos: &self.qos,
+            qos_depth: self.qos_depth,
+            max_image_pixels: self.max_image_pixels,
+            reserved_cores: self.reserved_cores,
+            inference_threads: self.inference_threads,
             use_arbiter: self.use_arbiter,
-            arbiter_socket: self.arbiter_socket.clone(),
+            arbiter_socket: &self.arbiter_socket,
             expected_rate_hz: self.expected_rate_hz,
-            log_period: Duration::from_secs_f64(self.log_period_s),
-        })
+            log_period_s: self.log_period_s,
+        }
     }
 
     fn detect_config(&self, names: &[String]) -> DetectConfig {
@@ -140,38 +130,9 @@ fn to_msg(dets: &[Detection], header: &Header, frame: u64) -> Detection2DArray {
     let detections = dets
         .iter()
         .enumerate()
-        .map(|(i, d)| Detection2D {
-            header: header.clone(),
-            results: vec![ObjectHypothesisWithPose {
-                hypothesis: ObjectHypothesis { class_id: d.class_id.to_string(), score: d.score as f64 },
-                ..Default::default()
-            }],
-            bbox: BoundingBox2D {
-                center: Pose2D {
-                    position: Point2D {
-                        x: ((d.bbox.x1 + d.bbox.x2) / 2.0) as f64,
-                        y: ((d.bbox.y1 + d.bbox.y2) / 2.0) as f64,
-                    },
-                    theta: 0.0,
-                },
-                size_x: d.bbox.width() as f64,
-                size_y: d.bbox.height() as f64,
-            },
-            id: format!("{frame}-{i}"),
-        })
+        .map(|(i, d)| vision_edge::msg::detection_2d(header, &d.bbox, d.class_id, d.score, format!("{frame}-{i}")))
         .collect();
     Detection2DArray { header: header.clone(), detections }
-}
-
-fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference::Detector>> {
-    match p.backend.as_str() {
-        "cpu" => {
-            let rt = inference::OrtRuntime::init(None)?;
-            let cfg = inference::SessionConfig { intra_threads: threads, ..Default::default() };
-            Ok(Box::new(inference::load_detector(&rt, p.model_path.as_ref(), &cfg)?))
-        }
-        other => anyhow::bail!("backend `{other}` is not built into this executable (build with --features hailo)"),
-    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -183,8 +144,10 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO detection ONNX file");
 
     let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
-    let load_params = p.clone();
-    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || load_detector(&load_params, threads))
+    let (backend, path) = (p.backend.clone(), p.model_path.clone());
+    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || {
+        vision_edge::model::load_detector(&backend, path.as_ref(), threads)
+    })
         .with_context(|| format!("loading model {}", p.model_path))?;
     let (names, model_name) = detector
         .call(|d| (d.spec().names.clone(), d.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())))
@@ -214,7 +177,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await??;
     tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
-    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.input()?, warmup).await?;
+    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.vision().input()?, warmup).await?;
 
     while let Some(granted) = frames.next(|| ros.params().enabled).await {
         let p = ros.params();
@@ -227,7 +190,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::warn!(error = %e, "publishing detections failed");
             continue;
         }
-        frames.published(&frame, msg.detections.len());
+        frames.published_timed(&frame, msg.detections.len(), timed.timings.inference);
         if p.publish_annotated {
             let mut img = frame.rgb;
             for d in &timed.value {

@@ -1,0 +1,259 @@
+//! pose: Ultralytics YOLO-pose on `image` / `image/compressed`, published as
+//! `aihat_msgs/PersonPoseArray` on `poses` with the source header (per person: box and score as a
+//! Detection2D, 17 COCO keypoints with scores), and (optionally) a skeleton image on `poses/image`.
+//!
+//! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
+//! Runtime, decode + NMS, boxes and keypoints back to the image) -> publish.
+
+use anyhow::Context;
+use r2r::aihat_msgs::msg::{Keypoint2D, PersonPose, PersonPoseArray};
+use r2r::sensor_msgs::msg::Image;
+use r2r::std_msgs::msg::Header;
+use r2r::{QosProfile, RosParams};
+use ros_edge::{NodeParams, RosNode, in_range};
+use vision_edge::{FrameLoop, InferenceThread, VisionParams};
+use yolo::{DetectConfig, PoseDetection};
+
+/// PersonPose carries exactly the 17 COCO keypoints (r2r refuses any other length at publish).
+const COCO_KEYPOINTS: usize = 17;
+
+#[derive(RosParams, Clone, Debug)]
+struct Params {
+    /// Ultralytics pose ONNX export with 17 COCO keypoints (metadata: imgsz, kpt_shape, task=pose).
+    model_path: String,
+    /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
+    backend: String,
+    /// Minimum person score of a published pose [0, 1].
+    score_threshold: f64,
+    /// NMS IoU threshold: a person box overlapping a better one by more than this is suppressed [0, 1].
+    iou_threshold: f64,
+    /// At most this many persons per image [1, 1000].
+    max_detections: i64,
+    /// Keypoints scoring above this are drawn on poses/image; all 17 are published with their scores [0, 1].
+    keypoint_threshold: f64,
+    /// Image subscription QoS: sensor_data, reliable or best_effort.
+    qos: String,
+    /// Image subscription history depth [1, 100].
+    qos_depth: i64,
+    /// Publish the image with boxes and skeletons on poses/image.
+    publish_annotated: bool,
+    /// Process images (false: frames are counted and skipped; the node stays up).
+    enabled: bool,
+    /// Images with more pixels than this are rejected as bad input [1, 100000000].
+    max_image_pixels: i64,
+    /// Cores left to the rest of the robot (motor control); inference runs on the others [0, 64].
+    reserved_cores: i64,
+    /// Inference threads; 0 = one per core of the inference set [0, 64].
+    inference_threads: i64,
+    /// Take turns on the accelerator through the npu_arbiter coordinator (the accelerator node).
+    use_arbiter: bool,
+    /// Coordinator socket; empty = the default path.
+    arbiter_socket: String,
+    /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
+    expected_rate_hz: f64,
+    /// Seconds between frame-counter log lines [1, 3600].
+    log_period_s: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            model_path: String::new(),
+            backend: "cpu".into(),
+            score_threshold: 0.25,
+            // Ultralytics predict's default: the node's output is what `YOLO(model).predict()` gives.
+            iou_threshold: 0.7,
+            max_detections: 300,
+            keypoint_threshold: 0.5,
+            qos: "sensor_data".into(),
+            qos_depth: 1,
+            publish_annotated: false,
+            enabled: true,
+            max_image_pixels: 40_000_000,
+            reserved_cores: 1,
+            inference_threads: 0,
+            use_arbiter: true,
+            arbiter_socket: String::new(),
+            expected_rate_hz: 15.0,
+            log_period_s: 10.0,
+        }
+    }
+}
+
+impl NodeParams for Params {
+    fn validate(&self) -> Result<(), (String, String)> {
+        in_range("score_threshold", self.score_threshold, 0.0, 1.0)?;
+        in_range("iou_threshold", self.iou_threshold, 0.0, 1.0)?;
+        in_range("max_detections", self.max_detections, 1, 1000)?;
+        in_range("keypoint_threshold", self.keypoint_threshold, 0.0, 1.0)?;
+        self.vision().validate()
+    }
+}
+
+impl Params {
+    fn vision(&self) -> VisionParams<'_> {
+        VisionParams {
+            backend: &self.backend,
+            qos: &self.qos,
+            qos_depth: self.qos_depth,
+            max_image_pixels: self.max_image_pixels,
+            reserved_cores: self.reserved_cores,
+            inference_threads: self.inference_threads,
+            use_arbiter: self.use_arbiter,
+            arbiter_socket: &self.arbiter_socket,
+            expected_rate_hz: self.expected_rate_hz,
+            log_period_s: self.log_period_s,
+        }
+    }
+
+    fn detect_config(&self) -> DetectConfig {
+        DetectConfig {
+            conf_threshold: self.score_threshold as f32,
+            iou_threshold: self.iou_threshold as f32,
+            max_det: self.max_detections as usize,
+            ..Default::default()
+        }
+    }
+}
+
+fn to_msg(persons: &[PoseDetection], header: &Header, frame: u64) -> PersonPoseArray {
+    let persons = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PersonPose {
+            detection: vision_edge::msg::detection_2d(header, &p.bbox, 0, p.score, format!("{frame}-{i}")),
+            keypoints: (0..COCO_KEYPOINTS)
+                .map(|k| p.keypoints.get(k).map_or_else(Keypoint2D::default, |kp| Keypoint2D {
+                    x: kp.x as f64,
+                    y: kp.y as f64,
+                    score: kp.score,
+                }))
+                .collect(),
+        })
+        .collect();
+    PersonPoseArray { header: header.clone(), persons }
+}
+
+/// The message has room for one class and 17 keypoints: anything else is a wrong model, said at start.
+fn check_coco_pose(spec: &yolo::ModelSpec) -> anyhow::Result<()> {
+    let kpt = spec.kpt_shape.unwrap_or([0, 0]);
+    anyhow::ensure!(
+        kpt[0] == COCO_KEYPOINTS && spec.names.len() == 1,
+        "model '{}': expected a person pose model with {COCO_KEYPOINTS} COCO keypoints and 1 class; got kpt_shape {kpt:?} and {} classes",
+        spec.path.display(),
+        spec.names.len()
+    );
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    ros_edge::handle_cli::<Params>()?;
+    ros_edge::init_logging();
+    let ros = RosNode::<Params>::start("pose")?;
+    let p = ros.params();
+    anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO pose ONNX file");
+
+    let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
+    let (backend, path) = (p.backend.clone(), p.model_path.clone());
+    let model = InferenceThread::spawn("pose-infer", cpus.clone(), move || {
+        let m = vision_edge::model::load_pose(&backend, path.as_ref(), threads)?;
+        check_coco_pose(m.spec())?;
+        Ok(m)
+    })
+    .with_context(|| format!("loading model {}", p.model_path))?;
+    let model_name = model.call(|m| m.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())).await?;
+    let model_name = model_name.unwrap_or_else(|| "pose".into());
+    tracing::info!(model = %p.model_path, ?cpus, threads, "model loaded");
+
+    let (pose_pub, annotated_pub) = {
+        let mut node = ros.node.lock().unwrap();
+        (
+            node.create_publisher::<PersonPoseArray>("poses", QosProfile::default().keep_last(10))?,
+            node.create_publisher::<Image>("poses/image", QosProfile::sensor_data())?,
+        )
+    };
+    ros.spin();
+    // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
+    let warmup = model
+        .call(|m| {
+            let (w, h) = (m.spec().input_w, m.spec().input_h);
+            m.estimate(&image::RgbImage::new(w, h), &DetectConfig::default()).map(|t| t.timings.inference)
+        })
+        .await??;
+    tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
+    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.vision().input()?, warmup).await?;
+
+    while let Some(granted) = frames.next(|| ros.params().enabled).await {
+        let p = ros.params();
+        let cfg = p.detect_config();
+        let Some((timed, frame)) = frames.infer(&model, granted, move |m, rgb| m.estimate(rgb, &cfg)).await? else {
+            continue;
+        };
+        let msg = to_msg(&timed.value, &frame.header, frame.n);
+        if let Err(e) = pose_pub.publish(&msg) {
+            tracing::warn!(error = %e, "publishing poses failed");
+            continue;
+        }
+        frames.published_timed(&frame, msg.persons.len(), timed.timings.inference);
+        if p.publish_annotated {
+            let mut img = frame.rgb;
+            let min_score = p.keypoint_threshold as f32;
+            for person in &timed.value {
+                let b = &person.bbox;
+                vision_edge::draw::draw_box(&mut img, b.x1, b.y1, b.x2, b.y2, vision_edge::draw::class_color(0), 2);
+                let kpts: Vec<_> = person.keypoints.iter().map(|k| (k.x, k.y, k.score)).collect();
+                vision_edge::draw::draw_skeleton(&mut img, &kpts, min_score);
+            }
+            if let Err(e) = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header)) {
+                tracing::debug!(error = %e, "publishing the annotated image failed");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yolo::{BBox, Keypoint, ModelMetadata, Task};
+
+    fn spec(kpt_shape: [usize; 2], names: &[&str]) -> yolo::ModelSpec {
+        let meta = ModelMetadata {
+            task: Some(Task::Pose),
+            names: Some(names.iter().map(|s| s.to_string()).collect()),
+            imgsz: Some([64, 64]),
+            kpt_shape: Some(kpt_shape),
+            ..Default::default()
+        };
+        let channels = 4 + names.len() + kpt_shape[0] * kpt_shape[1];
+        yolo::validate_model("m.onnx".as_ref(), Task::Pose, &meta, &[vec![1, 3, 64, 64]], &[vec![1, channels as i64, 8]])
+            .unwrap()
+    }
+
+    #[test]
+    fn only_coco_person_models_fit_the_message() {
+        assert!(check_coco_pose(&spec([17, 3], &["person"])).is_ok());
+        assert!(check_coco_pose(&spec([17, 2], &["person"])).is_ok());
+        let e = check_coco_pose(&spec([21, 3], &["hand"])).unwrap_err().to_string();
+        assert!(e.contains("m.onnx") && e.contains("[21, 3]"), "{e}");
+        assert!(check_coco_pose(&spec([17, 3], &["person", "dog"])).is_err());
+    }
+
+    #[test]
+    fn every_person_gets_exactly_17_keypoints_and_the_source_header() {
+        let header = Header { frame_id: "cam".into(), ..Default::default() };
+        let kp = |i: usize| Keypoint { x: i as f32, y: 2.0 * i as f32, score: 0.9 };
+        let short = PoseDetection { bbox: BBox { x1: 0.0, y1: 0.0, x2: 4.0, y2: 8.0 }, score: 0.8, keypoints: (0..5).map(kp).collect() };
+        let full = PoseDetection { keypoints: (0..17).map(kp).collect(), ..short.clone() };
+        let msg = to_msg(&[full, short], &header, 7);
+        assert_eq!(msg.header.frame_id, "cam");
+        assert!(msg.persons.iter().all(|p| p.keypoints.len() == COCO_KEYPOINTS));
+        assert_eq!((msg.persons[0].keypoints[16].x, msg.persons[0].keypoints[16].y), (16.0, 32.0));
+        // A model with fewer keypoints cannot get past check_coco_pose; were it to, the missing
+        // ones are published with score 0 rather than failing the publish.
+        assert_eq!(msg.persons[1].keypoints[5].score, 0.0);
+        assert_eq!(msg.persons[1].detection.id, "7-1");
+        assert_eq!(msg.persons[0].detection.results[0].hypothesis.class_id, "0");
+    }
+}
