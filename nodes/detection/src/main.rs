@@ -170,6 +170,20 @@ fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference
             let cfg = inference::SessionConfig { intra_threads: threads, ..Default::default() };
             Ok(Box::new(inference::load_detector(&rt, p.model_path.as_ref(), &cfg)?))
         }
+        #[cfg(any(feature = "hailo", feature = "hailo-double"))]
+        "hailo" => {
+            if hailo::NATIVE_LAYER == Some("hailo-double") {
+                tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned outputs, no device");
+            }
+            let cfg = hailo::native::ModelConfig {
+                // The chip drops boxes below these at configure time; the host re-applies the
+                // run-time values, so later changes can only tighten them.
+                nms_score_threshold: p.score_threshold as f32,
+                nms_iou_threshold: p.iou_threshold as f32,
+                ..Default::default()
+            };
+            Ok(Box::new(hailo::native::HailoDetector::load(p.model_path.as_ref(), &cfg, Default::default())?))
+        }
         other => anyhow::bail!("backend `{other}` is not built into this executable (build with --features hailo)"),
     }
 }
