@@ -135,6 +135,26 @@ fn to_msg(dets: &[Detection], header: &Header, frame: u64) -> Detection2DArray {
     Detection2DArray { header: header.clone(), detections }
 }
 
+/// The CPU backend comes from vision_edge (shared with pose); the Hailo one is this node's own,
+/// compiled only with the `hailo` (device) or `hailo-double` (tests) feature.
+fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference::Detector>> {
+    #[cfg(any(feature = "hailo", feature = "hailo-double"))]
+    if p.backend == "hailo" {
+        if hailo::NATIVE_LAYER == Some("hailo-double") {
+            tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned outputs, no device");
+        }
+        let cfg = hailo::native::ModelConfig {
+            // The chip drops boxes below these at configure time; the host re-applies the
+            // run-time values, so later changes can only tighten them.
+            nms_score_threshold: p.score_threshold as f32,
+            nms_iou_threshold: p.iou_threshold as f32,
+            ..Default::default()
+        };
+        return Ok(Box::new(hailo::native::HailoDetector::load(p.model_path.as_ref(), &cfg, Default::default())?));
+    }
+    vision_edge::model::load_detector(&p.backend, p.model_path.as_ref(), threads)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     ros_edge::handle_cli::<Params>()?;
@@ -144,10 +164,8 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO detection ONNX file");
 
     let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
-    let (backend, path) = (p.backend.clone(), p.model_path.clone());
-    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || {
-        vision_edge::model::load_detector(&backend, path.as_ref(), threads)
-    })
+    let load_params = p.clone();
+    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || load_detector(&load_params, threads))
         .with_context(|| format!("loading model {}", p.model_path))?;
     let (names, model_name) = detector
         .call(|d| (d.spec().names.clone(), d.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())))

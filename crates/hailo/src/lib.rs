@@ -1,0 +1,37 @@
+//! Hailo-10H backend for aihat_ros.
+//!
+//! Pure Rust, always built and unit-tested here:
+//! * [`nms`]: HailoRT's on-chip NMS output (`HAILO_NMS_BY_CLASS`, float32) to `yolo::Detection`s;
+//! * [`llm_repair`]: the LLM command path's repair / validation / bounded retry (Hailo GenAI
+//!   output cannot be constrained while decoding);
+//! * [`thermal`]: thermal and health policy from device telemetry, and a throughput watchdog.
+//!
+//! Behind features (see `build.rs`):
+//! * `hailo`: the native layer on a real device. The HailoRT **C** API (through `hailort-sys`)
+//!   serves device scan, identity, temperature, power and health ([`device`]); inference and the
+//!   LLM go through a thin C-ABI shim (`shim/hailo_shim.cpp`) over the C++ `InferModel` and
+//!   `genai::LLM` APIs, which are the only inference paths on Hailo-10H.
+//! * `hailo-double`: the same Rust code over a test double of the shim's C ABI
+//!   (`tests/double/hailo_shim_double.c`) with simulated latencies and HailoRT-shaped buffers.
+//!   Never a device result.
+
+pub mod llm_repair;
+pub mod nms;
+pub mod thermal;
+
+#[cfg(feature = "native")]
+mod ffi;
+#[cfg(feature = "native")]
+pub mod native;
+#[cfg(feature = "hailo")]
+pub mod device;
+
+/// Which native layer this build links: `Some("hailo")` (HailoRT through the shim),
+/// `Some("hailo-double")` (the test double), or `None` (pure logic only).
+pub const NATIVE_LAYER: Option<&str> = if cfg!(feature = "hailo-double") {
+    Some("hailo-double")
+} else if cfg!(feature = "hailo") {
+    Some("hailo")
+} else {
+    None
+};
