@@ -56,7 +56,7 @@ def main(argv=None):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data
     from sensor_msgs.msg import Image
     from std_msgs.msg import String
-    from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus
+    from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus, PersonPoseArray, DetectionDepthArray
 
     out = Path(args.out)
     (out / "annotated").mkdir(parents=True, exist_ok=True)
@@ -68,6 +68,9 @@ def main(argv=None):
     labels = {}
     det_log = open(out / "detections.jsonl", "w")
     state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}, "commands": []}
+    # The other perception topics: arrival times and message-in -> result-out latency per topic.
+    others = {name: {"t": [], "latency_ms": [], "items": 0} for name in ("poses", "depth", "detections_depth")}
+    saved = {"detections": 0, "poses": 0, "depth": 0}
     cmd_log = open(out / "commands.jsonl", "w")
 
     def stamp_s(h):
@@ -92,12 +95,25 @@ def main(argv=None):
         det_log.write(json.dumps({"stamp": stamp_s(m.header), "frame_id": m.header.frame_id,
                                   "detections": items}) + "\n")
 
-    def on_image(m):
-        if state["images"] >= args.max_images or m.encoding != "rgb8":
-            return
-        arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
-        PILImage.fromarray(arr.reshape(m.height, m.width, 3)).save(out / "annotated" / f"detections_{state['images']:03d}.png")
-        state["images"] += 1
+    def on_image(kind):
+        def save(m):
+            if saved[kind] >= args.max_images or m.encoding != "rgb8":
+                return
+            arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
+            name = f"{kind}_{saved[kind]:03d}_{m.header.frame_id or 'frame'}.png"
+            PILImage.fromarray(arr.reshape(m.height, m.width, 3)).save(out / "annotated" / name)
+            saved[kind] += 1
+            state["images"] = sum(saved.values())
+        return save
+
+    def on_other(name, count):
+        def cb(m):
+            now = time.time()
+            o = others[name]
+            o["t"].append(now)
+            o["latency_ms"].append((now - stamp_s(m.header)) * 1e3)
+            o["items"] += count(m)
+        return cb
 
     def on_status(m):
         state["status"] = m
@@ -110,7 +126,13 @@ def main(argv=None):
 
     node.create_subscription(LabelInfo, "label_info", on_labels, latched)
     node.create_subscription(Detection2DArray, "detections", on_det, reliable)
-    node.create_subscription(Image, "detections/image", on_image, qos_profile_sensor_data)
+    node.create_subscription(Image, "detections/image", on_image("detections"), qos_profile_sensor_data)
+    node.create_subscription(Image, "poses/image", on_image("poses"), qos_profile_sensor_data)
+    node.create_subscription(Image, "depth/image", on_image("depth"), qos_profile_sensor_data)
+    node.create_subscription(PersonPoseArray, "poses", on_other("poses", lambda m: len(m.persons)), reliable)
+    node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), qos_profile_sensor_data)
+    node.create_subscription(DetectionDepthArray, "detections_depth",
+                             on_other("detections_depth", lambda m: len(m.detections)), reliable)
     node.create_subscription(AcceleratorStatus, "accelerator/status", on_status, reliable)
     node.create_subscription(String, "robot_command_json", on_command, reliable)
     say_pub = node.create_publisher(String, "voice_command", reliable)
@@ -126,8 +148,10 @@ def main(argv=None):
         rclpy.spin_once(node, timeout_sec=0.1)
         if time.time() - last_print >= 5:
             last_print = time.time()
-            print(f"[record] {time.time() - t0:5.0f} s: {len(state['det'])} detection messages, "
-                  f"{state['images']} annotated images", flush=True)
+            print(f"[record] {time.time() - t0:5.0f} s: {len(state['det'])} detections, "
+                  f"{len(others['poses']['t'])} poses, {len(others['depth']['t'])} depth images, "
+                  f"{len(others['detections_depth']['t'])} detections_depth, {state['images']} annotated images saved",
+                  flush=True)
         if to_say and state["det"] and say_pub.get_subscription_count() > 0:
             if next_say is None:
                 next_say = time.time()
@@ -150,7 +174,10 @@ def main(argv=None):
     s = state["status"]
     lat = state["latency_ms"]
     dets = state["det"]
-    rate = (len(dets) - 1) / (dets[-1] - dets[0]) if len(dets) > 1 and dets[-1] > dets[0] else 0.0
+    def rate_of(ts):
+        return (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 and ts[-1] > ts[0] else 0.0
+
+    rate = rate_of(dets)
     report = {
         "duration_s": round(elapsed, 1),
         "detection": {
@@ -160,6 +187,10 @@ def main(argv=None):
             "latency_ms_p99": percentile(lat, 99),
             "objects_by_class": dict(sorted(state["classes"].items(), key=lambda kv: -kv[1])),
         },
+        **{name: {"messages": len(o["t"]), "rate_hz": round(rate_of(o["t"]), 2),
+                  "latency_ms_p50": percentile(o["latency_ms"], 50), "latency_ms_p99": percentile(o["latency_ms"], 99),
+                  {"poses": "persons", "depth": "images", "detections_depth": "detections"}[name]: o["items"]}
+           for name, o in others.items()},
         "arbiter": None if s is None else {
             "backend": s.backend,
             "busy_fraction": round(s.busy_fraction, 3),
@@ -170,7 +201,7 @@ def main(argv=None):
                         for c in s.clients],
         },
         "cpu_use_per_core": {k: round((cpu1[k][0] - cpu0[k][0]) / max(1, cpu1[k][1] - cpu0[k][1]), 3) for k in cpu1},
-        "annotated_images": state["images"],
+        "annotated_images": dict(saved),
         "commands": [{"said": c.get("text"), "action": c.get("action"), "source": c.get("source"),
                       "parsed": {k: v for k, v in c.items() if k not in ("text", "confidence", "source")}}
                      for c in state["commands"]],
@@ -179,7 +210,8 @@ def main(argv=None):
     node.destroy_node()
     rclpy.shutdown()
     print(json.dumps(report, indent=2))
-    return 0 if dets else 1
+    # A run in which no perception result arrived at all is a failed run.
+    return 0 if dets or any(o["t"] for o in others.values()) else 1
 
 
 if __name__ == "__main__":

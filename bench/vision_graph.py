@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The vision nodes running together through the arbiter: the main job's graph (scripts/run:
+camera replay, detection, pose, depth, command parser, accelerator) for a fixed time, with
+per-node rate, latency p50/p99, drops and deadline misses, and each model's run time inside the
+graph against the same model's run time when it has the device alone (first phase, same run).
+
+Usage: source ~/.cache/aihat_ros/env.sh && python bench/vision_graph.py [--seconds 90] [--json PATH]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_graph(out, seconds, only=None):
+    """scripts/run (set-up and build are cached no-ops by now) into `out`; returns its report."""
+    env = dict(os.environ, AIHAT_OUT=str(out), AIHAT_RUN_SECONDS=str(seconds))
+    if only:
+        env["AIHAT_RUN_ONLY"] = ",".join(only)
+    r = subprocess.run(["bash", str(ROOT / "scripts" / "run")], env=env, cwd=ROOT, capture_output=True, text=True)
+    report = Path(out) / "report.json"
+    if not report.exists():
+        sys.exit(f"scripts/run failed (exit {r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
+    return json.loads(report.read_text())
+
+
+def clients(report):
+    a = report.get("arbiter") or {"clients": []}
+    return {c["model"]: c for c in a["clients"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=90)
+    ap.add_argument("--alone-seconds", type=int, default=40, help="per model, the reference phase")
+    ap.add_argument("--json", metavar="PATH")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aihat-graph-") as tmp:
+        # Reference: each vision model with the device (one inference core) to itself.
+        alone = {}
+        for node in ("detection", "pose", "depth"):
+            rep = run_graph(Path(tmp) / f"alone-{node}", a.alone_seconds,
+                            only=["accelerator", "camera_replay", node] + (["detection"] if node == "depth" else []))
+            for model, c in clients(rep).items():
+                alone.setdefault(model, c)
+        together = run_graph(Path(tmp) / "together", a.seconds)
+    rows = []
+    print(f"\n## Vision nodes together through the arbiter ({a.seconds} s, CPU backend, 1 inference core)\n")
+    print("| topic | messages | rate Hz | latency p50 ms | latency p99 ms |")
+    print("|---|---|---|---|---|")
+    for topic in ("detection", "poses", "depth", "detections_depth"):
+        d = together.get(topic) or {}
+        if not d.get("messages"):
+            print(f"| {topic} | 0 | - | - | - |")
+            continue
+        print(f"| {topic} | {d['messages']} | {d['rate_hz']} | {d['latency_ms_p50']:.0f} | {d['latency_ms_p99']:.0f} |")
+        rows.append({"metric": f"{topic} rate, all vision nodes together", "value": d["rate_hz"], "unit": "Hz",
+                     "reference": None, "ref_value": None})
+        rows.append({"metric": f"{topic} latency p50, together", "value": d["latency_ms_p50"], "unit": "ms",
+                     "reference": None, "ref_value": None})
+        rows.append({"metric": f"{topic} latency p99, together", "value": d["latency_ms_p99"], "unit": "ms",
+                     "reference": None, "ref_value": None})
+    print("\n| model | done | dropped | deadline misses | run p50 ms together | run p50 ms alone | ratio | run p99 ms together |")
+    print("|---|---|---|---|---|---|---|---|")
+    for model, c in clients(together).items():
+        ref = alone.get(model, {}).get("run_p50_ms")
+        ratio = f"{c['run_p50_ms'] / ref:.2f}" if ref and c["run_p50_ms"] == c["run_p50_ms"] else "-"
+        print(f"| {model} | {c['completed']} | {c['dropped']} | {c['deadline_misses']} | {c['run_p50_ms']} | "
+              f"{ref if ref is not None else '-'} | {ratio} | {c['run_p99_ms']} |")
+        rows.append({"metric": f"{model} run time p50 in the graph ({c['completed']} done, {c['dropped']} dropped, "
+                               f"{c['deadline_misses']} misses)", "value": c["run_p50_ms"], "unit": "ms",
+                     "reference": "same model alone on the device", "ref_value": ref})
+    busy = (together.get("arbiter") or {}).get("busy_fraction")
+    print(f"\narbiter busy fraction {busy}; cpu use per core {together.get('cpu_use_per_core')}")
+    if busy is not None:
+        rows.append({"metric": "arbiter busy fraction, together", "value": busy, "unit": "", "reference": None,
+                     "ref_value": None})
+    if a.json:
+        Path(a.json).write_text(json.dumps({"bench": "vision_graph", "rows": rows, "report": together,
+                                            "alone": alone}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
