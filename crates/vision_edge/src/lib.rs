@@ -15,6 +15,9 @@ use r2r::std_msgs::msg::Header;
 use tokio::sync::Notify;
 
 pub mod draw;
+mod setup;
+
+pub use setup::cpu_backend;
 
 /// A received image, not yet decoded: decoding happens on the worker so that a frame that is
 /// superseded before its turn costs nothing.

@@ -5,10 +5,7 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes back to the image) -> publish.
 
-use std::time::Duration;
-
 use anyhow::Context;
-use image_input::InputLimits;
 use r2r::aihat_msgs::msg::{
     BoundingBox2D, Detection2D, Detection2DArray, LabelInfo, ObjectHypothesis, ObjectHypothesisWithPose, Point2D,
     Pose2D, VisionClass,
@@ -107,14 +104,15 @@ impl NodeParams for Params {
 
 impl Params {
     fn input(&self) -> anyhow::Result<InputConfig> {
-        Ok(InputConfig {
-            qos: qos_from_param(&self.qos, self.qos_depth)?,
-            limits: InputLimits { max_pixels: self.max_image_pixels as u64 },
-            use_arbiter: self.use_arbiter,
-            arbiter_socket: self.arbiter_socket.clone(),
-            expected_rate_hz: self.expected_rate_hz,
-            log_period: Duration::from_secs_f64(self.log_period_s),
-        })
+        InputConfig::from_params(
+            &self.qos,
+            self.qos_depth,
+            self.max_image_pixels,
+            self.use_arbiter,
+            &self.arbiter_socket,
+            self.expected_rate_hz,
+            self.log_period_s,
+        )
     }
 
     fn detect_config(&self, names: &[String]) -> DetectConfig {
@@ -164,14 +162,8 @@ fn to_msg(dets: &[Detection], header: &Header, frame: u64) -> Detection2DArray {
 }
 
 fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference::Detector>> {
-    match p.backend.as_str() {
-        "cpu" => {
-            let rt = inference::OrtRuntime::init(None)?;
-            let cfg = inference::SessionConfig { intra_threads: threads, ..Default::default() };
-            Ok(Box::new(inference::load_detector(&rt, p.model_path.as_ref(), &cfg)?))
-        }
-        other => anyhow::bail!("backend `{other}` is not built into this executable (build with --features hailo)"),
-    }
+    let (rt, cfg) = vision_edge::cpu_backend(&p.backend, threads)?;
+    Ok(Box::new(inference::load_detector(&rt, p.model_path.as_ref(), &cfg)?))
 }
 
 #[tokio::main(flavor = "current_thread")]
