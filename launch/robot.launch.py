@@ -41,6 +41,13 @@ NODES = [
         "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
     },
     {
+        "executable": "depth",
+        "name": "depth",
+        "params": "depth.yaml",
+        # `detections` (relative) meets the detection node's output in the same namespace.
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
+    },
+    {
         "executable": "command_parser",
         "name": "command_parser",
         "params": "command_parser.yaml",

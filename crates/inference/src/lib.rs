@@ -2,8 +2,8 @@
 //!
 //! # Design
 //!
-//! The node talks to **model-family traits**, [`Detector`] and [`PoseEstimator`]: image in, results in
-//! original-image pixels out. That is the level at which accelerators differ. A Hailo HEF compiled with
+//! The node talks to **model-family traits**, [`Detector`], [`PoseEstimator`] and [`DepthEstimator`]: image
+//! in, results in original-image pixels out. That is the level at which accelerators differ. A Hailo HEF compiled with
 //! its on-chip NMS returns per-class box lists, not the `[1, 84, 8400]` head tensor, so forcing every
 //! backend through a raw-tensor interface would make the Hailo backend fake a tensor only for us to
 //! decode it again. A Hailo backend therefore implements [`Detector`] directly, reusing
@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 use yolo::{DetectConfig, Detection, ModelSpec, PoseDetection, Preprocessor, Task};
 
+mod depth_model;
 mod ort_backend;
 
+pub use depth_model::{load_depth, DepthEstimator, DepthOptions, DepthSpec, OrtDepth, DEPTH_INPUT, DEPTH_OUTPUT, STAND_IN_KEY};
 pub use ort_backend::{load_detector, load_pose, OptimizationLevel, OrtRuntime, OrtSession, SessionConfig};
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,8 @@ pub enum InferenceError {
     InputShape { expected: [usize; 4], got: [usize; 4] },
     #[error(transparent)]
     Processing(#[from] yolo::YoloError),
+    #[error(transparent)]
+    Depth(#[from] depth::DepthError),
 }
 
 /// One output tensor, row-major f32.

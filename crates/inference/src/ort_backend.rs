@@ -81,6 +81,32 @@ impl OrtRuntime {
     pub fn library(&self) -> &Path {
         &self.library
     }
+
+    /// An ONNX Runtime session of the model at `path` with `cfg`'s options; one place for every
+    /// model family, so they all get the same threading and optimisation policy.
+    pub(crate) fn session(&self, path: &Path, cfg: &SessionConfig) -> Result<Session, InferenceError> {
+        if !path.is_file() {
+            return Err(InferenceError::ModelNotFound(path.to_path_buf()));
+        }
+        let load_err = |reason: String| InferenceError::ModelLoad { path: path.to_path_buf(), reason };
+        let level = match cfg.optimization {
+            OptimizationLevel::Disable => GraphOptimizationLevel::Disable,
+            OptimizationLevel::Basic => GraphOptimizationLevel::Level1,
+            OptimizationLevel::Extended => GraphOptimizationLevel::Level2,
+            OptimizationLevel::All => GraphOptimizationLevel::All,
+        };
+        let builder_err = |e: ort::Error<ort::session::builder::SessionBuilder>| load_err(e.to_string());
+        Session::builder(&self.env)
+            .map_err(|e| load_err(e.to_string()))?
+            .with_optimization_level(level)
+            .map_err(builder_err)?
+            .with_intra_threads(cfg.intra_threads)
+            .map_err(builder_err)?
+            .with_inter_threads(cfg.inter_threads.max(1))
+            .map_err(builder_err)?
+            .commit_from_file(path)
+            .map_err(|e| load_err(e.to_string()))
+    }
 }
 
 /// ONNX Runtime graph optimisation level.
@@ -125,7 +151,7 @@ impl std::fmt::Debug for OrtSession {
     }
 }
 
-fn tensor_shape(o: &ort::value::Outlet) -> Vec<i64> {
+pub(crate) fn tensor_shape(o: &ort::value::Outlet) -> Vec<i64> {
     o.dtype().tensor_shape().map(|s| s.to_vec()).unwrap_or_default()
 }
 
@@ -137,23 +163,7 @@ impl OrtSession {
             return Err(InferenceError::ModelNotFound(path.to_path_buf()));
         }
         let load_err = |reason: String| InferenceError::ModelLoad { path: path.to_path_buf(), reason };
-        let level = match cfg.optimization {
-            OptimizationLevel::Disable => GraphOptimizationLevel::Disable,
-            OptimizationLevel::Basic => GraphOptimizationLevel::Level1,
-            OptimizationLevel::Extended => GraphOptimizationLevel::Level2,
-            OptimizationLevel::All => GraphOptimizationLevel::All,
-        };
-        let builder_err = |e: ort::Error<ort::session::builder::SessionBuilder>| load_err(e.to_string());
-        let session = Session::builder(&rt.env)
-            .map_err(|e| load_err(e.to_string()))?
-            .with_optimization_level(level)
-            .map_err(builder_err)?
-            .with_intra_threads(cfg.intra_threads)
-            .map_err(builder_err)?
-            .with_inter_threads(cfg.inter_threads.max(1))
-            .map_err(builder_err)?
-            .commit_from_file(path)
-            .map_err(|e| load_err(e.to_string()))?;
+        let session = rt.session(path, cfg)?;
 
         let meta = {
             let m = session.metadata().map_err(|e| load_err(format!("reading metadata: {e}")))?;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use inference::{Detector, OrtRuntime, PoseEstimator, SessionConfig};
+use inference::{DepthEstimator, Detector, OrtRuntime, PoseEstimator, SessionConfig};
 
 /// ONNX Runtime and the session options for `backend`; the only backend built here is `cpu`.
 /// A Hailo backend plugs in beside it, behind the same model-family traits.
@@ -23,6 +23,12 @@ pub fn load_detector(backend: &str, path: &Path, threads: usize) -> anyhow::Resu
 pub fn load_pose(backend: &str, path: &Path, threads: usize) -> anyhow::Result<Box<dyn PoseEstimator>> {
     let (rt, cfg) = ort_for(backend, threads)?;
     Ok(Box::new(inference::load_pose(&rt, path, &cfg)?))
+}
+
+/// A monocular depth model (Depth Anything V2 interface) on `backend`, with `threads` inference threads.
+pub fn load_depth(backend: &str, path: &Path, threads: usize) -> anyhow::Result<Box<dyn DepthEstimator>> {
+    let (rt, cfg) = ort_for(backend, threads)?;
+    Ok(Box::new(inference::load_depth(&rt, path, &cfg)?))
 }
 
 #[cfg(test)]
