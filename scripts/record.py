@@ -45,7 +45,8 @@ def main(argv=None):
     ap.add_argument("--expect-frames", type=int, default=0, help="stop early once this many detection messages arrived")
     ap.add_argument("--max-images", type=int, default=20, help="annotated images to save")
     ap.add_argument("--say", action="append", default=[], help="a voice command to send (repeatable); sent one "
-                    "every --say-every seconds once detections flow")
+                    "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 30 s) until the "
+                    "latest detections show LABEL, as a person who points at what they see would")
     ap.add_argument("--say-every", type=float, default=4.0)
     args = ap.parse_args(argv)
 
@@ -92,6 +93,7 @@ def main(argv=None):
             items.append({"id": d.id, "class": name, "score": round(d.results[0].hypothesis.score, 3),
                           "center": [round(d.bbox.center.position.x, 1), round(d.bbox.center.position.y, 1)],
                           "size": [round(d.bbox.size_x, 1), round(d.bbox.size_y, 1)]})
+        state["in_view"] = {it["class"] for it in items}
         det_log.write(json.dumps({"stamp": stamp_s(m.header), "frame_id": m.header.frame_id,
                                   "detections": items}) + "\n")
 
@@ -130,7 +132,8 @@ def main(argv=None):
     node.create_subscription(Image, "poses/image", on_image("poses"), qos_profile_sensor_data)
     node.create_subscription(Image, "depth/image", on_image("depth"), qos_profile_sensor_data)
     node.create_subscription(PersonPoseArray, "poses", on_other("poses", lambda m: len(m.persons)), reliable)
-    node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), qos_profile_sensor_data)
+    # Reliable: a 32FC1 frame is megabytes, and best effort loses one whenever a fragment drops.
+    node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), reliable)
     node.create_subscription(DetectionDepthArray, "detections_depth",
                              on_other("detections_depth", lambda m: len(m.detections)), reliable)
     node.create_subscription(AcceleratorStatus, "accelerator/status", on_status, reliable)
@@ -155,8 +158,10 @@ def main(argv=None):
         if to_say and state["det"] and say_pub.get_subscription_count() > 0:
             if next_say is None:
                 next_say = time.time()
-            if time.time() >= next_say:
-                text = to_say.pop(0)
+            text, _, label = to_say[0].partition("@")
+            waited_out = next_say is not None and time.time() > next_say + 30
+            if time.time() >= next_say and (not label or label in state.get("in_view", ()) or waited_out):
+                to_say.pop(0)
                 print(f"[record] saying: {text!r}", flush=True)
                 say_pub.publish(String(data=text))
                 next_say = time.time() + args.say_every
@@ -209,7 +214,6 @@ def main(argv=None):
     (out / "report.json").write_text(json.dumps(report, indent=2))
     node.destroy_node()
     rclpy.shutdown()
-    print(json.dumps(report, indent=2))
     # A run in which no perception result arrived at all is a failed run.
     return 0 if dets or any(o["t"] for o in others.values()) else 1
 
