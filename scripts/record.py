@@ -54,7 +54,7 @@ def main(argv=None):
     import rclpy
     from PIL import Image as PILImage
     from rclpy.node import Node
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image
     from std_msgs.msg import String
     from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus, PersonPoseArray, DetectionDepthArray
@@ -72,6 +72,7 @@ def main(argv=None):
     # The other perception topics: arrival times and message-in -> result-out latency per topic.
     others = {name: {"t": [], "latency_ms": [], "items": 0} for name in ("poses", "depth", "detections_depth")}
     saved = {"detections": 0, "poses": 0, "depth": 0}
+    sizes = {}
     cmd_log = open(out / "commands.jsonl", "w")
 
     def stamp_s(h):
@@ -99,8 +100,12 @@ def main(argv=None):
 
     def on_image(kind):
         def save(m):
-            if saved[kind] >= args.max_images or m.encoding != "rgb8":
+            # The replay loops over a few images: keep at most two of each size (~ each source
+            # image), so the saved set shows all of them rather than ten of the first.
+            size = (kind, m.width, m.height)
+            if saved[kind] >= args.max_images or m.encoding != "rgb8" or sizes.get(size, 0) >= 2:
                 return
+            sizes[size] = sizes.get(size, 0) + 1
             arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
             name = f"{kind}_{saved[kind]:03d}_{m.header.frame_id or 'frame'}.png"
             PILImage.fromarray(arr.reshape(m.height, m.width, 3)).save(out / "annotated" / name)
@@ -128,9 +133,9 @@ def main(argv=None):
 
     node.create_subscription(LabelInfo, "label_info", on_labels, latched)
     node.create_subscription(Detection2DArray, "detections", on_det, reliable)
-    node.create_subscription(Image, "detections/image", on_image("detections"), qos_profile_sensor_data)
-    node.create_subscription(Image, "poses/image", on_image("poses"), qos_profile_sensor_data)
-    node.create_subscription(Image, "depth/image", on_image("depth"), qos_profile_sensor_data)
+    node.create_subscription(Image, "detections/image", on_image("detections"), reliable)
+    node.create_subscription(Image, "poses/image", on_image("poses"), reliable)
+    node.create_subscription(Image, "depth/image", on_image("depth"), reliable)
     node.create_subscription(PersonPoseArray, "poses", on_other("poses", lambda m: len(m.persons)), reliable)
     # Reliable: a 32FC1 frame is megabytes, and best effort loses one whenever a fragment drops.
     node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), reliable)

@@ -426,6 +426,13 @@ impl FrameLoop {
     }
 }
 
+/// QoS of the drawn images (`detections/image`, `poses/image`, `depth/image`): reliable, keep last
+/// 1. A reliable writer serves best-effort viewers (rviz, rqt_image_view) as well as reliable
+/// recorders; as best effort, a multi-megabyte frame is lost whenever one fragment is.
+pub fn annotated_qos() -> r2r::QosProfile {
+    r2r::QosProfile::default().keep_last(1)
+}
+
 /// sensor_msgs/Image (rgb8) from an RGB image, with the source header.
 pub fn to_image_msg(img: RgbImage, header: Header) -> Image {
     let (width, height) = img.dimensions();

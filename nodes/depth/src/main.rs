@@ -285,7 +285,7 @@ async fn main() -> anyhow::Result<()> {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<Image>("depth", QosProfile::default().keep_last(10))?,
-            node.create_publisher::<Image>("depth/image", QosProfile::sensor_data())?,
+            node.create_publisher::<Image>("depth/image", vision_edge::annotated_qos())?,
             node.create_publisher::<DetectionDepthArray>("detections_depth", QosProfile::default().keep_last(10))?,
         )
     };

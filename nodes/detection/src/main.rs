@@ -178,7 +178,7 @@ async fn main() -> anyhow::Result<()> {
         (
             node.create_publisher::<Detection2DArray>("detections", QosProfile::default().keep_last(10))?,
             node.create_publisher::<LabelInfo>("label_info", latched_qos())?,
-            node.create_publisher::<Image>("detections/image", QosProfile::sensor_data())?,
+            node.create_publisher::<Image>("detections/image", vision_edge::annotated_qos())?,
         )
     };
     label_pub.publish(&LabelInfo {

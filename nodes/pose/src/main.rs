@@ -170,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<PersonPoseArray>("poses", QosProfile::default().keep_last(10))?,
-            node.create_publisher::<Image>("poses/image", QosProfile::sensor_data())?,
+            node.create_publisher::<Image>("poses/image", vision_edge::annotated_qos())?,
         )
     };
     ros.spin();
