@@ -94,7 +94,7 @@ def main(argv=None):
             items.append({"id": d.id, "class": name, "score": round(d.results[0].hypothesis.score, 3),
                           "center": [round(d.bbox.center.position.x, 1), round(d.bbox.center.position.y, 1)],
                           "size": [round(d.bbox.size_x, 1), round(d.bbox.size_y, 1)]})
-        state["in_view"] = {it["class"] for it in items}
+        state["in_view"] = ({it["class"] for it in items}, now)
         det_log.write(json.dumps({"stamp": stamp_s(m.header), "frame_id": m.header.frame_id,
                                   "detections": items}) + "\n")
 
@@ -165,7 +165,11 @@ def main(argv=None):
                 next_say = time.time()
             text, _, label = to_say[0].partition("@")
             waited_out = next_say is not None and time.time() > next_say + 30
-            if time.time() >= next_say and (not label or label in state.get("in_view", ()) or waited_out):
+            # In view now: in a detections message that arrived within the last second (the parser
+            # grounds on detections younger than its grounding_max_age_s, 2 s by default).
+            seen, seen_at = state.get("in_view", (set(), 0.0))
+            in_view = label in seen and time.time() - seen_at < 1.0
+            if time.time() >= next_say and (not label or in_view or waited_out):
                 to_say.pop(0)
                 print(f"[record] saying: {text!r}", flush=True)
                 say_pub.publish(String(data=text))
