@@ -11,7 +11,7 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.85;
 #[test]
 fn fast_path_accuracy_on_dev_set() {
     let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/commands_dev.yaml");
+    let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../tests/data/commands_dev.yaml");
     let cases = load_dev_set(&path).expect("dev set loads");
     assert!(cases.len() >= 80, "dev set has only {} cases", cases.len());
     let mut hits = 0;

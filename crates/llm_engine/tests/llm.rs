@@ -16,7 +16,7 @@ const FAST_PATH_FLOOR: f64 = 0.85;
 const WITH_LLM_FLOOR: f64 = 0.92;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../..")
 }
 
 fn model_path() -> PathBuf {

@@ -15,7 +15,7 @@ use inference::OrtRuntime;
 fn shared() -> PathBuf {
     std::env::var_os("AIHAT_SHARED")
         .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"), PathBuf::from)
+        .map_or_else(|| PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../../shared"), PathBuf::from)
 }
 
 fn env_or(key: &str, default: PathBuf) -> PathBuf {
@@ -40,6 +40,6 @@ pub fn image(name: &str) -> RgbImage {
 }
 
 pub fn fixture(name: &str) -> serde_json::Value {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../yolo/tests/fixtures").join(name);
+    let p = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../yolo/tests/fixtures").join(name);
     serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
 }
