@@ -43,7 +43,7 @@ struct Params {
     thermal_shed_at_c: f64,
     /// Shedding ends below this temperature, in C [20, 130]; at least thermal_reduce_at_c.
     thermal_unshed_below_c: f64,
-    /// Share of a stream's frames admitted in the reduced band (0, 1], e.g. 0.5 = every other frame [0.01, 1].
+    /// Share of a stream's frames admitted in the reduced band, e.g. 0.5 = every other frame [0.01, 1].
     thermal_reduced_rate_factor: f64,
     /// Also shed vision streams when hot, not only background ones; command streams are never shed.
     thermal_shed_vision: bool,
