@@ -143,7 +143,7 @@ impl Thermal {
 
     /// Feeds one sample, logs a change of band and passes the band's limits to the arbiter.
     async fn update(&mut self, celsius: Option<f32>, engine: &EngineHandle) {
-        self.celsius = celsius.or(self.celsius);
+        self.celsius = celsius;
         let before = self.policy.state();
         let d = self.policy.update(&Telemetry { temperature_c: celsius, ..Default::default() }, Instant::now());
         if d.changed {
