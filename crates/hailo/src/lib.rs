@@ -4,7 +4,9 @@
 //! * [`nms`]: HailoRT's on-chip NMS output (`HAILO_NMS_BY_CLASS`, float32) to `yolo::Detection`s;
 //! * [`llm_repair`]: the LLM command path's repair / validation / bounded retry (Hailo GenAI
 //!   output cannot be constrained while decoding);
-//! * [`thermal`]: thermal and health policy from device telemetry, and a throughput watchdog.
+//! * [`thermal`]: thermal and health policy from device telemetry, and a throughput watchdog
+//!   (re-exported from `npu_arbiter::thermal`: the accelerator node runs it without this crate's
+//!   model dependencies).
 //!
 //! Behind features (see `build.rs`):
 //! * `hailo`: the native layer on a real device. The HailoRT **C** API (through `hailort-sys`)
@@ -17,7 +19,7 @@
 
 pub mod llm_repair;
 pub mod nms;
-pub mod thermal;
+pub use npu_arbiter::thermal;
 
 #[cfg(feature = "native")]
 mod ffi;

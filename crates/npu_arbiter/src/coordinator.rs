@@ -24,7 +24,7 @@ use tracing::{debug, info, info_span, warn, Instrument};
 
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{ArbiterError, Result};
-use crate::policy::{ClientId, Policy, PolicyConfig, PolicyEvent};
+use crate::policy::{Admission, Class, ClientId, Policy, PolicyConfig, PolicyError, PolicyEvent};
 use crate::protocol::{parse, write_msg, ClientMsg, LineReader, ServerMsg, PROTOCOL_VERSION};
 use crate::stats::StatusSnapshot;
 
@@ -45,6 +45,7 @@ pub(crate) enum EngineIn {
     Msg { conn: u64, msg: ClientMsg },
     Disconnect { conn: u64 },
     Snapshot(oneshot::Sender<StatusSnapshot>),
+    SetAdmission { class: Class, admission: Admission, done: oneshot::Sender<Result<(), PolicyError>> },
 }
 
 struct Conn {
@@ -115,6 +116,10 @@ impl<C: Clock> Engine<C> {
                 let _ = tx.send(self.policy.snapshot(self.clock.now_ns()));
             }
             EngineIn::Msg { conn, msg } => self.handle_msg(conn, msg),
+            EngineIn::SetAdmission { class, admission, done } => {
+                let r = self.policy.set_admission(class, admission, &mut self.events);
+                let _ = done.send(r);
+            }
         }
     }
 
@@ -237,6 +242,14 @@ impl EngineHandle {
         let (tx, rx) = oneshot::channel();
         self.tx.send(EngineIn::Snapshot(tx)).map_err(|_| ArbiterError::Disconnected)?;
         rx.await.map_err(|_| ArbiterError::Disconnected)
+    }
+
+    /// Limits the admission of `class` (thermal bands). Only for the coordinator's host, not
+    /// on the wire: a client must not be able to shed its peers.
+    pub async fn set_admission(&self, class: Class, admission: Admission) -> Result<()> {
+        let (done, rx) = oneshot::channel();
+        self.tx.send(EngineIn::SetAdmission { class, admission, done }).map_err(|_| ArbiterError::Disconnected)?;
+        Ok(rx.await.map_err(|_| ArbiterError::Disconnected)??)
     }
 
     /// An in-process connection: same messages as the socket, no serialization.

@@ -9,6 +9,7 @@
 //! * [`client`]: async client with reconnect/re-register.
 //! * [`cpuset`]: CPU set for CPU inference backends, leaving reserved cores.
 //! * [`stats`]: the serializable status snapshot.
+//! * [`thermal`]: thermal bands and a throughput watchdog; the policy enforces the bands per class.
 //!
 //! Design notes (policy rules, who starts the coordinator, failure handling)
 //! are in the crate README.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod policy;
 pub mod protocol;
 pub mod stats;
+pub mod thermal;
 
 pub use client::{ArbiterClient, ClientConfig, DeviceGrant, Endpoint, JobOutcome, PendingJob, StreamHandle};
 pub use clock::{monotonic_ns, Clock, ManualClock, MonotonicClock};
@@ -28,7 +30,7 @@ pub use coordinator::{default_socket_path, Coordinator, CoordinatorConfig, Engin
 pub use cpuset::{CpuPlan, CpuSetError};
 pub use error::{ArbiterError, Result};
 pub use policy::{
-    Class, ClientId, CompletionReport, DropReason, GrantId, JobId, JobSpec, Nanos, Policy, PolicyConfig, PolicyEvent,
+    Admission, Class, ClientId, CompletionReport, DropReason, GrantId, JobId, JobSpec, Nanos, Policy, PolicyConfig, PolicyEvent,
     RejectReason, StepHint, StreamId, StreamSpec,
 };
 pub use stats::StatusSnapshot;

@@ -18,6 +18,11 @@
 //! 4. Grouping: when the measured switch cost is worth saving, a job for the
 //!    model already loaded may run ahead of the EDF head, again only if the
 //!    replay shows no deadline newly missed.
+//!
+//! Admission per class ([`Policy::set_admission`], fed by the thermal policy):
+//! a reduced class admits only a share of each stream's submissions, a shed
+//! class none; the rest are dropped as `Thermal` at submission. Command work
+//! is never limited: a spoken "stop" must still be understood when hot.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +79,8 @@ pub enum DropReason {
     ClientGone,
     /// The client cancelled it.
     Cancelled,
+    /// Its class is limited to cool the device (reduced rate, or shed).
+    Thermal,
 }
 
 impl std::fmt::Display for DropReason {
@@ -84,6 +91,7 @@ impl std::fmt::Display for DropReason {
             DropReason::LeaseExpired => "lease expired",
             DropReason::ClientGone => "client gone",
             DropReason::Cancelled => "cancelled",
+            DropReason::Thermal => "thermal limit",
         };
         f.write_str(s)
     }
@@ -112,6 +120,29 @@ pub enum PolicyError {
     StaleGrant(GrantId),
     #[error("invalid stream spec: {0}")]
     InvalidStream(String),
+    #[error("invalid admission for {class:?}: {reason}")]
+    InvalidAdmission { class: Class, reason: &'static str },
+}
+
+/// How much of a class's work the policy admits (set from the thermal band).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Admission {
+    Full,
+    /// Admit this share (0, 1) of each stream's submissions, evenly spread.
+    Reduced { factor: f64 },
+    /// Admit nothing.
+    Shed,
+}
+
+impl std::fmt::Display for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Admission::Full => f.write_str("full"),
+            Admission::Reduced { factor } => write!(f, "reduced x{factor:.2}"),
+            Admission::Shed => f.write_str("shed"),
+        }
+    }
 }
 
 /// What a node declares once per input stream / model use.
@@ -333,6 +364,9 @@ struct Stream {
     spec: StreamSpec,
     counters: Counters,
     pending: u32,
+    /// Admissions owed under a reduced class: +factor per submission, -1 per admitted one.
+    /// Spreads the admitted share evenly (0.5 = every other frame) without a declared rate.
+    admit_credit: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -347,6 +381,8 @@ struct Client {
 struct Model {
     ewma_cost: Option<f64>,
     runs: u64,
+    /// Device time held by completed grants of this model.
+    busy_ns: u64,
     switches_in: u64,
     run_time: LatencyWindow,
 }
@@ -367,6 +403,8 @@ pub struct Policy {
     busy_ns: u64,
     global: Counters,
     temperature_c: Option<f32>,
+    /// Indexed by `Class as usize`.
+    admission: [Admission; 3],
 }
 
 impl Policy {
@@ -387,6 +425,7 @@ impl Policy {
             busy_ns: 0,
             global: Counters::default(),
             temperature_c: None,
+            admission: [Admission::Full; 3],
         }
     }
 
@@ -444,12 +483,73 @@ impl Policy {
             return Ok(id);
         }
         let id = StreamId(self.fresh_id());
-        self.streams.insert(id, Stream { client, spec, counters: Counters::default(), pending: 0 });
+        self.streams.insert(id, Stream { client, spec, counters: Counters::default(), pending: 0, admit_credit: 1.0 });
         Ok(id)
     }
 
     pub fn set_temperature(&mut self, celsius: Option<f32>) {
         self.temperature_c = celsius;
+    }
+
+    pub fn admission(&self, class: Class) -> Admission {
+        self.admission[class as usize]
+    }
+
+    /// Limits what `class` may submit from now on. Shedding a class also drops its queued
+    /// jobs (a running one finishes): work queued before the device got hot would otherwise
+    /// still run. Command is never limited.
+    pub fn set_admission(
+        &mut self,
+        class: Class,
+        admission: Admission,
+        out: &mut Vec<PolicyEvent>,
+    ) -> Result<(), PolicyError> {
+        let admission = match admission {
+            Admission::Reduced { factor } if factor >= 1.0 => Admission::Full,
+            Admission::Reduced { factor } if !(factor > 0.0) => {
+                return Err(PolicyError::InvalidAdmission { class, reason: "reduced factor must be in (0, 1]" });
+            }
+            a => a,
+        };
+        if class == Class::Command && admission != Admission::Full {
+            return Err(PolicyError::InvalidAdmission { class, reason: "command work is never limited" });
+        }
+        let before = std::mem::replace(&mut self.admission[class as usize], admission);
+        if before != admission {
+            info!(?class, from = %before, to = %admission, "class admission changed");
+        }
+        if admission == Admission::Shed {
+            let doomed: Vec<JobId> = self.pending.values().filter(|j| j.class == class).map(|j| j.id).collect();
+            for id in doomed {
+                if let Some(job) = self.pending.remove(&id) {
+                    self.drop_job(job, DropReason::Thermal, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a new submission on `stream` passes its class's admission; updates the
+    /// stream's credit.
+    fn thermal_admit(&mut self, stream: StreamId, class: Class) -> bool {
+        let admission = self.admission(class);
+        let Some(s) = self.streams.get_mut(&stream) else { return false };
+        match admission {
+            Admission::Full => {
+                // Entering a reduced band admits the first frame at once.
+                s.admit_credit = 1.0;
+                true
+            }
+            Admission::Shed => false,
+            Admission::Reduced { factor } => {
+                let ok = s.admit_credit >= 1.0;
+                if ok {
+                    s.admit_credit -= 1.0;
+                }
+                s.admit_credit += factor;
+                ok
+            }
+        }
     }
 
     pub fn holder(&self) -> Option<&Grant> {
@@ -488,12 +588,39 @@ impl Policy {
         }
         let deadline = spec.deadline_ns.or_else(|| sspec.relative_deadline().map(|d| arrival.saturating_add(d)));
 
+        // Before latest-frame-wins: a frame refused for heat must not also take the queued one
+        // with it.
+        let admitted = self.thermal_admit(stream, sspec.class);
+
         // Latest frame wins: the queued older frame is worth less than the new
         // one, so it goes first and frees the admission slot.
         let mut superseded = Vec::new();
         if sspec.latest_frame_wins {
             superseded =
                 self.pending.values().filter(|j| j.stream == stream && j.steps_done == 0).map(|j| j.id).collect();
+        }
+        if !admitted {
+            let id = JobId(self.fresh_id());
+            let job = Job {
+                id,
+                client,
+                stream,
+                model: sspec.model.clone(),
+                class: sspec.class,
+                seq: 0,
+                ready_at: now,
+                deadline,
+                first_step_deadline: None,
+                next_cost_hint: None,
+                remaining_cost_hint: None,
+                steps_done: 0,
+                drop_expired: sspec.drop_expired,
+            };
+            // Counted as submitted and dropped, so submitted = completed + dropped + queued holds.
+            self.count_submitted(client, stream);
+            self.adjust_pending(client, stream, 1);
+            self.drop_job(job, DropReason::Thermal, out);
+            return Ok(id);
         }
         let stream_after = stream_pending - superseded.len() as u32;
         let client_after = client_pending - superseded.len() as u32;
@@ -531,13 +658,7 @@ impl Policy {
         };
         self.pending.insert(id, job);
         self.adjust_pending(client, stream, 1);
-        self.global.submitted += 1;
-        if let Some(c) = self.clients.get_mut(&client) {
-            c.counters.submitted += 1;
-        }
-        if let Some(s) = self.streams.get_mut(&stream) {
-            s.counters.submitted += 1;
-        }
+        self.count_submitted(client, stream);
         debug!(job = %id, client = %client, stream = %stream, ?deadline, "job admitted");
         Ok(id)
     }
@@ -585,6 +706,7 @@ impl Policy {
         self.global.run_time.record(held);
         if let Some(m) = self.models.get_mut(&g.model) {
             m.run_time.record(held);
+            m.busy_ns += held;
         }
 
         if let Some(hint) = report.next_step {
@@ -889,6 +1011,12 @@ impl Policy {
         v
     }
 
+    fn count_submitted(&mut self, client: ClientId, stream: StreamId) {
+        for c in self.counters_for(client, stream) {
+            c.submitted += 1;
+        }
+    }
+
     fn count_reject(&mut self, client: ClientId, stream: StreamId) {
         for c in self.counters_for(client, stream) {
             c.rejected += 1;
@@ -903,7 +1031,7 @@ impl Policy {
         // Superseded/expired frames are routine at camera rates; the rest
         // point at a misbehaving or departed node.
         match reason {
-            DropReason::Superseded | DropReason::DeadlineExpired => {
+            DropReason::Superseded | DropReason::DeadlineExpired | DropReason::Thermal => {
                 debug!(job = %job.id, client = %job.client, model = %job.model, %reason, "job dropped")
             }
             _ => info!(job = %job.id, client = %job.client, model = %job.model, %reason, "job dropped"),
@@ -963,6 +1091,7 @@ impl Policy {
             .map(|(name, m)| ModelStatus {
                 name: name.clone(),
                 runs: m.runs,
+                busy_ns: m.busy_ns,
                 ewma_cost_ns: m.ewma_cost.map(|v| v.round() as u64),
                 switches_in: m.switches_in,
                 run_time: m.run_time.summary(),

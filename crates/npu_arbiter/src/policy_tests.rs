@@ -683,3 +683,174 @@ fn absurd_client_values_do_not_panic() {
         Err(RejectReason::Invalid("arrival time far in the future".into()))
     );
 }
+
+/// Submits one camera frame every `period` from `start` to `stream`, runs whatever gets granted
+/// to completion at once (cost 1 ms) and returns how many frames completed.
+fn run_camera(h: &mut H, c: ClientId, s: StreamId, start: u64, period: u64, frames: u64) -> u64 {
+    let mut done = 0;
+    for i in 0..frames {
+        let t = start + i * period;
+        h.submit(t, c, s, JobSpec::default());
+        if let Some(g) = h.poll(t) {
+            h.finish(t + MS, &g, MS);
+            done += 1;
+        }
+        h.ev.clear();
+    }
+    done
+}
+
+fn stream_status(h: &H, now: u64, name: &str) -> crate::stats::StreamStatus {
+    h.p.snapshot(now).clients.iter().flat_map(|c| c.streams.clone()).find(|s| s.name == name).unwrap()
+}
+
+#[test]
+fn reduced_class_admits_the_share_evenly_and_counts_thermal_drops() {
+    let mut h = H::new();
+    let c = h.client("det");
+    let cam = h.stream(c, vision("cam", "yolo", 33, 1));
+    assert_eq!(run_camera(&mut h, c, cam, 0, 33 * MS, 30), 30);
+    h.p.set_admission(Class::Vision, Admission::Reduced { factor: 0.5 }, &mut h.ev).unwrap();
+    // Every other frame: never two refused in a row, so the stream's latency stays bounded.
+    let mut pattern = Vec::new();
+    for i in 0..30u64 {
+        let t = 10_000 * MS + i * 33 * MS;
+        h.ev.clear();
+        h.submit(t, c, cam, JobSpec::default());
+        let refused = h.drops().iter().any(|(_, r)| *r == DropReason::Thermal);
+        if let Some(g) = h.poll(t) {
+            h.finish(t + MS, &g, MS);
+        }
+        pattern.push(!refused);
+    }
+    assert_eq!(pattern.iter().filter(|a| **a).count(), 15);
+    assert!(pattern.windows(2).all(|w| w[0] != w[1]), "{pattern:?}");
+    let st = stream_status(&h, 20_000 * MS, "cam");
+    assert_eq!((st.submitted, st.completed, st.drops.thermal), (60, 45, 15));
+    assert_eq!(h.p.snapshot(20_000 * MS).drops.thermal, 15);
+    // A share that is not a divisor of 1 still comes out right over time.
+    h.p.set_admission(Class::Vision, Admission::Reduced { factor: 0.3 }, &mut h.ev).unwrap();
+    assert_eq!(run_camera(&mut h, c, cam, 30_000 * MS, 33 * MS, 100), 30);
+    // Back to full: every frame again.
+    h.p.set_admission(Class::Vision, Admission::Full, &mut h.ev).unwrap();
+    assert_eq!(run_camera(&mut h, c, cam, 40_000 * MS, 33 * MS, 20), 20);
+}
+
+#[test]
+fn a_refused_frame_does_not_supersede_the_queued_one() {
+    let mut h = H::new();
+    let c = h.client("det");
+    let busy = h.stream(c, StreamSpec::request("llm", "llm", Class::Command, None, 500 * MS));
+    let cam = h.stream(c, vision("cam", "yolo", 1000, 1));
+    h.submit(0, c, busy, JobSpec::default());
+    let g = h.poll(0).unwrap();
+    h.p.set_admission(Class::Vision, Admission::Reduced { factor: 0.5 }, &mut h.ev).unwrap();
+    let queued = h.submit(1, c, cam, JobSpec::default());
+    let refused = h.submit(2, c, cam, JobSpec::default());
+    assert_eq!(h.drops(), vec![(refused, DropReason::Thermal)]);
+    h.finish(10 * MS, &g, 10 * MS);
+    h.ev.clear();
+    assert_eq!(h.poll(10 * MS).unwrap().job, queued);
+}
+
+#[test]
+fn shed_class_is_refused_and_its_queue_dropped_but_command_is_never_limited() {
+    let mut h = H::new();
+    let c = h.client("n");
+    let cmd = h.stream(c, StreamSpec::request("parse", "llm", Class::Command, None, 5 * MS));
+    let bg = h.stream(c, StreamSpec::request("bg", "embed", Class::Background, None, MS));
+    let cam = h.stream(c, vision("cam", "yolo", 100, 1));
+    let hold = h.submit(0, c, cmd, JobSpec::default());
+    assert_eq!(h.poll(0).unwrap().job, hold);
+    let queued_bg = h.submit(1, c, bg, JobSpec::default());
+    h.ev.clear();
+    h.p.set_admission(Class::Background, Admission::Shed, &mut h.ev).unwrap();
+    assert_eq!(h.drops(), vec![(queued_bg, DropReason::Thermal)]);
+    h.ev.clear();
+    let refused = h.submit(2, c, bg, JobSpec::default());
+    assert_eq!(h.drops(), vec![(refused, DropReason::Thermal)]);
+    assert_eq!(h.p.pending_len(), 0);
+    // Vision (not shed here) and command still go through.
+    let v = h.submit(3, c, cam, JobSpec::default());
+    let k = h.submit(3, c, cmd, JobSpec::default());
+    assert_eq!(h.p.pending_len(), 2);
+    let g = h.p.holder().cloned().unwrap();
+    h.finish(5 * MS, &g, 5 * MS);
+    h.ev.clear();
+    assert_eq!(h.poll(5 * MS).unwrap().job, k);
+    let _ = v;
+    // Command cannot be limited, and nonsense factors are refused with a reason.
+    for a in [Admission::Shed, Admission::Reduced { factor: 0.5 }] {
+        assert!(matches!(
+            h.p.set_admission(Class::Command, a, &mut h.ev),
+            Err(PolicyError::InvalidAdmission { class: Class::Command, .. })
+        ));
+    }
+    for f in [0.0, -1.0, f64::NAN] {
+        assert!(h.p.set_admission(Class::Vision, Admission::Reduced { factor: f }, &mut h.ev).is_err(), "{f}");
+    }
+    assert_eq!(h.p.admission(Class::Command), Admission::Full);
+    // A factor of 1 or more is no limit.
+    h.p.set_admission(Class::Vision, Admission::Reduced { factor: 1.0 }, &mut h.ev).unwrap();
+    assert_eq!(h.p.admission(Class::Vision), Admission::Full);
+}
+
+/// The thermal policy driving the arbiter on a simulated temperature trace (injected clock:
+/// one sample a second): hot = background shed, vision halved; warm = both halved; command
+/// untouched throughout; cooling takes effect only after the dwell.
+#[test]
+fn thermal_policy_drives_admission_on_a_temperature_trace() {
+    use crate::thermal::{Telemetry, ThermalConfig, ThermalPolicy};
+    use std::time::{Duration, Instant};
+    let mut thermal =
+        ThermalPolicy::new(ThermalConfig { min_dwell: Duration::from_secs(2), ..Default::default() }).unwrap();
+    let mut h = H::new();
+    let c = h.client("n");
+    let cmd = h.stream(c, StreamSpec::request("parse", "llm", Class::Command, None, MS));
+    let bg = h.stream(c, StreamSpec::request("bg", "embed", Class::Background, None, MS));
+    let cam = h.stream(c, vision("cam", "yolo", 33, 1));
+    let t0 = Instant::now();
+    let trace = [50.0, 85.0, 50.0, 50.0, 70.0, 50.0, 50.0];
+    let mut per_second = Vec::new();
+    for (i, celsius) in trace.iter().enumerate() {
+        let d = thermal.update(&Telemetry { temperature_c: Some(*celsius), ..Default::default() }, t0 + Duration::from_secs(i as u64));
+        for class in Class::ALL_DESC {
+            h.p.set_admission(class, thermal.admission(class), &mut h.ev).unwrap();
+        }
+        let base = i as u64 * 1000 * MS;
+        let cam_done = run_camera(&mut h, c, cam, base, 33 * MS, 30);
+        let bg_done = run_camera(&mut h, c, bg, base + 990 * MS, MS, 1);
+        let cmd_done = run_camera(&mut h, c, cmd, base + 995 * MS, MS, 1);
+        per_second.push((d.state, cam_done, bg_done, cmd_done));
+    }
+    use crate::thermal::ThermalState::*;
+    assert_eq!(
+        per_second,
+        vec![
+            (Full, 30, 1, 1),
+            (Shed, 15, 0, 1),
+            // Cool already, but the 2 s dwell holds the band.
+            (Shed, 15, 0, 1),
+            (Full, 30, 1, 1),
+            // Warm: background gets every other request too (the second one is refused).
+            (Reduced, 15, 1, 1),
+            (Reduced, 15, 0, 1),
+            (Full, 30, 1, 1),
+        ]
+    );
+}
+
+#[test]
+fn model_device_time_is_in_the_snapshot() {
+    let mut h = H::new();
+    let c = h.client("n");
+    let cam = h.stream(c, vision("cam", "yolo", 100, 1));
+    for i in 0..3u64 {
+        h.ev.clear();
+        h.submit(i * 100 * MS, c, cam, JobSpec::default());
+        let g = h.poll(i * 100 * MS).unwrap();
+        h.finish(i * 100 * MS + 7 * MS, &g, 7 * MS);
+    }
+    let m = h.p.snapshot(1000 * MS).models.into_iter().find(|m| m.name == "yolo").unwrap();
+    assert_eq!((m.runs, m.busy_ns), (3, 21 * MS));
+}

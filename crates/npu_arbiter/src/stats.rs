@@ -78,6 +78,9 @@ pub struct DropCounts {
     pub lease_expired: u64,
     pub client_gone: u64,
     pub cancelled: u64,
+    /// Refused by the thermal admission limit. Default: snapshots from an older coordinator.
+    #[serde(default)]
+    pub thermal: u64,
 }
 
 impl DropCounts {
@@ -88,11 +91,12 @@ impl DropCounts {
             DropReason::LeaseExpired => self.lease_expired += 1,
             DropReason::ClientGone => self.client_gone += 1,
             DropReason::Cancelled => self.cancelled += 1,
+            DropReason::Thermal => self.thermal += 1,
         }
     }
 
     pub fn total(&self) -> u64 {
-        self.superseded + self.deadline_expired + self.lease_expired + self.client_gone + self.cancelled
+        self.superseded + self.deadline_expired + self.lease_expired + self.client_gone + self.cancelled + self.thermal
     }
 }
 
@@ -152,6 +156,9 @@ pub struct ClientStatus {
 pub struct ModelStatus {
     pub name: String,
     pub runs: u64,
+    /// Device time of all completed runs (with `runs`: the model's throughput per busy second).
+    #[serde(default)]
+    pub busy_ns: u64,
     pub ewma_cost_ns: Option<u64>,
     pub switches_in: u64,
     pub run_time: LatencySummary,

@@ -4,10 +4,19 @@
 //!
 //! Nodes retry until the coordinator is up, so start order does not matter; if this node is
 //! restarted, the clients reconnect and re-register without being restarted.
+//!
+//! Health: each temperature sample feeds the thermal policy (`npu_arbiter::thermal`), whose
+//! band limits what the arbiter admits per class (vision at a reduced share when warm,
+//! background shed when hot, command never); a rate watchdog per model compares its device
+//! throughput with the best it has shown. Both appear in the log and on `/diagnostics`.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
-use npu_arbiter::{Coordinator, CoordinatorConfig, StatusSnapshot};
+use npu_arbiter::thermal::{
+    RateWatchdog, Telemetry, ThermalConfig, ThermalPolicy, ThermalState, WatchdogConfig, WatchdogEvent,
+};
+use npu_arbiter::{Admission, Class, Coordinator, CoordinatorConfig, EngineHandle, StatusSnapshot};
 use r2r::aihat_msgs::msg::{AcceleratorStatus, ClientStatus};
 use r2r::diagnostic_msgs::msg::{DiagnosticArray, DiagnosticStatus, KeyValue};
 use r2r::std_msgs::msg::Header;
@@ -24,8 +33,26 @@ struct Params {
     status_period_s: f64,
     /// Backend the nodes run on: cpu or hailo (reported in the status).
     backend: String,
-    /// Device temperature source: a sysfs file in millidegrees C (e.g. /sys/class/thermal/thermal_zone0/temp); empty = unknown.
+    /// Device temperature source: a sysfs file in millidegrees C (e.g. /sys/class/thermal/thermal_zone0/temp); empty = unknown (no thermal policy).
     temperature_file: String,
+    /// From this temperature vision and background streams run at a reduced share of their frames, in C [20, 120].
+    thermal_reduce_at_c: f64,
+    /// Back to full rate only below thermal_reduce_at_c minus this, in C [0.1, 30].
+    thermal_reduce_hysteresis_c: f64,
+    /// From this temperature background streams are shed (and vision ones with thermal_shed_vision), in C [20, 130]; above thermal_unshed_below_c.
+    thermal_shed_at_c: f64,
+    /// Shedding ends below this temperature, in C [20, 130]; at least thermal_reduce_at_c.
+    thermal_unshed_below_c: f64,
+    /// Share of a stream's frames admitted in the reduced band, e.g. 0.5 = every other frame [0.01, 1].
+    thermal_reduced_rate_factor: f64,
+    /// Also shed vision streams when hot, not only background ones; command streams are never shed.
+    thermal_shed_vision: bool,
+    /// A band is held at least this long before relaxing to a cooler one, in s [0, 600]; heating acts at once.
+    thermal_min_dwell_s: f64,
+    /// Rate watchdog: window over which each model's device throughput is measured, in s [1, 600].
+    watchdog_window_s: f64,
+    /// Rate watchdog: a model is degraded when its throughput falls below this share of the best window seen [0.05, 0.95].
+    watchdog_degrade_ratio: f64,
 }
 
 impl Default for Params {
@@ -36,6 +63,15 @@ impl Default for Params {
             status_period_s: 1.0,
             backend: "cpu".into(),
             temperature_file: "/sys/class/thermal/thermal_zone0/temp".into(),
+            thermal_reduce_at_c: 60.0,
+            thermal_reduce_hysteresis_c: 3.0,
+            thermal_shed_at_c: 80.0,
+            thermal_unshed_below_c: 75.0,
+            thermal_reduced_rate_factor: 0.5,
+            thermal_shed_vision: false,
+            thermal_min_dwell_s: 10.0,
+            watchdog_window_s: 10.0,
+            watchdog_degrade_ratio: 0.6,
         }
     }
 }
@@ -45,7 +81,130 @@ impl NodeParams for Params {
         in_range("lease_ms", self.lease_ms, 10, 60_000)?;
         in_range("status_period_s", self.status_period_s, 0.1, 60.0)?;
         ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
+        in_range("thermal_reduce_at_c", self.thermal_reduce_at_c, 20.0, 120.0)?;
+        in_range("thermal_reduce_hysteresis_c", self.thermal_reduce_hysteresis_c, 0.1, 30.0)?;
+        in_range("thermal_shed_at_c", self.thermal_shed_at_c, 20.0, 130.0)?;
+        in_range("thermal_unshed_below_c", self.thermal_unshed_below_c, 20.0, 130.0)?;
+        in_range("thermal_reduced_rate_factor", self.thermal_reduced_rate_factor, 0.01, 1.0)?;
+        in_range("thermal_min_dwell_s", self.thermal_min_dwell_s, 0.0, 600.0)?;
+        in_range("watchdog_window_s", self.watchdog_window_s, 1.0, 600.0)?;
+        in_range("watchdog_degrade_ratio", self.watchdog_degrade_ratio, 0.05, 0.95)?;
+        self.thermal().validate().map_err(|e| ("thermal_shed_at_c".to_string(), e.to_string()))?;
         Ok(())
+    }
+}
+
+impl Params {
+    fn thermal(&self) -> ThermalConfig {
+        ThermalConfig {
+            reduce_at_c: self.thermal_reduce_at_c as f32,
+            reduce_hysteresis_c: self.thermal_reduce_hysteresis_c as f32,
+            shed_at_c: self.thermal_shed_at_c as f32,
+            unshed_below_c: self.thermal_unshed_below_c as f32,
+            reduced_rate_factor: self.thermal_reduced_rate_factor,
+            shed_vision: self.thermal_shed_vision,
+            min_dwell: Duration::from_secs_f64(self.thermal_min_dwell_s),
+        }
+    }
+
+    fn watchdog(&self) -> WatchdogConfig {
+        // Recovery sits between the degrade ratio and 1 so a model hovering at the threshold
+        // does not flap.
+        let recover = (self.watchdog_degrade_ratio + 0.2).min((1.0 + self.watchdog_degrade_ratio) / 2.0);
+        WatchdogConfig {
+            window: Duration::from_secs_f64(self.watchdog_window_s),
+            degrade_ratio: self.watchdog_degrade_ratio,
+            recover_ratio: recover,
+            ..WatchdogConfig::default()
+        }
+    }
+}
+
+fn state_name(s: ThermalState) -> &'static str {
+    match s {
+        ThermalState::Full => "full",
+        ThermalState::Reduced => "reduced",
+        ThermalState::Shed => "shed",
+    }
+}
+
+/// The thermal policy and what the arbiter was last told.
+struct Thermal {
+    policy: ThermalPolicy,
+    /// Admission last applied at the arbiter; `None` = not yet (or it failed: retry).
+    applied: Option<[Admission; 2]>,
+    celsius: Option<f32>,
+}
+
+impl Thermal {
+    fn new(cfg: ThermalConfig) -> anyhow::Result<Self> {
+        Ok(Self { policy: ThermalPolicy::new(cfg)?, applied: None, celsius: None })
+    }
+
+    /// Feeds one sample, logs a change of band and passes the band's limits to the arbiter.
+    async fn update(&mut self, celsius: Option<f32>, engine: &EngineHandle) {
+        self.celsius = celsius;
+        let before = self.policy.state();
+        let d = self.policy.update(&Telemetry { temperature_c: celsius, ..Default::default() }, Instant::now());
+        if d.changed {
+            let (from, to) = (state_name(before), state_name(d.state));
+            let c = self.policy.config();
+            if d.state > before {
+                tracing::warn!(from, to, celsius = ?celsius, reduce_at_c = c.reduce_at_c, shed_at_c = c.shed_at_c,
+                    "thermal: limiting accelerator work");
+            } else {
+                tracing::info!(from, to, celsius = ?celsius, "thermal: relaxing accelerator limits");
+            }
+        }
+        let want = [self.policy.admission(Class::Vision), self.policy.admission(Class::Background)];
+        if self.applied == Some(want) {
+            return;
+        }
+        let mut ok = true;
+        for (class, a) in [Class::Vision, Class::Background].into_iter().zip(want) {
+            if let Err(e) = engine.set_admission(class, a).await {
+                tracing::error!(error = %e, ?class, "cannot apply the thermal limit at the arbiter");
+                ok = false;
+            }
+        }
+        self.applied = ok.then_some(want);
+    }
+}
+
+/// One watchdog per model, fed from the differences between status snapshots.
+#[derive(Default)]
+struct Watchdogs {
+    models: BTreeMap<String, (RateWatchdog, u64, u64)>,
+}
+
+impl Watchdogs {
+    fn update(&mut self, s: &StatusSnapshot, cfg: &WatchdogConfig, now: Instant) {
+        for m in &s.models {
+            let entry = self.models.entry(m.name.clone()).or_insert_with(|| (RateWatchdog::new(cfg.clone()), m.runs, m.busy_ns));
+            let (wd, runs, busy) = entry;
+            let n = m.runs.saturating_sub(*runs);
+            let b = m.busy_ns.saturating_sub(*busy);
+            (*runs, *busy) = (m.runs, m.busy_ns);
+            if n == 0 {
+                continue;
+            }
+            // Only the ratio runs / busy time matters to the verdict, so a burst is recorded as
+            // at most 256 equal samples: bounded memory for any completion rate.
+            let k = n.min(256);
+            let each = Duration::from_nanos(b / k);
+            let mut event = None;
+            for _ in 0..k {
+                event = wd.record(now, each).or(event);
+            }
+            match event {
+                Some(WatchdogEvent::Degraded { capacity_fps, expected_fps }) => tracing::warn!(
+                    model = %m.name, capacity_fps, expected_fps,
+                    "rate watchdog: model throughput degraded (device slower than it was)"),
+                Some(WatchdogEvent::Recovered { capacity_fps, expected_fps }) => tracing::info!(
+                    model = %m.name, capacity_fps, expected_fps, "rate watchdog: model throughput recovered"),
+                None => {}
+            }
+        }
     }
 }
 
@@ -89,7 +248,13 @@ fn to_msg(s: &StatusSnapshot, header: Header, backend: &str, window_busy: f64) -
     }
 }
 
-fn diagnostics(msg: &AcceleratorStatus, s: &StatusSnapshot, node: &str) -> DiagnosticArray {
+fn diagnostics(
+    msg: &AcceleratorStatus,
+    s: &StatusSnapshot,
+    node: &str,
+    thermal: Option<&Thermal>,
+    watchdogs: &Watchdogs,
+) -> DiagnosticArray {
     let kv = |k: &str, v: String| KeyValue { key: k.into(), value: v };
     let mut status = vec![DiagnosticStatus {
         level: if s.drops.lease_expired > 0 { DiagnosticStatus::WARN as u8 } else { DiagnosticStatus::OK as u8 },
@@ -104,8 +269,54 @@ fn diagnostics(msg: &AcceleratorStatus, s: &StatusSnapshot, node: &str) -> Diagn
             kv("dropped", s.drops.total().to_string()),
             kv("lease_expired", s.drops.lease_expired.to_string()),
             kv("temperature_c", format!("{:.1}", msg.temperature_c)),
+            kv("thermal_state", thermal.map_or("off", |t| state_name(t.policy.state())).into()),
         ],
     }];
+    if let Some(t) = thermal {
+        let state = t.policy.state();
+        let celsius = t.celsius.map_or("unknown".to_string(), |c| format!("{c:.1} C"));
+        let c = t.policy.config();
+        status.push(DiagnosticStatus {
+            level: match state {
+                ThermalState::Full => DiagnosticStatus::OK as u8,
+                ThermalState::Reduced => DiagnosticStatus::WARN as u8,
+                ThermalState::Shed => DiagnosticStatus::ERROR as u8,
+            },
+            name: format!("{node}: thermal"),
+            message: format!("{} at {celsius}", state_name(state)),
+            hardware_id: msg.device.clone(),
+            values: vec![
+                kv("state", state_name(state).into()),
+                kv("temperature_c", t.celsius.map_or("nan".into(), |c| format!("{c:.1}"))),
+                kv("vision", t.policy.admission(Class::Vision).to_string()),
+                kv("background", t.policy.admission(Class::Background).to_string()),
+                kv("command", t.policy.admission(Class::Command).to_string()),
+                kv("thermal_drops", s.drops.thermal.to_string()),
+                kv("reduce_at_c", format!("{:.1}", c.reduce_at_c)),
+                kv("shed_at_c", format!("{:.1}", c.shed_at_c)),
+            ],
+        });
+    }
+    let now = Instant::now();
+    for (name, (wd, _, _)) in &watchdogs.models {
+        let r = wd.report(now);
+        let fps = |v: Option<f64>| v.map_or("unknown".to_string(), |v| format!("{v:.1}"));
+        status.push(DiagnosticStatus {
+            level: if r.degraded { DiagnosticStatus::WARN as u8 } else { DiagnosticStatus::OK as u8 },
+            name: format!("{node}: model {name}"),
+            message: if r.degraded {
+                format!("throughput degraded: {:.1} of {} inferences per device second", r.capacity_fps, fps(r.expected_fps))
+            } else {
+                "throughput as expected".into()
+            },
+            hardware_id: msg.device.clone(),
+            values: vec![
+                kv("capacity_fps", format!("{:.1}", r.capacity_fps)),
+                kv("expected_fps", fps(r.expected_fps)),
+                kv("degraded", r.degraded.to_string()),
+            ],
+        });
+    }
     for c in &msg.clients {
         status.push(DiagnosticStatus {
             level: DiagnosticStatus::OK as u8,
@@ -116,6 +327,7 @@ fn diagnostics(msg: &AcceleratorStatus, s: &StatusSnapshot, node: &str) -> Diagn
                 kv("model", c.model.clone()),
                 kv("completed", c.completed.to_string()),
                 kv("dropped", c.dropped.to_string()),
+                kv("dropped_thermal", thermal_drops(s, &c.client).to_string()),
                 kv("queue_depth", c.queue_depth.to_string()),
                 kv("wait_p99_ms", format!("{:.2}", c.wait_p99_ms)),
                 kv("run_p50_ms", format!("{:.2}", c.run_p50_ms)),
@@ -124,6 +336,10 @@ fn diagnostics(msg: &AcceleratorStatus, s: &StatusSnapshot, node: &str) -> Diagn
         });
     }
     DiagnosticArray { header: msg.header.clone(), status }
+}
+
+fn thermal_drops(s: &StatusSnapshot, client: &str) -> u64 {
+    s.clients.iter().filter(|c| c.name == client).map(|c| c.drops.thermal).sum()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -141,7 +357,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(socket = %coordinator.socket_path().display(), backend = %p.backend, "arbiter coordinator up");
     let engine = coordinator.engine();
     // Temperature reaches the policy as a client message; this in-process client carries it.
-    let thermal = npu_arbiter::ArbiterClient::start(npu_arbiter::ClientConfig::new(
+    let telemetry = npu_arbiter::ArbiterClient::start(npu_arbiter::ClientConfig::new(
         npu_arbiter::Endpoint::InProcess(engine.clone()),
         "accelerator-telemetry",
     ));
@@ -161,6 +377,8 @@ async fn main() -> anyhow::Result<()> {
     ros.spin();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(p.status_period_s));
     let mut last: Option<(u64, u64)> = None; // (busy_ns_total, uptime_ns) of the previous snapshot
+    let mut thermal: Option<Thermal> = None;
+    let mut watchdogs = Watchdogs::default();
     let shutdown = ros_edge::shutdown_signal();
     tokio::pin!(shutdown);
     loop {
@@ -170,9 +388,29 @@ async fn main() -> anyhow::Result<()> {
         }
         let p = ros.params();
         // Set before the snapshot so it carries the current reading.
-        if !p.temperature_file.is_empty() {
-            if let Some(t) = read_temperature(&p.temperature_file) {
-                let _ = thermal.set_temperature(Some(t));
+        if p.temperature_file.is_empty() {
+            if thermal.take().is_some() {
+                for class in [Class::Vision, Class::Background] {
+                    let _ = engine.set_admission(class, Admission::Full).await;
+                }
+                tracing::info!("thermal policy off (no temperature_file)");
+            }
+        } else {
+            let celsius = read_temperature(&p.temperature_file);
+            if let Some(t) = celsius {
+                let _ = telemetry.set_temperature(Some(t));
+            }
+            // Changed thresholds (ros2 param set) restart the policy: it re-enters the band
+            // the current reading asks for at once, since heating up is never delayed.
+            let cfg = p.thermal();
+            if thermal.as_ref().is_none_or(|t| *t.policy.config() != cfg) {
+                match Thermal::new(cfg) {
+                    Ok(t) => thermal = Some(t),
+                    Err(e) => tracing::error!(error = %e, "thermal policy not started"),
+                }
+            }
+            if let Some(t) = thermal.as_mut() {
+                t.update(celsius, &engine).await;
             }
         }
         let snap = match engine.status().await {
@@ -190,12 +428,18 @@ async fn main() -> anyhow::Result<()> {
             _ => snap.busy_fraction,
         };
         last = Some((snap.busy_ns_total, snap.uptime_ns));
+        watchdogs.update(&snap, &p.watchdog(), Instant::now());
         let header = Header { stamp: ros.now(), frame_id: String::new() };
-        let msg = to_msg(&snap, header, &p.backend, window.clamp(0.0, 1.0));
+        let mut msg = to_msg(&snap, header, &p.backend, window.clamp(0.0, 1.0));
+        // No field of its own in the message (a .msg change rebuilds every consumer): the device
+        // description carries the band while it limits work.
+        if let Some(state) = thermal.as_ref().map(|t| t.policy.state()).filter(|s| *s != ThermalState::Full) {
+            msg.device = format!("{} (thermal: {})", msg.device, state_name(state));
+        }
         if let Err(e) = status_pub.publish(&msg) {
             tracing::warn!(error = %e, "publishing accelerator/status failed");
         }
-        if let Err(e) = diag_pub.publish(&diagnostics(&msg, &snap, &ros.name)) {
+        if let Err(e) = diag_pub.publish(&diagnostics(&msg, &snap, &ros.name, thermal.as_ref(), &watchdogs)) {
             tracing::warn!(error = %e, "publishing /diagnostics failed");
         }
     }

@@ -1,5 +1,8 @@
 //! Thermal/health policy and a throughput watchdog, from device telemetry. Pure: the caller
-//! feeds readings and timestamps (real ones from HailoRT's C API, simulated ones in tests).
+//! feeds readings and timestamps (real ones from HailoRT's C API or a sysfs thermal zone,
+//! simulated ones in tests). Lives here rather than in the `hailo` crate (which re-exports it)
+//! so that the accelerator node can run it without linking the model and HailoRT stack; the
+//! arbiter [`crate::Policy`] enforces its decisions through [`ThermalPolicy::admission`].
 //!
 //! Policy bands (defaults; all configurable):
 //! * below 60 C: full rate;
@@ -14,7 +17,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use npu_arbiter::Class;
+use crate::policy::{Admission, Class};
 
 /// One telemetry sample. `None` fields were not readable (not a reason to change state).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -177,6 +180,15 @@ impl ThermalPolicy {
             ThermalState::Shed if shed_it => None,
             ThermalState::Reduced | ThermalState::Shed if class == Class::Command => Some(nominal_hz),
             ThermalState::Reduced | ThermalState::Shed => Some(nominal_hz * self.cfg.reduced_rate_factor),
+        }
+    }
+    /// What the arbiter should admit of `class` now: [`Self::stream_rate`] as a share of each
+    /// stream's offered frames, so it needs no declared rate and also limits request streams.
+    pub fn admission(&self, class: Class) -> Admission {
+        match self.stream_rate(class, 1.0) {
+            None => Admission::Shed,
+            Some(f) if f >= 1.0 => Admission::Full,
+            Some(f) => Admission::Reduced { factor: f },
         }
     }
 }
@@ -385,6 +397,21 @@ mod tests {
         let mut strict = strict.unwrap();
         strict.update(&temp(81.0), t0);
         assert_eq!(strict.stream_rate(Class::Vision, 30.0), None);
+    }
+
+    #[test]
+    fn admission_per_class_follows_the_band() {
+        let mut p = policy(0);
+        let t0 = Instant::now();
+        assert!(Class::ALL_DESC.iter().all(|c| p.admission(*c) == Admission::Full));
+        p.update(&temp(65.0), t0);
+        assert_eq!(p.admission(Class::Vision), Admission::Reduced { factor: 0.5 });
+        assert_eq!(p.admission(Class::Background), Admission::Reduced { factor: 0.5 });
+        assert_eq!(p.admission(Class::Command), Admission::Full);
+        p.update(&temp(90.0), t0);
+        assert_eq!(p.admission(Class::Background), Admission::Shed);
+        assert_eq!(p.admission(Class::Vision), Admission::Reduced { factor: 0.5 });
+        assert_eq!(p.admission(Class::Command), Admission::Full);
     }
 
     #[test]
