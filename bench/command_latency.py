@@ -220,6 +220,7 @@ def ros_stop_latency(a, texts, tmp):
         g.wait_log("accelerator", "arbiter coordinator up", 30)
         g.start("command_parser")
         g.wait_log("command_parser", "ready for voice commands", 600)
+        g.wait_log("command_parser", "LLM stream registered at the arbiter", 60)
 
         replies, dets = [], []
         cond = threading.Condition()

@@ -161,6 +161,7 @@ def test_stop_aborts_a_generation_through_the_arbiter(start_node, rclpy_node, tm
     assert acc.wait_for_log("arbiter coordinator up", timeout=30), acc.output()
     node = start_node("command_parser", params={"use_llm": True, "use_arbiter": True, "arbiter_socket": str(sock)})
     assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
+    assert node.wait_for_log("LLM stream registered at the arbiter", timeout=60), node.output()
     n = rclpy_node
     qos = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
     got = []
@@ -172,9 +173,11 @@ def test_stop_aborts_a_generation_through_the_arbiter(start_node, rclpy_node, tm
         return sum(needle in line for line in node.lines)
 
     def parse_fully(text):
-        k = len(got)
+        k, replies = len(got), count("LLM reply")
         pub.publish(String(data=text))
-        assert n.spin_until(lambda: len(got) > k, timeout=60, alive=node.alive), node.output()
+        # The log comes through a pipe and may trail the topic: wait for both.
+        assert n.spin_until(lambda: len(got) > k and count("LLM reply") > replies, timeout=60, alive=node.alive), \
+            node.output()
         assert len(got) == k + 1
         m = got[-1][1]
         assert m.source_text == text and m.source == RobotCommand.SOURCE_LLM, (m, node.output())
@@ -256,3 +259,37 @@ def test_parse_command_service(start_node, rclpy_node):
     assert (t.action, t.source, [(s.name, s.text, s.number) for s in t.slots]) == \
         (llm.action, llm.source, [(s.name, s.text, s.number) for s in llm.slots])
     assert node.alive()
+
+
+def test_stop_does_not_wait_for_the_arbiter(start_node, rclpy_node, tmp_path):
+    """With use_arbiter and no coordinator yet, stops and other fast-path commands are answered
+    and LLM utterances are refused with a reason (never run unarbitrated); once the accelerator
+    starts, the parser registers and the LLM path works."""
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
+    from std_msgs.msg import String
+    from aihat_msgs.msg import RobotCommand
+
+    sock = tmp_path / "arbiter.sock"
+    node = start_node("command_parser", params={"use_llm": True, "use_arbiter": True, "arbiter_socket": str(sock)})
+    assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
+    n = rclpy_node
+    qos = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
+    got = []
+    n.create_subscription(RobotCommand, "robot_command", lambda m: got.append(m), qos)
+    pub = n.create_publisher(String, "voice_command", qos)
+    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
+
+    def say(text):
+        k = len(got)
+        pub.publish(String(data=text))
+        assert n.spin_until(lambda: len(got) > k, timeout=60, alive=node.alive), node.output()
+        return got[-1]
+
+    assert say("stop").action == "stop"
+    refused = say(LLM_TEXT_SHORT)
+    assert refused.action == "unknown" and "arbiter" in refused.reason, refused
+    start_node("accelerator", params={"socket_path": str(sock), "temperature_file": ""})
+    assert node.wait_for_log("LLM stream registered at the arbiter", timeout=60), node.output()
+    parsed = say(LLM_TEXT_SHORT)
+    assert parsed.source == RobotCommand.SOURCE_LLM, parsed
+    check_valid(parsed)

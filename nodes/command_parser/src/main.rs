@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, fast_path};
@@ -260,12 +260,31 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
-    let arbiter = if p.use_arbiter && llm.is_some() {
+    // Registered in the background: the fast path (and so every stop) must not wait for the
+    // coordinator, which may start after this node or be slow to answer on a loaded machine.
+    // Until the stream is registered, LLM parses are refused rather than run unarbitrated.
+    let arbiter: Option<Arc<OnceLock<(ArbiterClient, npu_arbiter::StreamHandle)>>> = if p.use_arbiter && llm.is_some() {
         let path = if p.arbiter_socket.is_empty() { npu_arbiter::default_socket_path() } else { p.arbiter_socket.clone().into() };
-        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path), &ros.name));
+        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), &ros.name));
         let spec = StreamSpec::request(&format!("{}/llm", ros.name), "llm", Class::Command, Some((p.parse_deadline_s * 1e9) as u64), 150_000_000);
-        let stream = client.register_stream(spec).await?;
-        Some(Arc::new((client, stream)))
+        let cell = Arc::new(OnceLock::new());
+        let registered = cell.clone();
+        tokio::spawn(async move {
+            loop {
+                match client.register_stream(spec.clone()).await {
+                    Ok(stream) => {
+                        tracing::info!(socket = %path.display(), "LLM stream registered at the arbiter");
+                        let _ = registered.set((client, stream));
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, socket = %path.display(), "arbiter not reachable; LLM parses are refused until it is");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Some(cell)
     } else {
         None
     };
@@ -396,6 +415,11 @@ async fn main() -> anyhow::Result<()> {
                     deliver(vocab.finalize(c), reply_to);
                     continue;
                 };
+                if arbiter.as_ref().is_some_and(|a| a.get().is_none()) {
+                    let c = Command::unknown("the accelerator arbiter is not reachable yet; say it again", Source::FastPath, &text);
+                    deliver(vocab.finalize(c), reply_to);
+                    continue;
+                }
                 if llm_busy.swap(true, Ordering::AcqRel) {
                     deliver(vocab.finalize(Command::unknown("busy with the previous command; say it again", Source::FastPath, &text)), reply_to);
                     continue;
@@ -407,7 +431,7 @@ async fn main() -> anyhow::Result<()> {
                 tokio::spawn(async move {
                     let t = text.clone();
                     let result = llm
-                        .call(move |engine| generate_stepwise(engine, &t, &mut stops, epoch, arbiter.as_deref(), &rt, deadline))
+                        .call(move |engine| generate_stepwise(engine, &t, &mut stops, epoch, arbiter.as_deref().and_then(OnceLock::get), &rt, deadline))
                         .await;
                     busy.store(false, Ordering::Release);
                     let parse = match result {
