@@ -15,8 +15,8 @@ through the arbiter, as configured (use_arbiter: true). Rows:
   vision on       parser idle, camera_replay + detection running through the arbiter
   LLM busy        an utterance the fast path cannot parse is sent first; once the node logs
                   that its LLM parse started, a `stop` follows after a random delay, uniform
-                  over 0..90 % of a whole parse's duration measured just before under the same
-                  load (or 0..--jitter-ms), so stops land in the prefill, while a grant is
+                  over 0..80 % of that utterance's whole parse measured just before under the
+                  same load (or 0..--jitter-ms), so stops land in the prefill, while a grant is
                   awaited and between tokens; only stops that cut a generation off (the node
                   logs it) are counted
 The vision-on and LLM-busy stops are interleaved so that load drift hits both alike.
@@ -277,19 +277,17 @@ def ros_stop_latency(a, texts, tmp):
                 time.sleep(0.001)
             return time.perf_counter()
 
-        jitter_ms = a.jitter_ms
-        whole = []
-        for text in texts[:3]:
+        # Each utterance's whole parse under this load, so that its stops can be spread over it.
+        whole = {}
+        for text in texts:
             with cond:
                 k = len(replies)
             t = send_llm(text)
             with cond:
                 if not cond.wait_for(lambda: any(r[2] == text for r in replies[k:]), timeout=60):
                     sys.exit(f"no reply to {text!r}")
-                whole.append((next(r[0] for r in replies[k:] if r[2] == text) - t) * 1e3)
+                whole[text] = (next(r[0] for r in replies[k:] if r[2] == text) - t) * 1e3
             settle()
-        if jitter_ms <= 0:
-            jitter_ms = 0.9 * sorted(whole)[1]
 
         vision, busy, tokens = [], [], []
         outcomes = {"aborted": 0, "finished first": 0, "result dropped": 0}
@@ -303,7 +301,7 @@ def ros_stop_latency(a, texts, tmp):
             with cond:
                 k = len(replies)
             send_llm(text)
-            time.sleep(random.uniform(0, jitter_ms) / 1e3)
+            time.sleep(random.uniform(0, a.jitter_ms or 0.8 * whole[text]) / 1e3)
             lat = stop_once()
             end = time.monotonic() + 30
             outcome = None
@@ -329,7 +327,7 @@ def ros_stop_latency(a, texts, tmp):
             settle()
         det_hz = (len(dets) - d0) / (time.perf_counter() - t0)
         return {"idle": idle, "vision": vision, "busy": busy, "outcomes": outcomes, "tokens_before_stop": tokens,
-                "detections_hz": det_hz, "camera_hz": a.camera_hz, "whole_parse_ms": whole, "jitter_ms": jitter_ms}
+                "detections_hz": det_hz, "camera_hz": a.camera_hz, "whole_parse_ms": list(whole.values())}
     finally:
         ex.shutdown()
         n.destroy_node()
@@ -347,7 +345,7 @@ def main():
     ap.add_argument("--model", default=os.environ.get("AIHAT_LLM_MODEL", ""))
     ap.add_argument("--camera-hz", type=float, default=10.0, help="camera_replay rate while vision runs")
     ap.add_argument("--jitter-ms", type=float, default=0.0,
-                    help="stop sent 0..this after the LLM parse starts (0: 90 %% of a measured whole parse)")
+                    help="stop sent 0..this after the LLM parse starts (0: 80 %% of the utterance's measured whole parse)")
     ap.add_argument("--gap-s", type=float, default=0.3, help="mean pause between measurements")
     ap.add_argument("--ref-python", default=os.environ.get("AIHAT_LLM_REF_PYTHON",
                                                          str(DEFAULT_REF_PYTHON) if DEFAULT_REF_PYTHON.exists() else ""),
@@ -387,8 +385,8 @@ def main():
         o = ros["outcomes"]
         result["whole_parse_ms"] = ros["whole_parse_ms"]
         print(f"\nvision: camera_replay at {ros['camera_hz']:.0f} Hz, detections received at {ros['detections_hz']:.1f} Hz "
-              f"during the interleaved rows; a whole LLM parse under that load took {pct(ros['whole_parse_ms'], 50):.0f} ms, "
-              f"stops were sent 0..{ros['jitter_ms']:.0f} ms after a parse started; LLM-busy stops: {o['aborted']} cut a generation off "
+              f"during the interleaved rows; a whole LLM parse under that load took {pct(ros['whole_parse_ms'], 50):.0f} ms (p50 "
+              f"over the utterances), each stop was sent 0..80 % of that after its parse started; LLM-busy stops: {o['aborted']} cut a generation off "
               f"(tokens generated before it: p50 {pct(ros['tokens_before_stop'], 50)}, max "
               f"{max(ros['tokens_before_stop'], default=0)}), {o['finished first']} came after the reply "
               f"(not counted), {o['result dropped']} came during the last step (reply dropped, not counted)")
