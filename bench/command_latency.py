@@ -18,7 +18,7 @@ through the arbiter, as configured (use_arbiter: true). Rows:
                   over 0..80 % of that utterance's whole parse measured just before under the
                   same load (or 0..--jitter-ms), so stops land in the prefill, while a grant is
                   awaited and between tokens; only stops that cut a generation off (the node
-                  logs it) are counted
+                  logs it) are counted, until there are --stops of them
 The vision-on and LLM-busy stops are interleaved so that load drift hits both alike.
 
 LLM (no ROS, no arbiter): bench/llm_throughput drives llm_engine with the node's prompt,
@@ -292,10 +292,14 @@ def ros_stop_latency(a, texts, tmp):
         vision, busy, tokens = [], [], []
         outcomes = {"aborted": 0, "finished first": 0, "result dropped": 0}
         d0, t0 = len(dets), time.perf_counter()
-        for i in range(a.stops):
-            vision.append(stop_once())
-            settle()
+        # Until --stops of them cut a generation off (a stop after the reply does not count).
+        i = 0
+        while (len(busy) < a.stops or len(vision) < a.stops) and i < 3 * a.stops:
+            if len(vision) < a.stops:
+                vision.append(stop_once())
+                settle()
             text = texts[i % len(texts)]
+            i += 1
             aborted = g.count("command_parser", "LLM parse aborted by a stop")
             dropped = g.count("command_parser", "LLM result discarded")
             with cond:
@@ -359,7 +363,8 @@ def main():
         return 0
     if not a.model:
         sys.exit("no model: --model or AIHAT_LLM_MODEL (source ~/.cache/aihat_ros/env.sh)")
-    print(f"load before the run: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores", file=sys.stderr)
+    load_before = os.getloadavg()[0]
+    print(f"load before the run: {load_before:.2f} (1 min), {os.cpu_count()} cores", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
@@ -368,7 +373,8 @@ def main():
         ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
-              "llm_cpus": dump["cpus"], "utterances": dump["texts"]}
+              "llm_cpus": dump["cpus"], "utterances": dump["texts"], "cores": os.cpu_count(),
+              "load_1min_before": load_before, "load_1min_after": os.getloadavg()[0]}
     if ros:
         ref_p50 = pct(ros["idle"], 50)
         rows = [summary("stop, parser idle, accelerator + command_parser (reference)", ros["idle"], ref_p50),
