@@ -6,11 +6,14 @@
 //! otherwise the LLM on its own thread, one arbiter grant per step at command priority, with
 //! decoding constrained by a grammar made from the vocabulary -> validate (clamp or reject) ->
 //! ground the target in the latest detections -> publish. A stop aborts a generation in
-//! progress.
+//! progress, and nothing is published for the utterance it cut off: the stop is the answer.
+//!
+//! The `parse_command` service (aihat_msgs/ParseCommand) runs the same pipeline as a dry run:
+//! the command goes back to the caller only, and a "stop" parsed there does not abort anything.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, fast_path};
@@ -18,6 +21,7 @@ use futures::StreamExt;
 use llm_engine::{EngineConfig, LlmEngine, StepOutcome};
 use npu_arbiter::{ArbiterClient, Class, ClientConfig, Endpoint, JobSpec, StepHint, StreamSpec};
 use r2r::aihat_msgs::msg::{CommandSlot, Detection2DArray, LabelInfo, RobotCommand};
+use r2r::aihat_msgs::srv::ParseCommand;
 use r2r::std_msgs::msg::{Header, String as StringMsg};
 use r2r::{QosProfile, RosParams};
 use ros_edge::{NodeParams, RosNode, in_range, latched_qos};
@@ -148,16 +152,34 @@ fn to_msg(cmd: &Command, header: Header) -> RobotCommand {
     }
 }
 
-/// Runs one LLM generation step by step, each step under its own arbiter grant, checking the
-/// abort flag between steps (a spoken "stop" sets it). Runs on the LLM thread.
+/// How an LLM parse ended.
+enum Parse {
+    Done(Command),
+    /// A stop came first; `generated` tokens had been produced.
+    Aborted { generated: usize },
+}
+
+/// Where a parse result goes.
+enum ReplyTo {
+    Topics,
+    /// The caller of the `parse_command` service (a dry run: nothing is published).
+    Service(r2r::ServiceRequest<ParseCommand::Service>),
+}
+
+/// Runs one LLM generation step by step, each step under its own arbiter grant. A stop bumps
+/// the stop counter; the generation gives up as soon as it sees a count other than the one it
+/// started under, between steps or while it waits for a grant (vision may hold the device for
+/// a whole inference, and the stop must not wait for it). Runs on the LLM thread.
 fn generate_stepwise(
     engine: &mut LlmEngine,
     text: &str,
-    abort: &AtomicBool,
+    stops: &mut tokio::sync::watch::Receiver<u64>,
+    epoch: u64,
     arbiter: Option<&(ArbiterClient, npu_arbiter::StreamHandle)>,
     rt: &tokio::runtime::Handle,
     deadline: Duration,
-) -> anyhow::Result<Option<Command>> {
+) -> anyhow::Result<Parse> {
+    tracing::info!(%text, "LLM parse started");
     let mut generation = engine.start(text);
     let mut pending = match arbiter {
         Some((client, stream)) => {
@@ -170,26 +192,37 @@ fn generate_stepwise(
         None => None,
     };
     loop {
-        if abort.load(Ordering::Relaxed) {
-            let t = generation.abort();
-            tracing::info!(generated = t.generated_tokens, "LLM generation aborted by a stop command");
-            return Ok(None);
+        if *stops.borrow() != epoch {
+            // Dropping the pending job or grant cancels it at the arbiter.
+            return Ok(Parse::Aborted { generated: generation.abort().generated_tokens });
         }
         let grant = match pending.take() {
-            Some(p) => Some(rt.block_on(p.wait_grant())?),
+            Some(p) => {
+                let granted = rt.block_on(async {
+                    tokio::select! {
+                        g = p.wait_grant() => Some(g),
+                        _ = stops.wait_for(|e| *e != epoch) => None,
+                    }
+                });
+                match granted {
+                    Some(g) => Some(g?),
+                    None => return Ok(Parse::Aborted { generated: generation.abort().generated_tokens }),
+                }
+            }
             None => None,
         };
         let started = Instant::now();
         let outcome = generation.step()?;
         let measured = started.elapsed();
         match (outcome, grant) {
-            (StepOutcome::Finished(reply), Some(g)) => {
-                let _ = rt.block_on(g.finish(measured));
+            (StepOutcome::Finished(reply), g) => {
+                if let Some(g) = g {
+                    let _ = rt.block_on(g.finish(measured));
+                }
                 tracing::info!(json = %reply.json, ttft_ms = reply.timings.time_to_first_token.map(|d| d.as_secs_f64() * 1e3),
                     tok_per_s = reply.timings.tokens_per_second(), "LLM reply");
-                return Ok(Some(reply.command));
+                return Ok(Parse::Done(reply.command));
             }
-            (StepOutcome::Finished(reply), None) => return Ok(Some(reply.command)),
             (_, Some(g)) => pending = Some(rt.block_on(g.finish_step(measured, StepHint::default()))?),
             (_, None) => {}
         }
@@ -227,18 +260,37 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
-    let arbiter = if p.use_arbiter && llm.is_some() {
+    // Registered in the background: the fast path (and so every stop) must not wait for the
+    // coordinator, which may start after this node or be slow to answer on a loaded machine.
+    // Until the stream is registered, LLM parses are refused rather than run unarbitrated.
+    let arbiter: Option<Arc<OnceLock<(ArbiterClient, npu_arbiter::StreamHandle)>>> = if p.use_arbiter && llm.is_some() {
         let path = if p.arbiter_socket.is_empty() { npu_arbiter::default_socket_path() } else { p.arbiter_socket.clone().into() };
-        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path), &ros.name));
+        let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), &ros.name));
         let spec = StreamSpec::request(&format!("{}/llm", ros.name), "llm", Class::Command, Some((p.parse_deadline_s * 1e9) as u64), 150_000_000);
-        let stream = client.register_stream(spec).await?;
-        Some(Arc::new((client, stream)))
+        let cell = Arc::new(OnceLock::new());
+        let registered = cell.clone();
+        tokio::spawn(async move {
+            loop {
+                match client.register_stream(spec.clone()).await {
+                    Ok(stream) => {
+                        tracing::info!(socket = %path.display(), "LLM stream registered at the arbiter");
+                        let _ = registered.set((client, stream));
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, socket = %path.display(), "arbiter not reachable; LLM parses are refused until it is");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Some(cell)
     } else {
         None
     };
 
     let scene = Arc::new(Mutex::new(Scene::default()));
-    let (cmd_pub, json_pub, mut voice, mut dets, mut labels) = {
+    let (cmd_pub, json_pub, mut voice, mut dets, mut labels, mut parse_srv, clock) = {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<RobotCommand>("robot_command", QosProfile::default().keep_last(10))?,
@@ -246,6 +298,9 @@ async fn main() -> anyhow::Result<()> {
             node.subscribe::<StringMsg>("voice_command", QosProfile::default().keep_last(10))?,
             node.subscribe::<Detection2DArray>("detections", QosProfile::default().keep_last(1))?,
             node.subscribe::<LabelInfo>("label_info", latched_qos())?,
+            node.create_service::<ParseCommand::Service>("parse_command", QosProfile::default())?,
+            // Taken once: locking the node for it would wait for the spin thread's spin_once.
+            node.get_ros_clock(),
         )
     };
     ros.spin();
@@ -274,13 +329,16 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(actions = vocab.actions().len(), llm = llm.is_some(), "ready for voice commands");
 
-    let abort = Arc::new(AtomicBool::new(false));
+    // Bumped by every stop heard on `voice_command`; an LLM parse started under an older count
+    // is cut off, and its result, should it finish first, is not published.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(0u64);
     let llm_busy = Arc::new(AtomicBool::new(false));
     // Publishers stay on this task; LLM results come back through this channel.
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
-    let publish = {
-        let (scene, vocab, node_clock, params) = (scene.clone(), vocab.clone(), ros.node.clone(), ros.params.clone());
-        move |cmd: Command| {
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(String, u64, ReplyTo, Parse)>();
+    // Validation is done by the caller; this grounds the target and builds both messages.
+    let render = {
+        let (scene, vocab, params) = (scene.clone(), vocab.clone(), ros.params.clone());
+        move |cmd: Command| -> (RobotCommand, String) {
             let (min_score, max_age) = {
                 let p = &params.lock().unwrap().0;
                 (p.grounding_min_score, p.grounding_max_age_s)
@@ -292,70 +350,98 @@ async fn main() -> anyhow::Result<()> {
             let visible = if fresh { s.named() } else { Vec::new() };
             cmd.ground(&visible, min_score as f32);
             drop(s);
-            let stamp = {
-                let clock = node_clock.lock().unwrap().get_ros_clock();
-                let mut c = clock.lock().unwrap();
-                c.get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default()
-            };
-            let msg = to_msg(&cmd, Header { stamp, frame_id: String::new() });
-            let json = cmd.to_json(&vocab);
-            if let Err(e) = cmd_pub.publish(&msg) {
-                tracing::warn!(error = %e, "publishing robot_command failed");
+            let stamp = clock.lock().unwrap().get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default();
+            (to_msg(&cmd, Header { stamp, frame_id: String::new() }), cmd.to_json(&vocab))
+        }
+    };
+    let deliver = move |cmd: Command, to: ReplyTo| {
+        let (msg, json) = render(cmd);
+        match to {
+            ReplyTo::Topics => {
+                if let Err(e) = cmd_pub.publish(&msg) {
+                    tracing::warn!(error = %e, "publishing robot_command failed");
+                }
+                let _ = json_pub.publish(&StringMsg { data: json.clone() });
+                tracing::info!(%json, "command");
             }
-            let _ = json_pub.publish(&StringMsg { data: json.clone() });
-            tracing::info!(%json, "command");
+            ReplyTo::Service(req) => {
+                tracing::info!(%json, "parse_command reply (not published)");
+                if let Err(e) = req.respond(ParseCommand::Response { command: msg }) {
+                    tracing::warn!(error = %e, "answering parse_command failed");
+                }
+            }
         }
     };
 
     let shutdown = ros_edge::shutdown_signal();
     tokio::pin!(shutdown);
     loop {
-        let text = tokio::select! {
+        let (text, reply_to) = tokio::select! {
             _ = &mut shutdown => break,
-            Some(cmd) = done_rx.recv() => {
-                publish(vocab.finalize(cmd));
+            Some((text, epoch, to, parse)) = done_rx.recv() => {
+                let stopped = *stop_tx.borrow() != epoch;
+                match (parse, to) {
+                    (Parse::Done(cmd), ReplyTo::Topics) if stopped => {
+                        tracing::info!(%text, action = %cmd.action,
+                            "LLM result discarded: a stop was heard while it was being parsed");
+                    }
+                    (Parse::Done(cmd), to) => deliver(vocab.finalize(cmd), to),
+                    (Parse::Aborted { generated }, ReplyTo::Topics) => {
+                        tracing::info!(%text, generated, "LLM parse aborted by a stop; nothing published for it");
+                    }
+                    (Parse::Aborted { generated }, to) => {
+                        tracing::info!(%text, generated, "LLM parse for parse_command aborted by a stop");
+                        deliver(Command::unknown("aborted by a stop command", Source::Llm, &text), to);
+                    }
+                }
                 continue;
             }
-            m = voice.next() => match m { Some(m) => m.data, None => break },
+            m = voice.next() => match m { Some(m) => (m.data, ReplyTo::Topics), None => break },
+            Some(req) = parse_srv.next() => (req.message.text.clone(), ReplyTo::Service(req)),
         };
         let received = Instant::now();
         match fast_path(&vocab, &text) {
             FastPathOutcome::Confident(c) | FastPathOutcome::Unknown(c) => {
-                if c.action == "stop" {
-                    abort.store(true, Ordering::Relaxed);
+                // A dry run must not stop the robot's current parse.
+                if c.action == "stop" && matches!(reply_to, ReplyTo::Topics) {
+                    stop_tx.send_modify(|e| *e += 1);
                 }
-                publish(vocab.finalize(c));
+                deliver(vocab.finalize(c), reply_to);
                 tracing::debug!(us = received.elapsed().as_micros() as u64, "fast path");
             }
             FastPathOutcome::NeedsLlm { reason } => {
                 let Some(llm) = llm.clone() else {
                     let c = Command::unknown(format!("not understood ({reason}); the LLM is off"), Source::FastPath, &text);
-                    publish(vocab.finalize(c));
+                    deliver(vocab.finalize(c), reply_to);
                     continue;
                 };
-                if llm_busy.swap(true, Ordering::AcqRel) {
-                    publish(vocab.finalize(Command::unknown("busy with the previous command; say it again", Source::FastPath, &text)));
+                if arbiter.as_ref().is_some_and(|a| a.get().is_none()) {
+                    let c = Command::unknown("the accelerator arbiter is not reachable yet; say it again", Source::FastPath, &text);
+                    deliver(vocab.finalize(c), reply_to);
                     continue;
                 }
-                abort.store(false, Ordering::Relaxed);
-                let (abort, busy, done, arbiter) = (abort.clone(), llm_busy.clone(), done_tx.clone(), arbiter.clone());
+                if llm_busy.swap(true, Ordering::AcqRel) {
+                    deliver(vocab.finalize(Command::unknown("busy with the previous command; say it again", Source::FastPath, &text)), reply_to);
+                    continue;
+                }
+                let epoch = *stop_tx.borrow();
+                let (mut stops, busy, done, arbiter) = (stop_rx.clone(), llm_busy.clone(), done_tx.clone(), arbiter.clone());
                 let rt = tokio::runtime::Handle::current();
                 let deadline = Duration::from_secs_f64(p.parse_deadline_s);
                 tokio::spawn(async move {
                     let t = text.clone();
                     let result = llm
-                        .call(move |engine| generate_stepwise(engine, &t, &abort, arbiter.as_deref(), &rt, deadline))
+                        .call(move |engine| generate_stepwise(engine, &t, &mut stops, epoch, arbiter.as_deref().and_then(OnceLock::get), &rt, deadline))
                         .await;
                     busy.store(false, Ordering::Release);
-                    let cmd = match result {
-                        Ok(Ok(Some(cmd))) => cmd,
-                        Ok(Ok(None)) => return,
+                    let parse = match result {
+                        Ok(Ok(parse)) => parse,
                         Ok(Err(e)) | Err(e) => {
                             tracing::error!(error = %e, "LLM parse failed");
-                            Command::unknown("the language model failed", Source::Llm, &text)
+                            Parse::Done(Command::unknown("the language model failed", Source::Llm, &text))
                         }
                     };
-                    let _ = done.send(cmd);
+                    let _ = done.send((text, epoch, reply_to, parse));
                 });
             }
         }
