@@ -16,6 +16,7 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import REPO, SHARED
+from vision_topics import make_image
 
 CACHE = Path(os.environ.get("AIHAT_CACHE", Path.home() / ".cache" / "aihat_ros"))
 MODEL = Path(os.environ.get("AIHAT_DEPTH_TEST_MODEL", CACHE / "models" / "depth_stand_in.onnx"))
@@ -83,19 +84,7 @@ def graph(start_node, rclpy_node, tmp_path):
 
 def send_raw(g, arr=None, encoding="rgb8", stamp=(1000, 12345), frame_id="cam", width=None, height=None,
              step=None, data=None):
-    from sensor_msgs.msg import Image
-    m = Image()
-    m.header.frame_id = frame_id
-    m.header.stamp.sec, m.header.stamp.nanosec = stamp
-    if arr is not None:
-        m.height, m.width = arr.shape[:2]
-        m.step = arr.shape[1] * (arr.shape[2] if arr.ndim == 3 else 1)
-        m.data = arr.tobytes()
-    m.encoding = encoding
-    if width is not None: m.width = width
-    if height is not None: m.height = height
-    if step is not None: m.step = step
-    if data is not None: m.data = data
+    m = make_image(arr, encoding, stamp, frame_id, width, height, step, data)
     g.pub.publish(m)
     return m
 

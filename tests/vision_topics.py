@@ -47,20 +47,8 @@ class VisionClient:
         assert ok, proc.output()
 
     def send_raw(self, arr=None, encoding="rgb8", width=None, height=None, step=None, data=None, frame_id="cam"):
-        """An Image from `arr` (H x W x C uint8), with any field overridden to make it bad."""
-        from sensor_msgs.msg import Image
-        m = Image()
-        m.header.frame_id = frame_id
-        m.header.stamp.sec, m.header.stamp.nanosec = int(time.time()), 12345
-        if arr is not None:
-            m.height, m.width = arr.shape[:2]
-            m.step = arr.shape[1] * (arr.shape[2] if arr.ndim == 3 else 1)
-            m.data = arr.tobytes()
-        m.encoding = encoding
-        if width is not None: m.width = width
-        if height is not None: m.height = height
-        if step is not None: m.step = step
-        if data is not None: m.data = data
+        """Publishes make_image(...) with the current time as stamp."""
+        m = make_image(arr, encoding, (int(time.time()), 12345), frame_id, width, height, step, data)
         self.pub.publish(m)
         return m
 
@@ -90,6 +78,25 @@ class VisionClient:
         ok = self.node.spin_until(lambda: frame_id in self.by_frame, timeout=timeout, alive=self.proc.alive)
         assert ok, f"no result for {frame_id}\n" + self.proc.output()
         return self.by_frame[frame_id]
+
+
+def make_image(arr=None, encoding="rgb8", stamp=(1000, 12345), frame_id="cam", width=None, height=None,
+               step=None, data=None):
+    """An Image from `arr` (H x W x C uint8), with any field overridden to make it bad."""
+    from sensor_msgs.msg import Image
+    m = Image()
+    m.header.frame_id = frame_id
+    m.header.stamp.sec, m.header.stamp.nanosec = stamp
+    if arr is not None:
+        m.height, m.width = arr.shape[:2]
+        m.step = arr.shape[1] * (arr.shape[2] if arr.ndim == 3 else 1)
+        m.data = arr.tobytes()
+    m.encoding = encoding
+    if width is not None: m.width = width
+    if height is not None: m.height = height
+    if step is not None: m.step = step
+    if data is not None: m.data = data
+    return m
 
 
 def start_vision_client(start_node, node, executable, model, result_type, result_topic, params=None):

@@ -92,18 +92,7 @@ impl NodeParams for Params {
 
 impl Params {
     fn vision(&self) -> VisionParams<'_> {
-        VisionParams {
-            backend: &self.backend,
-            qos: &self.qos,
-            qos_depth: self.qos_depth,
-            max_image_pixels: self.max_image_pixels,
-            reserved_cores: self.reserved_cores,
-            inference_threads: self.inference_threads,
-            use_arbiter: self.use_arbiter,
-            arbiter_socket: &self.arbiter_socket,
-            expected_rate_hz: self.expected_rate_hz,
-            log_period_s: self.log_period_s,
-        }
+        vision_edge::vision_params!(self)
     }
 
     fn detect_config(&self) -> DetectConfig {
