@@ -373,8 +373,15 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
+        # The engines run one after the other: other load on the machine shifts one and not the
+        # other, so the load at each start is reported with them.
+        load_ours = os.getloadavg()[0]
         ours, dump = llm_engine_run(a.model, a.runs, a.threads, tmp)
+        load_ref = os.getloadavg()[0]
         ref, why = reference_run(a.ref_python, tmp / "prompt.json", a.model, a.runs)
+        ours["load_1min_at_start"] = load_ours
+        if ref:
+            ref["load_1min_at_start"] = load_ref
         ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
@@ -406,7 +413,8 @@ def main():
     def llm_row(name, d, base=None):
         r = {"name": name, "runs": len(d["ttft_ms"]), "ttft_p50_ms": pct(d["ttft_ms"], 50),
              "ttft_p99_ms": pct(d["ttft_ms"], 99), "decode_p50_tok_s": pct(d["decode_tok_s"], 50),
-             "decode_p1_tok_s": pct(d["decode_tok_s"], 1), "prefix_eval_ms": d["prefix_eval_ms"]}
+             "decode_p1_tok_s": pct(d["decode_tok_s"], 1), "prefix_eval_ms": d["prefix_eval_ms"],
+             "load_1min_at_start": d["load_1min_at_start"]}
         if base:
             r["ttft_ratio"] = r["ttft_p50_ms"] / base["ttft_p50_ms"]
             r["decode_ratio"] = r["decode_p50_tok_s"] / base["decode_p50_tok_s"]
@@ -416,12 +424,12 @@ def main():
     result["llm"] = rows
     print(f"\n## LLM: {Path(a.model).name}, {dump['threads']} thread(s) pinned to cpus {dump['cpus']}, "
           f"{len(dump['texts'])} dev-set utterances that reach the LLM, prefix of {ours['prefix_tokens']} tokens cached\n")
-    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | TTFT p50 / ref | tok/s p50 / ref |")
-    print("|---|---|---|---|---|---|---|")
+    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | TTFT p50 / ref | tok/s p50 / ref | load at start |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         ratio = (f"{r['ttft_ratio']:.2f} | {r['decode_ratio']:.2f}" if "ttft_ratio" in r
                  else ("1.00 | 1.00" if base and r is base else "- | -"))
-        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {ratio} |")
+        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {ratio} | {r['load_1min_at_start']:.2f} |")
     print(f"\nprompt prefix evaluation: llm_engine {ours['prefix_eval_ms']:.0f} ms"
           + (f", llama-cpp-python {ref['prefix_eval_ms']:.0f} ms" if ref else ""))
     if ref:
