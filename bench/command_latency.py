@@ -267,6 +267,10 @@ def ros_stop_latency(a, texts, tmp):
             time.sleep(0.1)
         if len(dets) < 5:
             sys.exit("detection publishes nothing: " + "\n".join(g.procs["detection"][1][-20:]))
+        # Detection rate with the parser idle, the baseline for the rate during the LLM rows.
+        d0, t0 = len(dets), time.perf_counter()
+        time.sleep(a.vision_s)
+        det_idle_hz = (len(dets) - d0) / (time.perf_counter() - t0)
 
         def send_llm(text):
             """Publishes an utterance for the LLM; returns when the node logs that the parse started."""
@@ -331,7 +335,7 @@ def ros_stop_latency(a, texts, tmp):
             settle()
         det_hz = (len(dets) - d0) / (time.perf_counter() - t0)
         return {"idle": idle, "vision": vision, "busy": busy, "outcomes": outcomes, "tokens_before_stop": tokens,
-                "detections_hz": det_hz, "camera_hz": a.camera_hz, "whole_parse_ms": list(whole.values())}
+                "detections_hz": det_hz, "detections_idle_hz": det_idle_hz, "camera_hz": a.camera_hz, "whole_parse_ms": list(whole.values())}
     finally:
         ex.shutdown()
         n.destroy_node()
@@ -350,6 +354,7 @@ def main():
     ap.add_argument("--camera-hz", type=float, default=10.0, help="camera_replay rate while vision runs")
     ap.add_argument("--jitter-ms", type=float, default=0.0,
                     help="stop sent 0..this after the LLM parse starts (0: 80 %% of the utterance's measured whole parse)")
+    ap.add_argument("--vision-s", type=float, default=15.0, help="detection rate measured this long with the parser idle")
     ap.add_argument("--gap-s", type=float, default=0.3, help="mean pause between measurements")
     ap.add_argument("--ref-python", default=os.environ.get("AIHAT_LLM_REF_PYTHON",
                                                          str(DEFAULT_REF_PYTHON) if DEFAULT_REF_PYTHON.exists() else ""),
@@ -368,8 +373,15 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
+        # The engines run one after the other: other load on the machine shifts one and not the
+        # other, so the load at each start is reported with them.
+        load_ours = os.getloadavg()[0]
         ours, dump = llm_engine_run(a.model, a.runs, a.threads, tmp)
+        load_ref = os.getloadavg()[0]
         ref, why = reference_run(a.ref_python, tmp / "prompt.json", a.model, a.runs)
+        ours["load_1min_at_start"] = load_ours
+        if ref:
+            ref["load_1min_at_start"] = load_ref
         ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
@@ -383,6 +395,7 @@ def main():
         result["stop_latency_ms"] = rows
         result["stop_outcomes"] = ros["outcomes"]
         result["detections_hz"] = ros["detections_hz"]
+        result["detections_idle_hz"] = ros["detections_idle_hz"]
         print(f"\n## Stop latency through ROS (voice_command -> robot_command), {a.stops} stops per row\n")
         print("| case | n | p50 ms | p99 ms | p50 / reference p50 |")
         print("|---|---|---|---|---|")
@@ -390,8 +403,8 @@ def main():
             print(f"| {r['name']} | {r['n']} | {r['p50']:.2f} | {r['p99']:.2f} | {r['ratio_p50']:.2f} |")
         o = ros["outcomes"]
         result["whole_parse_ms"] = ros["whole_parse_ms"]
-        print(f"\nvision: camera_replay at {ros['camera_hz']:.0f} Hz, detections received at {ros['detections_hz']:.1f} Hz "
-              f"during the interleaved rows; a whole LLM parse under that load took {pct(ros['whole_parse_ms'], 50):.0f} ms (p50 "
+        print(f"\nvision: camera_replay at {ros['camera_hz']:.0f} Hz, detections received at {ros['detections_idle_hz']:.1f} Hz "
+              f"with the parser idle ({a.vision_s:.0f} s) and {ros['detections_hz']:.1f} Hz during the interleaved rows; a whole LLM parse under that load took {pct(ros['whole_parse_ms'], 50):.0f} ms (p50 "
               f"over the utterances), each stop was sent 0..80 % of that after its parse started; LLM-busy stops: {o['aborted']} cut a generation off "
               f"(tokens generated before it: p50 {pct(ros['tokens_before_stop'], 50)}, max "
               f"{max(ros['tokens_before_stop'], default=0)}), {o['finished first']} came after the reply "
@@ -400,7 +413,8 @@ def main():
     def llm_row(name, d, base=None):
         r = {"name": name, "runs": len(d["ttft_ms"]), "ttft_p50_ms": pct(d["ttft_ms"], 50),
              "ttft_p99_ms": pct(d["ttft_ms"], 99), "decode_p50_tok_s": pct(d["decode_tok_s"], 50),
-             "decode_p1_tok_s": pct(d["decode_tok_s"], 1), "prefix_eval_ms": d["prefix_eval_ms"]}
+             "decode_p1_tok_s": pct(d["decode_tok_s"], 1), "prefix_eval_ms": d["prefix_eval_ms"],
+             "load_1min_at_start": d["load_1min_at_start"]}
         if base:
             r["ttft_ratio"] = r["ttft_p50_ms"] / base["ttft_p50_ms"]
             r["decode_ratio"] = r["decode_p50_tok_s"] / base["decode_p50_tok_s"]
@@ -410,12 +424,12 @@ def main():
     result["llm"] = rows
     print(f"\n## LLM: {Path(a.model).name}, {dump['threads']} thread(s) pinned to cpus {dump['cpus']}, "
           f"{len(dump['texts'])} dev-set utterances that reach the LLM, prefix of {ours['prefix_tokens']} tokens cached\n")
-    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | TTFT p50 / ref | tok/s p50 / ref |")
-    print("|---|---|---|---|---|---|---|")
+    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | TTFT p50 / ref | tok/s p50 / ref | load at start |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         ratio = (f"{r['ttft_ratio']:.2f} | {r['decode_ratio']:.2f}" if "ttft_ratio" in r
                  else ("1.00 | 1.00" if base and r is base else "- | -"))
-        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {ratio} |")
+        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {ratio} | {r['load_1min_at_start']:.2f} |")
     print(f"\nprompt prefix evaluation: llm_engine {ours['prefix_eval_ms']:.0f} ms"
           + (f", llama-cpp-python {ref['prefix_eval_ms']:.0f} ms" if ref else ""))
     if ref:
