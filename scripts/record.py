@@ -124,6 +124,8 @@ def main(argv=None):
 
     def on_status(m):
         state["status"] = m
+        # Each status covers the window since the previous one: their mean is the run's figure.
+        state.setdefault("busy", []).append(m.busy_fraction)
 
     def on_command(m):
         state["commands"].append(json.loads(m.data))
@@ -207,7 +209,7 @@ def main(argv=None):
            for name, o in others.items()},
         "arbiter": None if s is None else {
             "backend": s.backend,
-            "busy_fraction": round(s.busy_fraction, 3),
+            "busy_fraction": round(sum(state["busy"]) / len(state["busy"]), 3),
             "model_switches": s.model_switches,
             "clients": [{"client": c.client, "model": c.model, "completed": c.completed, "dropped": c.dropped,
                          "deadline_misses": c.deadline_misses, "run_p50_ms": round(c.run_p50_ms, 1),
