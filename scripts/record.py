@@ -45,7 +45,7 @@ def main(argv=None):
     ap.add_argument("--expect-frames", type=int, default=0, help="stop early once this many detection messages arrived")
     ap.add_argument("--max-images", type=int, default=20, help="annotated images to save")
     ap.add_argument("--say", action="append", default=[], help="a voice command to send (repeatable); sent one "
-                    "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 30 s) until the "
+                    "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 12 s) until the "
                     "latest detections show LABEL, as a person who points at what they see would")
     ap.add_argument("--say-every", type=float, default=4.0)
     args = ap.parse_args(argv)
@@ -166,7 +166,7 @@ def main(argv=None):
             if next_say is None:
                 next_say = time.time()
             text, _, label = to_say[0].partition("@")
-            waited_out = next_say is not None and time.time() > next_say + 30
+            waited_out = next_say is not None and time.time() > next_say + 12
             # In view now: in a detections message that arrived within the last second (the parser
             # grounds on detections younger than its grounding_max_age_s, 2 s by default).
             seen, seen_at = state.get("in_view", (set(), 0.0))
