@@ -5,8 +5,9 @@ band; /diagnostics reports it; while hot the arbiter refuses the detection node'
 
 import time
 
-from vision_topics import load_rgb, reliable_qos, start_arbitrated_detection
+from vision_topics import MODELS, VisionClient, load_rgb, reliable_qos
 
+MODEL = MODELS / "yolov8n_w8f32.onnx"
 OK, WARN, ERROR = b"\x00", b"\x01", b"\x02"
 
 
@@ -17,7 +18,7 @@ def level(status):
 
 def test_thermal_bands_limit_the_detection_node_and_show_in_diagnostics(start_node, rclpy_node, tmp_path):
     from diagnostic_msgs.msg import DiagnosticArray
-    from aihat_msgs.msg import AcceleratorStatus
+    from aihat_msgs.msg import Detection2DArray, AcceleratorStatus
 
     temp = tmp_path / "temp"
     temp.write_text("85000\n")
@@ -27,8 +28,14 @@ def test_thermal_bands_limit_the_detection_node_and_show_in_diagnostics(start_no
         # Shed vision too, so that hot means no detection frame at all; no dwell, so that the
         # test need not wait for cooling to count.
         "thermal_shed_vision": True, "thermal_min_dwell_s": 0.0})
+    det = start_node("detection", params={"model_path": str(MODEL), "arbiter_socket": str(sock),
+                                          "qos": "reliable", "qos_depth": 10, "expected_rate_hz": 1.0,
+                                          "inference_threads": 1},
+                     remap={"image": "cam/image", "image/compressed": "cam/image/compressed"})
+    assert det.wait_for_log("model loaded", timeout=60), det.output()
+
     n = rclpy_node
-    det, client = start_arbitrated_detection(start_node, n, sock)
+    client = VisionClient(n, det, Detection2DArray, "detections", image_topic="cam/image")
     diags, status = [], []
     n.create_subscription(DiagnosticArray, "/diagnostics", lambda m: diags.append(m), reliable_qos())
     n.create_subscription(AcceleratorStatus, "accelerator/status", lambda m: status.append(m), reliable_qos())

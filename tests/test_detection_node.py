@@ -6,21 +6,29 @@ class of bad input (each followed by a good image that must still be answered).
 
 import pytest
 
-from vision_topics import (BAD_INPUT_CASES, GOOD_JPEG, MODELS, load_rgb, reliable_qos, send_bad_input, set_param,
-                           start_arbitrated_detection, start_fails_with)
+from vision_topics import (BAD_INPUT_CASES, GOOD_JPEG, MODELS, VisionClient, load_rgb, reliable_qos,
+                           send_bad_input, set_param, start_fails_with)
+
+MODEL = MODELS / "yolov8n_w8f32.onnx"
 
 
 @pytest.fixture
 def graph(start_node, rclpy_node, tmp_path):
     """accelerator (arbiter coordinator) + detection, and an rclpy client wired to them."""
     from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy
-    from aihat_msgs.msg import LabelInfo, AcceleratorStatus
+    from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus
 
     sock = tmp_path / "arbiter.sock"
     acc = start_node("accelerator", params={"socket_path": str(sock), "status_period_s": 0.5,
                                             "temperature_file": ""})
+    det = start_node("detection", params={"model_path": str(MODEL), "arbiter_socket": str(sock),
+                                          "qos": "reliable", "qos_depth": 10, "expected_rate_hz": 1.0,
+                                          "inference_threads": 1},
+                     remap={"image": "cam/image", "image/compressed": "cam/image/compressed"})
+    assert det.wait_for_log("model loaded", timeout=60), det.output()
+
     n = rclpy_node
-    det, client = start_arbitrated_detection(start_node, n, sock)
+    client = VisionClient(n, det, Detection2DArray, "detections", image_topic="cam/image")
     got = {"det": client.results, "label": [], "status": []}
     latched = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL, history=HistoryPolicy.KEEP_LAST)

@@ -99,18 +99,6 @@ def make_image(arr=None, encoding="rgb8", stamp=(1000, 12345), frame_id="cam", w
     return m
 
 
-def start_arbitrated_detection(start_node, node, sock):
-    """A detection node on `cam/image` taking turns through the coordinator at `sock`, and its
-    client, once the model is loaded."""
-    from aihat_msgs.msg import Detection2DArray
-    det = start_node("detection", params={"model_path": str(MODELS / "yolov8n_w8f32.onnx"),
-                                          "arbiter_socket": str(sock), "qos": "reliable", "qos_depth": 10,
-                                          "expected_rate_hz": 1.0, "inference_threads": 1},
-                     remap={"image": "cam/image", "image/compressed": "cam/image/compressed"})
-    assert det.wait_for_log("model loaded", timeout=60), det.output()
-    return det, VisionClient(node, det, Detection2DArray, "detections", image_topic="cam/image")
-
-
 def start_vision_client(start_node, node, executable, model, result_type, result_topic, params=None):
     """A vision node on `image` (reliable QoS, no arbiter: nothing is dropped for lack of a
     grant) and a client wired to it, once the model is loaded."""

@@ -246,18 +246,7 @@ impl Arbitration {
             expected_cost.as_nanos() as u64,
         );
         tracing::info!(socket = %path.display(), "registering with the accelerator arbiter");
-        // Launch order is not guaranteed: wait for the accelerator node for a while instead of
-        // exiting when it is not up within one request timeout.
-        let started = Instant::now();
-        let stream = loop {
-            match client.register_stream(spec.clone()).await {
-                Ok(s) => break s,
-                Err(e) if started.elapsed() < Duration::from_secs(60) => {
-                    tracing::warn!(error = %e, "the accelerator arbiter is not reachable yet; retrying");
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
+        let stream = client.register_stream(spec).await?;
         Ok(Self { client: Some((client, stream)), period, cost })
     }
 
