@@ -163,10 +163,47 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// A started node: the r2r node behind a mutex (publishers/subscriptions are created through
-/// it), and its parameters, kept current by r2r's parameter services.
+/// The r2r node, shared by the spin thread and the node's tasks (which create publishers and
+/// subscriptions through it).
+///
+/// std's `Mutex` is not fair, and the spin thread locks again right after each `spin_once`: on a
+/// loaded machine a task waiting for the node could stay locked out for seconds (seen: the
+/// accelerator's status loop blocked its single-threaded runtime, and with it the arbiter
+/// coordinator, for 8 s). A task that wants the node says so, and the spin thread steps aside.
+#[derive(Clone)]
+pub struct SharedNode {
+    node: Arc<Mutex<r2r::Node>>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SharedNode {
+    fn new(node: r2r::Node) -> Self {
+        Self { node: Arc::new(Mutex::new(node)), waiting: Arc::default() }
+    }
+
+    /// Locks the node ahead of the spin thread (at most one `spin_once` of waiting).
+    pub fn lock(&self) -> std::sync::LockResult<std::sync::MutexGuard<'_, r2r::Node>> {
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let guard = self.node.lock();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        guard
+    }
+
+    fn spin_once(&self, timeout: Duration) {
+        while self.waiting.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        self.node.lock().expect("node lock poisoned").spin_once(timeout);
+    }
+}
+
+/// A started node: the r2r node (see [`SharedNode`]), its clock, and its parameters, kept
+/// current by r2r's parameter services.
 pub struct RosNode<P> {
-    pub node: Arc<Mutex<r2r::Node>>,
+    pub node: SharedNode,
+    /// Taken once at start: reading the time must not wait for the node's lock.
+    clock: Arc<Mutex<r2r::Clock>>,
     pub params: Arc<Mutex<Checked<P>>>,
     pub name: String,
     spinning: Arc<std::sync::atomic::AtomicBool>,
@@ -195,8 +232,10 @@ impl<P: NodeParams> RosNode<P> {
             tracing::info!(node = %log_name, %param, ?value, "parameter changed");
             futures::future::ready(())
         }));
+        let clock = node.get_ros_clock();
         Ok(Self {
-            node: Arc::new(Mutex::new(node)),
+            node: SharedNode::new(node),
+            clock,
             params,
             name,
             spinning: Arc::new(std::sync::atomic::AtomicBool::new(true)),
@@ -218,7 +257,7 @@ impl<P: NodeParams> RosNode<P> {
             .name("ros-spin".into())
             .spawn(move || {
                 while spinning.load(std::sync::atomic::Ordering::Relaxed) {
-                    node.lock().expect("node lock poisoned").spin_once(Duration::from_millis(5));
+                    node.spin_once(Duration::from_millis(5));
                 }
             })
             .expect("starting the ROS spin thread");
@@ -236,8 +275,7 @@ impl<P: NodeParams> RosNode<P> {
 
     /// The node's ROS time now (a stamp for messages that have no source header).
     pub fn now(&self) -> r2r::builtin_interfaces::msg::Time {
-        let clock = self.node.lock().expect("node lock poisoned").get_ros_clock();
-        let mut clock = clock.lock().expect("clock lock poisoned");
+        let mut clock = self.clock.lock().expect("clock lock poisoned");
         clock.get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default()
     }
 }

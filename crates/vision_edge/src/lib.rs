@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use image::RgbImage;
 use image_input::{ImageInputError, InputLimits, RawImage};
-use npu_arbiter::{ArbiterClient, Class, ClientConfig, DeviceGrant, Endpoint, JobSpec, StreamHandle, StreamSpec};
+use npu_arbiter::{ArbiterClient, ArbiterError, Class, ClientConfig, DeviceGrant, Endpoint, JobSpec, StreamHandle, StreamSpec};
 use r2r::sensor_msgs::msg::{CompressedImage, Image};
 use r2r::std_msgs::msg::Header;
 use tokio::sync::Notify;
@@ -104,7 +104,9 @@ pub struct FrameCounters {
     pub received: u64,
     pub superseded: u64,
     pub bad_input: BTreeMap<&'static str, u64>,
-    pub arbiter_dropped: u64,
+    /// Frames the arbiter did not grant, by reason (`deadline expired`, `superseded`, or why the
+    /// arbiter could not be asked).
+    pub arbiter_dropped: BTreeMap<String, u64>,
     pub inference_failed: u64,
     pub disabled: u64,
     pub published: u64,
@@ -321,7 +323,7 @@ impl FrameLoop {
     /// Subscribes `image` and `image/compressed` on `node`, registers the node's stream at the
     /// arbiter with the measured `warmup` cost, and starts the periodic counter log.
     pub async fn start(
-        node: &Arc<Mutex<r2r::Node>>,
+        node: &ros_edge::SharedNode,
         name: &str,
         model_name: &str,
         input: InputConfig,
@@ -368,8 +370,23 @@ impl FrameLoop {
             let grant = match self.arbiter.acquire().await {
                 Ok(g) => g,
                 Err(e) => {
-                    self.counters.lock().expect("counters lock").arbiter_dropped += 1;
-                    tracing::debug!(reason = %e, "frame not granted");
+                    // A dropped frame is routine under contention (debug); an arbiter that cannot
+                    // be asked is not.
+                    let reason = match e.downcast_ref::<ArbiterError>() {
+                        Some(ArbiterError::Dropped(r)) => {
+                            tracing::debug!(node = %self.name, reason = %r, frame_id = %frame.header.frame_id, "frame not granted");
+                            r.to_string()
+                        }
+                        Some(ArbiterError::Rejected(r)) => {
+                            tracing::warn!(node = %self.name, reason = %r, frame_id = %frame.header.frame_id, "frame refused by the arbiter");
+                            "rejected".to_string()
+                        }
+                        _ => {
+                            tracing::warn!(node = %self.name, error = %e, frame_id = %frame.header.frame_id, "frame skipped: arbiter not reachable");
+                            "arbiter unreachable".to_string()
+                        }
+                    };
+                    *self.counters.lock().expect("counters lock").arbiter_dropped.entry(reason).or_default() += 1;
                     continue;
                 }
             };
@@ -448,7 +465,7 @@ pub fn spawn_counter_log(name: String, counters: SharedCounters, period: Duratio
             tick.tick().await;
             let c = counters.lock().expect("counters lock").clone();
             tracing::info!(node = %name, received = c.received, published = c.published, superseded = c.superseded,
-                bad_input = ?c.bad_input, arbiter_dropped = c.arbiter_dropped, failed = c.inference_failed, "frames");
+                bad_input = ?c.bad_input, arbiter_dropped = ?c.arbiter_dropped, failed = c.inference_failed, "frames");
         }
     });
 }
