@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from vision_topics import (BAD_INPUT_CASES, GOOD_JPEG, MODELS, VisionClient, load_rgb, send_bad_input,
+from vision_topics import (BAD_INPUT_CASES, GOOD_JPEG, MODELS, VisionClient, load_rgb, reliable_qos, send_bad_input,
                            set_param, start_fails_with, start_vision_client)
 
 MODEL = MODELS / "yolo11n-pose_w8f32.onnx"
@@ -85,8 +85,9 @@ def graph(start_node, rclpy_node, tmp_path):
     client = VisionClient(rclpy_node, pose, PersonPoseArray, "poses", image_topic="cam/image")
     client.acc, client.status, client.annotated = acc, [], []
     rclpy_node.create_subscription(AcceleratorStatus, "accelerator/status", client.status.append, 10)
-    from rclpy.qos import qos_profile_sensor_data
-    rclpy_node.create_subscription(Image, "poses/image", client.annotated.append, qos_profile_sensor_data)
+    # A reliable reader, as a recorder would be: the node's reliable writer then resends lost
+    # fragments of the 2.6 MB image (a best-effort reader loses the whole image with one).
+    rclpy_node.create_subscription(Image, "poses/image", client.annotated.append, reliable_qos(1))
     return client
 
 
@@ -115,8 +116,7 @@ def test_parameters_change_at_run_time(graph):
         assert not r.successful and "outside" in r.reason, (name, r.reason)
 
     # The skeleton image: same header and size as the source, with the skeleton drawn on it.
-    # It is published best effort (sensor data QoS), and DDS may drop a 2.6 MB best-effort
-    # sample: a few tries.
+    # Keep-last-1 may replace an image by the next before it arrives on a loaded host: a few tries.
     assert set_param(n, "pose", "publish_annotated", True).successful
     for attempt in range(5):
         sent = graph.send_raw(bus, frame_id=f"annotated-{attempt}")
