@@ -599,23 +599,23 @@ impl Policy {
             superseded =
                 self.pending.values().filter(|j| j.stream == stream && j.steps_done == 0).map(|j| j.id).collect();
         }
+        let mut job = Job {
+            id: JobId(self.fresh_id()),
+            client,
+            stream,
+            model: sspec.model.clone(),
+            class: sspec.class,
+            seq: 0,
+            ready_at: now,
+            deadline,
+            first_step_deadline: spec.first_step_deadline_ns,
+            next_cost_hint: spec.next_step_cost_ns,
+            remaining_cost_hint: spec.remaining_cost_ns,
+            steps_done: 0,
+            drop_expired: sspec.drop_expired,
+        };
+        let id = job.id;
         if !admitted {
-            let id = JobId(self.fresh_id());
-            let job = Job {
-                id,
-                client,
-                stream,
-                model: sspec.model.clone(),
-                class: sspec.class,
-                seq: 0,
-                ready_at: now,
-                deadline,
-                first_step_deadline: None,
-                next_cost_hint: None,
-                remaining_cost_hint: None,
-                steps_done: 0,
-                drop_expired: sspec.drop_expired,
-            };
             // Counted as submitted and dropped, so submitted = completed + dropped + queued holds.
             self.count_submitted(client, stream);
             self.adjust_pending(client, stream, 1);
@@ -638,24 +638,9 @@ impl Policy {
             }
         }
 
-        let id = JobId(self.fresh_id());
-        let seq = self.next_seq;
+        // Only admitted jobs take a place in the FIFO order.
+        job.seq = self.next_seq;
         self.next_seq += 1;
-        let job = Job {
-            id,
-            client,
-            stream,
-            model: sspec.model.clone(),
-            class: sspec.class,
-            seq,
-            ready_at: now,
-            deadline,
-            first_step_deadline: spec.first_step_deadline_ns,
-            next_cost_hint: spec.next_step_cost_ns,
-            remaining_cost_hint: spec.remaining_cost_ns,
-            steps_done: 0,
-            drop_expired: sspec.drop_expired,
-        };
         self.pending.insert(id, job);
         self.adjust_pending(client, stream, 1);
         self.count_submitted(client, stream);
