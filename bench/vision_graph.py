@@ -4,7 +4,11 @@ camera replay, detection, pose, depth, command parser, accelerator) for a fixed 
 per-node rate, latency p50/p99, drops and deadline misses, and each model's run time inside the
 graph against the same model's run time when it has the device alone (first phase, same run).
 
-Usage: source ~/.cache/aihat_ros/env.sh && python bench/vision_graph.py [--seconds 90] [--json PATH]
+The graph phase runs `--repeats` times (default 3): the tables show the median run, and the JSON
+keeps every figure's spread over the runs, which scripts/summary.py uses as the noise band when
+it compares a main-job run with this benchmark.
+
+Usage: source ~/.cache/aihat_ros/env.sh && python bench/vision_graph.py [--seconds 90] [--repeats 3] [--json PATH]
 """
 import argparse
 import json
@@ -15,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from summary import figures, spread  # noqa: E402  (one definition of the compared figures)
 
 
 def run_graph(out, seconds, only=None):
@@ -38,6 +44,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int, default=90)
     ap.add_argument("--alone-seconds", type=int, default=40, help="per model, the reference phase")
+    ap.add_argument("--repeats", type=int, default=3, help="graph runs, for the run-to-run spread")
     ap.add_argument("--json", metavar="PATH")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="aihat-graph-") as tmp:
@@ -48,9 +55,13 @@ def main():
                             only=["accelerator", "camera_replay", node] + (["detection"] if node == "depth" else []))
             for model, c in clients(rep).items():
                 alone.setdefault(model, c)
-        together = run_graph(Path(tmp) / "together", a.seconds)
+        runs = [run_graph(Path(tmp) / f"together-{i}", a.seconds) for i in range(max(1, a.repeats))]
+    noise = spread(runs)
+    # The tables show the run whose detection rate is the median one.
+    together = sorted(runs, key=lambda r: figures(r).get("detection rate Hz", 0))[len(runs) // 2]
     rows = []
-    print(f"\n## Vision nodes together through the arbiter ({a.seconds} s, CPU backend, 1 inference core)\n")
+    print(f"\n## Vision nodes together through the arbiter ({a.seconds} s, CPU backend, 1 inference core; "
+          f"median of {len(runs)} runs)\n")
     print("| topic | messages | rate Hz | latency p50 ms | latency p99 ms |")
     print("|---|---|---|---|---|")
     for topic in ("detection", "poses", "depth", "detections_depth"):
@@ -80,9 +91,15 @@ def main():
     if busy is not None:
         rows.append({"metric": "arbiter busy fraction, together", "value": busy, "unit": "", "reference": None,
                      "ref_value": None})
+    print(f"\nrun-to-run spread over {len(runs)} runs (the noise band scripts/summary.py uses):\n")
+    print("| figure | min | median | max | max/min |")
+    print("|---|---|---|---|---|")
+    for name, v in noise.items():
+        ratio = f"{v['max'] / v['min']:.2f}" if v["min"] else "-"
+        print(f"| {name} | {v['min']:.3g} | {v['median']:.3g} | {v['max']:.3g} | {ratio} |")
     if a.json:
         Path(a.json).write_text(json.dumps({"bench": "vision_graph", "rows": rows, "report": together,
-                                            "alone": alone}, indent=1))
+                                            "spread": noise, "runs": runs, "alone": alone}, indent=1))
     return 0
 
 
