@@ -163,6 +163,26 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// The ROS context. r2r panics when rcl rejects the command line (`-p name:=` with nothing after
+/// `:=`, say): a mistyped argument must end the node with one clear line, not a backtrace.
+fn create_context() -> anyhow::Result<r2r::Context> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(r2r::Context::create);
+    std::panic::set_hook(hook);
+    match result {
+        Ok(ctx) => ctx.context("creating the ROS context"),
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown reason");
+            anyhow::bail!("the ROS arguments were not accepted: {why}")
+        }
+    }
+}
+
 /// The r2r node, shared by the spin thread and the node's tasks (which create publishers and
 /// subscriptions through it).
 ///
@@ -217,7 +237,7 @@ impl<P: NodeParams> RosNode<P> {
     ///
     /// Must be called inside a tokio runtime; spinning happens on a blocking thread.
     pub fn start(default_name: &str) -> anyhow::Result<Self> {
-        let ctx = r2r::Context::create().context("creating the ROS context")?;
+        let ctx = create_context()?;
         let mut node = r2r::Node::create(ctx, default_name, "").context("creating the ROS node")?;
         let params = Arc::new(Mutex::new(Checked(P::default())));
         let (handler, events) = node
