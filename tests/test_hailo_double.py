@@ -201,10 +201,20 @@ def hailo_parser(start_node, rclpy_node, tmp_path):
         ]
         n.create_subscription(AcceleratorStatus, "accelerator/status", lambda m: got["status"].append(m), qos)
         pub = n.create_publisher(String, "voice_command", qos)
-        # Both ways matched: a reply published before its subscription matched would be lost,
-        # and the double's replies cannot be asked for twice.
         assert n.spin_until(lambda: pub.get_subscription_count() > 0 and all(s.get_publisher_count() > 0 for s in subs),
                             alive=node.alive), node.output()
+        # Matching is not symmetric: our readers can see the node's writers before those have
+        # matched our readers, and a reply published in between is lost. The double's replies
+        # cannot be asked for twice, so a fast-path round trip (repeatable, no LLM) comes first.
+        end = time.monotonic() + 30
+        while not (got["typed"] and got["json"]):
+            assert time.monotonic() < end and node.alive(), node.output()
+            pub.publish(String(data="come here"))
+            n.spin_until(lambda: got["typed"] and got["json"], timeout=1.0)
+        n.spin_until(lambda: False, timeout=0.5)   # a late duplicate of the round trip lands now
+        assert all(m.action == "come_here" for _, m in got["typed"]), got["typed"]
+        got["typed"].clear()
+        got["json"].clear()
 
         def say(text, timeout=30):
             k = len(got["typed"])
