@@ -103,7 +103,7 @@ impl PoseLayout {
         let mut levels = Vec::new();
         let mut num_keypoints = None;
         for (gh, gw) in grids {
-            if gh == 0 || gw == 0 || input_h % gh != 0 || input_w % gw != 0 || input_h / gh != input_w / gw {
+            if gh == 0 || gw == 0 || !input_h.is_multiple_of(gh) || !input_w.is_multiple_of(gw) || input_h / gh != input_w / gw {
                 return Err(err(format!("a {gh}x{gw} grid is not an integer stride of the {input_h}x{input_w} input")));
             }
             let on_grid: Vec<usize> = (0..outputs.len()).filter(|&i| (outputs[i].height, outputs[i].width) == (gh, gw)).collect();
@@ -121,7 +121,7 @@ impl PoseLayout {
                 return Err(err(format!("the {gh}x{gw} grid has {} outputs, expected 3", on_grid.len())));
             }
             let kf = outputs[keypoints].features;
-            if kf % KPT_VALUES != 0 {
+            if !kf.is_multiple_of(KPT_VALUES) {
                 return Err(err(format!("the {gh}x{gw} keypoint output has {kf} channels, not K x 3")));
             }
             if *num_keypoints.get_or_insert(kf / KPT_VALUES) != kf / KPT_VALUES {
