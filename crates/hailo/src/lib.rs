@@ -2,6 +2,9 @@
 //!
 //! Pure Rust, always built and unit-tested here:
 //! * [`nms`]: HailoRT's on-chip NMS output (`HAILO_NMS_BY_CLASS`, float32) to `yolo::Detection`s;
+//! * [`pose`]: the raw YOLOv8 pose head outputs (box DFL / score / keypoints per stride) of the
+//!   model zoo's pose HEFs to `yolo::PoseDetection`s;
+//! * [`depth`]: the model zoo's scdepthv3 / fast_depth output map to the depth node's `DepthMap`;
 //! * [`llm_repair`]: the LLM command path's repair / validation / bounded retry (Hailo GenAI
 //!   output cannot be constrained while decoding);
 //! * [`thermal`]: thermal and health policy from device telemetry, and a throughput watchdog
@@ -17,8 +20,10 @@
 //!   (`tests/double/hailo_shim_double.c`) with simulated latencies and HailoRT-shaped buffers.
 //!   Never a device result.
 
+pub mod depth;
 pub mod llm_repair;
 pub mod nms;
+pub mod pose;
 pub use npu_arbiter::thermal;
 
 #[cfg(feature = "native")]

@@ -1,6 +1,7 @@
 //! Safe wrappers over the shim ABI ([`Model`], [`Llm`]) and the backends built on them:
-//! [`HailoDetector`] (an `inference::Detector`, so the node's arbiter grants, counters and
-//! messages are the CPU path's) and [`HailoLlm`] (a [`ReplySource`] for the repair loop).
+//! [`HailoDetector`], [`HailoPose`] and [`HailoDepth`] (the `inference` model-family traits, so
+//! the nodes' arbiter grants, counters and messages are the CPU path's) and [`HailoLlm`] (a
+//! [`ReplySource`] for the repair loop).
 
 use std::ffi::{c_char, c_void, CString};
 use std::path::{Path, PathBuf};
@@ -8,13 +9,16 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use ::depth::DepthMap;
 use image::RgbImage;
-use inference::{InferenceError, Timed, Timings};
-use yolo::{DetectConfig, Detection, ModelMetadata, ModelSpec, Preprocessor, Task};
+use inference::{DepthEstimator, DepthOptions, DepthSpec, InferenceError, PoseEstimator, Timed, Timings};
+use yolo::{DetectConfig, Detection, ModelMetadata, ModelSpec, PoseDetection, Preprocessor, Task};
 
+use crate::depth::{self as hdepth, DepthDecoding};
 use crate::ffi;
 use crate::llm_repair::{ChatMessage, ReplySource};
 use crate::nms::{self, NmsShape};
+use crate::pose::{PoseLayout, TensorShape};
 use crate::thermal::{RateWatchdog, WatchdogConfig, WatchdogEvent};
 
 /// Largest input side accepted (as `yolo::validate_model` bounds ONNX inputs).
@@ -222,14 +226,7 @@ pub struct HailoDetector {
 impl HailoDetector {
     pub fn load(hef: &Path, cfg: &ModelConfig, watchdog: WatchdogConfig) -> Result<Self, InferenceError> {
         let load_err = |reason: String| InferenceError::ModelLoad { path: hef.to_path_buf(), reason };
-        if !hef.exists() {
-            return Err(InferenceError::ModelNotFound(hef.to_path_buf()));
-        }
-        let model = Model::open(hef, cfg).map_err(|e| load_err(e.to_string()))?;
-        let (h, w, c) = model.input;
-        if c != 3 || h == 0 || w == 0 || h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE {
-            return Err(load_err(format!("input {h}x{w}x{c} is not an RGB image input")));
-        }
+        let (model, w, h) = open_rgb_model(hef, cfg)?;
         let nms = match model.outputs.as_slice() {
             [OutputInfo { kind: OutputKind::NmsByClass(s), frame_bytes, .. }] => {
                 if *frame_bytes < s.frame_floats() * 4 {
@@ -286,15 +283,185 @@ impl inference::Detector for HailoDetector {
         let boxes = nms::parse_nms_by_class(&self.outputs[0], self.nms).map_err(|e| run_err(e.to_string()))?;
         let value = nms::to_detections(&boxes, &lb, cfg);
         let t3 = Instant::now();
-        match self.watchdog.record(t2, t2 - t1) {
-            Some(WatchdogEvent::Degraded { capacity_fps, expected_fps }) => {
-                tracing::warn!(capacity_fps, expected_fps, "Hailo throughput degraded (device slower than expected; known to recover only after a reboot on some Pi 5 + AI HAT+ 2 units)");
+        watch_rate(&mut self.watchdog, t2, t2 - t1);
+        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+    }
+}
+
+/// Open a vision HEF and check it takes one RGB image: (model, input width, input height).
+fn open_rgb_model(hef: &Path, cfg: &ModelConfig) -> Result<(Model, u32, u32), InferenceError> {
+    let load_err = |reason: String| InferenceError::ModelLoad { path: hef.to_path_buf(), reason };
+    if !hef.exists() {
+        return Err(InferenceError::ModelNotFound(hef.to_path_buf()));
+    }
+    let model = Model::open(hef, cfg).map_err(|e| load_err(e.to_string()))?;
+    let (h, w, c) = model.input;
+    if c != 3 || h == 0 || w == 0 || h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE {
+        return Err(load_err(format!("input {h}x{w}x{c} is not an RGB image input")));
+    }
+    Ok((model, w, h))
+}
+
+/// The shapes of a HEF's raw outputs, and a check that every frame holds its shape. An NMS
+/// output means the HEF was compiled for on-chip decoding: not what a host decoder can take.
+fn tensor_shapes(model: &Model) -> Result<Vec<TensorShape>, String> {
+    model
+        .outputs
+        .iter()
+        .map(|o| match o.kind {
+            OutputKind::Tensor { height, width, features } => {
+                let s = TensorShape { height: height as usize, width: width as usize, features: features as usize };
+                if o.frame_bytes < s.len().saturating_mul(4) {
+                    return Err(format!("output {:?}: frame of {} bytes is smaller than its shape {s:?} in float32", o.name, o.frame_bytes));
+                }
+                Ok(s)
             }
-            Some(WatchdogEvent::Recovered { capacity_fps, expected_fps }) => {
-                tracing::info!(capacity_fps, expected_fps, "Hailo throughput recovered");
+            OutputKind::NmsByClass(_) => {
+                Err(format!("output {:?} is an on-chip NMS output; this decoder needs the raw head outputs (a HEF compiled without NMS)", o.name))
             }
-            None => {}
+        })
+        .collect()
+}
+
+fn watch_rate(watchdog: &mut RateWatchdog, at: Instant, inference: Duration) {
+    match watchdog.record(at, inference) {
+        Some(WatchdogEvent::Degraded { capacity_fps, expected_fps }) => {
+            tracing::warn!(capacity_fps, expected_fps, "Hailo throughput degraded (device slower than expected; known to recover only after a reboot on some Pi 5 + AI HAT+ 2 units)");
         }
+        Some(WatchdogEvent::Recovered { capacity_fps, expected_fps }) => {
+            tracing::info!(capacity_fps, expected_fps, "Hailo throughput recovered");
+        }
+        None => {}
+    }
+}
+
+/// Person pose with the model zoo's YOLOv8 pose HEFs (raw head outputs, no on-chip NMS):
+/// letterbox to u8 NHWC -> device -> host decoding ([`crate::pose`]) -> image pixels.
+pub struct HailoPose {
+    model: Model,
+    spec: ModelSpec,
+    layout: PoseLayout,
+    pre: Preprocessor,
+    outputs: Vec<Vec<f32>>,
+    head: Vec<f32>,
+    timeout: Duration,
+    watchdog: RateWatchdog,
+}
+
+impl HailoPose {
+    pub fn load(hef: &Path, cfg: &ModelConfig, watchdog: WatchdogConfig) -> Result<Self, InferenceError> {
+        let load_err = |reason: String| InferenceError::ModelLoad { path: hef.to_path_buf(), reason };
+        let (model, w, h) = open_rgb_model(hef, cfg)?;
+        let shapes = tensor_shapes(&model).map_err(load_err)?;
+        let layout = PoseLayout::from_outputs(w as usize, h as usize, &shapes).map_err(|e| load_err(e.to_string()))?;
+        let k = layout.num_keypoints;
+        let names = vec!["person".to_string()];
+        let spec = ModelSpec {
+            path: hef.to_path_buf(),
+            task: Task::Pose,
+            input_w: w,
+            input_h: h,
+            names: names.clone(),
+            kpt_shape: Some([k, crate::pose::KPT_VALUES]),
+            output_channels: layout.head_channels(),
+            metadata: ModelMetadata {
+                task: Some(Task::Pose),
+                names: Some(names),
+                imgsz: Some([h, w]),
+                kpt_shape: Some([k, crate::pose::KPT_VALUES]),
+                ..Default::default()
+            },
+        };
+        tracing::info!(strides = ?layout.levels.iter().map(|l| l.stride).collect::<Vec<_>>(), keypoints = k, "Hailo pose HEF outputs recognised");
+        Ok(Self {
+            model,
+            spec,
+            layout,
+            pre: Preprocessor::new(),
+            outputs: Vec::new(),
+            head: Vec::new(),
+            timeout: Duration::from_secs(2),
+            watchdog: RateWatchdog::new(watchdog),
+        })
+    }
+}
+
+impl PoseEstimator for HailoPose {
+    fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    fn estimate(&mut self, image: &RgbImage, cfg: &DetectConfig) -> Result<Timed<Vec<PoseDetection>>, InferenceError> {
+        let run_err = |reason: String| InferenceError::Run { path: self.spec.path.clone(), reason };
+        let t0 = Instant::now();
+        let (input, lb) = self.pre.to_rgb8(image, self.spec.input_w, self.spec.input_h)?;
+        let t1 = Instant::now();
+        self.model.infer(input.as_raw(), &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
+        let t2 = Instant::now();
+        let value = self.layout.decode(&self.outputs, &lb, cfg, &mut self.head).map_err(|e| run_err(e.to_string()))?;
+        let t3 = Instant::now();
+        watch_rate(&mut self.watchdog, t2, t2 - t1);
+        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+    }
+}
+
+/// Monocular depth with the model zoo's scdepthv3 / fast_depth HEFs: stretch to the HEF's input
+/// (as the CPU path does for a static-size model) -> device -> [`crate::depth`] -> image size.
+pub struct HailoDepth {
+    model: Model,
+    spec: DepthSpec,
+    decoding: DepthDecoding,
+    output: (usize, TensorShape),
+    input: Vec<u8>,
+    outputs: Vec<Vec<f32>>,
+    timeout: Duration,
+    watchdog: RateWatchdog,
+}
+
+impl HailoDepth {
+    pub fn load(hef: &Path, decoding: DepthDecoding, cfg: &ModelConfig, watchdog: WatchdogConfig) -> Result<Self, InferenceError> {
+        let load_err = |reason: String| InferenceError::ModelLoad { path: hef.to_path_buf(), reason };
+        let (model, w, h) = open_rgb_model(hef, cfg)?;
+        let shapes = tensor_shapes(&model).map_err(load_err)?;
+        let output = hdepth::depth_output(&shapes).map_err(|e| load_err(e.to_string()))?;
+        let spec = DepthSpec { path: hef.to_path_buf(), fixed_input: Some((w, h)), stand_in: None };
+        Ok(Self {
+            model,
+            spec,
+            decoding,
+            output,
+            input: Vec::new(),
+            outputs: Vec::new(),
+            timeout: Duration::from_secs(2),
+            watchdog: RateWatchdog::new(watchdog),
+        })
+    }
+
+    /// How this HEF's output is read (and so whether the map is metres).
+    pub fn decoding(&self) -> DepthDecoding {
+        self.decoding
+    }
+}
+
+impl DepthEstimator for HailoDepth {
+    fn spec(&self) -> &DepthSpec {
+        &self.spec
+    }
+
+    /// `opts` sizes a dynamic input; a HEF's input is always static, so it is not used.
+    fn estimate(&mut self, image: &RgbImage, _opts: &DepthOptions) -> Result<Timed<DepthMap>, InferenceError> {
+        let run_err = |reason: String| InferenceError::Run { path: self.spec.path.clone(), reason };
+        let t0 = Instant::now();
+        let (iw, ih) = image.dimensions();
+        let (w, h) = ::depth::network_size(iw, ih, 0, false, self.spec.fixed_input)?;
+        yolo::resize_bilinear_cv2(image.as_raw(), iw, ih, w, h, &mut self.input);
+        let t1 = Instant::now();
+        self.model.infer(&self.input, &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
+        let t2 = Instant::now();
+        let (i, shape) = self.output;
+        let value = hdepth::decode(&self.outputs[i], shape, self.decoding, iw, ih).map_err(|e| run_err(e.to_string()))?;
+        let t3 = Instant::now();
+        watch_rate(&mut self.watchdog, t2, t2 - t1);
         Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
     }
 }

@@ -29,10 +29,12 @@ use vision_edge::{FrameLoop, InferenceThread, VisionParams};
 
 #[derive(RosParams, Clone, Debug)]
 struct Params {
-    /// Depth ONNX model: input `pixel_values` float32 [1,3,H,W], output `predicted_depth` [1,H,W] (Depth Anything V2 small from onnx-community; scripts/fetch_models).
+    /// Depth ONNX model: input `pixel_values` float32 [1,3,H,W], output `predicted_depth` [1,H,W] (Depth Anything V2 small from onnx-community; scripts/fetch_models); backend hailo: a scdepthv3 or fast_depth HEF (see hailo_decoding).
     model_path: String,
     /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
     backend: String,
+    /// backend hailo only: how the HEF's output map is read: scdepthv3 (sigmoid logits, published as relative inverse depth; metric must be false) or fast_depth (metres; metric must be true).
+    hailo_decoding: String,
     /// The model outputs metric depth in metres (e.g. a Depth Anything V2 Metric export): fills distance_m. false = relative inverse depth (larger = nearer, no unit).
     metric: bool,
     /// Network input size for models with dynamic H/W (preprocessor `size`); a multiple of 14 [14, 2058].
@@ -76,6 +78,7 @@ impl Default for Params {
         Self {
             model_path: String::new(),
             backend: "cpu".into(),
+            hailo_decoding: "scdepthv3".into(),
             metric: false,
             input_size: 518,
             keep_aspect_ratio: true,
@@ -103,6 +106,9 @@ impl NodeParams for Params {
         in_range("input_size", self.input_size, 14, 2058)?;
         if self.input_size % depth::PATCH_MULTIPLE as i64 != 0 {
             return Err(("input_size".into(), format!("{} is not a multiple of 14 (the model's patch size)", self.input_size)));
+        }
+        if !["scdepthv3", "fast_depth"].contains(&self.hailo_decoding.as_str()) {
+            return Err(("hailo_decoding".into(), format!("`{}` is not scdepthv3 or fast_depth", self.hailo_decoding)));
         }
         in_range("ring_size", self.ring_size, 1, 64)?;
         in_range("max_pending", self.max_pending, 1, 1000)?;
@@ -247,7 +253,26 @@ fn depth_image(map: &DepthMap, header: Header) -> Image {
     }
 }
 
+/// The CPU backend comes from vision_edge; the Hailo one is this node's own, compiled only with
+/// the `hailo` (device) or `hailo-double` (tests) feature.
 fn load_model(p: &Params, threads: usize) -> anyhow::Result<Box<dyn DepthEstimator>> {
+    #[cfg(any(feature = "hailo", feature = "hailo-double"))]
+    if p.backend == "hailo" {
+        if hailo::NATIVE_LAYER == Some("hailo-double") {
+            tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned outputs, no device");
+        }
+        let decoding: hailo::depth::DepthDecoding = p.hailo_decoding.parse()?;
+        // The published map's meaning follows the decoding; `metric` must say the same, or
+        // distance_m would be filled from relative values (or left empty for metres).
+        anyhow::ensure!(
+            decoding.metric() == p.metric,
+            "hailo_decoding `{}` gives {}: set metric:={}",
+            p.hailo_decoding,
+            if decoding.metric() { "metres" } else { "relative inverse depth" },
+            decoding.metric()
+        );
+        return Ok(Box::new(hailo::native::HailoDepth::load(p.model_path.as_ref(), decoding, &Default::default(), Default::default())?));
+    }
     vision_edge::model::load_depth(&p.backend, p.model_path.as_ref(), threads)
 }
 

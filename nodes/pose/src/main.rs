@@ -19,7 +19,7 @@ const COCO_KEYPOINTS: usize = 17;
 
 #[derive(RosParams, Clone, Debug)]
 struct Params {
-    /// Ultralytics pose ONNX export with 17 COCO keypoints (metadata: imgsz, kpt_shape, task=pose).
+    /// Ultralytics pose ONNX export with 17 COCO keypoints (metadata: imgsz, kpt_shape, task=pose); backend hailo: a Hailo model zoo YOLOv8 pose HEF (yolov8s_pose; raw outputs, decoded on the host).
     model_path: String,
     /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
     backend: String,
@@ -135,6 +135,21 @@ fn check_coco_pose(spec: &yolo::ModelSpec) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The CPU backend comes from vision_edge (shared with detection); the Hailo one is this node's
+/// own, compiled only with the `hailo` (device) or `hailo-double` (tests) feature.
+fn load_pose(backend: &str, path: &std::path::Path, threads: usize) -> anyhow::Result<Box<dyn inference::PoseEstimator>> {
+    #[cfg(any(feature = "hailo", feature = "hailo-double"))]
+    if backend == "hailo" {
+        if hailo::NATIVE_LAYER == Some("hailo-double") {
+            tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned outputs, no device");
+        }
+        // Raw head outputs, decoded and NMS'd on the host with the run-time settings: no
+        // on-chip thresholds to configure.
+        return Ok(Box::new(hailo::native::HailoPose::load(path, &Default::default(), Default::default())?));
+    }
+    vision_edge::model::load_pose(backend, path, threads)
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     ros_edge::handle_cli::<Params>()?;
@@ -146,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
     let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
     let (backend, path) = (p.backend.clone(), p.model_path.clone());
     let model = InferenceThread::spawn("pose-infer", cpus.clone(), move || {
-        let m = vision_edge::model::load_pose(&backend, path.as_ref(), threads)?;
+        let m = load_pose(&backend, path.as_ref(), threads)?;
         check_coco_pose(m.spec())?;
         Ok(m)
     })

@@ -5,11 +5,20 @@
  * end on a machine without a Hailo device. It returns what a test put in its "model" file, in
  * the byte layout HailoRT uses, after a simulated latency. Every result it gives is canned.
  *
- * Vision "HEF" (binary, little endian):
+ * Vision "HEF", one NMS output (binary, little endian), for HEFs compiled with on-chip NMS:
  *   "AIHATDBL" | u32 height | u32 width | u32 channels | u32 nms_classes |
  *   u32 nms_max_bboxes_per_class | u32 latency_us | f32 payload...
  * One output, HAILO_NMS_BY_CLASS float32 with frame size classes * (4 + max * 20) bytes; the
  * payload is copied to its start and the rest zeroed, as HailoRT leaves padding.
+ *
+ * Vision "HEF", several outputs (binary, little endian), for HEFs whose raw head outputs the host
+ * decodes (pose: box / score / keypoint maps per stride; depth: one map):
+ *   "AIHATDB2" | u32 height | u32 width | u32 channels | u32 latency_us | u32 n_outputs |
+ *   n_outputs x { u32 kind | u32 a | u32 b | u32 c } | the outputs' frames, in output order.
+ * kind 0 (AIHAT_OUTPUT_TENSOR): a x b x c = height x width x features, NHWC float32, frame
+ * a*b*c*4 bytes (what HailoRT gives for a FLOAT32 user buffer: dequantised, host order).
+ * kind 1 (AIHAT_OUTPUT_NMS_BY_CLASS): a classes, b max boxes per class, c unused.
+ * Each frame is a full frame of f32 values; a file that ends early leaves the rest zero.
  *
  * LLM "HEF" (text): first line "AIHATDBL-LLM <per-token latency ms>", then canned replies
  * separated by lines "%%". Each generate() answers with the next reply (cycling), streamed in
@@ -48,13 +57,31 @@ size_t aihat_hailo_last_error(char *buf, size_t cap) {
     return n;
 }
 
+#define MAX_OUTPUTS 16
+
+typedef struct {
+    uint32_t kind, a, b, c;
+    float *frame;
+    size_t floats;
+} double_output;
+
 struct aihat_hailo_model {
-    uint32_t h, w, c, classes, max_per_class, latency_us;
-    float *payload;
-    size_t payload_floats;
+    uint32_t h, w, c, latency_us;
+    size_t n_outputs;
+    double_output out[MAX_OUTPUTS];
 };
 
 static int read_u32(FILE *f, uint32_t *v) { return fread(v, 4, 1, f) == 1; }
+
+/* Frame size in f32 values; 0 for a shape the double refuses (overflow guard: test files only). */
+static size_t frame_floats(const double_output *o) {
+    uint64_t n = o->kind == AIHAT_OUTPUT_NMS_BY_CLASS ? (uint64_t)o->a * (1 + (uint64_t)o->b * 5) : (uint64_t)o->a * o->b * o->c;
+    return n > (1u << 28) ? 0 : (size_t)n;
+}
+
+static void free_model(aihat_hailo_model *m) {
+    for (size_t i = 0; i < m->n_outputs; i++) free(m->out[i].frame);
+}
 
 int32_t aihat_hailo_model_open(const char *hef_path, const aihat_hailo_model_config *cfg, aihat_hailo_model **out) {
     if (!hef_path || !cfg || !out) return fail(AIHAT_INVALID_ARGUMENT, "null argument");
@@ -62,22 +89,45 @@ int32_t aihat_hailo_model_open(const char *hef_path, const aihat_hailo_model_con
     if (!f) return fail(AIHAT_OPEN_FAILED, "cannot open the model file");
     char magic[8];
     aihat_hailo_model m = {0};
-    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, "AIHATDBL", 8) != 0 || !read_u32(f, &m.h) || !read_u32(f, &m.w) ||
-        !read_u32(f, &m.c) || !read_u32(f, &m.classes) || !read_u32(f, &m.max_per_class) || !read_u32(f, &m.latency_us)) {
-        fclose(f);
-        return fail(AIHAT_OPEN_FAILED, "not a test-double model file (AIHATDBL header)");
+    int ok = fread(magic, 1, 8, f) == 8 && read_u32(f, &m.h) && read_u32(f, &m.w) && read_u32(f, &m.c);
+    if (ok && memcmp(magic, "AIHATDBL", 8) == 0) {
+        m.n_outputs = 1;
+        m.out[0].kind = AIHAT_OUTPUT_NMS_BY_CLASS;
+        ok = read_u32(f, &m.out[0].a) && read_u32(f, &m.out[0].b) && read_u32(f, &m.latency_us);
+    } else if (ok && memcmp(magic, "AIHATDB2", 8) == 0) {
+        uint32_t n = 0;
+        ok = read_u32(f, &m.latency_us) && read_u32(f, &n) && n >= 1 && n <= MAX_OUTPUTS;
+        m.n_outputs = ok ? n : 0;
+        for (size_t i = 0; ok && i < m.n_outputs; i++) {
+            double_output *o = &m.out[i];
+            ok = read_u32(f, &o->kind) && read_u32(f, &o->a) && read_u32(f, &o->b) && read_u32(f, &o->c) &&
+                 (o->kind == AIHAT_OUTPUT_TENSOR || o->kind == AIHAT_OUTPUT_NMS_BY_CLASS);
+        }
+    } else {
+        ok = 0;
     }
-    size_t frame_floats = (size_t)m.classes * (1 + (size_t)m.max_per_class * 5);
-    m.payload = calloc(frame_floats ? frame_floats : 1, sizeof(float));
-    if (!m.payload) {
+    if (!ok) {
         fclose(f);
-        return fail(AIHAT_OPEN_FAILED, "out of memory");
+        return fail(AIHAT_OPEN_FAILED, "not a test-double model file (AIHATDBL / AIHATDB2 header)");
     }
-    m.payload_floats = fread(m.payload, sizeof(float), frame_floats, f);
+    int eof = 0;
+    for (size_t i = 0; i < m.n_outputs; i++) {
+        double_output *o = &m.out[i];
+        o->floats = frame_floats(o);
+        o->frame = calloc(o->floats ? o->floats : 1, sizeof(float));
+        if (!o->frame || (o->kind == AIHAT_OUTPUT_TENSOR && o->floats == 0)) {
+            m.n_outputs = i + 1;
+            free_model(&m);
+            fclose(f);
+            return fail(AIHAT_OPEN_FAILED, "bad output shape in the test-double model file");
+        }
+        /* A short file leaves the rest of this frame and the following ones zero. */
+        if (!eof && fread(o->frame, sizeof(float), o->floats, f) < o->floats) eof = 1;
+    }
     fclose(f);
     *out = malloc(sizeof m);
     if (!*out) {
-        free(m.payload);
+        free_model(&m);
         return fail(AIHAT_OPEN_FAILED, "out of memory");
     }
     **out = m;
@@ -92,35 +142,43 @@ int32_t aihat_hailo_model_input(const aihat_hailo_model *m, uint32_t *h, uint32_
     return AIHAT_OK;
 }
 
-size_t aihat_hailo_model_output_count(const aihat_hailo_model *m) { return m ? 1 : 0; }
+size_t aihat_hailo_model_output_count(const aihat_hailo_model *m) { return m ? m->n_outputs : 0; }
 
 int32_t aihat_hailo_model_output_info(const aihat_hailo_model *m, size_t index, aihat_hailo_output_info *info) {
-    if (!m || !info || index != 0) return fail(AIHAT_INVALID_ARGUMENT, "bad output index");
+    if (!m || !info || index >= m->n_outputs) return fail(AIHAT_INVALID_ARGUMENT, "bad output index");
+    const double_output *o = &m->out[index];
     memset(info, 0, sizeof *info);
-    snprintf(info->name, sizeof info->name, "double/yolov8_nms_postprocess");
-    info->kind = AIHAT_OUTPUT_NMS_BY_CLASS;
-    info->nms_classes = m->classes;
-    info->nms_max_bboxes_per_class = m->max_per_class;
-    info->frame_size = (uint64_t)m->classes * (4 + (uint64_t)m->max_per_class * 20);
+    info->kind = o->kind;
+    if (o->kind == AIHAT_OUTPUT_NMS_BY_CLASS) {
+        snprintf(info->name, sizeof info->name, "double/yolov8_nms_postprocess");
+        info->nms_classes = o->a;
+        info->nms_max_bboxes_per_class = o->b;
+    } else {
+        snprintf(info->name, sizeof info->name, "double/output%zu", index);
+        info->height = o->a;
+        info->width = o->b;
+        info->features = o->c;
+    }
+    info->frame_size = (uint64_t)o->floats * sizeof(float);
     return AIHAT_OK;
 }
 
 int32_t aihat_hailo_model_infer(aihat_hailo_model *m, const uint8_t *input, size_t input_bytes, void *const *outputs,
                                 const size_t *output_bytes, size_t n_outputs, uint32_t timeout_ms) {
     (void)timeout_ms;
-    if (!m || !input || !outputs || !output_bytes || n_outputs != 1) return fail(AIHAT_INVALID_ARGUMENT, "bad infer arguments");
+    if (!m || !input || !outputs || !output_bytes || n_outputs != m->n_outputs) return fail(AIHAT_INVALID_ARGUMENT, "bad infer arguments");
     /* HailoRT checks buffer sizes against the frame sizes; so does the double. */
     if (input_bytes != (size_t)m->h * m->w * m->c) return fail(AIHAT_INVALID_ARGUMENT, "input buffer size != frame size");
-    size_t frame = (size_t)m->classes * (4 + (size_t)m->max_per_class * 20);
-    if (output_bytes[0] < frame) return fail(AIHAT_BUFFER_TOO_SMALL, "output buffer smaller than the frame size");
+    for (size_t i = 0; i < n_outputs; i++)
+        if (!outputs[i] || output_bytes[i] < m->out[i].floats * sizeof(float))
+            return fail(AIHAT_BUFFER_TOO_SMALL, "output buffer smaller than the frame size");
     sleep_us(m->latency_us);
-    memset(outputs[0], 0, frame);
-    memcpy(outputs[0], m->payload, m->payload_floats * sizeof(float));
+    for (size_t i = 0; i < n_outputs; i++) memcpy(outputs[i], m->out[i].frame, m->out[i].floats * sizeof(float));
     return AIHAT_OK;
 }
 
 void aihat_hailo_model_close(aihat_hailo_model *m) {
-    if (m) free(m->payload);
+    if (m) free_model(m);
     free(m);
 }
 
