@@ -214,13 +214,10 @@ pub fn class_names(hef: &Path, classes: usize) -> Vec<String> {
 /// Object detection with a HEF compiled with on-chip NMS (the Hailo model zoo's yolov8/yolo11
 /// detection HEFs): letterbox to u8 NHWC -> device -> NMS-by-class -> image pixels.
 pub struct HailoDetector {
-    model: Model,
+    runner: Runner,
     spec: ModelSpec,
     nms: NmsShape,
     pre: Preprocessor,
-    outputs: Vec<Vec<f32>>,
-    timeout: Duration,
-    watchdog: RateWatchdog,
 }
 
 impl HailoDetector {
@@ -252,19 +249,11 @@ impl HailoDetector {
             output_channels: 4 + names.len(),
             metadata: ModelMetadata { task: Some(Task::Detect), names: Some(names), imgsz: Some([h, w]), ..Default::default() },
         };
-        Ok(Self {
-            model,
-            spec,
-            nms,
-            pre: Preprocessor::new(),
-            outputs: Vec::new(),
-            timeout: Duration::from_secs(2),
-            watchdog: RateWatchdog::new(watchdog),
-        })
+        Ok(Self { runner: Runner::new(model, watchdog), spec, nms, pre: Preprocessor::new() })
     }
 
     pub fn output_names(&self) -> Vec<String> {
-        self.model.outputs.iter().map(|o| o.name.clone()).collect()
+        self.runner.model.outputs.iter().map(|o| o.name.clone()).collect()
     }
 }
 
@@ -274,17 +263,13 @@ impl inference::Detector for HailoDetector {
     }
 
     fn detect(&mut self, image: &RgbImage, cfg: &DetectConfig) -> Result<Timed<Vec<Detection>>, InferenceError> {
-        let run_err = |reason: String| InferenceError::Run { path: self.spec.path.clone(), reason };
         let t0 = Instant::now();
         let (input, lb) = self.pre.to_rgb8(image, self.spec.input_w, self.spec.input_h)?;
-        let t1 = Instant::now();
-        self.model.infer(input.as_raw(), &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
-        let t2 = Instant::now();
-        let boxes = nms::parse_nms_by_class(&self.outputs[0], self.nms).map_err(|e| run_err(e.to_string()))?;
-        let value = nms::to_detections(&boxes, &lb, cfg);
-        let t3 = Instant::now();
-        watch_rate(&mut self.watchdog, t2, t2 - t1);
-        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+        let nms = self.nms;
+        self.runner.run(&self.spec.path, t0, input.as_raw(), |outputs| {
+            let boxes = nms::parse_nms_by_class(&outputs[0], nms).map_err(|e| e.to_string())?;
+            Ok(nms::to_detections(&boxes, &lb, cfg))
+        })
     }
 }
 
@@ -323,6 +308,40 @@ fn tensor_shapes(model: &Model) -> Result<Vec<TensorShape>, String> {
         .collect()
 }
 
+/// What every frame of a vision HEF needs besides its own pre- and post-processing: the device,
+/// output buffers reused between frames, the read timeout and the throughput watchdog.
+struct Runner {
+    model: Model,
+    outputs: Vec<Vec<f32>>,
+    timeout: Duration,
+    watchdog: RateWatchdog,
+}
+
+impl Runner {
+    fn new(model: Model, watchdog: WatchdogConfig) -> Self {
+        Self { model, outputs: Vec::new(), timeout: Duration::from_secs(2), watchdog: RateWatchdog::new(watchdog) }
+    }
+
+    /// Runs the device on the pre-processed `input` (pre-processing began at `t0`), decodes its
+    /// outputs with `decode`, and feeds the device time to the watchdog.
+    fn run<T>(
+        &mut self,
+        path: &Path,
+        t0: Instant,
+        input: &[u8],
+        decode: impl FnOnce(&[Vec<f32>]) -> Result<T, String>,
+    ) -> Result<Timed<T>, InferenceError> {
+        let run_err = |reason: String| InferenceError::Run { path: path.to_path_buf(), reason };
+        let t1 = Instant::now();
+        self.model.infer(input, &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
+        let t2 = Instant::now();
+        let value = decode(&self.outputs).map_err(run_err)?;
+        let t3 = Instant::now();
+        watch_rate(&mut self.watchdog, t2, t2 - t1);
+        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+    }
+}
+
 fn watch_rate(watchdog: &mut RateWatchdog, at: Instant, inference: Duration) {
     match watchdog.record(at, inference) {
         Some(WatchdogEvent::Degraded { capacity_fps, expected_fps }) => {
@@ -338,14 +357,11 @@ fn watch_rate(watchdog: &mut RateWatchdog, at: Instant, inference: Duration) {
 /// Person pose with the model zoo's YOLOv8 pose HEFs (raw head outputs, no on-chip NMS):
 /// letterbox to u8 NHWC -> device -> host decoding ([`crate::pose`]) -> image pixels.
 pub struct HailoPose {
-    model: Model,
+    runner: Runner,
     spec: ModelSpec,
     layout: PoseLayout,
     pre: Preprocessor,
-    outputs: Vec<Vec<f32>>,
     head: Vec<f32>,
-    timeout: Duration,
-    watchdog: RateWatchdog,
 }
 
 impl HailoPose {
@@ -373,16 +389,7 @@ impl HailoPose {
             },
         };
         tracing::info!(strides = ?layout.levels.iter().map(|l| l.stride).collect::<Vec<_>>(), keypoints = k, "Hailo pose HEF outputs recognised");
-        Ok(Self {
-            model,
-            spec,
-            layout,
-            pre: Preprocessor::new(),
-            outputs: Vec::new(),
-            head: Vec::new(),
-            timeout: Duration::from_secs(2),
-            watchdog: RateWatchdog::new(watchdog),
-        })
+        Ok(Self { runner: Runner::new(model, watchdog), spec, layout, pre: Preprocessor::new(), head: Vec::new() })
     }
 }
 
@@ -392,30 +399,21 @@ impl PoseEstimator for HailoPose {
     }
 
     fn estimate(&mut self, image: &RgbImage, cfg: &DetectConfig) -> Result<Timed<Vec<PoseDetection>>, InferenceError> {
-        let run_err = |reason: String| InferenceError::Run { path: self.spec.path.clone(), reason };
         let t0 = Instant::now();
         let (input, lb) = self.pre.to_rgb8(image, self.spec.input_w, self.spec.input_h)?;
-        let t1 = Instant::now();
-        self.model.infer(input.as_raw(), &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
-        let t2 = Instant::now();
-        let value = self.layout.decode(&self.outputs, &lb, cfg, &mut self.head).map_err(|e| run_err(e.to_string()))?;
-        let t3 = Instant::now();
-        watch_rate(&mut self.watchdog, t2, t2 - t1);
-        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+        let (layout, head) = (&self.layout, &mut self.head);
+        self.runner.run(&self.spec.path, t0, input.as_raw(), |outputs| layout.decode(outputs, &lb, cfg, head).map_err(|e| e.to_string()))
     }
 }
 
 /// Monocular depth with the model zoo's scdepthv3 / fast_depth HEFs: stretch to the HEF's input
 /// (as the CPU path does for a static-size model) -> device -> [`crate::depth`] -> image size.
 pub struct HailoDepth {
-    model: Model,
+    runner: Runner,
     spec: DepthSpec,
     decoding: DepthDecoding,
     output: (usize, TensorShape),
     input: Vec<u8>,
-    outputs: Vec<Vec<f32>>,
-    timeout: Duration,
-    watchdog: RateWatchdog,
 }
 
 impl HailoDepth {
@@ -425,16 +423,7 @@ impl HailoDepth {
         let shapes = tensor_shapes(&model).map_err(load_err)?;
         let output = hdepth::depth_output(&shapes).map_err(|e| load_err(e.to_string()))?;
         let spec = DepthSpec { path: hef.to_path_buf(), fixed_input: Some((w, h)), stand_in: None };
-        Ok(Self {
-            model,
-            spec,
-            decoding,
-            output,
-            input: Vec::new(),
-            outputs: Vec::new(),
-            timeout: Duration::from_secs(2),
-            watchdog: RateWatchdog::new(watchdog),
-        })
+        Ok(Self { runner: Runner::new(model, watchdog), spec, decoding, output, input: Vec::new() })
     }
 
     /// How this HEF's output is read (and so whether the map is metres).
@@ -450,19 +439,14 @@ impl DepthEstimator for HailoDepth {
 
     /// `opts` sizes a dynamic input; a HEF's input is always static, so it is not used.
     fn estimate(&mut self, image: &RgbImage, _opts: &DepthOptions) -> Result<Timed<DepthMap>, InferenceError> {
-        let run_err = |reason: String| InferenceError::Run { path: self.spec.path.clone(), reason };
         let t0 = Instant::now();
         let (iw, ih) = image.dimensions();
         let (w, h) = ::depth::network_size(iw, ih, 0, false, self.spec.fixed_input)?;
         yolo::resize_bilinear_cv2(image.as_raw(), iw, ih, w, h, &mut self.input);
-        let t1 = Instant::now();
-        self.model.infer(&self.input, &mut self.outputs, self.timeout).map_err(|e| run_err(e.to_string()))?;
-        let t2 = Instant::now();
-        let (i, shape) = self.output;
-        let value = hdepth::decode(&self.outputs[i], shape, self.decoding, iw, ih).map_err(|e| run_err(e.to_string()))?;
-        let t3 = Instant::now();
-        watch_rate(&mut self.watchdog, t2, t2 - t1);
-        Ok(Timed { value, timings: Timings { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } })
+        let ((i, shape), decoding) = (self.output, self.decoding);
+        self.runner.run(&self.spec.path, t0, &self.input, |outputs| {
+            hdepth::decode(&outputs[i], shape, decoding, iw, ih).map_err(|e| e.to_string())
+        })
     }
 }
 
