@@ -97,3 +97,14 @@ def test_thermal_bands_limit_the_detection_node_and_show_in_diagnostics(start_no
     assert n.spin_until(lambda: (detection_client()[0] or c).completed >= 1, timeout=20)
     assert thermal_drops() == dropped_hot
     assert "thermal" not in detection_client()[1].device
+
+
+def test_device_telemetry_without_the_hailo_build_is_a_clear_start_error(start_node, tmp_path):
+    """Asking the CPU build for the Hailo's own telemetry stops the node and says how to get it,
+    instead of running the thermal policy blind."""
+    acc = start_node("accelerator", params={"socket_path": str(tmp_path / "arbiter.sock"), "device_telemetry": True})
+    acc.proc.wait(timeout=60)
+    out = acc.output()
+    assert acc.proc.returncode == 1, out
+    assert "device_telemetry needs the Hailo backend" in out and "--features hailo" in out, out
+    assert "panicked" not in out, out

@@ -33,8 +33,10 @@ struct Params {
     status_period_s: f64,
     /// Backend the nodes run on: cpu or hailo (reported in the status).
     backend: String,
-    /// Device temperature source: a sysfs file in millidegrees C (e.g. /sys/class/thermal/thermal_zone0/temp); empty = unknown (no thermal policy).
+    /// Device temperature source: a sysfs file in millidegrees C (e.g. /sys/class/thermal/thermal_zone0/temp); empty = unknown (no thermal policy). Not used with device_telemetry.
     temperature_file: String,
+    /// Read the Hailo-10H's own telemetry through HailoRT (chip temperature, throttling, over-current protection) for the thermal policy; needs the `hailo` build feature and a device.
+    device_telemetry: bool,
     /// From this temperature vision and background streams run at a reduced share of their frames, in C [20, 120].
     thermal_reduce_at_c: f64,
     /// Back to full rate only below thermal_reduce_at_c minus this, in C [0.1, 30].
@@ -63,6 +65,7 @@ impl Default for Params {
             status_period_s: 1.0,
             backend: "cpu".into(),
             temperature_file: "/sys/class/thermal/thermal_zone0/temp".into(),
+            device_telemetry: false,
             thermal_reduce_at_c: 60.0,
             thermal_reduce_hysteresis_c: 3.0,
             thermal_shed_at_c: 80.0,
@@ -142,10 +145,11 @@ impl Thermal {
     }
 
     /// Feeds one sample, logs a change of band and passes the band's limits to the arbiter.
-    async fn update(&mut self, celsius: Option<f32>, engine: &EngineHandle) {
+    async fn update(&mut self, sample: Telemetry, engine: &EngineHandle) {
+        let celsius = sample.temperature_c;
         self.celsius = celsius;
         let before = self.policy.state();
-        let d = self.policy.update(&Telemetry { temperature_c: celsius, ..Default::default() }, Instant::now());
+        let d = self.policy.update(&sample, Instant::now());
         if d.changed {
             let (from, to) = (state_name(before), state_name(d.state));
             let c = self.policy.config();
@@ -205,6 +209,51 @@ impl Watchdogs {
                 None => {}
             }
         }
+    }
+}
+
+/// The Hailo-10H's own telemetry (HailoRT's C API through `hailo::device`). HailoRT's control
+/// calls block for milliseconds: they run off the runtime that hosts the coordinator.
+#[cfg(feature = "hailo")]
+struct DeviceTelemetry(std::sync::Arc<std::sync::Mutex<hailo::device::Device>>);
+
+#[cfg(feature = "hailo")]
+impl DeviceTelemetry {
+    fn open() -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let device = hailo::device::Device::open_first().context("opening the Hailo device for telemetry")?;
+        match device.identity() {
+            Ok(id) => tracing::info!(device = %id.device_id, board = %id.board_name, firmware = ?id.firmware, "Hailo device telemetry on"),
+            Err(e) => tracing::warn!(error = %e, "Hailo device telemetry on; identity unreadable"),
+        }
+        Ok(Self(std::sync::Arc::new(std::sync::Mutex::new(device))))
+    }
+
+    async fn sample(&self) -> Telemetry {
+        let device = self.0.clone();
+        let t = tokio::task::spawn_blocking(move || device.lock().expect("device lock").telemetry()).await.unwrap_or_default();
+        if t.throttling || t.overcurrent {
+            tracing::warn!(celsius = ?t.temperature_c, throttling = t.throttling, overcurrent = t.overcurrent, power_w = ?t.power_w,
+                "Hailo device protecting itself");
+        }
+        t
+    }
+}
+
+/// Without the `hailo` feature there is no device to read: asking for it stops the node.
+#[cfg(not(feature = "hailo"))]
+struct DeviceTelemetry;
+
+#[cfg(not(feature = "hailo"))]
+impl DeviceTelemetry {
+    fn open() -> anyhow::Result<Self> {
+        anyhow::bail!(
+            "device_telemetry needs the Hailo backend: build the accelerator with `--features hailo` (HailoRT 5.x, on a Raspberry Pi 5 with the AI HAT+ 2), or use temperature_file"
+        )
+    }
+
+    async fn sample(&self) -> Telemetry {
+        Telemetry::default()
     }
 }
 
@@ -375,6 +424,7 @@ async fn main() -> anyhow::Result<()> {
         )
     };
     ros.spin();
+    let device = if p.device_telemetry { Some(DeviceTelemetry::open()?) } else { None };
     let mut tick = tokio::time::interval(Duration::from_secs_f64(p.status_period_s));
     let mut last: Option<(u64, u64)> = None; // (busy_ns_total, uptime_ns) of the previous snapshot
     let mut thermal: Option<Thermal> = None;
@@ -388,7 +438,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let p = ros.params();
         // Set before the snapshot so it carries the current reading.
-        if p.temperature_file.is_empty() {
+        if !p.device_telemetry && p.temperature_file.is_empty() {
             if thermal.take().is_some() {
                 for class in [Class::Vision, Class::Background] {
                     let _ = engine.set_admission(class, Admission::Full).await;
@@ -396,8 +446,11 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("thermal policy off (no temperature_file)");
             }
         } else {
-            let celsius = read_temperature(&p.temperature_file);
-            if let Some(t) = celsius {
+            let sample = match &device {
+                Some(d) => d.sample().await,
+                None => Telemetry { temperature_c: read_temperature(&p.temperature_file), ..Default::default() },
+            };
+            if let Some(t) = sample.temperature_c {
                 let _ = telemetry.set_temperature(Some(t));
             }
             // Changed thresholds (ros2 param set) restart the policy: it re-enters the band
@@ -410,7 +463,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             if let Some(t) = thermal.as_mut() {
-                t.update(celsius, &engine).await;
+                t.update(sample, &engine).await;
             }
         }
         let snap = match engine.status().await {
