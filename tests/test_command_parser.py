@@ -212,24 +212,34 @@ def test_stop_aborts_a_generation_through_the_arbiter(start_node, rclpy_node, tm
     assert any("job dropped" in l and "model=llm" in l and "cancelled" in l for l in acc.lines), acc.output()
 
 
+def start_parser(start_node, n, params):
+    """A command_parser with `params`, ready for voice commands, and what a client needs: the
+    `voice_command` publisher and the list `robot_command` messages are appended to."""
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
+    from std_msgs.msg import String
+    from aihat_msgs.msg import RobotCommand
+    node = start_node("command_parser", params=params)
+    assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
+    qos = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
+    got = []
+    n.create_subscription(RobotCommand, "robot_command", got.append, qos)
+    pub = n.create_publisher(String, "voice_command", qos)
+    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
+    return node, pub, got
+
+
 def test_parse_command_service(start_node, rclpy_node):
     """`parse_command` runs the topic's pipeline as a dry run: the caller gets the command (fast
     path and LLM alike, bad input as `unknown` with a reason), nothing is published, a stop
     parsed there does not count as a spoken stop, and the topics keep working."""
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from std_msgs.msg import String
     from aihat_msgs.msg import RobotCommand
     from aihat_msgs.srv import ParseCommand
 
-    node = start_node("command_parser", params={"use_llm": True, "use_arbiter": False})
-    assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
     n = rclpy_node
-    qos = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
-    published = []
-    n.create_subscription(RobotCommand, "robot_command", lambda m: published.append(m), qos)
-    pub = n.create_publisher(String, "voice_command", qos)
+    node, pub, published = start_parser(start_node, n, {"use_llm": True, "use_arbiter": False})
     cli = n.create_client(ParseCommand, "parse_command")
-    assert n.spin_until(lambda: cli.service_is_ready() and pub.get_subscription_count() > 0, alive=node.alive)
+    assert n.spin_until(cli.service_is_ready, alive=node.alive)
 
     def call(text):
         fut = cli.call_async(ParseCommand.Request(text=text))
@@ -265,19 +275,12 @@ def test_stop_does_not_wait_for_the_arbiter(start_node, rclpy_node, tmp_path):
     """With use_arbiter and no coordinator yet, stops and other fast-path commands are answered
     and LLM utterances are refused with a reason (never run unarbitrated); once the accelerator
     starts, the parser registers and the LLM path works."""
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from std_msgs.msg import String
     from aihat_msgs.msg import RobotCommand
 
     sock = tmp_path / "arbiter.sock"
-    node = start_node("command_parser", params={"use_llm": True, "use_arbiter": True, "arbiter_socket": str(sock)})
-    assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
     n = rclpy_node
-    qos = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
-    got = []
-    n.create_subscription(RobotCommand, "robot_command", lambda m: got.append(m), qos)
-    pub = n.create_publisher(String, "voice_command", qos)
-    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
+    node, pub, got = start_parser(start_node, n, {"use_llm": True, "use_arbiter": True, "arbiter_socket": str(sock)})
 
     def say(text):
         k = len(got)
