@@ -106,7 +106,7 @@ pub struct Command {
     pub text: String,
     /// Why the command is `unknown`; `None` otherwise.
     pub reason: Option<String>,
-    /// Set by [`crate::grounding::ground_target`] when detections are known.
+    /// Set by [`Command::ground`] / [`Command::ground_in`] when detections are known.
     pub grounding: Option<Grounding>,
 }
 
@@ -171,9 +171,16 @@ impl Command {
         }
         if let Some(g) = &self.grounding {
             match g {
-                Grounding::InView { detection_id, .. } => {
-                    m.insert("target_id".into(), Value::String(detection_id.clone()));
-                    m.insert("target_in_view".into(), Value::Bool(true));
+                Grounding::Found(t) => {
+                    m.insert("target_id".into(), Value::String(t.id.clone()));
+                    m.insert("target_in_view".into(), Value::Bool(t.in_view));
+                    if let Some(p) = &t.position {
+                        let xyz = p.xyz.iter().map(|v| serde_json::Number::from_f64((v * 1000.0).round() / 1000.0).map_or(Value::Null, Value::Number));
+                        m.insert("target_position".into(), Value::Array(xyz.collect()));
+                        m.insert("target_frame".into(), Value::String(p.frame_id.clone()));
+                        let d = (p.distance() * 1000.0).round() / 1000.0;
+                        m.insert("target_distance_m".into(), serde_json::Number::from_f64(d).map_or(Value::Null, Value::Number));
+                    }
                 }
                 Grounding::NotInView => {
                     m.insert("target_in_view".into(), Value::Bool(false));

@@ -15,7 +15,7 @@ pub use command::{Command, SlotValue, Source};
 pub use error::{JsonCommandError, ValidationError, VocabularyError};
 pub use fast_path::{fast_path, supported_by_text, FastPathOutcome};
 pub use gbnf::gbnf;
-pub use grounding::{ground_target, Detection, Grounding};
+pub use grounding::{ground_target, Detection, Grounding, Position, Target, WorldState};
 pub use vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary};
 
 impl Command {
@@ -23,6 +23,13 @@ impl Command {
     pub fn ground(&mut self, detections: &[Detection], min_score: f32) {
         if let Some(SlotValue::Text(t)) = self.slots.get(vocab::TARGET_SLOT) {
             self.grounding = Some(ground_target(t, detections, min_score));
+        }
+    }
+
+    /// Resolves this command's `target` against what the robot has seen within `max_age`.
+    pub fn ground_in(&mut self, world: &WorldState, now: std::time::Instant, max_age: std::time::Duration, min_score: f32) {
+        if let Some(SlotValue::Text(t)) = self.slots.get(vocab::TARGET_SLOT) {
+            self.grounding = Some(world.ground(t, now, max_age, min_score));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! latest-frame-wins, decoding with counted bad input, a pinned inference thread, the arbiter
 //! grant around each inference, and the small message helpers they all need.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,15 +10,18 @@ use futures::StreamExt;
 use image::RgbImage;
 use image_input::{ImageInputError, InputLimits, RawImage};
 use npu_arbiter::{ArbiterClient, ArbiterError, Class, ClientConfig, DeviceGrant, Endpoint, JobSpec, StreamHandle, StreamSpec};
-use r2r::sensor_msgs::msg::{CompressedImage, Image};
+use r2r::builtin_interfaces::msg::Time;
+use r2r::sensor_msgs::msg::{CameraInfo, CompressedImage, Image};
 use r2r::std_msgs::msg::Header;
 use tokio::sync::Notify;
 
 pub mod draw;
 pub mod model;
 pub mod msg;
+mod node;
 pub mod params;
 
+pub use node::{HasVision, VisionModel, VisionNode};
 pub use params::VisionParams;
 
 /// A received image, not yet decoded: decoding happens on the worker so that a frame that is
@@ -143,6 +146,42 @@ pub fn subscribe_images(
             if superseded {
                 c.superseded += 1;
             }
+        }
+    });
+    Ok(())
+}
+
+/// The recent `camera_info` messages, so a frame gets the intrinsics published with it (same
+/// stamp) or, from a driver that stamps them apart, the latest.
+#[derive(Default)]
+pub struct CameraInfoCache {
+    recent: VecDeque<CameraInfo>,
+}
+
+impl CameraInfoCache {
+    /// Enough for the frames a slow model lets pile up at a fast camera's rate.
+    const KEEP: usize = 32;
+
+    pub fn push(&mut self, info: CameraInfo) {
+        if self.recent.len() == Self::KEEP {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(info);
+    }
+
+    /// The camera_info stamped `stamp`, else the latest; `None` before the first one.
+    pub fn for_stamp(&self, stamp: &Time) -> Option<&CameraInfo> {
+        self.recent.iter().rev().find(|c| c.header.stamp == *stamp).or_else(|| self.recent.back())
+    }
+}
+
+/// Subscribes `camera_info` (sensor_msgs/CameraInfo, next to `image` as image_transport and
+/// camera drivers name it) into `cache`.
+pub fn subscribe_camera_info(node: &mut r2r::Node, qos: r2r::QosProfile, cache: Arc<Mutex<CameraInfoCache>>) -> anyhow::Result<()> {
+    let mut infos = node.subscribe::<CameraInfo>("camera_info", qos)?;
+    tokio::spawn(async move {
+        while let Some(info) = infos.next().await {
+            cache.lock().expect("camera_info lock").push(info);
         }
     });
     Ok(())
@@ -301,9 +340,11 @@ pub struct GrantedFrame {
 pub struct Decoded {
     pub header: Header,
     pub received: Instant,
-    /// Frame number in this node (for detection ids and logs).
+    /// Frame number in this node (for logs).
     pub n: u64,
     pub rgb: RgbImage,
+    /// The camera_info of this image (same stamp) or the latest one; `None` if none came.
+    pub camera_info: Option<CameraInfo>,
 }
 
 /// The loop every vision node runs: newest frame -> decode (bad input counted and logged) ->
@@ -313,6 +354,7 @@ pub struct FrameLoop {
     name: String,
     slot: Arc<LatestSlot<ImageFrame>>,
     pub counters: SharedCounters,
+    camera_info: Arc<Mutex<CameraInfoCache>>,
     limits: InputLimits,
     arbiter: Arbitration,
     frame_no: u64,
@@ -331,7 +373,12 @@ impl FrameLoop {
     ) -> anyhow::Result<Self> {
         let counters: SharedCounters = Arc::default();
         let slot = Arc::new(LatestSlot::<ImageFrame>::default());
-        subscribe_images(&mut node.lock().expect("node lock"), input.qos, slot.clone(), counters.clone())?;
+        let camera_info = Arc::new(Mutex::new(CameraInfoCache::default()));
+        {
+            let mut node = node.lock().expect("node lock");
+            subscribe_camera_info(&mut node, input.qos.clone(), camera_info.clone())?;
+            subscribe_images(&mut node, input.qos, slot.clone(), counters.clone())?;
+        }
         spawn_counter_log(name.to_string(), counters.clone(), input.log_period);
         let arbiter = Arbitration::vision(
             input.use_arbiter,
@@ -343,7 +390,7 @@ impl FrameLoop {
         )
         .await?;
         let shutdown = Box::pin(ros_edge::shutdown_signal());
-        Ok(Self { name: name.into(), slot, counters, limits: input.limits, arbiter, frame_no: 0, shutdown })
+        Ok(Self { name: name.into(), slot, counters, camera_info, limits: input.limits, arbiter, frame_no: 0, shutdown })
     }
 
     /// The next frame worth running, decoded and holding the device; `None` at shutdown.
@@ -390,7 +437,8 @@ impl FrameLoop {
                     continue;
                 }
             };
-            let frame = Decoded { header: frame.header, received: frame.received, n: self.frame_no, rgb };
+            let camera_info = self.camera_info.lock().expect("camera_info lock").for_stamp(&frame.header.stamp).cloned();
+            let frame = Decoded { header: frame.header, received: frame.received, n: self.frame_no, rgb, camera_info };
             return Some(GrantedFrame { frame, grant });
         }
     }
@@ -498,6 +546,20 @@ mod tests {
         assert_eq!(t.call(|v: &mut Vec<u32>| v.clone()).await.unwrap(), vec![0, 1, 2]);
         let err = InferenceThread::<u8>::spawn("t", vec![], || anyhow::bail!("no model")).err().unwrap();
         assert!(err.to_string().contains("no model"));
+    }
+
+    #[test]
+    fn camera_info_of_the_same_stamp_wins_else_the_latest() {
+        let info = |sec: i32, w: u32| CameraInfo { header: Header { stamp: Time { sec, nanosec: 0 }, ..Default::default() }, width: w, ..Default::default() };
+        let mut c = CameraInfoCache::default();
+        assert!(c.for_stamp(&Time { sec: 1, nanosec: 0 }).is_none());
+        for sec in 0..40 {
+            c.push(info(sec, 100 + sec as u32));
+        }
+        assert_eq!(c.for_stamp(&Time { sec: 20, nanosec: 0 }).unwrap().width, 120);
+        assert_eq!(c.for_stamp(&Time { sec: 99, nanosec: 0 }).unwrap().width, 139);
+        // Only the last KEEP are kept.
+        assert_eq!(c.for_stamp(&Time { sec: 3, nanosec: 0 }).unwrap().width, 139);
     }
 
     #[test]

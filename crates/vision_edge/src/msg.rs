@@ -1,6 +1,8 @@
 //! aihat_msgs (vision_msgs-shaped) messages from model results.
 
+use detection3d::{GeometryError, Intrinsics};
 use r2r::aihat_msgs::msg::{BoundingBox2D, Detection2D, ObjectHypothesis, ObjectHypothesisWithPose, Point2D, Pose2D};
+use r2r::sensor_msgs::msg::CameraInfo;
 use r2r::std_msgs::msg::Header;
 
 /// One Detection2D: a box given by corners in image pixels (vision_msgs wants centre and size),
@@ -24,9 +26,45 @@ pub fn detection_2d(header: &Header, bbox: &yolo::BBox, class_id: usize, score: 
     }
 }
 
+/// sensor_msgs/CameraInfo of an ideal pinhole camera (no distortion, identity rectification), as
+/// a camera driver without a calibration file publishes it with known intrinsics.
+pub fn camera_info(header: Header, k: &Intrinsics) -> CameraInfo {
+    CameraInfo {
+        header,
+        height: k.height,
+        width: k.width,
+        distortion_model: "plumb_bob".into(),
+        d: vec![0.0; 5],
+        k: k.k().to_vec(),
+        r: vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        p: vec![k.fx, 0.0, k.cx, 0.0, 0.0, k.fy, k.cy, 0.0, 0.0, 0.0, 1.0, 0.0],
+        ..Default::default()
+    }
+}
+
+/// The intrinsics a CameraInfo gives (its `K` and image size); an uncalibrated camera's all-zero
+/// `K`, or a wrong-length one, is an error.
+pub fn intrinsics(info: &CameraInfo) -> Result<Intrinsics, GeometryError> {
+    let k: [f64; 9] = info
+        .k
+        .as_slice()
+        .try_into()
+        .map_err(|_| GeometryError::BadIntrinsics(format!("K has {} values, not 9", info.k.len())))?;
+    Intrinsics::from_k(&k, info.width, info.height)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn camera_info_round_trips_the_intrinsics() {
+        let k = Intrinsics::from_hfov(640, 480, 66.0).unwrap();
+        let info = camera_info(Header::default(), &k);
+        assert_eq!(intrinsics(&info).unwrap(), k);
+        assert!(intrinsics(&CameraInfo { width: 640, height: 480, k: vec![0.0; 9], ..Default::default() }).is_err());
+        assert!(intrinsics(&CameraInfo { width: 640, height: 480, k: vec![], ..Default::default() }).is_err());
+    }
 
     #[test]
     fn corners_become_centre_and_size() {

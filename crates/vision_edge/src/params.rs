@@ -56,26 +56,6 @@ impl VisionParams<'_> {
     }
 }
 
-/// `VisionParams` borrowed from any node parameter struct that declares the shared fields under
-/// their shared names (the one place that lists them, instead of a `vision()` per node).
-#[macro_export]
-macro_rules! vision_params {
-    ($p:expr) => {
-        $crate::VisionParams {
-            backend: &$p.backend,
-            qos: &$p.qos,
-            qos_depth: $p.qos_depth,
-            max_image_pixels: $p.max_image_pixels,
-            reserved_cores: $p.reserved_cores,
-            inference_threads: $p.inference_threads,
-            use_arbiter: $p.use_arbiter,
-            arbiter_socket: &$p.arbiter_socket,
-            expected_rate_hz: $p.expected_rate_hz,
-            log_period_s: $p.log_period_s,
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

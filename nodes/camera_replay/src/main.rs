@@ -2,13 +2,20 @@
 //! rate, so the node graph runs without a camera. On a robot the launch file starts the real
 //! camera driver instead.
 //!
+//! Next to each image it publishes `camera_info` (sensor_msgs/CameraInfo, the same header) with
+//! the intrinsics of the camera the parameters describe, as a camera driver does: by default an
+//! ideal pinhole with the Raspberry Pi Camera Module 3's 66 degree horizontal field of view at
+//! each image's size; `fx`/`fy`/`cx`/`cy` give a calibrated camera's values instead.
+//!
 //! Data path: list files -> decode once -> (resize) -> publish at `rate_hz` with a fresh stamp.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use r2r::{RosParams, sensor_msgs::msg::Image, std_msgs::msg::Header};
+use detection3d::Intrinsics;
+use r2r::sensor_msgs::msg::{CameraInfo, Image};
+use r2r::{RosParams, std_msgs::msg::Header};
 use ros_edge::{NodeParams, RosNode, in_range, qos_from_param};
 
 #[derive(RosParams, Clone, Debug)]
@@ -25,8 +32,18 @@ struct Params {
     width: i64,
     /// Resize height (with width); 0 = keep [0, 8192].
     height: i64,
-    /// frame_id of the published headers.
+    /// frame_id of the published headers: the camera's optical frame (x right, y down, z forward).
     frame_id: String,
+    /// Horizontal field of view of the replayed camera in degrees, for camera_info when fx is 0 (66 = Raspberry Pi Camera Module 3) [1, 179].
+    camera_hfov_deg: f64,
+    /// Focal length in pixels for camera_info, at the published image size; 0 = from camera_hfov_deg [0, 100000].
+    fx: f64,
+    /// Focal length in pixels along y; 0 = fx [0, 100000].
+    fy: f64,
+    /// Principal point x in pixels; 0 = the image centre [0, 100000].
+    cx: f64,
+    /// Principal point y in pixels; 0 = the image centre [0, 100000].
+    cy: f64,
     /// Publisher QoS: sensor_data, reliable or best_effort.
     qos: String,
     /// Publisher history depth [1, 1000].
@@ -46,7 +63,12 @@ impl Default for Params {
             encoding: "rgb8".into(),
             width: 0,
             height: 0,
-            frame_id: "camera".into(),
+            frame_id: "camera_optical_frame".into(),
+            camera_hfov_deg: 66.0,
+            fx: 0.0,
+            fy: 0.0,
+            cx: 0.0,
+            cy: 0.0,
             qos: "sensor_data".into(),
             qos_depth: 1,
             wait_for_subscribers: 0,
@@ -63,6 +85,10 @@ impl NodeParams for Params {
         in_range("height", self.height, 0, 8192)?;
         in_range("qos_depth", self.qos_depth, 1, 1000)?;
         in_range("wait_for_subscribers", self.wait_for_subscribers, 0, 100)?;
+        in_range("camera_hfov_deg", self.camera_hfov_deg, 1.0, 179.0)?;
+        for (name, v) in [("fx", self.fx), ("fy", self.fy), ("cx", self.cx), ("cy", self.cy)] {
+            in_range(name, v, 0.0, 100_000.0)?;
+        }
         if !matches!(self.encoding.as_str(), "rgb8" | "bgr8") {
             return Err(("encoding".into(), format!("`{}` is not rgb8 or bgr8", self.encoding)));
         }
@@ -104,6 +130,24 @@ fn list_images(spec: &str) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+impl Params {
+    /// The camera the parameters describe, at a `width x height` image.
+    fn intrinsics(&self, width: u32, height: u32) -> anyhow::Result<Intrinsics> {
+        let mut k = Intrinsics::from_hfov(width, height, self.camera_hfov_deg)?;
+        if self.fx > 0.0 {
+            k.fx = self.fx;
+            k.fy = if self.fy > 0.0 { self.fy } else { self.fx };
+        }
+        if self.cx > 0.0 {
+            k.cx = self.cx;
+        }
+        if self.cy > 0.0 {
+            k.cy = self.cy;
+        }
+        Ok(k)
+    }
+}
+
 /// Decodes once up front so the publish loop only copies bytes (its rate stays steady).
 fn load_frame(path: &Path, p: &Params) -> anyhow::Result<(u32, u32, Vec<u8>)> {
     let img = image::open(path).with_context(|| format!("decoding {}", path.display()))?;
@@ -129,11 +173,11 @@ async fn main() -> anyhow::Result<()> {
     let p = ros.params();
     let files = list_images(&p.images)?;
     let frames: Vec<_> = files.iter().map(|f| load_frame(f, &p)).collect::<anyhow::Result<_>>()?;
-    let publisher = ros
-        .node
-        .lock()
-        .unwrap()
-        .create_publisher::<Image>("image", qos_from_param(&p.qos, p.qos_depth)?)?;
+    let (publisher, info_pub) = {
+        let mut node = ros.node.lock().unwrap();
+        let qos = qos_from_param(&p.qos, p.qos_depth)?;
+        (node.create_publisher::<Image>("image", qos.clone())?, node.create_publisher::<CameraInfo>("camera_info", qos)?)
+    };
     ros.spin();
     tracing::info!(frames = frames.len(), rate_hz = p.rate_hz, loops = p.loops, "replaying");
 
@@ -153,11 +197,23 @@ async fn main() -> anyhow::Result<()> {
                 _ = &mut shutdown => break 'outer,
                 _ = ticker.tick() => {}
             }
-            if !ros.params().enabled {
+            // Run-time changes apply to everything but the encoding, which the frames were decoded in.
+            let now = ros.params();
+            if !now.enabled {
                 continue;
             }
+            let header = Header { stamp: ros.now(), frame_id: now.frame_id.clone() };
+            // Before the image, so a node holding the image already has its intrinsics.
+            match now.intrinsics(*w, *h) {
+                Ok(k) => {
+                    if let Err(e) = info_pub.publish(&vision_edge::msg::camera_info(header.clone(), &k)) {
+                        tracing::warn!(error = %e, "publishing camera_info failed");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "no camera_info for this frame"),
+            }
             let msg = Image {
-                header: Header { stamp: ros.now(), frame_id: p.frame_id.clone() },
+                header,
                 height: *h,
                 width: *w,
                 encoding: p.encoding.clone(),

@@ -20,11 +20,13 @@ use std::time::{Duration, Instant};
 
 mod llm_backend;
 
-use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, fast_path};
+use command_grammar::{Command, FastPathOutcome, SlotValue, Source, Vocabulary, WorldState, fast_path};
 use futures::StreamExt;
 use llm_backend::{Backend, Parse, ParseJob};
 use npu_arbiter::{ArbiterClient, Class, ClientConfig, Endpoint, StreamSpec};
-use r2r::aihat_msgs::msg::{CommandSlot, Detection2DArray, LabelInfo, RobotCommand};
+use r2r::aihat_msgs::msg::{CommandSlot, Detection2DArray, Detection3DArray, LabelInfo, RobotCommand};
+use r2r::builtin_interfaces::msg::Time;
+use r2r::geometry_msgs::msg::{Point, PointStamped};
 use r2r::aihat_msgs::srv::ParseCommand;
 use r2r::std_msgs::msg::{Header, String as StringMsg};
 use r2r::{QosProfile, RosParams};
@@ -55,7 +57,7 @@ struct Params {
     parse_deadline_s: f64,
     /// Minimum detection score for grounding a target [0, 1].
     grounding_min_score: f64,
-    /// Detections older than this are not used for grounding, in seconds [0.1, 3600].
+    /// Objects not seen for this long are forgotten: a target resolves to what was seen within it (in view = in the latest detections), in seconds [0.1, 3600].
     grounding_max_age_s: f64,
 }
 
@@ -91,27 +93,17 @@ impl NodeParams for Params {
     }
 }
 
-/// The latest detections and the label map, for grounding. Names are looked up when a command
-/// is grounded, not when detections arrive: the latched label map may come after them.
+/// What the robot has seen lately and the label map, for grounding. Names are looked up when a
+/// command is grounded, not when detections arrive: the latched label map may come after them.
 #[derive(Default)]
 struct Scene {
     labels: HashMap<u16, String>,
-    /// (class_id, detection id, score, box area)
-    detections: Vec<(String, String, f32, f32)>,
-    at: Option<Instant>,
+    world: WorldState,
 }
 
 impl Scene {
-    fn named(&self) -> Vec<command_grammar::Detection> {
-        self.detections
-            .iter()
-            .map(|(class, id, score, box_area)| command_grammar::Detection {
-                label: class.parse::<u16>().ok().and_then(|c| self.labels.get(&c).cloned()).unwrap_or_else(|| class.clone()),
-                id: id.clone(),
-                score: *score,
-                box_area: *box_area,
-            })
-            .collect()
+    fn name_of(labels: &HashMap<u16, String>, class_id: &str) -> Option<String> {
+        class_id.parse::<u16>().ok().and_then(|c| labels.get(&c).cloned())
     }
 }
 
@@ -139,17 +131,26 @@ fn to_msg(cmd: &Command, header: Header) -> RobotCommand {
         };
         slots.push(slot);
     }
-    let (target_detection_id, target_in_view) = match &cmd.grounding {
-        Some(command_grammar::Grounding::InView { detection_id, .. }) => (detection_id.clone(), true),
-        _ => (String::new(), false),
+    let target = match &cmd.grounding {
+        Some(command_grammar::Grounding::Found(t)) => Some(t),
+        _ => None,
     };
+    let position = target.and_then(|t| t.position.as_ref());
+    let target_position = position.map_or_else(PointStamped::default, |p| PointStamped {
+        header: Header { stamp: Time { sec: p.stamp.0, nanosec: p.stamp.1 }, frame_id: p.frame_id.clone() },
+        point: Point { x: p.xyz[0], y: p.xyz[1], z: p.xyz[2] },
+    });
     RobotCommand {
         header,
         action: cmd.action.clone(),
         slots,
         target_label,
-        target_detection_id,
-        target_in_view,
+        target_track_id: target.map(|t| t.id.clone()).unwrap_or_default(),
+        target_in_view: target.is_some_and(|t| t.in_view),
+        target_has_position: position.is_some(),
+        target_position,
+        target_distance_m: position.map_or(f32::NAN, |p| p.distance() as f32),
+        target_last_seen_s: target.map_or(f32::NAN, |t| t.last_seen_s as f32),
         confidence: cmd.confidence,
         source_text: cmd.text.clone(),
         source: match cmd.source {
@@ -221,13 +222,14 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let scene = Arc::new(Mutex::new(Scene::default()));
-    let (cmd_pub, json_pub, mut voice, mut dets, mut labels, mut parse_srv, clock) = {
+    let (cmd_pub, json_pub, mut voice, mut dets, mut dets_3d, mut labels, mut parse_srv, clock) = {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<RobotCommand>("robot_command", QosProfile::default().keep_last(10))?,
             node.create_publisher::<StringMsg>("robot_command_json", QosProfile::default().keep_last(10))?,
             node.subscribe::<StringMsg>("voice_command", QosProfile::default().keep_last(10))?,
             node.subscribe::<Detection2DArray>("detections", QosProfile::default().keep_last(1))?,
+            node.subscribe::<Detection3DArray>("detections_3d", QosProfile::default().keep_last(10))?,
             node.subscribe::<LabelInfo>("label_info", latched_qos())?,
             node.create_service::<ParseCommand::Service>("parse_command", QosProfile::default())?,
             // Taken once: locking the node for it would wait for the spin thread's spin_once.
@@ -236,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
     };
     ros.spin();
     {
-        let scene = scene.clone();
+        let (scene, params) = (scene.clone(), ros.params.clone());
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -244,14 +246,36 @@ async fn main() -> anyhow::Result<()> {
                         scene.lock().unwrap().labels = l.class_map.iter().map(|c| (c.class_id, c.class_name.clone())).collect();
                     }
                     Some(d) = dets.next() => {
-                        let list = d.detections.iter().filter_map(|det| {
-                            let h = det.results.first()?;
-                            Some((h.hypothesis.class_id.clone(), det.id.clone(), h.hypothesis.score as f32,
-                                (det.bbox.size_x * det.bbox.size_y) as f32))
-                        }).collect();
+                        let now = Instant::now();
+                        let max_age = Duration::from_secs_f64(params.lock().unwrap().0.grounding_max_age_s);
                         let mut s = scene.lock().unwrap();
-                        s.detections = list;
-                        s.at = Some(Instant::now());
+                        let seen: Vec<_> = d.detections.iter().filter_map(|det| {
+                            let h = det.results.first()?;
+                            let class = &h.hypothesis.class_id;
+                            Some(command_grammar::Detection {
+                                label: Scene::name_of(&s.labels, class).unwrap_or_else(|| class.clone()),
+                                id: det.id.clone(),
+                                score: h.hypothesis.score as f32,
+                                box_area: (det.bbox.size_x * det.bbox.size_y) as f32,
+                            })
+                        }).collect();
+                        s.world.forget_older_than(now, max_age);
+                        s.world.observe(now, &seen);
+                    }
+                    Some(d) = dets_3d.next() => {
+                        let now = Instant::now();
+                        let mut s = scene.lock().unwrap();
+                        for det in &d.detections {
+                            let class = det.results.first().map(|h| h.hypothesis.class_id.clone()).unwrap_or_default();
+                            let label = Scene::name_of(&s.labels, &class).unwrap_or(class);
+                            let c = &det.bbox.center.position;
+                            let at = command_grammar::Position {
+                                xyz: [c.x, c.y, c.z],
+                                frame_id: d.header.frame_id.clone(),
+                                stamp: (d.header.stamp.sec, d.header.stamp.nanosec),
+                            };
+                            s.world.place(now, &det.id, &label, at);
+                        }
                     }
                     else => break,
                 }
@@ -275,11 +299,10 @@ async fn main() -> anyhow::Result<()> {
                 (p.grounding_min_score, p.grounding_max_age_s)
             };
             let mut cmd = cmd;
-            let s = scene.lock().unwrap();
-            // Stale detections would ground a target that is no longer in view.
-            let fresh = s.at.is_some_and(|t| t.elapsed().as_secs_f64() <= max_age);
-            let visible = if fresh { s.named() } else { Vec::new() };
-            cmd.ground(&visible, min_score as f32);
+            let mut s = scene.lock().unwrap();
+            let Scene { labels, world } = &mut *s;
+            world.relabel(|class| Scene::name_of(labels, class));
+            cmd.ground_in(world, Instant::now(), Duration::from_secs_f64(max_age), min_score as f32);
             drop(s);
             let stamp = clock.lock().unwrap().get_now().map(|d| r2r::Clock::to_builtin_time(&d)).unwrap_or_default();
             (to_msg(&cmd, Header { stamp, frame_id: String::new() }), cmd.to_json(&vocab))

@@ -4,101 +4,68 @@
 //! each box (median, IQR, valid pixel count) on `detections_depth`, from the depth frame of the
 //! same image (matched by header stamp).
 //!
-//! The default model, Depth Anything V2 small, gives *relative inverse depth*: larger = nearer, no
-//! unit, scale and shift unknown per image. Only a metric model (parameter `metric`) gives metres,
-//! and only then is `distance_m` filled.
+//! With a metric model and the camera's `camera_info`, every detection also gets a 3D box in
+//! metres in the camera's optical frame on `detections_3d` (aihat_msgs/Detection3DArray, the
+//! vision_msgs layout; `detection3d::locate`).
+//!
+//! The default model, FastDepth (NYU Depth v2, indoor), gives metres (larger = farther). The
+//! parameters say what a model gives: `metric` (a unit, so `distance_m` and 3D are filled) and
+//! `inverse_depth` (larger = nearer, as Depth Anything V2 and scdepthv3 give; a metric inverse map
+//! is published as metres).
 //!
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (resize + normalise,
-//! ONNX Runtime, back to the image size) -> publish -> settle waiting detections.
+//! ONNX Runtime, back to the image size) -> publish -> settle waiting detections (depth per box,
+//! 3D per box).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use depth::{DepthMap, Limits, PixelBox, Resolution, StampMatcher, box_stats, stamp_ns};
+use detection3d::{Box2D, GeometryError, Intrinsics, LocateOptions};
 use futures::StreamExt;
 use inference::{DepthEstimator, DepthOptions};
-use r2r::aihat_msgs::msg::{Detection2DArray, DetectionDepth, DetectionDepthArray};
+use r2r::aihat_msgs::msg::{
+    BoundingBox3D, Detection2DArray, Detection3D, Detection3DArray, DetectionDepth, DetectionDepthArray, ObjectHypothesisWithPose,
+};
+use r2r::geometry_msgs::msg::{Point, Pose, PoseWithCovariance, Quaternion, Vector3};
 use r2r::builtin_interfaces::msg::Time;
 use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
-use r2r::{QosProfile, RosParams};
-use ros_edge::{NodeParams, RosNode, in_range};
-use vision_edge::{FrameLoop, InferenceThread, VisionParams};
+use r2r::QosProfile;
+use ros_edge::{NodeParams, in_range};
+use vision_edge::{HasVision, VisionNode};
 
-#[derive(RosParams, Clone, Debug)]
-struct Params {
-    /// Depth ONNX model: input `pixel_values` float32 [1,3,H,W], output `predicted_depth` [1,H,W] (Depth Anything V2 small from onnx-community; scripts/fetch_models); backend hailo: a scdepthv3 or fast_depth HEF (see hailo_decoding).
-    model_path: String,
-    /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
-    backend: String,
-    /// backend hailo only: how the HEF's output map is read: scdepthv3 (sigmoid logits, published as relative inverse depth; metric must be false) or fast_depth (metres; metric must be true).
-    hailo_decoding: String,
-    /// The model outputs metric depth in metres (e.g. a Depth Anything V2 Metric export): fills distance_m. false = relative inverse depth (larger = nearer, no unit).
-    metric: bool,
-    /// Network input size for models with dynamic H/W (preprocessor `size`); a multiple of 14 [14, 2058].
-    input_size: i64,
-    /// Scale both image sides by the same factor before rounding to multiples of 14 (preprocessor `keep_aspect_ratio`).
-    keep_aspect_ratio: bool,
-    /// Publish a colour-mapped depth image on depth/image.
-    publish_colorized: bool,
-    /// Depth frames kept for matching detections by stamp [1, 64].
-    ring_size: i64,
-    /// Detection messages waiting for the depth frame of their image [1, 1000].
-    max_pending: i64,
-    /// A detection message whose depth frame has not come after this many seconds is given up (counted, logged) [0.01, 60].
-    max_wait_s: f64,
-    /// Stamps this close (seconds) are the same image; 0 = exact match [0, 1].
-    match_tolerance_s: f64,
-    /// Image subscription QoS: sensor_data, reliable or best_effort.
-    qos: String,
-    /// Image subscription history depth [1, 100].
-    qos_depth: i64,
-    /// Process images (false: frames are counted and skipped; the node stays up).
-    enabled: bool,
-    /// Images with more pixels than this are rejected as bad input [1, 100000000].
-    max_image_pixels: i64,
-    /// Cores left to the rest of the robot (motor control); inference runs on the others [0, 64].
-    reserved_cores: i64,
-    /// Inference threads; 0 = one per core of the inference set [0, 64].
-    inference_threads: i64,
-    /// Take turns on the accelerator through the npu_arbiter coordinator (the accelerator node).
-    use_arbiter: bool,
-    /// Coordinator socket; empty = the default path.
-    arbiter_socket: String,
-    /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
-    expected_rate_hz: f64,
-    /// Seconds between frame-counter log lines [1, 3600].
-    log_period_s: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            model_path: String::new(),
-            backend: "cpu".into(),
-            hailo_decoding: "scdepthv3".into(),
-            metric: false,
-            input_size: 518,
-            keep_aspect_ratio: true,
-            publish_colorized: false,
-            ring_size: 8,
-            max_pending: 32,
-            max_wait_s: 2.0,
-            match_tolerance_s: 0.0,
-            qos: "sensor_data".into(),
-            qos_depth: 1,
-            enabled: true,
-            max_image_pixels: 40_000_000,
-            reserved_cores: 1,
-            inference_threads: 0,
-            use_arbiter: true,
-            arbiter_socket: String::new(),
-            expected_rate_hz: 10.0,
-            log_period_s: 10.0,
-        }
+vision_edge::vision_node_params! {
+    struct Params {
+        /// Depth ONNX model: input `pixel_values` float32 [1,3,H,W] (ImageNet-normalised RGB), output `predicted_depth` [1,H,W] (FastDepth 224 from ../shared/models by default; Depth Anything V2 exports fit too); backend hailo: a fast_depth or scdepthv3 HEF (see hailo_decoding).
+        model_path: String = String::new(),
+        /// backend hailo only: how the HEF's output map is read: fast_depth (metres; metric true, inverse_depth false) or scdepthv3 (sigmoid logits, relative inverse depth; metric false, inverse_depth true).
+        hailo_decoding: String = "fast_depth".into(),
+        /// The model's output has a unit (metres, or 1/metres with inverse_depth): fills distance_m and detections_3d. false = relative (no unit, scale unknown per image).
+        metric: bool = true,
+        /// The model outputs inverse depth (larger = nearer), e.g. Depth Anything V2 or scdepthv3; false = depth (larger = farther), e.g. FastDepth. A metric inverse-depth map is published as metres (1/x) on `depth`.
+        inverse_depth: bool = false,
+        /// Network input size for models with dynamic H/W (preprocessor `size`); a multiple of 14 [14, 2058].
+        input_size: i64 = 518,
+        /// Scale both image sides by the same factor before rounding to multiples of 14 (preprocessor `keep_aspect_ratio`).
+        keep_aspect_ratio: bool = true,
+        /// Publish a colour-mapped depth image on depth/image.
+        publish_colorized: bool = false,
+        /// Depth frames kept for matching detections by stamp [1, 64].
+        ring_size: i64 = 8,
+        /// Detection messages waiting for the depth frame of their image [1, 1000].
+        max_pending: i64 = 32,
+        /// A detection message whose depth frame has not come after this many seconds is given up (counted, logged) [0.01, 60].
+        max_wait_s: f64 = 2.0,
+        /// Stamps this close (seconds) are the same image; 0 = exact match [0, 1].
+        match_tolerance_s: f64 = 0.0,
+        /// detections_3d: pixels of a box farther than this (metres) from the box's median depth are background, not the object [0.01, 100].
+        depth_band_m: f64 = 0.5,
+        /// detections_3d: a box with fewer valid depth pixels than this gets no 3D box [1, 1000000].
+        min_depth_pixels: i64 = 16,
     }
+    expected_rate_hz = 10.0;
 }
 
 impl NodeParams for Params {
@@ -107,9 +74,9 @@ impl NodeParams for Params {
         if self.input_size % depth::PATCH_MULTIPLE as i64 != 0 {
             return Err(("input_size".into(), format!("{} is not a multiple of 14 (the model's patch size)", self.input_size)));
         }
-        if !["scdepthv3", "fast_depth"].contains(&self.hailo_decoding.as_str()) {
-            return Err(("hailo_decoding".into(), format!("`{}` is not scdepthv3 or fast_depth", self.hailo_decoding)));
-        }
+        ros_edge::one_of("hailo_decoding", &self.hailo_decoding, &["fast_depth", "scdepthv3"])?;
+        in_range("depth_band_m", self.depth_band_m, 0.01, 100.0)?;
+        in_range("min_depth_pixels", self.min_depth_pixels, 1, 1_000_000)?;
         in_range("ring_size", self.ring_size, 1, 64)?;
         in_range("max_pending", self.max_pending, 1, 1000)?;
         in_range("max_wait_s", self.max_wait_s, 0.01, 60.0)?;
@@ -120,12 +87,12 @@ impl NodeParams for Params {
 }
 
 impl Params {
-    fn vision(&self) -> VisionParams<'_> {
-        vision_edge::vision_params!(self)
-    }
-
     fn depth_options(&self) -> DepthOptions {
         DepthOptions { input_size: self.input_size as u32, keep_aspect_ratio: self.keep_aspect_ratio }
+    }
+
+    fn locate_options(&self) -> LocateOptions {
+        LocateOptions { depth_band_m: self.depth_band_m, min_valid_pixels: self.min_depth_pixels as u32 }
     }
 
     fn limits(&self) -> Limits {
@@ -141,6 +108,8 @@ impl Params {
 /// A published depth frame, kept for the detections of the same image.
 struct Frame {
     map: DepthMap,
+    /// The camera's intrinsics at the map's size, when a camera_info came with the image.
+    intrinsics: Option<Intrinsics>,
 }
 
 type Matcher = StampMatcher<Arc<Frame>, Detection2DArray>;
@@ -150,15 +119,25 @@ struct MatchCounters {
     matched: u64,
     unmatched: BTreeMap<&'static str, u64>,
     warned: BTreeSet<&'static str>,
+    /// Detections that got no 3D box, by reason.
+    no_3d: BTreeMap<&'static str, u64>,
 }
 
-/// The detection side: the matcher, its counters and the `detections_depth` publisher, shared by
-/// the depth loop, the detections subscription and the expiry timer.
+/// What the depth values mean, from the parameters; read where the values are used.
+#[derive(Clone, Copy)]
+struct Meaning {
+    metric: bool,
+    locate: LocateOptions,
+}
+
+/// The detection side: the matcher, its counters and the `detections_depth` / `detections_3d`
+/// publishers, shared by the depth loop, the detections subscription and the expiry timer.
 struct Detections {
     matcher: Mutex<Matcher>,
     counters: Mutex<MatchCounters>,
     // r2r publishers are Send but not Sync; the mutex makes the whole struct shareable.
     publisher: Mutex<r2r::Publisher<DetectionDepthArray>>,
+    publisher_3d: Mutex<r2r::Publisher<Detection3DArray>>,
     scratch: Mutex<Vec<f64>>,
 }
 
@@ -172,17 +151,36 @@ fn to_time(ns: i64) -> Time {
 
 impl Detections {
     /// Publishes the matched, counts and logs the rest.
-    fn settle(&self, resolutions: Vec<Resolution<Detection2DArray, Arc<Frame>>>, metric: bool) {
+    fn settle(&self, resolutions: Vec<Resolution<Detection2DArray, Arc<Frame>>>, meaning: Meaning) {
         for r in resolutions {
             match r {
                 Resolution::Matched { detections, frame_stamp, frame, .. } => {
-                    let msg = {
+                    let (msg, msg_3d) = {
                         let mut scratch = self.scratch.lock().expect("scratch lock");
-                        depth_of_detections(&detections, &frame.map, to_time(frame_stamp), metric, &mut scratch)
+                        let dd = depth_of_detections(&detections, &frame.map, to_time(frame_stamp), meaning.metric, &mut scratch);
+                        // 3D needs metres and the camera's intrinsics; without either, the 2D
+                        // results above are all there is (the depth loop warns once).
+                        let d3 = match (meaning.metric, &frame.intrinsics) {
+                            (true, Some(k)) => Some(detections_3d(&detections, &frame.map, k, &meaning.locate, &mut scratch)),
+                            _ => None,
+                        };
+                        (dd, d3)
                     };
                     self.counters.lock().expect("counters lock").matched += 1;
                     if let Err(e) = self.publisher.lock().expect("publisher lock").publish(&msg) {
                         tracing::warn!(error = %e, "publishing detections_depth failed");
+                    }
+                    if let Some((msg_3d, failures)) = msg_3d {
+                        if !failures.is_empty() {
+                            let mut c = self.counters.lock().expect("counters lock");
+                            for (id, e) in &failures {
+                                *c.no_3d.entry(no_3d_kind(e)).or_default() += 1;
+                                tracing::debug!(detection = %id, reason = %e, "no 3D box for a detection");
+                            }
+                        }
+                        if let Err(e) = self.publisher_3d.lock().expect("publisher lock").publish(&msg_3d) {
+                            tracing::warn!(error = %e, "publishing detections_3d failed");
+                        }
                     }
                 }
                 Resolution::Unmatched { detections, reason, .. } => {
@@ -209,10 +207,18 @@ impl Detections {
     }
 }
 
+fn no_3d_kind(e: &GeometryError) -> &'static str {
+    match e {
+        GeometryError::TooFewDepthPixels { .. } => "too few depth pixels",
+        GeometryError::BoxOutside { .. } => "box outside the image",
+        GeometryError::BadIntrinsics(_) | GeometryError::BadDepthImage { .. } => "bad camera_info",
+    }
+}
+
 /// Depth statistics of every detection box in `map` (the depth image of the detections' image).
 fn depth_of_detections(dets: &Detection2DArray, map: &DepthMap, depth_stamp: Time, metric: bool, scratch: &mut Vec<f64>) -> DetectionDepthArray {
-    // Relative inverse depth is valid wherever it is finite (0 = very far); metric depth must also be
-    // positive.
+    // Relative depth is valid wherever it is finite (relative inverse depth 0 = very far); metric
+    // depth must also be positive.
     let valid = |v: f32| v.is_finite() && (!metric || v > 0.0);
     let detections = dets
         .detections
@@ -234,6 +240,49 @@ fn depth_of_detections(dets: &Detection2DArray, map: &DepthMap, depth_stamp: Tim
         })
         .collect();
     DetectionDepthArray { header: dets.header.clone(), depth_stamp, detections }
+}
+
+/// vision_msgs-style 3D detections (metres, the camera's optical frame) of every box that has
+/// enough depth; the others are returned with the reason.
+fn detections_3d(
+    dets: &Detection2DArray,
+    map: &DepthMap,
+    k: &Intrinsics,
+    opts: &LocateOptions,
+    scratch: &mut Vec<f64>,
+) -> (Detection3DArray, Vec<(String, GeometryError)>) {
+    let mut failures = Vec::new();
+    let detections = dets
+        .detections
+        .iter()
+        .filter_map(|d| {
+            let b = &d.bbox;
+            let b2 = Box2D { cx: b.center.position.x, cy: b.center.position.y, width: b.size_x, height: b.size_y };
+            let loc = match detection3d::locate(&map.data, k, b2, opts, scratch) {
+                Ok(l) => l,
+                Err(e) => {
+                    failures.push((d.id.clone(), e));
+                    return None;
+                }
+            };
+            let center = Pose { position: Point { x: loc.center[0], y: loc.center[1], z: loc.center[2] }, orientation: Quaternion { w: 1.0, ..Default::default() } };
+            let results = d
+                .results
+                .iter()
+                .map(|h| ObjectHypothesisWithPose {
+                    hypothesis: h.hypothesis.clone(),
+                    pose: PoseWithCovariance { pose: center.clone(), ..Default::default() },
+                })
+                .collect();
+            Some(Detection3D {
+                header: dets.header.clone(),
+                results,
+                bbox: BoundingBox3D { center, size: Vector3 { x: loc.size[0], y: loc.size[1], z: loc.size[2] } },
+                id: d.id.clone(),
+            })
+        })
+        .collect();
+    (Detection3DArray { header: dets.header.clone(), detections }, failures)
 }
 
 /// sensor_msgs/Image 32FC1 of a depth map, in this machine's byte order (as `is_bigendian` says).
@@ -262,62 +311,65 @@ fn load_model(p: &Params, threads: usize) -> anyhow::Result<Box<dyn DepthEstimat
             tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned outputs, no device");
         }
         let decoding: hailo::depth::DepthDecoding = p.hailo_decoding.parse()?;
-        // The published map's meaning follows the decoding; `metric` must say the same, or
+        // The published map's meaning follows the decoding; the parameters must say the same, or
         // distance_m would be filled from relative values (or left empty for metres).
+        let (metric, inverse) = (decoding.metric(), !decoding.metric());
         anyhow::ensure!(
-            decoding.metric() == p.metric,
-            "hailo_decoding `{}` gives {}: set metric:={}",
+            (p.metric, p.inverse_depth) == (metric, inverse),
+            "hailo_decoding `{}` gives {}: set metric:={metric} inverse_depth:={inverse}",
             p.hailo_decoding,
-            if decoding.metric() { "metres" } else { "relative inverse depth" },
-            decoding.metric()
+            if metric { "metres" } else { "relative inverse depth" },
         );
         return Ok(Box::new(hailo::native::HailoDepth::load(p.model_path.as_ref(), decoding, &Default::default(), Default::default())?));
     }
     vision_edge::model::load_depth(&p.backend, p.model_path.as_ref(), threads)
 }
 
+/// A metric inverse-depth map in metres, as REP 118 wants depth images (1/x; 0 = infinitely far
+/// becomes +inf, which readers treat as no return).
+fn to_metres(map: &mut DepthMap) {
+    for v in &mut map.data {
+        *v = 1.0 / *v;
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    ros_edge::handle_cli::<Params>()?;
-    ros_edge::init_logging();
-    let ros = RosNode::<Params>::start("depth")?;
+    let node = VisionNode::<Params, Box<dyn DepthEstimator>>::start("depth", load_model).await?;
+    let (ros, model) = (&node.ros, &node.model);
     let p = ros.params();
-    anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a depth ONNX file (scripts/fetch_models)");
-
-    let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
-    let load_params = p.clone();
-    let model = InferenceThread::spawn("depth-infer", cpus.clone(), move || load_model(&load_params, threads))
-        .with_context(|| format!("loading model {}", p.model_path))?;
     let spec = model.call(|m| m.spec().clone()).await?;
-    let model_name = spec.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "depth".into());
-    tracing::info!(model = %p.model_path, fixed_input = ?spec.fixed_input, metric = p.metric, ?cpus, threads, "model loaded");
+    tracing::info!(fixed_input = ?spec.fixed_input, metric = p.metric, inverse_depth = p.inverse_depth, "depth model ready");
     if let Some(note) = &spec.stand_in {
         tracing::warn!(note = %note, "this is the generated stand-in model: its output is a fixed function of the pixels, not a depth estimate");
     }
 
-    let (depth_pub, color_pub, dd_pub) = {
+    let (depth_pub, color_pub, dd_pub, d3_pub) = {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<Image>("depth", QosProfile::default().keep_last(10))?,
             node.create_publisher::<Image>("depth/image", vision_edge::annotated_qos())?,
             node.create_publisher::<DetectionDepthArray>("detections_depth", QosProfile::default().keep_last(10))?,
+            node.create_publisher::<Detection3DArray>("detections_3d", QosProfile::default().keep_last(10))?,
         )
     };
     let dets = Arc::new(Detections {
         matcher: Mutex::new(Matcher::new(p.limits())),
         counters: Mutex::default(),
         publisher: Mutex::new(dd_pub),
+        publisher_3d: Mutex::new(d3_pub),
         scratch: Mutex::default(),
     });
+    let meaning = |p: &Params| Meaning { metric: p.metric, locate: p.locate_options() };
     let mut det_sub = ros.node.lock().unwrap().subscribe::<Detection2DArray>("detections", QosProfile::default().keep_last(10))?;
     {
         let (dets, params) = (dets.clone(), ros.params.clone());
         tokio::spawn(async move {
             while let Some(msg) = det_sub.next().await {
-                let metric = params.lock().expect("params lock").0.metric;
+                let m = meaning(&params.lock().expect("params lock").0);
                 let stamp = stamp_ns(msg.header.stamp.sec, msg.header.stamp.nanosec);
                 let r = dets.matcher.lock().expect("matcher lock").push_detections(stamp, msg, Instant::now());
-                dets.settle(r, metric);
+                dets.settle(r, m);
             }
         });
     }
@@ -334,7 +386,7 @@ async fn main() -> anyhow::Result<()> {
                     m.set_limits(p.limits());
                     m.expire(Instant::now())
                 };
-                dets.settle(r, p.metric);
+                dets.settle(r, meaning(&p));
             }
         });
     }
@@ -347,25 +399,23 @@ async fn main() -> anyhow::Result<()> {
                 tick.tick().await;
                 let waiting = dets.matcher.lock().expect("matcher lock").waiting();
                 let c = dets.counters.lock().expect("counters lock");
-                tracing::info!(matched = c.matched, unmatched = ?c.unmatched, waiting, "detections_depth");
+                tracing::info!(matched = c.matched, unmatched = ?c.unmatched, no_3d = ?c.no_3d, waiting, "detections_depth");
             }
         });
     }
-    ros.spin();
+    let mut frames = node.frames().await?;
+    let mut warned_no_camera_info = false;
 
-    // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
-    let opts = p.depth_options();
-    let warmup = model.call(move |m| m.estimate(&image::RgbImage::new(640, 480), &opts).map(|t| t.timings.inference)).await??;
-    tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
-    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.vision().input()?, warmup).await?;
-
-    while let Some(granted) = frames.next(|| ros.params().enabled).await {
+    while let Some(granted) = frames.next(|| node.enabled()).await {
         let p = ros.params();
         let opts = p.depth_options();
-        let Some((timed, frame)) = frames.infer(&model, granted, move |m, rgb| m.estimate(rgb, &opts)).await? else {
+        let Some((timed, frame)) = frames.infer(model, granted, move |m, rgb| m.estimate(rgb, &opts)).await? else {
             continue;
         };
-        let map = timed.value;
+        let mut map = timed.value;
+        if p.metric && p.inverse_depth {
+            to_metres(&mut map);
+        }
         if let Err(e) = depth_pub.publish(&depth_image(&map, frame.header.clone())) {
             tracing::warn!(error = %e, "publishing the depth image failed");
             continue;
@@ -383,14 +433,32 @@ async fn main() -> anyhow::Result<()> {
                 tracing::debug!(error = %e, "publishing the colour-mapped depth failed");
             }
         }
+        let intrinsics = match frame.camera_info.as_ref().map(vision_edge::msg::intrinsics) {
+            Some(Ok(k)) => Some(k.scaled_to(map.width, map.height)),
+            Some(Err(e)) => {
+                if !std::mem::replace(&mut warned_no_camera_info, true) {
+                    tracing::warn!(error = %e, "camera_info is not usable: no detections_3d (depth and detections_depth are unchanged); said once");
+                }
+                None
+            }
+            None => {
+                if !std::mem::replace(&mut warned_no_camera_info, true) {
+                    tracing::warn!("no camera_info next to the image topic: no detections_3d (depth and detections_depth are unchanged); publish sensor_msgs/CameraInfo on `camera_info` beside `image`, as camera drivers and camera_replay do; said once");
+                }
+                None
+            }
+        };
+        if p.metric && intrinsics.is_some() && warned_no_camera_info {
+            tracing::info!("camera_info received: detections_3d published from now on");
+            warned_no_camera_info = false;
+        }
         let stamp = stamp_ns(frame.header.stamp.sec, frame.header.stamp.nanosec);
         let r = {
             let mut m = dets.matcher.lock().expect("matcher lock");
             m.set_limits(p.limits());
-            m.push_frame(stamp, Arc::new(Frame { map }))
+            m.push_frame(stamp, Arc::new(Frame { map, intrinsics }))
         };
-        dets.settle(r, p.metric);
+        dets.settle(r, meaning(&p));
     }
-    ros.stop();
     Ok(())
 }

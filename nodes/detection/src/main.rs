@@ -5,81 +5,34 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes back to the image) -> publish.
 
-use anyhow::Context;
 use r2r::aihat_msgs::msg::{Detection2DArray, LabelInfo, VisionClass};
 use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
-use r2r::{QosProfile, RosParams};
-use ros_edge::{NodeParams, RosNode, in_range, latched_qos};
-use vision_edge::{FrameLoop, InferenceThread, VisionParams};
+use r2r::QosProfile;
+use ros_edge::{NodeParams, in_range, latched_qos};
+use vision_edge::{HasVision, VisionNode};
 use yolo::{DetectConfig, Detection};
 
-#[derive(RosParams, Clone, Debug)]
-struct Params {
-    /// Ultralytics detection ONNX export (metadata: names, imgsz, task=detect).
-    model_path: String,
-    /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
-    backend: String,
-    /// Minimum class score of a published detection [0, 1].
-    score_threshold: f64,
-    /// NMS IoU threshold: a box overlapping a better one by more than this is suppressed [0, 1].
-    iou_threshold: f64,
-    /// At most this many detections per image [1, 1000].
-    max_detections: i64,
-    /// Only these classes, by name or id, comma-separated; empty = all.
-    classes: String,
-    /// Class-agnostic NMS (boxes of different classes suppress each other).
-    agnostic_nms: bool,
-    /// One detection per class above the threshold for each box, not just the best class (what Ultralytics `val` does; for mAP evaluation).
-    multi_label: bool,
-    /// Image subscription QoS: sensor_data, reliable or best_effort.
-    qos: String,
-    /// Image subscription history depth [1, 100].
-    qos_depth: i64,
-    /// Publish an annotated image on detections/image.
-    publish_annotated: bool,
-    /// Process images (false: frames are counted and skipped; the node stays up).
-    enabled: bool,
-    /// Images with more pixels than this are rejected as bad input [1, 100000000].
-    max_image_pixels: i64,
-    /// Cores left to the rest of the robot (motor control); inference runs on the others [0, 64].
-    reserved_cores: i64,
-    /// Inference threads; 0 = one per core of the inference set [0, 64].
-    inference_threads: i64,
-    /// Take turns on the accelerator through the npu_arbiter coordinator (the accelerator node).
-    use_arbiter: bool,
-    /// Coordinator socket; empty = the default path.
-    arbiter_socket: String,
-    /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
-    expected_rate_hz: f64,
-    /// Seconds between frame-counter log lines [1, 3600].
-    log_period_s: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            model_path: String::new(),
-            backend: "cpu".into(),
-            score_threshold: 0.25,
-            iou_threshold: 0.45,
-            max_detections: 300,
-            classes: String::new(),
-            agnostic_nms: false,
-            multi_label: false,
-            qos: "sensor_data".into(),
-            qos_depth: 1,
-            publish_annotated: false,
-            enabled: true,
-            max_image_pixels: 40_000_000,
-            reserved_cores: 1,
-            inference_threads: 0,
-            use_arbiter: true,
-            arbiter_socket: String::new(),
-            expected_rate_hz: 30.0,
-            log_period_s: 10.0,
-        }
+vision_edge::vision_node_params! {
+    struct Params {
+        /// Ultralytics detection ONNX export (metadata: names, imgsz, task=detect).
+        model_path: String = String::new(),
+        /// Minimum class score of a published detection [0, 1].
+        score_threshold: f64 = 0.25,
+        /// NMS IoU threshold: a box overlapping a better one by more than this is suppressed [0, 1].
+        iou_threshold: f64 = 0.45,
+        /// At most this many detections per image [1, 1000].
+        max_detections: i64 = 300,
+        /// Only these classes, by name or id, comma-separated; empty = all.
+        classes: String = String::new(),
+        /// Class-agnostic NMS (boxes of different classes suppress each other).
+        agnostic_nms: bool = false,
+        /// One detection per class above the threshold for each box, not just the best class (what Ultralytics `val` does; for mAP evaluation).
+        multi_label: bool = false,
+        /// Publish an annotated image on detections/image.
+        publish_annotated: bool = false,
     }
+    expected_rate_hz = 30.0;
 }
 
 impl NodeParams for Params {
@@ -92,10 +45,6 @@ impl NodeParams for Params {
 }
 
 impl Params {
-    fn vision(&self) -> VisionParams<'_> {
-        vision_edge::vision_params!(self)
-    }
-
     fn detect_config(&self, names: &[String]) -> DetectConfig {
         let classes: Vec<usize> = self
             .classes
@@ -146,21 +95,11 @@ fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    ros_edge::handle_cli::<Params>()?;
-    ros_edge::init_logging();
-    let ros = RosNode::<Params>::start("detection")?;
+    let node = VisionNode::<Params, Box<dyn inference::Detector>>::start("detection", load_detector).await?;
+    let (ros, detector) = (&node.ros, &node.model);
     let p = ros.params();
-    anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO detection ONNX file");
-
-    let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
-    let load_params = p.clone();
-    let detector = InferenceThread::spawn("detection-infer", cpus.clone(), move || load_detector(&load_params, threads))
-        .with_context(|| format!("loading model {}", p.model_path))?;
-    let (names, model_name) = detector
-        .call(|d| (d.spec().names.clone(), d.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())))
-        .await?;
-    let model_name = model_name.unwrap_or_else(|| "detector".into());
-    tracing::info!(model = %p.model_path, classes = names.len(), ?cpus, threads, "model loaded");
+    let names = detector.call(|d| d.spec().names.clone()).await?;
+    tracing::info!(classes = names.len(), "detector ready");
 
     let (det_pub, label_pub, annotated_pub) = {
         let mut node = ros.node.lock().unwrap();
@@ -175,21 +114,12 @@ async fn main() -> anyhow::Result<()> {
         class_map: names.iter().enumerate().map(|(i, n)| VisionClass { class_id: i as u16, class_name: n.clone() }).collect(),
         threshold: p.score_threshold as f32,
     })?;
-    ros.spin();
-    // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
-    let warmup = detector
-        .call(|d| {
-            let (w, h) = (d.spec().input_w, d.spec().input_h);
-            d.detect(&image::RgbImage::new(w, h), &DetectConfig::default()).map(|t| t.timings.inference)
-        })
-        .await??;
-    tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
-    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.vision().input()?, warmup).await?;
+    let mut frames = node.frames().await?;
 
-    while let Some(granted) = frames.next(|| ros.params().enabled).await {
+    while let Some(granted) = frames.next(|| node.enabled()).await {
         let p = ros.params();
         let cfg = p.detect_config(&names);
-        let Some((timed, frame)) = frames.infer(&detector, granted, move |d, rgb| d.detect(rgb, &cfg)).await? else {
+        let Some((timed, frame)) = frames.infer(detector, granted, move |d, rgb| d.detect(rgb, &cfg)).await? else {
             continue;
         };
         let msg = to_msg(&timed.value, &frame.header, frame.n);

@@ -5,79 +5,34 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes and keypoints back to the image) -> publish.
 
-use anyhow::Context;
 use r2r::aihat_msgs::msg::{Keypoint2D, PersonPose, PersonPoseArray};
 use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
-use r2r::{QosProfile, RosParams};
-use ros_edge::{NodeParams, RosNode, in_range};
-use vision_edge::{FrameLoop, InferenceThread, VisionParams};
+use r2r::QosProfile;
+use ros_edge::{NodeParams, in_range};
+use vision_edge::{HasVision, VisionNode};
 use yolo::{DetectConfig, PoseDetection};
 
 /// PersonPose carries exactly the 17 COCO keypoints (r2r refuses any other length at publish).
 const COCO_KEYPOINTS: usize = 17;
 
-#[derive(RosParams, Clone, Debug)]
-struct Params {
-    /// Ultralytics pose ONNX export with 17 COCO keypoints (metadata: imgsz, kpt_shape, task=pose); backend hailo: a Hailo model zoo YOLOv8 pose HEF (yolov8s_pose; raw outputs, decoded on the host).
-    model_path: String,
-    /// Inference backend: cpu (ONNX Runtime) or hailo (needs the `hailo` build feature).
-    backend: String,
-    /// Minimum person score of a published pose [0, 1].
-    score_threshold: f64,
-    /// NMS IoU threshold: a person box overlapping a better one by more than this is suppressed [0, 1].
-    iou_threshold: f64,
-    /// At most this many persons per image [1, 1000].
-    max_detections: i64,
-    /// Keypoints scoring above this are drawn on poses/image; all 17 are published with their scores [0, 1].
-    keypoint_threshold: f64,
-    /// Image subscription QoS: sensor_data, reliable or best_effort.
-    qos: String,
-    /// Image subscription history depth [1, 100].
-    qos_depth: i64,
-    /// Publish the image with boxes and skeletons on poses/image.
-    publish_annotated: bool,
-    /// Process images (false: frames are counted and skipped; the node stays up).
-    enabled: bool,
-    /// Images with more pixels than this are rejected as bad input [1, 100000000].
-    max_image_pixels: i64,
-    /// Cores left to the rest of the robot (motor control); inference runs on the others [0, 64].
-    reserved_cores: i64,
-    /// Inference threads; 0 = one per core of the inference set [0, 64].
-    inference_threads: i64,
-    /// Take turns on the accelerator through the npu_arbiter coordinator (the accelerator node).
-    use_arbiter: bool,
-    /// Coordinator socket; empty = the default path.
-    arbiter_socket: String,
-    /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
-    expected_rate_hz: f64,
-    /// Seconds between frame-counter log lines [1, 3600].
-    log_period_s: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            model_path: String::new(),
-            backend: "cpu".into(),
-            score_threshold: 0.25,
-            // Ultralytics predict's default: the node's output is what `YOLO(model).predict()` gives.
-            iou_threshold: 0.7,
-            max_detections: 300,
-            keypoint_threshold: 0.5,
-            qos: "sensor_data".into(),
-            qos_depth: 1,
-            publish_annotated: false,
-            enabled: true,
-            max_image_pixels: 40_000_000,
-            reserved_cores: 1,
-            inference_threads: 0,
-            use_arbiter: true,
-            arbiter_socket: String::new(),
-            expected_rate_hz: 15.0,
-            log_period_s: 10.0,
-        }
+vision_edge::vision_node_params! {
+    struct Params {
+        /// Ultralytics pose ONNX export with 17 COCO keypoints (metadata: imgsz, kpt_shape, task=pose); backend hailo: a Hailo model zoo YOLOv8 pose HEF (yolov8s_pose; raw outputs, decoded on the host).
+        model_path: String = String::new(),
+        /// Minimum person score of a published pose [0, 1].
+        score_threshold: f64 = 0.25,
+        /// NMS IoU threshold: a person box overlapping a better one by more than this is suppressed [0, 1].
+        // Ultralytics predict's default: the node's output is what `YOLO(model).predict()` gives.
+        iou_threshold: f64 = 0.7,
+        /// At most this many persons per image [1, 1000].
+        max_detections: i64 = 300,
+        /// Keypoints scoring above this are drawn on poses/image; all 17 are published with their scores [0, 1].
+        keypoint_threshold: f64 = 0.5,
+        /// Publish the image with boxes and skeletons on poses/image.
+        publish_annotated: bool = false,
     }
+    expected_rate_hz = 15.0;
 }
 
 impl NodeParams for Params {
@@ -91,10 +46,6 @@ impl NodeParams for Params {
 }
 
 impl Params {
-    fn vision(&self) -> VisionParams<'_> {
-        vision_edge::vision_params!(self)
-    }
-
     fn detect_config(&self) -> DetectConfig {
         DetectConfig {
             conf_threshold: self.score_threshold as f32,
@@ -137,7 +88,13 @@ fn check_coco_pose(spec: &yolo::ModelSpec) -> anyhow::Result<()> {
 
 /// The CPU backend comes from vision_edge (shared with detection); the Hailo one is this node's
 /// own, compiled only with the `hailo` (device) or `hailo-double` (tests) feature.
-fn load_pose(backend: &str, path: &std::path::Path, threads: usize) -> anyhow::Result<Box<dyn inference::PoseEstimator>> {
+fn load_pose(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference::PoseEstimator>> {
+    let m = load_backend(&p.backend, p.model_path.as_ref(), threads)?;
+    check_coco_pose(m.spec())?;
+    Ok(m)
+}
+
+fn load_backend(backend: &str, path: &std::path::Path, threads: usize) -> anyhow::Result<Box<dyn inference::PoseEstimator>> {
     #[cfg(any(feature = "hailo", feature = "hailo-double"))]
     if backend == "hailo" {
         if hailo::NATIVE_LAYER == Some("hailo-double") {
@@ -152,24 +109,8 @@ fn load_pose(backend: &str, path: &std::path::Path, threads: usize) -> anyhow::R
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    ros_edge::handle_cli::<Params>()?;
-    ros_edge::init_logging();
-    let ros = RosNode::<Params>::start("pose")?;
-    let p = ros.params();
-    anyhow::ensure!(!p.model_path.is_empty(), "parameter `model_path` is empty: set it to a YOLO pose ONNX file");
-
-    let (cpus, threads) = vision_edge::inference_cpus(p.reserved_cores as usize, p.inference_threads as usize);
-    let (backend, path) = (p.backend.clone(), p.model_path.clone());
-    let model = InferenceThread::spawn("pose-infer", cpus.clone(), move || {
-        let m = load_pose(&backend, path.as_ref(), threads)?;
-        check_coco_pose(m.spec())?;
-        Ok(m)
-    })
-    .with_context(|| format!("loading model {}", p.model_path))?;
-    let model_name = model.call(|m| m.spec().path.file_stem().map(|s| s.to_string_lossy().into_owned())).await?;
-    let model_name = model_name.unwrap_or_else(|| "pose".into());
-    tracing::info!(model = %p.model_path, ?cpus, threads, "model loaded");
-
+    let node = VisionNode::<Params, Box<dyn inference::PoseEstimator>>::start("pose", load_pose).await?;
+    let (ros, model) = (&node.ros, &node.model);
     let (pose_pub, annotated_pub) = {
         let mut node = ros.node.lock().unwrap();
         (
@@ -177,21 +118,12 @@ async fn main() -> anyhow::Result<()> {
             node.create_publisher::<Image>("poses/image", vision_edge::annotated_qos())?,
         )
     };
-    ros.spin();
-    // A warm-up run: ONNX Runtime's first run is slow, and the arbiter needs a real cost figure.
-    let warmup = model
-        .call(|m| {
-            let (w, h) = (m.spec().input_w, m.spec().input_h);
-            m.estimate(&image::RgbImage::new(w, h), &DetectConfig::default()).map(|t| t.timings.inference)
-        })
-        .await??;
-    tracing::info!(warmup_ms = warmup.as_secs_f64() * 1e3, "warm-up inference done");
-    let mut frames = FrameLoop::start(&ros.node, &ros.name, &model_name, p.vision().input()?, warmup).await?;
+    let mut frames = node.frames().await?;
 
-    while let Some(granted) = frames.next(|| ros.params().enabled).await {
+    while let Some(granted) = frames.next(|| node.enabled()).await {
         let p = ros.params();
         let cfg = p.detect_config();
-        let Some((timed, frame)) = frames.infer(&model, granted, move |m, rgb| m.estimate(rgb, &cfg)).await? else {
+        let Some((timed, frame)) = frames.infer(model, granted, move |m, rgb| m.estimate(rgb, &cfg)).await? else {
             continue;
         };
         let msg = to_msg(&timed.value, &frame.header, frame.n);
