@@ -28,12 +28,20 @@ pub(crate) fn assign(
     };
     // kuhn_munkres wants no more rows than columns: solve the transpose when needed.
     let transpose = rows > cols;
-    let (n, m) = if transpose { (cols, rows) } else { (rows, cols) };
+    let (n, m) = if transpose {
+        (cols, rows)
+    } else {
+        (rows, cols)
+    };
     let mut w = Matrix::new(n, m, 0i64);
     let mut any = false;
     for i in 0..n {
         for j in 0..m {
-            let v = if transpose { weight(j, i) } else { weight(i, j) };
+            let v = if transpose {
+                weight(j, i)
+            } else {
+                weight(i, j)
+            };
             any |= v > 0;
             w[(i, j)] = v;
         }

@@ -97,19 +97,32 @@ mod tests {
 
     #[test]
     fn learns_a_constant_velocity_and_predicts_ahead() {
-        let at = |t: f64| [10.0 + 4.0 * t, 20.0 - 2.0 * t, 50.0 + 4.0 * t, 100.0 - 2.0 * t];
+        let at = |t: f64| {
+            [
+                10.0 + 4.0 * t,
+                20.0 - 2.0 * t,
+                50.0 + 4.0 * t,
+                100.0 - 2.0 * t,
+            ]
+        };
         let mut f = BoxFilter::new(at(0.0));
         for t in 1..40 {
             f.predict(false);
             f.update(at(t as f64));
         }
         let v = f.velocity();
-        assert!((v[0] - 4.0).abs() < 0.05 && (v[1] + 2.0).abs() < 0.05, "velocity {v:?}");
+        assert!(
+            (v[0] - 4.0).abs() < 0.05 && (v[1] + 2.0).abs() < 0.05,
+            "velocity {v:?}"
+        );
         assert!(v[2].abs() < 1e-3 && v[3].abs() < 0.05, "velocity {v:?}");
         f.predict(false);
         let (want, got) = (at(40.0), f.xyxy());
         for i in 0..4 {
-            assert!((want[i] - got[i]).abs() < 0.5, "predicted {got:?}, truth {want:?}");
+            assert!(
+                (want[i] - got[i]).abs() < 0.5,
+                "predicted {got:?}, truth {want:?}"
+            );
         }
     }
 
