@@ -25,6 +25,7 @@ import os
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -175,7 +176,10 @@ def score(seq, result):
     IoU matching at 0.5 (motmetrics' MOTChallenge setting). Returns {metric: value}."""
     import pandas as pd
     mm = motmetrics()
-    gt = mm.io.loadtxt(str(seq_dir(seq) / "gt.txt"), fmt="mot15-2D", min_confidence=1)
+    with warnings.catch_warnings():
+        # motmetrics 1.4.0 shifts boxes with `df[cols] -= tuple`, which pandas 3 warns about.
+        warnings.filterwarnings("ignore", message="Operation with tuple is deprecated")
+        gt = mm.io.loadtxt(str(seq_dir(seq) / "gt.txt"), fmt="mot15-2D", min_confidence=1)
     ts = pd.DataFrame(result[:, 2:6], columns=["X", "Y", "Width", "Height"],
                       index=pd.MultiIndex.from_arrays([result[:, 0].astype(int), result[:, 1].astype(int)],
                                                       names=["FrameId", "Id"]))
