@@ -345,8 +345,8 @@ impl Tracker {
             out[high[j]] = Some(self.confirmed[t].track.id);
         }
 
-        // 2. Low-score detections against the confirmed tracks seen last frame and unmatched.
-        // (`frames_since_seen` is 1 after this frame's prediction for a track seen last frame.)
+        // 2. Low-score detections against the confirmed tracks seen last frame and unmatched
+        // (an unmatched track's state is still last frame's).
         let rest: Vec<usize> = (0..self.confirmed.len())
             .filter(|&t| !matched[t] && self.confirmed[t].track.state == TrackState::Tracked)
             .collect();
