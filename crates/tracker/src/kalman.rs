@@ -141,6 +141,148 @@ mod tests {
         }
     }
 
+    /// ByteTrack's filter as written there: 8x8 covariance, full matrix products, F P F' + Q,
+    /// K = P H' S^-1 (S is diagonal-dominant 4x4; solved by Gauss-Jordan here).
+    struct Full {
+        m: [f64; 8],
+        p: [[f64; 8]; 8],
+    }
+
+    impl Full {
+        fn new(z: [f64; 4]) -> Self {
+            let h = z[3];
+            let std = [
+                2.0 * STD_POS * h,
+                2.0 * STD_POS * h,
+                1e-2,
+                2.0 * STD_POS * h,
+                10.0 * STD_VEL * h,
+                10.0 * STD_VEL * h,
+                1e-5,
+                10.0 * STD_VEL * h,
+            ];
+            let mut p = [[0.0; 8]; 8];
+            for i in 0..8 {
+                p[i][i] = std[i] * std[i];
+            }
+            let mut m = [0.0; 8];
+            m[..4].copy_from_slice(&z);
+            Self { m, p }
+        }
+
+        fn predict(&mut self) {
+            let h = self.m[3];
+            let (sp, sv) = (pos_std(h), vel_std(h));
+            let f = |i: usize, j: usize| f64::from(i == j || j == i + 4);
+            let mut m = [0.0; 8];
+            for i in 0..8 {
+                m[i] = (0..8).map(|j| f(i, j) * self.m[j]).sum();
+            }
+            let mut fp = [[0.0; 8]; 8];
+            for i in 0..8 {
+                for j in 0..8 {
+                    fp[i][j] = (0..8).map(|k| f(i, k) * self.p[k][j]).sum();
+                }
+            }
+            let mut p = [[0.0; 8]; 8];
+            for i in 0..8 {
+                for j in 0..8 {
+                    p[i][j] = (0..8).map(|k| fp[i][k] * f(j, k)).sum();
+                }
+                let q = if i < 4 { sp[i] } else { sv[i - 4] };
+                p[i][i] += q * q;
+            }
+            (self.m, self.p) = (m, p);
+        }
+
+        fn update(&mut self, z: [f64; 4]) {
+            let h = self.m[3];
+            let r = [STD_POS * h, STD_POS * h, 1e-1, STD_POS * h];
+            // S = H P H' + R; K' = S^-1 H P (solve S X = H P, X is 4x8).
+            let mut aug = [[0.0; 12]; 4];
+            for i in 0..4 {
+                for j in 0..4 {
+                    aug[i][j] = self.p[i][j] + if i == j { r[i] * r[i] } else { 0.0 };
+                }
+                for j in 0..8 {
+                    aug[i][4 + j] = self.p[i][j];
+                }
+            }
+            for c in 0..4 {
+                let piv = aug[c][c];
+                for j in 0..12 {
+                    aug[c][j] /= piv;
+                }
+                for i in (0..4).filter(|&i| i != c) {
+                    let k = aug[i][c];
+                    for j in 0..12 {
+                        aug[i][j] -= k * aug[c][j];
+                    }
+                }
+            }
+            // K[i][a] = X[a][i]
+            let y: Vec<f64> = (0..4).map(|a| z[a] - self.m[a]).collect();
+            let old = self.p;
+            for i in 0..8 {
+                self.m[i] += (0..4).map(|a| aug[a][4 + i] * y[a]).sum::<f64>();
+                for j in 0..8 {
+                    // P - K H P
+                    self.p[i][j] =
+                        old[i][j] - (0..4).map(|a| aug[a][4 + i] * old[a][j]).sum::<f64>();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn equals_bytetracks_full_8x8_filter() {
+        let boxes = |t: f64| {
+            let w = 40.0 + 0.3 * t;
+            let (cx, cy) = (
+                100.0 + 7.0 * t + (t * 1.3).sin() * 3.0,
+                200.0 - 2.0 * t + (t * 0.7).cos() * 4.0,
+            );
+            [cx - w / 2.0, cy - w, cx + w / 2.0, cy + w]
+        };
+        let mut ours = BoxFilter::new(boxes(0.0));
+        let mut full = Full::new(to_xyah(boxes(0.0)));
+        for t in 1..60 {
+            ours.predict(false);
+            full.predict();
+            if t % 7 != 0 {
+                ours.update(boxes(t as f64));
+                full.update(to_xyah(boxes(t as f64)));
+            }
+            for i in 0..4 {
+                assert!(
+                    (ours.x[i] - full.m[i]).abs() < 1e-9 * (1.0 + full.m[i].abs()),
+                    "t {t} x{i}"
+                );
+                assert!(
+                    (ours.v[i] - full.m[i + 4]).abs() < 1e-9 * (1.0 + full.m[i + 4].abs()),
+                    "t {t} v{i}"
+                );
+                let [a, b, c] = ours.p[i];
+                for (got, want) in [
+                    (a, full.p[i][i]),
+                    (b, full.p[i][i + 4]),
+                    (c, full.p[i + 4][i + 4]),
+                ] {
+                    assert!(
+                        (got - want).abs() < 1e-9 * (1.0 + want.abs()),
+                        "t {t} P block {i}"
+                    );
+                }
+            }
+            // and nothing outside the blocks
+            for i in 0..8 {
+                for j in (0..8).filter(|&j| j % 4 != i % 4) {
+                    assert!(full.p[i][j].abs() < 1e-12, "P[{i}][{j}] = {}", full.p[i][j]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_lost_track_keeps_its_height() {
         let mut f = BoxFilter::new([0.0, 0.0, 50.0, 100.0]);
