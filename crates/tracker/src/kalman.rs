@@ -92,6 +92,8 @@ fn to_xyah(b: [f64; 4]) -> [f64; 4] {
 }
 
 #[cfg(test)]
+// Matrix algebra reads best with index loops.
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 
