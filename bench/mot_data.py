@@ -127,7 +127,8 @@ def frames_of(rows, last=None):
 
 
 def track_eval_bin():
-    d = os.environ.get("AIHAT_BIN_DIR") or str(Path(os.environ.get("CARGO_TARGET_DIR", "target")) / "release")
+    repo = Path(__file__).resolve().parent.parent
+    d = os.environ.get("AIHAT_BIN_DIR") or str(Path(os.environ.get("CARGO_TARGET_DIR", repo / "target")) / "release")
     exe = Path(d) / "track_eval"
     if not exe.exists():
         raise FileNotFoundError(f"{exe} not built (cargo build --release -p track_eval)")
