@@ -20,7 +20,7 @@ pub enum Grounding {
     NotInView,
 }
 
-fn singular(w: &str) -> &str {
+pub(crate) fn singular(w: &str) -> &str {
     if w.len() > 3
         && w.ends_with("es")
         && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes"))
