@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use command_grammar::eval::{load_dev_set, matches_expectation};
-use command_grammar::{check_support, fast_path, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
+use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the measured figure so regressions fail the build.
 const FAST_PATH_ACCURACY_FLOOR: f64 = 0.85;
@@ -160,4 +160,36 @@ fn right_answers_with_one_slot_changed_are_refused() {
         "{} wrong answers accepted",
         accepted.len()
     );
+}
+
+/// Every dev-set expectation, as if the LLM had answered it, is supported by
+/// its words: this covers the utterances the fast path leaves to the LLM.
+#[test]
+fn every_expected_answer_is_supported_by_its_words() {
+    let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
+    let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../tests/data/commands_dev.yaml");
+    let cases = load_dev_set(&path).expect("dev set loads");
+    let (mut checked, mut deferred, mut refused) = (0, 0, Vec::new());
+    for case in &cases {
+        let json = serde_json::to_string(&case.expect).expect("expectation is JSON-shaped");
+        let answer = Command::from_llm_json(&vocab, &json, &case.text, 0.9).expect("expectation parses");
+        let answer = vocab.finalize(answer);
+        if answer.is_unknown() || answer.action == "stop" {
+            continue;
+        }
+        checked += 1;
+        deferred += usize::from(matches!(fast_path(&vocab, &case.text), FastPathOutcome::NeedsLlm { .. }));
+        if let Err(e) = check_support(&vocab, &case.text, &answer) {
+            refused.push(format!("{:?} -> {}: {e}", case.text, answer.to_json(&vocab)));
+        }
+    }
+    println!(
+        "support check: {} of {checked} expected answers refused ({deferred} of them left to the LLM by the fast path)",
+        refused.len()
+    );
+    for r in &refused {
+        println!("REFUSED {r}");
+    }
+    assert!(checked >= 60, "only {checked} expected answers");
+    assert!(refused.is_empty(), "{} expected answers refused", refused.len());
 }
