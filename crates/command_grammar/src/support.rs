@@ -67,7 +67,7 @@ pub enum Refused {
 /// * the target: each word said (plurals and one-letter typos allowed), or
 ///   for an aliased target ("person") one of its aliases ("me");
 /// * nothing said left out: a number with a unit the action takes, a bare
-///   number the action takes, a value its phrase implies.
+///   number the action takes, an amount its phrase implies.
 ///
 /// `unknown` and `stop` are always supported: neither moves the robot.
 pub fn check_support(
@@ -405,15 +405,14 @@ impl Said<'_> {
                 });
             }
         }
+        // An amount the phrase implies ("turn around": 180 degrees). A level it
+        // implies may give way to a number said ("speed up to 0.4 m/s").
         for m in r.triggers.iter().filter(|m| m.action == self.ai) {
             for (slot, v) in &self.spec.synonyms[m.synonym].implied {
-                if !has(slot) {
+                if let (false, Some(value)) = (has(slot), v.as_f64()) {
                     return Err(Unsupported::LeftOut {
                         slot: slot.clone(),
-                        said: match v {
-                            SlotValue::Number { value, .. } => format!("{value:?}"),
-                            other => other.as_str().unwrap_or_default().to_string(),
-                        },
+                        said: format!("{value:?}"),
                     });
                 }
             }
