@@ -141,24 +141,28 @@ SELF_DESTRUCT = '{"action":"self_destruct"}'
 TOO_FAR = '{"action":"move","direction":"forward","distance_m":40}'
 
 # (utterance the fast path cannot parse, the double's replies to it in order, expected command:
-# (action, {slot: value}) or ("unknown", words the reason must contain)). With
+# (action, {slot: value}) or ("unknown", words the reason must contain)). Each reply that becomes
+# a command is supported by its utterance's words (command_grammar::check_support), or the node
+# would answer `unknown`. With
 # hailo_max_attempts 2 a rejected reply is asked for once more, so it is listed twice.
 LLM_FIXTURES = [
     ("swivel to your left by forty five degrees",        # truncated JSON: closed
      ['{"action":"turn","direction":"left","angle_deg":45'], ("turn", {"direction": "left", "angle_deg": 45.0})),
-    ("scoot forward a couple of meters",                 # extra prose around the JSON
+    ("shuffle forward a couple of meters",               # extra prose around the JSON
      ['Of course! The command is {"action": "move", "direction": "forward", "distance_m": 2} - drive safely.'],
      ("move", {"direction": "forward", "distance_m": 2.0})),
-    ("shuffle over to the left a bit",                   # wrong action name, a synonym of `move`
+    ("shuffle over to the left one metre",               # wrong action name, a synonym of `move`
      ['{"action":"drive","direction":"left","distance_m":1}'], ("move", {"direction": "left", "distance_m": 1.0})),
     ("blow yourself up",                                 # wrong action name, no synonym: rejected
      [SELF_DESTRUCT, SELF_DESTRUCT], ("unknown", ["self_destruct"])),
-    ("chill out for a few hours",                        # out of range, clamp slot: clamped
+    ("chill out for two and a half hours",               # out of range, clamp slot: clamped
      ['{"action":"wait","duration_s":9000}'], ("wait", {"duration_s": WAIT_MAX})),
     ("zoom ahead forty meters",                          # out of range, reject slot: rejected
      [TOO_FAR, TOO_FAR], ("unknown", ["distance_m", "outside"])),
-    ("approach me slowly",                               # no JSON at all, then a good retry
+    ("come on over to me real slow",                     # no JSON at all, then a good retry
      ["I am not sure what you mean.", '{"action":"come_here"}'], ("come_here", {})),
+    ("wander about a bit",                               # valid, but not what was said: unknown
+     ['{"action":"move","direction":"forward","distance_m":2}'], ("unknown", ["not supported by the words", "move"])),
 ]
 
 
@@ -237,8 +241,8 @@ def hailo_parser(start_node, rclpy_node, tmp_path):
 def test_hailo_llm_replies_are_repaired_or_rejected_over_ros(hailo_parser, tmp_path):
     """The issue's malformed-output fixtures, each the double's reply to an utterance the fast
     path cannot parse, through the node with the arbiter: repaired ones are published with the
-    right action and slots, unrepairable ones as `unknown` with the reason (after the bounded
-    retry), every message valid per the vocabulary; each reply ran in exactly one grant; the
+    right action and slots, unrepairable ones, and one the words do not support, as `unknown`
+    with the reason (after the bounded retry), every message valid per the vocabulary; each reply ran in exactly one grant; the
     parse_command service gives the same pipeline as a dry run."""
     from aihat_msgs.msg import RobotCommand
     from aihat_msgs.srv import ParseCommand
@@ -265,6 +269,7 @@ def test_hailo_llm_replies_are_repaired_or_rejected_over_ros(hailo_parser, tmp_p
     out = node.output()
     assert out.count("LLM reply repaired") >= 4, out
     assert out.count("no usable LLM reply") == 2, out
+    assert out.count("LLM answer refused") == 1, out
 
     # One grant per reply (retries included), each released: the arbiter counted them all.
     def all_granted():
@@ -302,7 +307,7 @@ def test_hailo_stop_aborts_a_slow_generation(hailo_parser, tmp_path):
     def count(needle):
         return sum(needle in line for line in node.lines)
 
-    cut, other = "mosey on down the hall toward the big red sofa", "approach me slowly"
+    cut, other = "mosey on over to the left about one metre", "approach me slowly"
     k = len(got["typed"])
     pub.publish(String(data=cut))
     assert n.spin_until(lambda: count("LLM parse started") >= 1, timeout=20, alive=node.alive), node.output()

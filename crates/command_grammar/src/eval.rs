@@ -27,7 +27,7 @@ pub fn load_dev_set(path: &Path) -> Result<Vec<DevCase>, VocabularyError> {
 
 /// Numbers match within 1 cm / 1 degree / 10 ms scale; conversions such as
 /// feet to metres are not exact.
-const NUMBER_TOLERANCE: f64 = 0.011;
+pub(crate) const NUMBER_TOLERANCE: f64 = 0.011;
 
 /// Exact match on action and the full slot set; `unknown` matches any reason.
 pub fn matches_expectation(cmd: &Command, expect: &BTreeMap<String, serde_yaml_ng::Value>) -> bool {

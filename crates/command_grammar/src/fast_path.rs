@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::error::ValidationError;
-use crate::numbers::parse_number;
+use crate::numbers::{fraction_word, parse_number};
 use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
 /// Result of the fast path for one utterance.
@@ -86,7 +86,7 @@ pub fn normalize(text: &str) -> Vec<String> {
     out
 }
 
-fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
+pub(crate) fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && tokens.windows(phrase.len()).any(|w| w == phrase)
 }
 
@@ -130,6 +130,22 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
     }
 }
 
+/// `tokens` with every word typo-corrected; also how many were corrected.
+pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>, usize) {
+    let mut corrections = 0usize;
+    let tokens = tokens
+        .into_iter()
+        .map(|t| match correct_typo(vocab, &t) {
+            Some(fixed) => {
+                corrections += 1;
+                fixed
+            }
+            None => t,
+        })
+        .collect();
+    (tokens, corrections)
+}
+
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     if tokens.iter().any(|t| vocab.stop_words.contains(t)) {
         return true;
@@ -152,17 +168,35 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         .any(|u| *u == content || *u == tokens)
 }
 
-struct Quantity {
-    value: f64,
-    dimension: String,
+/// A number said with a unit, in the unit dimension's canonical unit.
+pub(crate) struct Quantity {
+    pub value: f64,
+    pub dimension: String,
 }
 
-struct TriggerMatch {
-    action: usize,
-    synonym: usize,
-    start: usize,
-    end: usize,
+/// An action trigger phrase found in the utterance.
+pub(crate) struct TriggerMatch {
+    pub action: usize,
+    pub synonym: usize,
+    pub start: usize,
+    pub end: usize,
     words: usize,
+}
+
+/// What the rule parser reads from an utterance before it picks slots: the
+/// numbers said (with and without units) and the action phrases. Shared with
+/// the LLM answer check ([`crate::support`]) so both read the words alike.
+pub(crate) struct Reading {
+    /// Tokens consumed by filler phrases and quantities.
+    pub used: Vec<bool>,
+    /// Tokens inside filler phrases ("right now" names no direction).
+    pub filler: Vec<bool>,
+    pub quantities: Vec<Quantity>,
+    /// Numbers said without a unit: (value, first token, end token).
+    pub bare: Vec<(f64, usize, usize)>,
+    /// Non-overlapping trigger phrases (longest first, then earliest), sorted
+    /// by position. Their tokens are not marked in `used`.
+    pub triggers: Vec<TriggerMatch>,
 }
 
 /// Matches `phrase` at `start`, letting articles and possessives sit between
@@ -231,17 +265,7 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         return unknown("no words in input");
     }
 
-    let mut corrections = 0usize;
-    let tokens: Vec<String> = tokens
-        .into_iter()
-        .map(|t| match correct_typo(vocab, &t) {
-            Some(fixed) => {
-                corrections += 1;
-                fixed
-            }
-            None => t,
-        })
-        .collect();
+    let (tokens, corrections) = corrected(vocab, tokens);
     if corrections > 0 && is_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
     }
@@ -261,13 +285,8 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     parse_command(vocab, text, tokens, corrections)
 }
 
-fn parse_command(
-    vocab: &Vocabulary,
-    text: &str,
-    tokens: Vec<String>,
-    corrections: usize,
-) -> FastPathOutcome {
-    let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
+/// Reads filler phrases, quantities and action phrases from `tokens`.
+pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     let n = tokens.len();
     let mut used = vec![false; n];
 
@@ -284,6 +303,7 @@ fn parse_command(
             }
         }
     }
+    let filler = used.clone();
 
     // Quantities first: "a quarter turn" must read "turn" as a unit, not an action.
     let mut quantities: Vec<Quantity> = Vec::new();
@@ -294,7 +314,7 @@ fn parse_command(
             i += 1;
             continue;
         }
-        let (value, span) = match parse_number(&tokens, i) {
+        let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
             None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
             None => {
@@ -310,20 +330,27 @@ fn parse_command(
                 && joiners
                     .iter()
                     .all(|t| matches!(t.as_str(), "a" | "an" | "of"))
-                && unit_at(vocab, &tokens, j + skip).is_some()
+                && unit_at(vocab, tokens, j + skip).is_some()
             {
                 j += skip;
                 break;
             }
         }
-        match unit_at(vocab, &tokens, j) {
+        match unit_at(vocab, tokens, j) {
             Some((len, dimension, factor)) => {
+                let mut end = j + len;
+                let mut value = value;
+                // "a metre and a half": the fraction follows the unit.
+                if let Some(f) = fraction_after_unit(tokens, end) {
+                    value += f;
+                    end += 3;
+                }
                 quantities.push(Quantity {
                     value: value * factor,
                     dimension,
                 });
-                used[i..j + len].iter_mut().for_each(|u| *u = true);
-                i = j + len;
+                used[i..end].iter_mut().for_each(|u| *u = true);
+                i = end;
             }
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
                 bare.push((value, i, i + span));
@@ -333,11 +360,25 @@ fn parse_command(
         }
     }
 
+    let triggers = triggers(vocab, tokens, &used);
+    Reading {
+        used,
+        filler,
+        quantities,
+        bare,
+        triggers,
+    }
+}
+
+/// Action phrases among the tokens not `used`: non-overlapping, the longest
+/// first ("go to" over "go"), then the earliest; sorted by position.
+pub(crate) fn triggers(vocab: &Vocabulary, tokens: &[String], used: &[bool]) -> Vec<TriggerMatch> {
+    let n = tokens.len();
     let mut matches: Vec<TriggerMatch> = Vec::new();
     for (ai, action) in vocab.actions.iter().enumerate() {
         for (si, syn) in action.synonyms.iter().enumerate() {
             for start in 0..n {
-                if let Some(end) = match_phrase(vocab, &tokens, &used, start, &syn.phrase) {
+                if let Some(end) = match_phrase(vocab, tokens, used, start, &syn.phrase) {
                     matches.push(TriggerMatch {
                         action: ai,
                         synonym: si,
@@ -349,7 +390,6 @@ fn parse_command(
             }
         }
     }
-    // Longest phrase wins ("go to" over "go"), then the earliest.
     matches.sort_by(|a, b| b.words.cmp(&a.words).then(a.start.cmp(&b.start)));
     let mut chosen: Vec<TriggerMatch> = Vec::new();
     for m in matches {
@@ -358,6 +398,33 @@ fn parse_command(
         }
     }
     chosen.sort_by_key(|m| m.start);
+    chosen
+}
+
+/// "and a half" / "and a quarter" right after a unit: its value.
+fn fraction_after_unit(tokens: &[String], j: usize) -> Option<f64> {
+    let t = |k: usize| tokens.get(k).map(String::as_str);
+    if t(j) != Some("and") || !matches!(t(j + 1), Some("a" | "an")) {
+        return None;
+    }
+    t(j + 2).and_then(fraction_word)
+}
+
+fn parse_command(
+    vocab: &Vocabulary,
+    text: &str,
+    tokens: Vec<String>,
+    corrections: usize,
+) -> FastPathOutcome {
+    let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
+    let n = tokens.len();
+    let Reading {
+        mut used,
+        quantities,
+        bare,
+        triggers: chosen,
+        ..
+    } = read(vocab, &tokens);
     let Some(first) = chosen.first() else {
         return needs("no action recognised".into());
     };
@@ -465,9 +532,17 @@ fn parse_command(
             .copied()
             .filter(|t| !vocab.filler_words.contains(*t))
             .collect();
+        let said = words
+            .iter()
+            .map(|w| w.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         if words.is_empty() && leftovers.iter().any(|t| t.as_str() == "me") {
-            // "follow me": the speaker is the target.
+            // "follow me": the speaker is the target ("me" is a filler word).
             slots.insert(TARGET_SLOT.into(), SlotValue::Text("me".into()));
+        } else if let Some(c) = vocab.canonical_target(&said) {
+            // Before stripping: "her" is also a possessive strip word.
+            slots.insert(TARGET_SLOT.into(), SlotValue::Text(c.into()));
         } else {
             while words
                 .first()
@@ -535,54 +610,4 @@ fn is_enum_word(vocab: &Vocabulary, w: &str) -> bool {
             SlotKind::Enum { values } => values.values().any(|syns| syns.iter().any(|x| x == w)),
             _ => false,
         })
-}
-
-/// Checks that an LLM command is supported by the words actually said: every
-/// enum value (or a synonym, or a trigger phrase implying it), every target
-/// word and the presence of some number for numeric slots. A small model
-/// otherwise invents plausible slots ("move" -> move right), and a made-up
-/// motion is worse than asking again.
-pub fn supported_by_text(vocab: &Vocabulary, cmd: &Command, text: &str) -> Result<(), String> {
-    let Some(action) = vocab.action(&cmd.action) else {
-        return Ok(());
-    };
-    let tokens: Vec<String> = normalize(text)
-        .into_iter()
-        .map(|t| correct_typo(vocab, &t).unwrap_or(t))
-        .collect();
-    let has = |w: &str| tokens.iter().any(|t| t == w);
-    let has_number = (0..tokens.len()).any(|i| parse_number(&tokens, i).is_some());
-    for (name, value) in &cmd.slots {
-        let Some(slot) = action.slot(name) else {
-            continue;
-        };
-        let supported = match (&slot.kind, value) {
-            (SlotKind::Enum { values }, SlotValue::Enum(v)) => {
-                values
-                    .get(v)
-                    .is_some_and(|syns| syns.iter().any(|s| has(s)))
-                    || action.synonyms.iter().any(|syn| {
-                        syn.implied.get(name) == Some(value)
-                            && contains_phrase(&tokens, &syn.phrase)
-                    })
-            }
-            (SlotKind::Text, SlotValue::Text(t)) => t.split_whitespace().all(|w| {
-                has(w) || (w == "me" && tokens.iter().any(|t| t == "i" || t == "me" || t == "my"))
-            }),
-            (SlotKind::Number { .. }, SlotValue::Number { .. }) => {
-                has_number
-                    || tokens.iter().any(|t| matches!(t.as_str(), "a" | "an"))
-                    || action.synonyms.iter().any(|syn| {
-                        syn.implied.contains_key(name) && contains_phrase(&tokens, &syn.phrase)
-                    })
-            }
-            _ => false,
-        };
-        if !supported {
-            return Err(format!(
-                "model output {name} is not supported by the request"
-            ));
-        }
-    }
-    Ok(())
 }

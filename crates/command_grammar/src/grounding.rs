@@ -176,7 +176,7 @@ impl WorldState {
     }
 }
 
-fn singular(w: &str) -> &str {
+pub(crate) fn singular(w: &str) -> &str {
     if w.len() > 3 && w.ends_with("es") && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes")) {
         &w[..w.len() - 2]
     } else if w.len() > 2 && w.ends_with('s') && !w.ends_with("ss") {

@@ -8,14 +8,16 @@ pub mod fast_path;
 pub mod gbnf;
 pub mod grounding;
 mod numbers;
+pub mod support;
 mod validate;
 pub mod vocab;
 
 pub use command::{Command, SlotValue, Source};
 pub use error::{JsonCommandError, ValidationError, VocabularyError};
-pub use fast_path::{fast_path, supported_by_text, FastPathOutcome};
+pub use fast_path::{fast_path, FastPathOutcome};
 pub use gbnf::gbnf;
 pub use grounding::{ground_target, Detection, Grounding, Position, Target, WorldState};
+pub use support::{check_support, vet_llm_answer, Refused, Unsupported};
 pub use vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary};
 
 impl Command {

@@ -86,7 +86,7 @@ fn tens(w: &str) -> Option<f64> {
     })
 }
 
-fn fraction_word(w: &str) -> Option<f64> {
+pub(crate) fn fraction_word(w: &str) -> Option<f64> {
     Some(match w {
         "half" | "halves" => 0.5,
         "quarter" | "quarters" => 0.25,

@@ -2,7 +2,7 @@
 
 use crate::command::{Command, SlotValue};
 use crate::error::ValidationError;
-use crate::vocab::{OutOfRange, SlotKind, Vocabulary, UNKNOWN_ACTION};
+use crate::vocab::{OutOfRange, SlotKind, Vocabulary, TARGET_SLOT, UNKNOWN_ACTION};
 
 fn text_ok(vocab: &Vocabulary, s: &str) -> bool {
     let n = s.chars().count();
@@ -19,12 +19,20 @@ impl Vocabulary {
         self.check_inner(cmd, false).map(|_| ())
     }
 
-    /// Checks a command and clamps numbers whose slot says `clamp`. Anything
+    /// Checks a command, clamps numbers whose slot says `clamp` and replaces
+    /// a target alias by its target ("me" -> "person"). Anything
     /// else that does not fit is an error; callers publish
     /// [`Vocabulary::finalize`] instead of ever passing a failing command on.
     pub fn validate(&self, cmd: Command) -> Result<Command, ValidationError> {
         self.check_inner(&cmd, true)?;
         let mut cmd = cmd;
+        if let Some(SlotValue::Text(t)) = cmd.slots.get_mut(TARGET_SLOT) {
+            if let Some(c) = self.canonical_target(t) {
+                if c != t {
+                    *t = c.to_string();
+                }
+            }
+        }
         if let Some(spec) = self.action(&cmd.action) {
             for slot in &spec.slots {
                 if let (Some(SlotValue::Number { value, .. }), SlotKind::Number { min, max, .. }) =

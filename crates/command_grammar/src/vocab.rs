@@ -69,6 +69,8 @@ struct RawTextSlots {
     max_chars: usize,
     #[serde(default)]
     strip_words: Vec<String>,
+    #[serde(default)]
+    aliases: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +195,8 @@ pub struct Vocabulary {
     pub(crate) injection_phrases: Vec<Vec<String>>,
     pub(crate) connectives: BTreeSet<String>,
     pub(crate) strip_words: BTreeSet<String>,
+    /// Target phrase (as words) to the target it stands for ("me" -> person).
+    pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
     pub(crate) units: Vec<(Vec<String>, Unit)>,
     dimensions: BTreeSet<String>,
@@ -472,6 +476,22 @@ impl Vocabulary {
             lower_all(raw.compound_connectives).into_iter().collect();
         let strip_words: BTreeSet<String> =
             lower_all(raw.text_slots.strip_words).into_iter().collect();
+        let mut target_aliases = Vec::new();
+        for (canonical, phrases) in raw.text_slots.aliases {
+            let canon_ok = !canonical.is_empty()
+                && canonical.chars().count() <= raw.text_slots.max_chars
+                && canonical
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == ' ');
+            if !canon_ok || canonical.trim() != canonical {
+                return Err(VocabularyError::BadName(canonical));
+            }
+            for p in phrases {
+                let phrase: Vec<String> = p.split_whitespace().map(str::to_lowercase).collect();
+                check_phrase(&format!("alias of target {canonical}"), &phrase)?;
+                target_aliases.push((phrase, canonical.clone()));
+            }
+        }
 
         let mut known_words = BTreeSet::new();
         for a in &actions {
@@ -519,6 +539,7 @@ impl Vocabulary {
             injection_phrases,
             connectives,
             strip_words,
+            target_aliases,
             units,
             dimensions,
             known_words,
@@ -538,6 +559,36 @@ impl Vocabulary {
 
     pub fn units(&self) -> impl Iterator<Item = (&[String], &Unit)> {
         self.units.iter().map(|(p, u)| (p.as_slice(), u))
+    }
+}
+
+impl Vocabulary {
+    /// The target a spoken target phrase stands for when the vocabulary
+    /// declares it an alias ("me", "someone" -> "person"), so grounding gets
+    /// a name the detector uses. Leading strip words are ignored ("the
+    /// person"), except the last word ("her").
+    pub fn canonical_target(&self, target: &str) -> Option<&str> {
+        let mut words: Vec<&str> = target.split_whitespace().collect();
+        while words.len() > 1 && self.strip_words.contains(words[0]) {
+            words.remove(0);
+        }
+        self.target_aliases
+            .iter()
+            .find(|(p, c)| {
+                *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
+            })
+            .map(|(_, c)| c.as_str())
+    }
+
+    /// Alias phrases of the canonical target `canonical`.
+    pub(crate) fn target_alias_phrases<'a>(
+        &'a self,
+        canonical: &'a str,
+    ) -> impl Iterator<Item = &'a [String]> + 'a {
+        self.target_aliases
+            .iter()
+            .filter(move |(_, c)| c == canonical)
+            .map(|(p, _)| p.as_slice())
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use command_grammar::eval::load_dev_set;
-use command_grammar::{fast_path, Command, FastPathOutcome, SlotKind, Vocabulary};
+use command_grammar::{fast_path, vet_llm_answer, Command, FastPathOutcome, SlotKind, Vocabulary};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -211,7 +211,8 @@ fn arbitrary_llm_replies_are_validated_or_refused() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut names: Vec<String> = v.actions().iter().map(|a| a.name.clone()).collect();
     names.extend(["unknown".into(), "self_destruct".into()]);
-    let mut published = 0;
+    let pool = word_pool(&v);
+    let (mut published, mut supported) = (0, 0);
     for _ in 0..5_000 {
         let action = &names[rng.gen_range(0..names.len())];
         let mut obj = serde_json::Map::new();
@@ -229,13 +230,18 @@ fn arbitrary_llm_replies_are_validated_or_refused() {
             }
         }
         let json = serde_json::Value::Object(obj).to_string();
-        if let Ok(cmd) = Command::from_llm_json(&v, &json, "fuzz", rng.gen_range(0.0..1.0)) {
-            let out = v.finalize(cmd);
+        // The answer check runs on what the node would publish: it must
+        // never panic and always leave a valid command.
+        let said = random_input(&mut rng, &pool);
+        if let Ok(cmd) = Command::from_llm_json(&v, &json, &said, rng.gen_range(0.0..1.0)) {
+            let out = vet_llm_answer(&v, &said, v.finalize(cmd), 0.3);
             v.check(&out)
                 .unwrap_or_else(|e| panic!("{json} -> {out:?}: {e}"));
             published += 1;
+            supported += usize::from(!out.is_unknown());
         }
     }
+    println!("fuzz: {published} LLM-shaped replies valid after the answer check, {supported} of them supported by random words");
     assert!(
         published > 1000,
         "too few replies parsed ({published}) for the test to mean much"

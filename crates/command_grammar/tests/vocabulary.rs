@@ -138,12 +138,20 @@ fn gbnf_names_every_action_slot_and_enum_value() {
 fn llm_commands_must_be_supported_by_the_utterance() {
     let v = Vocabulary::default_vocabulary().unwrap();
     let c = |json: &str| Command::from_llm_json(&v, json, "t", 0.7).unwrap();
-    let ok =
-        |json: &str, text: &str| command_grammar::supported_by_text(&v, &c(json), text).is_ok();
+    let ok = |json: &str, text: &str| command_grammar::check_support(&v, text, &c(json)).is_ok();
     assert!(!ok(r#"{"action":"move","direction":"right"}"#, "move"));
     assert!(ok(
         r#"{"action":"move","direction":"forward"}"#,
         "scoot ahead"
+    ));
+    // "wiggle" is no word of `move`: the action is not supported by the words.
+    assert!(!ok(
+        r#"{"action":"move","direction":"forward"}"#,
+        "wiggle ahead"
+    ));
+    assert!(ok(
+        r#"{"action":"move","direction":"forward"}"#,
+        "roll ahead"
     ));
     assert!(!ok(
         r#"{"action":"go_to","target":"door"}"#,

@@ -492,13 +492,9 @@ impl<'e> Generation<'e> {
         let confidence = ((self.logprob_sum / n).exp() as f32).clamp(0.0, 1.0);
         let vocab = &self.engine.vocab;
         let command = match Command::from_llm_json(vocab, &json, &self.text, confidence) {
-            Ok(c) => match command_grammar::supported_by_text(vocab, &c, &self.text) {
-                Ok(()) => vocab.finalize(c),
-                Err(why) => {
-                    tracing::info!(%json, %why, "LLM command not supported by the utterance");
-                    Command::unknown(why, Source::Llm, &self.text)
-                }
-            },
+            // Wrong is worse than unknown: an answer the words do not support
+            // becomes `unknown` with the reason (the node adds its confidence floor).
+            Ok(c) => command_grammar::vet_llm_answer(vocab, &self.text, vocab.finalize(c), 0.0),
             Err(err) => {
                 tracing::warn!(%err, %json, "LLM reply did not parse");
                 Command::unknown(

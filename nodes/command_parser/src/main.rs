@@ -6,9 +6,10 @@
 //! otherwise the LLM on its own thread at command priority at the arbiter (`llm_backend`: on
 //! the CPU, llama.cpp with decoding constrained by a grammar made from the vocabulary, one
 //! grant per step; on the Hailo, GenAI replies repaired and retried, one grant per reply) ->
-//! validate (clamp or reject) -> ground the target in the latest detections -> publish. A stop
-//! aborts a generation in progress, and nothing is published for the utterance it cut off: the
-//! stop is the answer.
+//! validate (clamp or reject) -> an LLM answer must be supported by the words said
+//! (`command_grammar::vet_llm_answer`, else `unknown` with the reason) -> ground the target in
+//! the latest detections -> publish. A stop aborts a generation in progress, and nothing is
+//! published for the utterance it cut off: the stop is the answer.
 //!
 //! The `parse_command` service (aihat_msgs/ParseCommand) runs the same pipeline as a dry run:
 //! the command goes back to the caller only, and a "stop" parsed there does not abort anything.
@@ -55,6 +56,8 @@ struct Params {
     arbiter_socket: String,
     /// Whole-parse deadline given to the arbiter, in seconds [0.1, 60].
     parse_deadline_s: f64,
+    /// LLM answers below this confidence become `unknown` [0, 1]; 0 = off. CPU: the geometric mean of the reply's token probabilities; Hailo: 0.8 less 0.1 per repair.
+    min_llm_confidence: f64,
     /// Minimum detection score for grounding a target [0, 1].
     grounding_min_score: f64,
     /// Objects not seen for this long are forgotten: a target resolves to what was seen within it (in view = in the latest detections), in seconds [0.1, 3600].
@@ -74,6 +77,7 @@ impl Default for Params {
             use_arbiter: true,
             arbiter_socket: String::new(),
             parse_deadline_s: 3.0,
+            min_llm_confidence: 0.0,
             grounding_min_score: 0.4,
             grounding_max_age_s: 2.0,
         }
@@ -86,6 +90,7 @@ impl NodeParams for Params {
         in_range("reserved_cores", self.reserved_cores, 0, 64)?;
         in_range("parse_deadline_s", self.parse_deadline_s, 0.1, 60.0)?;
         in_range("hailo_max_attempts", self.hailo_max_attempts, 1, 5)?;
+        in_range("min_llm_confidence", self.min_llm_confidence, 0.0, 1.0)?;
         in_range("grounding_min_score", self.grounding_min_score, 0.0, 1.0)?;
         in_range("grounding_max_age_s", self.grounding_max_age_s, 0.1, 3600.0)?;
         ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
@@ -339,7 +344,12 @@ async fn main() -> anyhow::Result<()> {
                         tracing::info!(%text, action = %cmd.action,
                             "LLM result discarded: a stop was heard while it was being parsed");
                     }
-                    (Parse::Done(cmd), to) => deliver(vocab.finalize(cmd), to),
+                    (Parse::Done(cmd), to) => {
+                        // Wrong is worse than unknown: an LLM answer the words do not support,
+                        // or below the confidence floor, becomes `unknown` (both backends).
+                        let floor = ros.params.lock().unwrap().0.min_llm_confidence as f32;
+                        deliver(command_grammar::vet_llm_answer(&vocab, &text, vocab.finalize(cmd), floor), to)
+                    }
                     (Parse::Aborted { generated }, ReplyTo::Topics) => {
                         tracing::info!(%text, generated, "LLM parse aborted by a stop; nothing published for it");
                     }

@@ -1,0 +1,890 @@
+//! "Wrong is worse than unknown": an LLM answer is published only when the
+//! words of the utterance support it. A small model turns "back up a metre and
+//! a half" into `go_to "back up a metre and a half"` or "move forward" into a
+//! two-metre move; a valid but invented motion is worse than asking again.
+//!
+//! The utterance is read exactly as the fast path reads it (normalisation,
+//! typo correction, filler phrases, spoken numbers and units, trigger
+//! phrases: [`crate::fast_path::read`]), so a right fast-path answer is always
+//! supported (the dev-set property test holds this).
+
+use thiserror::Error;
+
+use crate::command::{canonical_unit, Command, SlotValue, Source};
+use crate::eval::NUMBER_TOLERANCE;
+use crate::fast_path::{contains_phrase, corrected, normalize, read, triggers, Reading};
+use crate::grounding::singular;
+use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
+
+/// Enum slot whose value does not matter for a half turn.
+const DIRECTION_SLOT: &str = "direction";
+const HALF_TURN_DEG: f64 = 180.0;
+/// Most words a multi-word action phrase may have between its words
+/// ("head over to", "put the cup down").
+const MAX_PHRASE_GAP: usize = 3;
+
+/// Why the words of an utterance do not support a command.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Unsupported {
+    #[error("action {action} (not in the vocabulary)")]
+    UnknownAction { action: String },
+    #[error("action {action} (none of its words said)")]
+    Action { action: String },
+    #[error("{slot} {value:?} (no such number said)")]
+    Number { slot: String, value: f64 },
+    #[error("{slot} {value} (not said)")]
+    Enum { slot: String, value: String },
+    #[error("target {target:?} (not said: {missing})")]
+    Target { target: String, missing: String },
+    #[error("{slot} left out (said: {said})")]
+    LeftOut { slot: String, said: String },
+    #[error("{slot} ({why})")]
+    Slot { slot: String, why: &'static str },
+}
+
+/// Why an LLM answer was replaced by `unknown` (see [`vet_llm_answer`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Refused {
+    #[error("LLM answer not supported by the words: {0}")]
+    Unsupported(#[from] Unsupported),
+    #[error("LLM answer below the confidence floor: {confidence:.2} < {floor:.2}")]
+    LowConfidence { confidence: f32, floor: f32 },
+}
+
+/// Checks that every part of `cmd` is supported by the words of `utterance`:
+/// * the action: one of its phrases said (the phrase the fast path would pick
+///   where phrases overlap, also among words read as units: "a step back";
+///   or a multi-word phrase with a few words in between: "head over to");
+///   when no action phrase at all was said, a quantity whose unit only this
+///   action takes ("shimmy left twenty centimetres");
+/// * each enum value: one of its words said (not inside a filler phrase such
+///   as "right now"), or implied by the action phrase said ("back up");
+///   either direction of a half turn;
+/// * each number: equal, within the dev set's tolerance, to a number said
+///   with a unit of its dimension, to a bare number for slots that take one,
+///   or to a value implied by the action phrase ("turn around"); or to such a
+///   number clamped into range where the slot clamps;
+/// * the target: each word said (plurals and one-letter typos allowed), or
+///   for an aliased target ("person") one of its aliases ("me");
+/// * nothing said left out: a number with a unit the action takes, a bare
+///   number the action takes, an amount its phrase implies.
+///
+/// `unknown` and `stop` are always supported: neither moves the robot.
+pub fn check_support(
+    vocab: &Vocabulary,
+    utterance: &str,
+    cmd: &Command,
+) -> Result<(), Unsupported> {
+    if cmd.is_unknown() || cmd.action == STOP_ACTION {
+        return Ok(());
+    }
+    let Some(ai) = vocab.actions.iter().position(|a| a.name == cmd.action) else {
+        return Err(Unsupported::UnknownAction {
+            action: cmd.action.clone(),
+        });
+    };
+    let spec = &vocab.actions[ai];
+    let raw = normalize(utterance);
+    let (tokens, _) = corrected(vocab, raw.clone());
+    let reading = read(vocab, &tokens);
+    let said = Said {
+        vocab,
+        ai,
+        spec,
+        raw,
+        tokens,
+        reading,
+    };
+    said.action()?;
+    let slots = cmd
+        .slots
+        .iter()
+        .map(|(name, value)| {
+            spec.slot(name)
+                .map(|s| (s, value))
+                .ok_or(Unsupported::Slot {
+                    slot: name.clone(),
+                    why: "not a slot of the action",
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // Directions and targets first: their reasons say more than a number's.
+    for (slot, value) in &slots {
+        match (&slot.kind, value) {
+            (SlotKind::Enum { values }, SlotValue::Enum(v)) => {
+                said.enum_value(cmd, slot, values.get(v).map(Vec::as_slice), v)?
+            }
+            (SlotKind::Text, SlotValue::Text(t)) => said.target(t)?,
+            (SlotKind::Number { .. }, SlotValue::Number { .. }) => {}
+            _ => {
+                return Err(Unsupported::Slot {
+                    slot: slot.name.clone(),
+                    why: "wrong type",
+                })
+            }
+        }
+    }
+    for (slot, value) in &slots {
+        if let SlotValue::Number { value, .. } = value {
+            said.number(slot, *value)?;
+        }
+    }
+    said.nothing_left_out(cmd)
+}
+
+/// The gate for LLM answers before they are published: an LLM-sourced
+/// command that is not `unknown` or `stop` must reach `min_confidence` and be
+/// supported by `utterance` ([`check_support`]); otherwise it becomes
+/// `unknown` with the reason. Other commands pass unchanged.
+pub fn vet_llm_answer(
+    vocab: &Vocabulary,
+    utterance: &str,
+    cmd: Command,
+    min_confidence: f32,
+) -> Command {
+    match refusal(vocab, utterance, &cmd, min_confidence) {
+        None => cmd,
+        Some(why) => {
+            tracing::info!(answer = %cmd.to_json(vocab), reason = %why, "LLM answer refused");
+            Command::unknown(why.to_string(), Source::Llm, utterance)
+        }
+    }
+}
+
+/// Why [`vet_llm_answer`] would refuse `cmd`, if it would.
+pub fn refusal(
+    vocab: &Vocabulary,
+    utterance: &str,
+    cmd: &Command,
+    min_confidence: f32,
+) -> Option<Refused> {
+    if cmd.source != Source::Llm || cmd.is_unknown() || cmd.action == STOP_ACTION {
+        return None;
+    }
+    if cmd.confidence < min_confidence {
+        return Some(Refused::LowConfidence {
+            confidence: cmd.confidence,
+            floor: min_confidence,
+        });
+    }
+    check_support(vocab, utterance, cmd)
+        .err()
+        .map(Refused::from)
+}
+
+/// One utterance as read for one action.
+struct Said<'a> {
+    vocab: &'a Vocabulary,
+    ai: usize,
+    spec: &'a ActionSpec,
+    /// Normalised words as said (an LLM may copy a misspelt target).
+    raw: Vec<String>,
+    /// The same, typo-corrected as the fast path corrects them.
+    tokens: Vec<String>,
+    reading: Reading,
+}
+
+impl Said<'_> {
+    fn action(&self) -> Result<(), Unsupported> {
+        let r = &self.reading;
+        // A unit word names an action too: "take a step back", "do half a turn".
+        let with_unit_words = || triggers(self.vocab, &self.tokens, &r.filler);
+        let phrase_said = r.triggers.iter().any(|m| m.action == self.ai)
+            || with_unit_words().iter().any(|m| m.action == self.ai)
+            || self
+                .spec
+                .synonyms
+                .iter()
+                .any(|s| s.phrase.len() > 1 && self.phrase_with_gaps(&s.phrase));
+        let only_unit_of_it = r.triggers.is_empty()
+            && r.quantities
+                .iter()
+                .any(|q| self.only_action_with_dimension(&q.dimension));
+        if phrase_said || only_unit_of_it {
+            Ok(())
+        } else {
+            Err(Unsupported::Action {
+                action: self.spec.name.clone(),
+            })
+        }
+    }
+
+    /// The words of `phrase` in order, each at most [`MAX_PHRASE_GAP`] words
+    /// after the previous one; no quantity or filler-phrase word is used.
+    fn phrase_with_gaps(&self, phrase: &[String]) -> bool {
+        let free = |i: usize| !self.reading.used[i];
+        (0..self.tokens.len()).any(|start| {
+            if !free(start) || self.tokens[start] != phrase[0] {
+                return false;
+            }
+            let mut at = start;
+            phrase[1..].iter().all(|w| {
+                let next = (at + 1..self.tokens.len().min(at + 2 + MAX_PHRASE_GAP))
+                    .find(|&i| free(i) && self.tokens[i] == *w);
+                next.map(|i| at = i).is_some()
+            })
+        })
+    }
+
+    fn only_action_with_dimension(&self, dimension: &str) -> bool {
+        let takes = |a: &ActionSpec| {
+            a.slots
+                .iter()
+                .any(|s| matches!(&s.kind, SlotKind::Number { dimension: d, .. } if d == dimension))
+        };
+        takes(self.spec) && self.vocab.actions.iter().filter(|a| takes(a)).count() == 1
+    }
+
+    /// Values the action phrases said imply for `slot`.
+    fn implied<'s>(&'s self, slot: &'s str) -> impl Iterator<Item = &'s SlotValue> + 's {
+        self.reading
+            .triggers
+            .iter()
+            .filter(move |m| m.action == self.ai)
+            .filter_map(move |m| self.spec.synonyms[m.synonym].implied.get(slot))
+    }
+
+    fn word_said(&self, words: &[String]) -> bool {
+        self.tokens
+            .iter()
+            .enumerate()
+            .any(|(i, t)| !self.reading.filler[i] && words.contains(t))
+    }
+
+    fn enum_value(
+        &self,
+        cmd: &Command,
+        slot: &SlotSpec,
+        words: Option<&[String]>,
+        value: &str,
+    ) -> Result<(), Unsupported> {
+        let said = words.is_some_and(|w| self.word_said(w))
+            || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
+        if said || self.free_half_turn_direction(cmd, slot) {
+            return Ok(());
+        }
+        Err(Unsupported::Enum {
+            slot: slot.name.clone(),
+            value: value.to_string(),
+        })
+    }
+
+    /// Left and right end a half turn at the same heading (the vocabulary
+    /// implies left by convention), so a half turn said without a direction
+    /// may take either.
+    fn free_half_turn_direction(&self, cmd: &Command, slot: &SlotSpec) -> bool {
+        let SlotKind::Enum { values } = &slot.kind else {
+            return false;
+        };
+        let angle = self.spec.slots.iter().find(
+            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle"),
+        );
+        let Some(angle) = angle else {
+            return false;
+        };
+        slot.name == DIRECTION_SLOT
+            && cmd
+                .slot(&angle.name)
+                .and_then(SlotValue::as_f64)
+                .is_some_and(|a| close(HALF_TURN_DEG, a))
+            && self.number_said(angle, HALF_TURN_DEG)
+            && !values.values().any(|w| self.word_said(w))
+    }
+
+    fn number(&self, slot: &SlotSpec, value: f64) -> Result<(), Unsupported> {
+        if self.number_said(slot, value) {
+            Ok(())
+        } else {
+            Err(Unsupported::Number {
+                slot: slot.name.clone(),
+                value,
+            })
+        }
+    }
+
+    fn number_said(&self, slot: &SlotSpec, value: f64) -> bool {
+        let SlotKind::Number {
+            dimension,
+            min,
+            max,
+            out_of_range,
+            bare_number,
+        } = &slot.kind
+        else {
+            return false;
+        };
+        let r = &self.reading;
+        let with_unit = r
+            .quantities
+            .iter()
+            .filter(|q| q.dimension == *dimension)
+            .map(|q| q.value);
+        let bare = r.bare.iter().filter(|_| *bare_number).map(|&(v, _, _)| v);
+        let implied = self.implied(&slot.name).filter_map(SlotValue::as_f64);
+        let mut candidates = with_unit.chain(bare).chain(implied);
+        candidates.any(|said| {
+            close(said, value)
+                || (*out_of_range == OutOfRange::Clamp && close(said.clamp(*min, *max), value))
+        })
+    }
+
+    fn target(&self, target: &str) -> Result<(), Unsupported> {
+        if let Some(canonical) = self.vocab.canonical_target(target) {
+            let mut phrases = self.vocab.target_alias_phrases(canonical);
+            if phrases.any(|p| contains_phrase(&self.raw, p) || contains_phrase(&self.tokens, p))
+                || canonical
+                    .split_whitespace()
+                    .all(|w| self.target_word_said(w))
+            {
+                return Ok(());
+            }
+        }
+        let missing: Vec<&str> = target
+            .split_whitespace()
+            .filter(|w| !self.vocab.strip_words.contains(*w) && !self.target_word_said(w))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: missing.join(" "),
+            })
+        }
+    }
+
+    /// Said as is, in the singular or plural, or one edit away for words
+    /// long enough that one edit is a typo rather than another word.
+    fn target_word_said(&self, w: &str) -> bool {
+        let sw = singular(w);
+        self.raw.iter().chain(&self.tokens).any(|t| {
+            t == w
+                || singular(t) == sw
+                || (w.chars().count() >= 5 && strsim::damerau_levenshtein(t, w) <= 1)
+        })
+    }
+
+    fn nothing_left_out(&self, cmd: &Command) -> Result<(), Unsupported> {
+        let has = |name: &str| cmd.slots.contains_key(name);
+        let r = &self.reading;
+        for q in &r.quantities {
+            let of_dim: Vec<&SlotSpec> = self
+                .spec
+                .slots
+                .iter()
+                .filter(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension))
+                .collect();
+            if let Some(first) = of_dim.first() {
+                if !of_dim.iter().any(|s| has(&s.name)) {
+                    return Err(Unsupported::LeftOut {
+                        slot: first.name.clone(),
+                        said: format!("{:?} {}", q.value, canonical_unit(&q.dimension)),
+                    });
+                }
+            }
+        }
+        let bare_slots: Vec<&SlotSpec> = self
+            .spec
+            .slots
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    SlotKind::Number {
+                        bare_number: true,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        if let (Some(&(v, _, _)), Some(first)) = (r.bare.first(), bare_slots.first()) {
+            if !bare_slots.iter().any(|s| has(&s.name)) {
+                return Err(Unsupported::LeftOut {
+                    slot: first.name.clone(),
+                    said: format!("{v:?}"),
+                });
+            }
+        }
+        // An amount the phrase implies ("turn around": 180 degrees). A level it
+        // implies may give way to a number said ("speed up to 0.4 m/s").
+        for m in r.triggers.iter().filter(|m| m.action == self.ai) {
+            for (slot, v) in &self.spec.synonyms[m.synonym].implied {
+                if let (false, Some(value)) = (has(slot), v.as_f64()) {
+                    return Err(Unsupported::LeftOut {
+                        slot: slot.clone(),
+                        said: format!("{value:?}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Equal within the tolerance the dev set scores with.
+fn close(said: f64, value: f64) -> bool {
+    (said - value).abs() <= NUMBER_TOLERANCE * said.abs().max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary::default_vocabulary().expect("default vocabulary loads")
+    }
+
+    /// The LLM answer `json` to `text`, finalized as the LLM path does, then
+    /// checked.
+    fn check(v: &Vocabulary, json: &str, text: &str) -> Result<(), Unsupported> {
+        let cmd = v.finalize(Command::from_llm_json(v, json, text, 0.8).expect("reply parses"));
+        assert!(
+            !cmd.is_unknown() || json.contains("unknown"),
+            "{json} failed validation: {cmd:?}"
+        );
+        check_support(v, text, &cmd)
+    }
+
+    fn supported(json: &str, text: &str) {
+        let v = vocab();
+        if let Err(e) = check(&v, json, text) {
+            panic!("{json} for {text:?} should be supported: {e}");
+        }
+    }
+
+    fn refused(json: &str, text: &str) -> Unsupported {
+        let v = vocab();
+        match check(&v, json, text) {
+            Ok(()) => panic!("{json} for {text:?} should not be supported"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_issues_wrong_answers_are_refused_and_right_ones_kept() {
+        let back_up = "back up a metre and a half";
+        supported(
+            r#"{"action":"move","direction":"backward","distance_m":1.5}"#,
+            back_up,
+        );
+        let e = refused(
+            r#"{"action":"go_to","target":"back up a metre and a half"}"#,
+            back_up,
+        );
+        assert!(matches!(e, Unsupported::Action { .. }), "{e}");
+
+        let slowly = "go backwards slowly for about 30 cm";
+        supported(
+            r#"{"action":"move","direction":"backward","distance_m":0.3}"#,
+            slowly,
+        );
+        let e = refused(r#"{"action":"go_to","target":"backwards"}"#, slowly);
+        assert_eq!(e.to_string(), "action go_to (none of its words said)");
+
+        for direction in ["left", "right"] {
+            supported(
+                &format!(r#"{{"action":"turn","direction":"{direction}","angle_deg":180}}"#),
+                "spin around",
+            );
+        }
+        supported(r#"{"action":"follow","target":"person"}"#, "follow me");
+        supported(r#"{"action":"follow","target":"me"}"#, "follow me");
+        let e = refused(
+            r#"{"action":"go_to","target":"coffee"}"#,
+            "make me a coffee",
+        );
+        assert!(matches!(e, Unsupported::Action { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_direction_not_said_is_refused() {
+        let e = refused(
+            r#"{"action":"turn","direction":"right","angle_deg":90}"#,
+            "turn left",
+        );
+        assert_eq!(
+            e,
+            Unsupported::Enum {
+                slot: "direction".into(),
+                value: "right".into()
+            }
+        );
+        supported(r#"{"action":"turn","direction":"left"}"#, "turn left");
+        supported(
+            r#"{"action":"turn","direction":"right"}"#,
+            "rotate clockwise",
+        );
+        // "right now" is a filler phrase: it names no direction.
+        refused(r#"{"action":"move","direction":"right"}"#, "move right now");
+        // Either way round only for a half turn said without a direction.
+        refused(
+            r#"{"action":"turn","direction":"right","angle_deg":180}"#,
+            "turn left 180 degrees",
+        );
+        refused(
+            r#"{"action":"turn","direction":"right","angle_deg":90}"#,
+            "spin around",
+        );
+        supported(
+            r#"{"action":"turn","direction":"left","angle_deg":180}"#,
+            "do half a turn to the left",
+        );
+    }
+
+    #[test]
+    fn a_number_not_said_is_refused_with_its_slot() {
+        let e = refused(
+            r#"{"action":"move","direction":"forward","distance_m":2.0}"#,
+            "move forward",
+        );
+        assert_eq!(e.to_string(), "distance_m 2.0 (no such number said)");
+        let v = vocab();
+        let cmd = v.finalize(
+            Command::from_llm_json(
+                &v,
+                r#"{"action":"move","direction":"forward","distance_m":2.0}"#,
+                "move forward",
+                0.8,
+            )
+            .unwrap(),
+        );
+        let out = vet_llm_answer(&v, "move forward", cmd, 0.0);
+        assert!(out.is_unknown());
+        assert_eq!(
+            out.reason.as_deref(),
+            Some("LLM answer not supported by the words: distance_m 2.0 (no such number said)")
+        );
+        v.check(&out).unwrap();
+    }
+
+    #[test]
+    fn spoken_numbers_and_units_support_their_value() {
+        for (json, text) in [
+            (
+                r#"{"action":"move","direction":"forward","distance_m":2}"#,
+                "shuffle forward a couple of metres",
+            ),
+            (
+                r#"{"action":"move","direction":"left","distance_m":0.2}"#,
+                "shimmy left twenty centimetres",
+            ),
+            (
+                r#"{"action":"move","direction":"forward","distance_m":0.61}"#,
+                "go forward two feet",
+            ),
+            (
+                r#"{"action":"move","direction":"forward","distance_m":0.5}"#,
+                "move ahead half a metre",
+            ),
+            (
+                r#"{"action":"turn","direction":"right","angle_deg":180}"#,
+                "turn right half a turn",
+            ),
+            (
+                r#"{"action":"turn","direction":"left","angle_deg":90}"#,
+                "turn left ninety",
+            ),
+            (
+                r#"{"action":"turn","direction":"left","angle_deg":57.3}"#,
+                "rotate left one radian",
+            ),
+            (
+                r#"{"action":"wait","duration_s":90}"#,
+                "wait a minute and a half",
+            ),
+            (
+                r#"{"action":"move","direction":"forward","distance_m":1}"#,
+                "move forward a meter",
+            ),
+        ] {
+            supported(json, text);
+        }
+        // A number said in another dimension, or in the wrong unit, is no support.
+        refused(
+            r#"{"action":"move","direction":"forward","distance_m":3}"#,
+            "move forward 3 cm",
+        );
+        refused(
+            r#"{"action":"move","direction":"forward","distance_m":3}"#,
+            "move forward for 3 seconds",
+        );
+        refused(
+            r#"{"action":"move","direction":"forward","distance_m":0.2}"#,
+            "move forward a bit",
+        );
+    }
+
+    #[test]
+    fn a_clamped_number_is_supported_by_the_number_said() {
+        // wait clamps at 600 s; the validator clamps 9000 before the check sees it.
+        supported(
+            r#"{"action":"wait","duration_s":9000}"#,
+            "wait two and a half hours",
+        );
+        supported(
+            r#"{"action":"set_speed","speed_mps":0.5}"#,
+            "set speed to 10 m/s",
+        );
+        refused(r#"{"action":"wait","duration_s":600}"#, "wait five minutes");
+    }
+
+    #[test]
+    fn a_number_said_must_not_be_left_out() {
+        let e = refused(
+            r#"{"action":"move","direction":"forward"}"#,
+            "shuffle forward three metres",
+        );
+        assert!(
+            matches!(e, Unsupported::LeftOut { ref slot, .. } if slot == "distance_m"),
+            "{e}"
+        );
+        refused(r#"{"action":"turn","direction":"left"}"#, "swivel left 45");
+        refused(
+            r#"{"action":"turn","direction":"left"}"#,
+            "turn around please",
+        );
+    }
+
+    #[test]
+    fn the_action_needs_its_words() {
+        refused(
+            r#"{"action":"move","direction":"backward"}"#,
+            "go back to the kitchen",
+        );
+        supported(
+            r#"{"action":"go_to","target":"kitchen"}"#,
+            "go back to the kitchen",
+        );
+        supported(
+            r#"{"action":"go_to","target":"garage"}"#,
+            "head over to the garage",
+        );
+        supported(
+            r#"{"action":"pick_up","target":"cup"}"#,
+            "pick it up the cup",
+        );
+        refused(r#"{"action":"move","direction":"forward"}"#, "wiggle ahead");
+        // A unit only `move` takes names it when no action phrase was said, never
+        // when another action's phrase was.
+        supported(
+            r#"{"action":"move","direction":"forward","distance_m":1}"#,
+            "wiggle ahead one metre",
+        );
+        refused(
+            r#"{"action":"wait","duration_s":10}"#,
+            "go backwards for ten seconds",
+        );
+        supported(r#"{"action":"set_speed","level":"fast"}"#, "speed up a bit");
+        supported(
+            r#"{"action":"set_speed","level":"slow"}"#,
+            "could you go slower",
+        );
+    }
+
+    #[test]
+    fn target_words_must_be_said() {
+        supported(
+            r#"{"action":"find","target":"red cups"}"#,
+            "could you look for the red cup",
+        );
+        supported(
+            r#"{"action":"go_to","target":"kitchen"}"#,
+            "navigate to the kitchn",
+        );
+        let e = refused(
+            r#"{"action":"go_to","target":"front door"}"#,
+            "go to the door",
+        );
+        assert_eq!(
+            e,
+            Unsupported::Target {
+                target: "front door".into(),
+                missing: "front".into()
+            }
+        );
+        refused(r#"{"action":"go_to","target":"door"}"#, "go over there");
+        for who in ["someone", "somebody", "him", "her", "the person"] {
+            supported(
+                r#"{"action":"follow","target":"person"}"#,
+                &format!("follow {who}"),
+            );
+        }
+        refused(r#"{"action":"follow","target":"person"}"#, "follow the dog");
+    }
+
+    #[test]
+    fn unknown_and_stop_are_always_supported() {
+        supported(
+            r#"{"action":"unknown","reason":"no idea"}"#,
+            "flibber the jabberwock",
+        );
+        supported(r#"{"action":"stop"}"#, "that is quite enough of that");
+    }
+
+    #[test]
+    fn the_confidence_floor_refuses_unsure_llm_answers_only() {
+        let v = vocab();
+        let text = "move forward two metres";
+        let json = r#"{"action":"move","direction":"forward","distance_m":2}"#;
+        let llm = |conf: f32| v.finalize(Command::from_llm_json(&v, json, text, conf).unwrap());
+        assert_eq!(vet_llm_answer(&v, text, llm(0.6), 0.5), llm(0.6));
+        let low = vet_llm_answer(&v, text, llm(0.4), 0.5);
+        assert_eq!(
+            low.reason.as_deref(),
+            Some("LLM answer below the confidence floor: 0.40 < 0.50")
+        );
+        // The floor and the check are for LLM answers: the fast path's pass unchanged.
+        let mut fast = llm(0.4);
+        fast.source = Source::FastPath;
+        fast.slots.insert(
+            "distance_m".into(),
+            SlotValue::Number {
+                value: 4.0,
+                unit: "m".into(),
+            },
+        );
+        assert_eq!(vet_llm_answer(&v, text, fast.clone(), 0.5), fast);
+    }
+
+    #[test]
+    fn person_aliases_become_person_on_both_paths() {
+        let v = vocab();
+        for text in ["follow me", "follow her", "come with me", "follow someone"] {
+            let c = crate::fast_path(&v, text);
+            let c = c.command().unwrap_or_else(|| panic!("{text}: {c:?}"));
+            assert_eq!(
+                c.slot("target"),
+                Some(&SlotValue::Text("person".into())),
+                "{text}"
+            );
+        }
+        for t in ["me", "Someone", "the person", "him"] {
+            let json = format!(r#"{{"action":"look_at","target":"{t}"}}"#);
+            let c = v.finalize(Command::from_llm_json(&v, &json, "x", 0.9).unwrap());
+            assert_eq!(
+                c.slot("target"),
+                Some(&SlotValue::Text("person".into())),
+                "{t}"
+            );
+        }
+        let c = v.finalize(
+            Command::from_llm_json(
+                &v,
+                r#"{"action":"follow","target":"person in red"}"#,
+                "x",
+                0.9,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            c.slot("target"),
+            Some(&SlotValue::Text("person in red".into()))
+        );
+    }
+
+    /// Right answers to utterances as speech recognition writes them, which
+    /// the fast path leaves to the LLM: none may be refused.
+    #[test]
+    fn speech_like_right_answers_are_supported() {
+        let v = vocab();
+        let mut refused = Vec::new();
+        for (text, json) in [
+            (
+                "take a step back",
+                r#"{"action":"move","direction":"backward","distance_m":0.5}"#,
+            ),
+            (
+                "take two steps back",
+                r#"{"action":"move","direction":"backward","distance_m":1}"#,
+            ),
+            (
+                "can you drive forward slowly for two meters",
+                r#"{"action":"move","direction":"forward","distance_m":2}"#,
+            ),
+            (
+                "could you um turn right a bit",
+                r#"{"action":"turn","direction":"right"}"#,
+            ),
+            (
+                "scoot forward a little",
+                r#"{"action":"move","direction":"forward"}"#,
+            ),
+            (
+                "uh go forward like a metre and a half",
+                r#"{"action":"move","direction":"forward","distance_m":1.5}"#,
+            ),
+            (
+                "please go back a couple of feet",
+                r#"{"action":"move","direction":"backward","distance_m":0.61}"#,
+            ),
+            (
+                "turn to your left by about forty five degrees",
+                r#"{"action":"turn","direction":"left","angle_deg":45}"#,
+            ),
+            (
+                "do a half turn",
+                r#"{"action":"turn","direction":"left","angle_deg":180}"#,
+            ),
+            (
+                "turn around to face me",
+                r#"{"action":"turn","direction":"left","angle_deg":180}"#,
+            ),
+            (
+                "i want you to head over to the fridge",
+                r#"{"action":"go_to","target":"fridge"}"#,
+            ),
+            (
+                "would you go and find my keys",
+                r#"{"action":"find","target":"keys"}"#,
+            ),
+            (
+                "can you bring me the remote",
+                r#"{"action":"pick_up","target":"remote"}"#,
+            ),
+            (
+                "hey robot follow that guy",
+                r#"{"action":"follow","target":"guy"}"#,
+            ),
+            ("come over to me please", r#"{"action":"come_here"}"#),
+            (
+                "hang on for ten seconds",
+                r#"{"action":"wait","duration_s":10}"#,
+            ),
+            (
+                "slow down a little",
+                r#"{"action":"set_speed","level":"slow"}"#,
+            ),
+            (
+                "go a bit faster",
+                r#"{"action":"set_speed","level":"fast"}"#,
+            ),
+            (
+                "what do you see right now",
+                r#"{"action":"describe_scene"}"#,
+            ),
+            (
+                "please put the cup down on the table",
+                r#"{"action":"put_down"}"#,
+            ),
+            (
+                "look at the person over there",
+                r#"{"action":"look_at","target":"person"}"#,
+            ),
+            (
+                "rotate twenty degrees clockwise",
+                r#"{"action":"turn","direction":"right","angle_deg":20}"#,
+            ),
+        ] {
+            let c = v.finalize(Command::from_llm_json(&v, json, text, 0.8).expect("reply parses"));
+            assert!(!c.is_unknown(), "{json}: {c:?}");
+            if let Err(e) = check_support(&v, text, &c) {
+                refused.push(format!("{json} for {text:?}: {e}"));
+            }
+        }
+        assert!(
+            refused.is_empty(),
+            "refused right answers:\n{}",
+            refused.join("\n")
+        );
+    }
+}
