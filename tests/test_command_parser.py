@@ -15,10 +15,15 @@ from conftest import REPO
 
 VOCAB = yaml.safe_load((REPO / "params" / "vocabulary.yaml").read_text())
 DEV = yaml.safe_load((REPO / "tests" / "data" / "commands_dev.yaml").read_text())
-# Floors set a little under the figures measured through ROS (fast path alone 0.950: what it
-# cannot parse becomes `unknown`, which the dev set expects for ambiguous input; with
-# SmolLM2-135M 112/119 = 0.941): a regression fails, run-to-run noise does not.
-FLOOR_FAST, FLOOR_LLM = 0.92, 0.90
+SPLITS = ("dev", "heldout")
+# Floors on the dev split only (the held-out split is never tuned on), a little under the
+# measured figures so that a regression fails and run-to-run noise does not. Fast path alone:
+# what it cannot parse becomes `unknown`, which the set expects for ambiguous input; the fast
+# path is deterministic and `cargo test -p command_grammar --test devset` measures the same
+# figure, 309/396 = 0.780 on the dev split ("if deferrals are published as unknown").
+# With the LLM: 0.941 was measured with SmolLM2-135M on the earlier 119-case set; not yet
+# measured on the 396-case dev split.
+FLOOR_FAST, FLOOR_LLM = 0.76, 0.90
 
 
 def matches(expect, got):
@@ -59,6 +64,43 @@ def check_valid(msg):
             assert s.text in (sspec.get("values") or {}), (msg.action, s.name, s.text)
 
 
+def score_devset(cases, replies):
+    """Exact-match accuracy per split and per source (fast path / LLM), and the wrong-valid
+    count: a published command that is not `unknown` but whose action or slots differ from the
+    expectation (worse than `unknown`: nobody is asked to say it again), per split and among
+    the cases whose expected action is stop."""
+    out = {sp: {"n": 0, "correct": 0, "wrong_valid": 0, "stop_n": 0, "wrong_valid_stop": 0,
+                "by_source": {src: {"n": 0, "correct": 0} for src in ("fast_path", "llm")}}
+           for sp in SPLITS}
+    for case, got in zip(cases, replies, strict=True):
+        s = out[case.get("split", "dev")]
+        ok = matches(case["expect"], got)
+        wrong_valid = got["action"] != "unknown" and not ok
+        is_stop = case["expect"]["action"] == "stop"
+        s["n"] += 1
+        s["correct"] += ok
+        s["wrong_valid"] += wrong_valid
+        s["stop_n"] += is_stop
+        s["wrong_valid_stop"] += wrong_valid and is_stop
+        src = s["by_source"][got["source"]]
+        src["n"] += 1
+        src["correct"] += ok
+    for s in out.values():
+        s["acc"] = s["correct"] / s["n"] if s["n"] else float("nan")
+        s["wrong_valid_rate"] = s["wrong_valid"] / s["n"] if s["n"] else float("nan")
+    return out
+
+
+def describe_score(title, score):
+    lines = [f"\ncommand dev set through ROS, {title}:"]
+    for sp, s in score.items():
+        src = ", ".join(f"{k} {v['correct']}/{v['n']}" for k, v in s["by_source"].items())
+        lines.append(f"  {sp}: {s['acc']:.3f} exact ({s['correct']}/{s['n']}; by source {src}); "
+                     f"wrong-valid {s['wrong_valid']} = {s['wrong_valid_rate']:.3f}; "
+                     f"wrong-valid among {s['stop_n']} stops: {s['wrong_valid_stop']}")
+    return "\n".join(lines)
+
+
 def run_devset(start_node, rclpy_node, use_llm):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from std_msgs.msg import String
@@ -73,7 +115,7 @@ def run_devset(start_node, rclpy_node, use_llm):
     n.create_subscription(RobotCommand, "robot_command", lambda m: typed.append(m), qos)
     pub = n.create_publisher(String, "voice_command", qos)
     assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
-    correct, by_source = 0, {"fast_path": 0, "llm": 0}
+    replies = []
     for case in DEV:
         k = len(js)
         pub.publish(String(data=case["text"]))
@@ -81,25 +123,50 @@ def run_devset(start_node, rclpy_node, use_llm):
         got = js[-1]
         if case["text"].isprintable():  # control characters are not echoed back
             assert got["text"] == case["text"][:240]
-        by_source[got["source"]] += 1
-        correct += matches(case["expect"], got)
+        replies.append(got)
         check_valid(typed[-1])
     assert node.alive()
-    return correct / len(DEV), by_source
+    return score_devset(DEV, replies)
+
+
+def test_devset_scoring_per_split_and_wrong_valid():
+    """The scoring itself, without ROS: unknown is never wrong-valid, a wrong command is."""
+    cases = [{"text": "stop", "expect": {"action": "stop"}},
+             {"text": "s", "split": "heldout", "expect": {"action": "stop"}},
+             {"text": "a", "split": "heldout", "expect": {"action": "move", "direction": "left"}},
+             {"text": "b", "split": "heldout", "expect": {"action": "unknown"}}]
+    replies = [{"action": "stop", "source": "fast_path"},
+               {"action": "resume", "source": "llm"},
+               {"action": "unknown", "source": "llm", "reason": "r"},
+               {"action": "unknown", "source": "fast_path", "reason": "r"}]
+    sc = score_devset(cases, replies)
+    assert (sc["dev"]["n"], sc["dev"]["correct"], sc["dev"]["wrong_valid"]) == (1, 1, 0)
+    h = sc["heldout"]
+    assert (h["n"], h["correct"], h["wrong_valid"], h["stop_n"], h["wrong_valid_stop"]) == (3, 1, 1, 1, 1)
+    assert h["by_source"] == {"fast_path": {"n": 1, "correct": 1}, "llm": {"n": 2, "correct": 0}}
+
+
+def test_devset_has_a_held_out_split_and_no_duplicates():
+    texts = [c["text"] for c in DEV]
+    assert len(texts) == len(set(texts))
+    assert {c.get("split", "dev") for c in DEV} <= set(SPLITS)
+    assert sum(c.get("split") == "heldout" for c in DEV) >= 100
 
 
 def test_devset_fast_path_alone(start_node, rclpy_node):
-    acc, src = run_devset(start_node, rclpy_node, use_llm=False)
-    print(f"\ncommand dev set through ROS, fast path alone: {acc:.3f} exact ({len(DEV)} commands, {src})")
-    assert src["llm"] == 0
-    assert acc >= FLOOR_FAST
+    sc = run_devset(start_node, rclpy_node, use_llm=False)
+    print(describe_score("fast path alone", sc))
+    assert all(s["by_source"]["llm"]["n"] == 0 for s in sc.values())
+    assert sc["dev"]["acc"] >= FLOOR_FAST
+    assert sum(s["wrong_valid_stop"] for s in sc.values()) == 0
 
 
 def test_devset_with_llm(start_node, rclpy_node):
-    acc, src = run_devset(start_node, rclpy_node, use_llm=True)
-    print(f"\ncommand dev set through ROS, fast path + LLM: {acc:.3f} exact ({len(DEV)} commands, {src})")
-    assert src["llm"] > 0
-    assert acc >= FLOOR_LLM
+    sc = run_devset(start_node, rclpy_node, use_llm=True)
+    print(describe_score("fast path + LLM", sc))
+    assert sc["dev"]["by_source"]["llm"]["n"] > 0
+    assert sc["dev"]["acc"] >= FLOOR_LLM
+    assert sum(s["wrong_valid_stop"] for s in sc.values()) == 0
 
 
 def test_target_is_grounded_in_the_latest_detections(start_node, rclpy_node):

@@ -8,11 +8,42 @@ use serde::Deserialize;
 use crate::command::{Command, SlotValue};
 use crate::error::VocabularyError;
 
+/// Which part of the development set a case belongs to. The held-out part is
+/// never used to tune the fast path or the LLM prompt, so its score shows how
+/// the parser does on phrasings nobody wrote rules for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    #[default]
+    Dev,
+    Heldout,
+}
+
+impl Split {
+    pub const ALL: [Split; 2] = [Split::Dev, Split::Heldout];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Split::Dev => "dev",
+            Split::Heldout => "heldout",
+        }
+    }
+}
+
+impl std::fmt::Display for Split {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct DevCase {
     pub text: String,
     #[serde(default)]
     pub tag: String,
+    /// `dev` when absent.
+    #[serde(default)]
+    pub split: Split,
     /// `action` plus expected slots, numbers in canonical units.
     pub expect: BTreeMap<String, serde_yaml_ng::Value>,
 }
@@ -51,4 +82,50 @@ pub fn matches_expectation(cmd: &Command, expect: &BTreeMap<String, serde_yaml_n
         Some(SlotValue::Enum(s)) | Some(SlotValue::Text(s)) => v.as_str() == Some(s.as_str()),
         None => false,
     })
+}
+
+/// The expected action (`unknown` included), or `None` for a case without one.
+pub fn expected_action(expect: &BTreeMap<String, serde_yaml_ng::Value>) -> Option<&str> {
+    expect.get("action").and_then(|v| v.as_str())
+}
+
+/// A command the robot would execute (not `unknown`) that is not the expected
+/// one: worse than `unknown`, because nobody is asked to repeat.
+pub fn is_wrong_valid(cmd: &Command, expect: &BTreeMap<String, serde_yaml_ng::Value>) -> bool {
+    !cmd.is_unknown() && !matches_expectation(cmd, expect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Source;
+
+    fn cases(yaml: &str) -> Vec<DevCase> {
+        serde_yaml_ng::from_str(yaml).expect("cases parse")
+    }
+
+    #[test]
+    fn split_defaults_to_dev_and_rejects_unknown_names() {
+        let c = cases(
+            "- {text: a, expect: {action: stop}}\n- {text: b, split: heldout, expect: {action: stop}}",
+        );
+        assert_eq!((c[0].split, c[1].split), (Split::Dev, Split::Heldout));
+        assert!(serde_yaml_ng::from_str::<Vec<DevCase>>("- {text: a, split: test, expect: {action: stop}}").is_err());
+    }
+
+    #[test]
+    fn wrong_valid_is_a_mismatching_command_that_is_not_unknown() {
+        let expect = cases("- {text: a, expect: {action: stop}}").remove(0).expect;
+        let unknown = Command::unknown("no parse", Source::FastPath, "a");
+        assert!(!matches_expectation(&unknown, &expect));
+        assert!(!is_wrong_valid(&unknown, &expect));
+        let mut resume = unknown.clone();
+        resume.action = "resume".into();
+        resume.reason = None;
+        assert!(is_wrong_valid(&resume, &expect));
+        let mut stop = resume.clone();
+        stop.action = "stop".into();
+        assert!(!is_wrong_valid(&stop, &expect));
+        assert_eq!(expected_action(&expect), Some("stop"));
+    }
 }

@@ -1,12 +1,37 @@
-//! Fast-path accuracy on the development set.
+//! Fast-path accuracy on the development set, scored per split: the held-out
+//! part is never used to tune the fast path, so only the dev split has a floor.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use command_grammar::eval::{load_dev_set, matches_expectation};
+use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, matches_expectation, Split};
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
-/// Set a little below the measured figure so regressions fail the build.
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.85;
+/// Set a little below the figure measured on the dev split so regressions fail
+/// the build (measured 274/396 = 0.692; deferrals to the LLM count as misses).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.67;
+
+#[derive(Default)]
+struct Score {
+    cases: usize,
+    hits: usize,
+    needs_llm: usize,
+    /// Deferred cases that expect `unknown`: right when the node runs without
+    /// the LLM, because it then publishes deferrals as `unknown`.
+    needs_llm_expect_unknown: usize,
+    /// Published commands that are not `unknown` and not the expected one.
+    wrong_valid: usize,
+    stop_cases: usize,
+    /// Of the cases whose expected action is stop.
+    wrong_valid_stop: usize,
+    misses_by_tag: BTreeMap<String, usize>,
+}
+
+impl Score {
+    fn accuracy(&self) -> f64 {
+        self.hits as f64 / self.cases.max(1) as f64
+    }
+}
 
 #[test]
 fn fast_path_accuracy_on_dev_set() {
@@ -14,43 +39,72 @@ fn fast_path_accuracy_on_dev_set() {
     let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
         .join("../../tests/data/commands_dev.yaml");
     let cases = load_dev_set(&path).expect("dev set loads");
-    assert!(cases.len() >= 80, "dev set has only {} cases", cases.len());
-    let mut hits = 0;
-    let mut needs_llm = 0;
+    assert!(cases.len() >= 400, "dev set has only {} cases", cases.len());
+    let mut scores: BTreeMap<Split, Score> = BTreeMap::new();
     for case in &cases {
+        let s = scores.entry(case.split).or_default();
+        s.cases += 1;
+        let is_stop = expected_action(&case.expect) == Some("stop");
+        s.stop_cases += usize::from(is_stop);
         let outcome = fast_path(&vocab, &case.text);
         let ok = match &outcome {
             FastPathOutcome::Confident(c) | FastPathOutcome::Unknown(c) => {
                 vocab.check(c).expect("fast path output validates");
+                if is_wrong_valid(c, &case.expect) {
+                    s.wrong_valid += 1;
+                    s.wrong_valid_stop += usize::from(is_stop);
+                }
                 matches_expectation(c, &case.expect)
             }
             FastPathOutcome::NeedsLlm { .. } => {
-                needs_llm += 1;
+                s.needs_llm += 1;
+                s.needs_llm_expect_unknown += usize::from(expected_action(&case.expect) == Some("unknown"));
                 false
             }
         };
         if ok {
-            hits += 1;
+            s.hits += 1;
         } else {
+            *s.misses_by_tag.entry(case.tag.clone()).or_default() += 1;
             let shown = match &outcome {
                 FastPathOutcome::NeedsLlm { reason } => format!("needs LLM ({reason})"),
                 o => o.command().map(|c| c.to_json(&vocab)).unwrap_or_default(),
             };
             println!(
-                "MISS [{}] {:?}: got {} expected {:?}",
-                case.tag, case.text, shown, case.expect
+                "MISS {} [{}] {:?}: got {} expected {:?}",
+                case.split, case.tag, case.text, shown, case.expect
             );
         }
     }
-    let acc = hits as f64 / cases.len() as f64;
-    println!(
-        "fast path alone: {hits}/{} exact = {:.1}% ({needs_llm} deferred to LLM)",
-        cases.len(),
-        acc * 100.0
-    );
+    for split in Split::ALL {
+        let Some(s) = scores.get(&split) else { continue };
+        println!(
+            "fast path alone, {split}: {}/{} exact = {:.1}% ({} deferred to LLM, {:.1}% if deferrals are published as unknown); wrong-valid {} = {:.1}%; wrong-valid among {} stop cases: {}",
+            s.hits,
+            s.cases,
+            s.accuracy() * 100.0,
+            s.needs_llm,
+            (s.hits + s.needs_llm_expect_unknown) as f64 / s.cases as f64 * 100.0,
+            s.wrong_valid,
+            s.wrong_valid as f64 / s.cases as f64 * 100.0,
+            s.stop_cases,
+            s.wrong_valid_stop
+        );
+        let mut tags: Vec<(&String, &usize)> = s.misses_by_tag.iter().collect();
+        tags.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let tags: Vec<String> = tags.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        println!("  misses by tag: {}", tags.join(", "));
+    }
+    // A published command other than stop for a stop is the one error that
+    // must never happen, on either split.
+    let wrong_valid_stop: usize = scores.values().map(|s| s.wrong_valid_stop).sum();
+    assert_eq!(wrong_valid_stop, 0, "a stop utterance was parsed as another command");
+    let held_out = scores.get(&Split::Heldout).map_or(0, |s| s.cases);
+    assert!(held_out >= 100, "held-out split has only {held_out} cases");
+    let dev = scores.get(&Split::Dev).expect("dev split present").accuracy();
     assert!(
-        acc >= FAST_PATH_ACCURACY_FLOOR,
-        "fast-path accuracy {acc:.3} below floor"
+        dev >= FAST_PATH_ACCURACY_FLOOR,
+        "fast-path accuracy on the dev split {dev:.3} below floor"
     );
 }
 

@@ -5,14 +5,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use command_grammar::eval::{load_dev_set, matches_expectation};
+use command_grammar::eval::{load_dev_set, matches_expectation, Split};
 use command_grammar::{fast_path, FastPathOutcome, Vocabulary};
 use llm_engine::{interpret, EngineConfig, EngineError, LlmEngine, StepOutcome};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// Set a little below the measured figures (see README) so regressions fail.
-const FAST_PATH_FLOOR: f64 = 0.85;
+/// Set a little below the measured figures (see README) so regressions fail;
+/// they apply to the dev split (the held-out split is scored through ROS in
+/// tests/test_command_parser.py). The fast-path floor is the one of
+/// command_grammar's devset test (dev split 274/396 = 0.692); the LLM floor was
+/// measured on the earlier 119-case set and is not yet re-measured.
+const FAST_PATH_FLOOR: f64 = 0.67;
 const WITH_LLM_FLOOR: f64 = 0.92;
 
 fn workspace() -> PathBuf {
@@ -57,7 +61,11 @@ fn lock() -> std::sync::MutexGuard<'static, LlmEngine> {
 
 #[test]
 fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
-    let cases = load_dev_set(&workspace().join("tests/data/commands_dev.yaml")).expect("dev set");
+    let cases: Vec<_> = load_dev_set(&workspace().join("tests/data/commands_dev.yaml"))
+        .expect("dev set")
+        .into_iter()
+        .filter(|c| c.split == Split::Dev)
+        .collect();
     let mut e = lock();
     let vocab = Arc::clone(e.vocabulary());
     let (mut fast_hits, mut full_hits, mut llm_calls, mut llm_hits) = (0, 0, 0, 0);
@@ -91,7 +99,7 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
     }
     let n = cases.len() as f64;
     let (fast, full) = (fast_hits as f64 / n, full_hits as f64 / n);
-    println!("dev set: {} cases", cases.len());
+    println!("dev set, dev split: {} cases", cases.len());
     println!(
         "exact match, fast path alone:      {fast_hits}/{} = {:.1}%",
         cases.len(),
