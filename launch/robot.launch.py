@@ -2,7 +2,8 @@
 and, unless a camera driver provides `image`, the camera replay.
 
     ros2 launch aihat_ros robot.launch.py                       # replay sample images
-    ros2 launch aihat_ros robot.launch.py camera:=external image_topic:=/camera/image_raw
+    ros2 launch aihat_ros robot.launch.py camera:=external image_topic:=/camera/image_raw \
+        camera_info_topic:=/camera/camera_info
     ros2 launch aihat_ros robot.launch.py backend:=hailo
 
 Each node reads params/<node>.yaml (ROS 2 parameter-file format). Where `ros2 launch` is not
@@ -25,27 +26,30 @@ NODES = [
         "executable": "camera_replay",
         "name": "camera_replay",
         "params": "camera_replay.yaml",
-        "remappings": [("image", "camera/image")],
+        "remappings": [("image", "camera/image"), ("camera_info", "camera/camera_info")],
         "replay_only": True,
     },
     {
         "executable": "detection",
         "name": "detection",
         "params": "detection.yaml",
-        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed"),
+                       ("camera_info", "camera/camera_info")],
     },
     {
         "executable": "pose",
         "name": "pose",
         "params": "pose.yaml",
-        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed"),
+                       ("camera_info", "camera/camera_info")],
     },
     {
         "executable": "depth",
         "name": "depth",
         "params": "depth.yaml",
         # `detections` (relative) meets the detection node's output in the same namespace.
-        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed")],
+        "remappings": [("image", "camera/image"), ("image/compressed", "camera/image/compressed"),
+                       ("camera_info", "camera/camera_info")],
     },
     {
         "executable": "command_parser",
@@ -70,6 +74,7 @@ def generate_launch_description():
     params_dir = os.path.join(get_package_share_directory(PACKAGE), "params")
     camera = LaunchConfiguration("camera")
     image_topic = LaunchConfiguration("image_topic")
+    camera_info_topic = LaunchConfiguration("camera_info_topic")
     backend = LaunchConfiguration("backend")
     actions = [
         DeclareLaunchArgument(
@@ -79,12 +84,16 @@ def generate_launch_description():
             "image_topic", default_value="camera/image",
             description="the sensor_msgs/Image topic the vision nodes subscribe to"),
         DeclareLaunchArgument(
+            "camera_info_topic", default_value="camera/camera_info",
+            description="the camera's sensor_msgs/CameraInfo (intrinsics for 3D detections)"),
+        DeclareLaunchArgument(
             "backend", default_value="cpu",
             description="inference backend of the vision nodes and the command parser: cpu or hailo"),
     ]
     for spec in NODES:
         remappings = [(src, image_topic) if dst == "camera/image"
                       else (src, [image_topic, "/compressed"]) if dst == "camera/image/compressed"
+                      else (src, camera_info_topic) if dst == "camera/camera_info"
                       else (src, dst)
                       for src, dst in spec["remappings"]]
         parameters = [os.path.join(params_dir, spec["params"])]

@@ -20,6 +20,7 @@ pub mod model;
 pub mod msg;
 mod node;
 pub mod params;
+pub mod tracking;
 
 pub use node::{HasVision, VisionModel, VisionNode};
 pub use params::VisionParams;

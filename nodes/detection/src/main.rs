@@ -10,6 +10,7 @@ use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
 use r2r::QosProfile;
 use ros_edge::{NodeParams, in_range, latched_qos};
+use vision_edge::tracking::{Observed, TrackIds, TrackingParams};
 use vision_edge::{HasVision, VisionNode};
 use yolo::{DetectConfig, Detection};
 
@@ -31,6 +32,8 @@ vision_edge::vision_node_params! {
         multi_label: bool = false,
         /// Publish an annotated image on detections/image.
         publish_annotated: bool = false,
+        /// Persistent ids (`tracking.enabled`, thresholds, buffer): see vision_edge::tracking.
+        tracking: TrackingParams = TrackingParams::default(),
     }
     expected_rate_hz = 30.0;
 }
@@ -40,6 +43,7 @@ impl NodeParams for Params {
         in_range("score_threshold", self.score_threshold, 0.0, 1.0)?;
         in_range("iou_threshold", self.iou_threshold, 0.0, 1.0)?;
         in_range("max_detections", self.max_detections, 1, 1000)?;
+        self.tracking.validate()?;
         self.vision().validate()
     }
 }
@@ -54,7 +58,7 @@ impl Params {
             .filter_map(|c| c.parse().ok().or_else(|| names.iter().position(|n| n == c)))
             .collect();
         DetectConfig {
-            conf_threshold: self.score_threshold as f32,
+            conf_threshold: self.tracking.detect_threshold(self.score_threshold) as f32,
             iou_threshold: self.iou_threshold as f32,
             max_det: self.max_detections as usize,
             classes: (!classes.is_empty()).then_some(classes),
@@ -64,13 +68,20 @@ impl Params {
     }
 }
 
-fn to_msg(dets: &[Detection], header: &Header, frame: u64) -> Detection2DArray {
-    let detections = dets
+/// The published detections: `(index into dets, id)` as the tracker chose them.
+fn to_msg(dets: &[Detection], published: &[(usize, String)], header: &Header) -> Detection2DArray {
+    let detections = published
         .iter()
-        .enumerate()
-        .map(|(i, d)| vision_edge::msg::detection_2d(header, &d.bbox, d.class_id, d.score, format!("{frame}-{i}")))
+        .map(|(i, id)| {
+            let d = &dets[*i];
+            vision_edge::msg::detection_2d(header, &d.bbox, d.class_id, d.score, id.clone())
+        })
         .collect();
     Detection2DArray { header: header.clone(), detections }
+}
+
+fn observed(dets: &[Detection]) -> Vec<Observed> {
+    dets.iter().map(|d| Observed { bbox: [d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2], score: d.score, class_id: d.class_id }).collect()
 }
 
 /// The CPU backend comes from vision_edge (shared with pose); the Hailo one is this node's own,
@@ -84,7 +95,7 @@ fn load_detector(p: &Params, threads: usize) -> anyhow::Result<Box<dyn inference
         let cfg = hailo::native::ModelConfig {
             // The chip drops boxes below these at configure time; the host re-applies the
             // run-time values, so later changes can only tighten them.
-            nms_score_threshold: p.score_threshold as f32,
+            nms_score_threshold: p.tracking.detect_threshold(p.score_threshold) as f32,
             nms_iou_threshold: p.iou_threshold as f32,
             ..Default::default()
         };
@@ -115,6 +126,7 @@ async fn main() -> anyhow::Result<()> {
         threshold: p.score_threshold as f32,
     })?;
     let mut frames = node.frames().await?;
+    let mut track_ids = TrackIds::default();
 
     while let Some(granted) = frames.next(|| node.enabled()).await {
         let p = ros.params();
@@ -122,7 +134,8 @@ async fn main() -> anyhow::Result<()> {
         let Some((timed, frame)) = frames.infer(detector, granted, move |d, rgb| d.detect(rgb, &cfg)).await? else {
             continue;
         };
-        let msg = to_msg(&timed.value, &frame.header, frame.n);
+        let published = track_ids.assign(&p.tracking, &observed(&timed.value), frame.n, p.score_threshold as f32);
+        let msg = to_msg(&timed.value, &published, &frame.header);
         if let Err(e) = det_pub.publish(&msg) {
             tracing::warn!(error = %e, "publishing detections failed");
             continue;
@@ -130,7 +143,7 @@ async fn main() -> anyhow::Result<()> {
         frames.published_timed(&frame, msg.detections.len(), timed.timings.inference);
         if p.publish_annotated {
             let mut img = frame.rgb;
-            for d in &timed.value {
+            for d in published.iter().map(|(i, _)| &timed.value[*i]) {
                 let color = vision_edge::draw::class_color(d.class_id);
                 vision_edge::draw::draw_box(&mut img, d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2, color, 3);
             }

@@ -10,6 +10,7 @@ use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
 use r2r::QosProfile;
 use ros_edge::{NodeParams, in_range};
+use vision_edge::tracking::{Observed, TrackIds, TrackingParams};
 use vision_edge::{HasVision, VisionNode};
 use yolo::{DetectConfig, PoseDetection};
 
@@ -31,6 +32,8 @@ vision_edge::vision_node_params! {
         keypoint_threshold: f64 = 0.5,
         /// Publish the image with boxes and skeletons on poses/image.
         publish_annotated: bool = false,
+        /// Persistent person ids (`tracking.enabled`, thresholds, buffer): see vision_edge::tracking.
+        tracking: TrackingParams = TrackingParams::default(),
     }
     expected_rate_hz = 15.0;
 }
@@ -41,6 +44,7 @@ impl NodeParams for Params {
         in_range("iou_threshold", self.iou_threshold, 0.0, 1.0)?;
         in_range("max_detections", self.max_detections, 1, 1000)?;
         in_range("keypoint_threshold", self.keypoint_threshold, 0.0, 1.0)?;
+        self.tracking.validate()?;
         self.vision().validate()
     }
 }
@@ -48,7 +52,7 @@ impl NodeParams for Params {
 impl Params {
     fn detect_config(&self) -> DetectConfig {
         DetectConfig {
-            conf_threshold: self.score_threshold as f32,
+            conf_threshold: self.tracking.detect_threshold(self.score_threshold) as f32,
             iou_threshold: self.iou_threshold as f32,
             max_det: self.max_detections as usize,
             ..Default::default()
@@ -56,22 +60,25 @@ impl Params {
     }
 }
 
-fn to_msg(persons: &[PoseDetection], header: &Header, frame: u64) -> PersonPoseArray {
-    let persons = persons
+/// The published persons: `(index into persons, id)` as the tracker chose them.
+fn to_msg(persons: &[PoseDetection], published: &[(usize, String)], header: &Header) -> PersonPoseArray {
+    let persons = published
         .iter()
-        .enumerate()
-        .map(|(i, p)| PersonPose {
-            detection: vision_edge::msg::detection_2d(header, &p.bbox, 0, p.score, format!("{frame}-{i}")),
-            keypoints: (0..COCO_KEYPOINTS)
-                .map(|k| p.keypoints.get(k).map_or_else(Keypoint2D::default, |kp| Keypoint2D {
-                    x: kp.x as f64,
-                    y: kp.y as f64,
-                    score: kp.score,
-                }))
-                .collect(),
+        .map(|(i, id)| {
+            let p = &persons[*i];
+            PersonPose {
+                detection: vision_edge::msg::detection_2d(header, &p.bbox, 0, p.score, id.clone()),
+                keypoints: (0..COCO_KEYPOINTS)
+                    .map(|k| p.keypoints.get(k).map_or_else(Keypoint2D::default, |kp| Keypoint2D { x: kp.x as f64, y: kp.y as f64, score: kp.score }))
+                    .collect(),
+            }
         })
         .collect();
     PersonPoseArray { header: header.clone(), persons }
+}
+
+fn observed(persons: &[PoseDetection]) -> Vec<Observed> {
+    persons.iter().map(|p| Observed { bbox: [p.bbox.x1, p.bbox.y1, p.bbox.x2, p.bbox.y2], score: p.score, class_id: 0 }).collect()
 }
 
 /// The message has room for one class and 17 keypoints: anything else is a wrong model, said at start.
@@ -119,6 +126,7 @@ async fn main() -> anyhow::Result<()> {
         )
     };
     let mut frames = node.frames().await?;
+    let mut track_ids = TrackIds::default();
 
     while let Some(granted) = frames.next(|| node.enabled()).await {
         let p = ros.params();
@@ -126,7 +134,8 @@ async fn main() -> anyhow::Result<()> {
         let Some((timed, frame)) = frames.infer(model, granted, move |m, rgb| m.estimate(rgb, &cfg)).await? else {
             continue;
         };
-        let msg = to_msg(&timed.value, &frame.header, frame.n);
+        let published = track_ids.assign(&p.tracking, &observed(&timed.value), frame.n, p.score_threshold as f32);
+        let msg = to_msg(&timed.value, &published, &frame.header);
         if let Err(e) = pose_pub.publish(&msg) {
             tracing::warn!(error = %e, "publishing poses failed");
             continue;
@@ -135,7 +144,7 @@ async fn main() -> anyhow::Result<()> {
         if p.publish_annotated {
             let mut img = frame.rgb;
             let min_score = p.keypoint_threshold as f32;
-            for person in &timed.value {
+            for person in published.iter().map(|(i, _)| &timed.value[*i]) {
                 let b = &person.bbox;
                 vision_edge::draw::draw_box(&mut img, b.x1, b.y1, b.x2, b.y2, vision_edge::draw::class_color(0), 2);
                 let kpts: Vec<_> = person.keypoints.iter().map(|k| (k.x, k.y, k.score)).collect();
@@ -182,7 +191,7 @@ mod tests {
         let kp = |i: usize| Keypoint { x: i as f32, y: 2.0 * i as f32, score: 0.9 };
         let short = PoseDetection { bbox: BBox { x1: 0.0, y1: 0.0, x2: 4.0, y2: 8.0 }, score: 0.8, keypoints: (0..5).map(kp).collect() };
         let full = PoseDetection { keypoints: (0..17).map(kp).collect(), ..short.clone() };
-        let msg = to_msg(&[full, short], &header, 7);
+        let msg = to_msg(&[full, short], &[(0, "3".into()), (1, "7-1".into())], &header);
         assert_eq!(msg.header.frame_id, "cam");
         assert!(msg.persons.iter().all(|p| p.keypoints.len() == COCO_KEYPOINTS));
         assert_eq!((msg.persons[0].keypoints[16].x, msg.persons[0].keypoints[16].y), (16.0, 32.0));
