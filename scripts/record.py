@@ -57,7 +57,8 @@ def main(argv=None):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image
     from std_msgs.msg import String
-    from aihat_msgs.msg import Detection2DArray, LabelInfo, AcceleratorStatus, PersonPoseArray, DetectionDepthArray
+    from aihat_msgs.msg import (Detection2DArray, Detection3DArray, LabelInfo, AcceleratorStatus, PersonPoseArray,
+                                DetectionDepthArray)
 
     out = Path(args.out)
     (out / "annotated").mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,11 @@ def main(argv=None):
     det_log = open(out / "detections.jsonl", "w")
     state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}, "commands": []}
     # The other perception topics: arrival times and message-in -> result-out latency per topic.
-    others = {name: {"t": [], "latency_ms": [], "items": 0} for name in ("poses", "depth", "detections_depth")}
+    others = {name: {"t": [], "latency_ms": [], "items": 0}
+              for name in ("poses", "depth", "detections_depth", "detections_3d")}
+    # Tracks: the detection node's persistent ids (Detection2D.id) with what was seen of each; the
+    # 3D detections give their last position.
+    tracks = {}
     saved = {"detections": 0, "poses": 0, "depth": 0}
     sizes = {}
     cmd_log = open(out / "commands.jsonl", "w")
@@ -91,6 +96,10 @@ def main(argv=None):
             cid = int(d.results[0].hypothesis.class_id)
             name = labels.get(cid, str(cid))
             state["classes"][name] = state["classes"].get(name, 0) + 1
+            if d.id and "-" not in d.id:  # a track id, not a per-frame `<frame>-<index>` one
+                t = tracks.setdefault(d.id, {"label": name, "frames": 0, "first_s": now, "last_s": now})
+                t["frames"] += 1
+                t["last_s"] = now
             items.append({"id": d.id, "class": name, "score": round(d.results[0].hypothesis.score, 3),
                           "center": [round(d.bbox.center.position.x, 1), round(d.bbox.center.position.y, 1)],
                           "size": [round(d.bbox.size_x, 1), round(d.bbox.size_y, 1)]})
@@ -122,6 +131,15 @@ def main(argv=None):
             o["items"] += count(m)
         return cb
 
+    def on_3d(m):
+        for d in m.detections:
+            c = d.bbox.center.position
+            t = tracks.get(d.id)
+            if t is not None:
+                t["position_m"] = [round(c.x, 2), round(c.y, 2), round(c.z, 2)]
+                t["distance_m"] = round(float(np.linalg.norm([c.x, c.y, c.z])), 2)
+                t["frame_id"] = m.header.frame_id
+
     def on_status(m):
         state["status"] = m
         # Each status covers the window since the previous one: their mean is the run's figure.
@@ -143,6 +161,9 @@ def main(argv=None):
     node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), reliable)
     node.create_subscription(DetectionDepthArray, "detections_depth",
                              on_other("detections_depth", lambda m: len(m.detections)), reliable)
+    node.create_subscription(Detection3DArray, "detections_3d",
+                             on_other("detections_3d", lambda m: len(m.detections)), reliable)
+    node.create_subscription(Detection3DArray, "detections_3d", on_3d, reliable)
     node.create_subscription(AcceleratorStatus, "accelerator/status", on_status, reliable)
     node.create_subscription(String, "robot_command_json", on_command, reliable)
     say_pub = node.create_publisher(String, "voice_command", reliable)
@@ -205,7 +226,8 @@ def main(argv=None):
         },
         **{name: {"messages": len(o["t"]), "rate_hz": round(rate_of(o["t"]), 2),
                   "latency_ms_p50": percentile(o["latency_ms"], 50), "latency_ms_p99": percentile(o["latency_ms"], 99),
-                  {"poses": "persons", "depth": "images", "detections_depth": "detections"}[name]: o["items"]}
+                  {"poses": "persons", "depth": "images", "detections_depth": "detections",
+                   "detections_3d": "detections"}[name]: o["items"]}
            for name, o in others.items()},
         "arbiter": None if s is None else {
             "backend": s.backend,
@@ -218,6 +240,9 @@ def main(argv=None):
         },
         "cpu_use_per_core": {k: round((cpu1[k][0] - cpu0[k][0]) / max(1, cpu1[k][1] - cpu0[k][1]), 3) for k in cpu1},
         "annotated_images": dict(saved),
+        "tracks": [{"id": k, "label": t["label"], "frames": t["frames"], "seen_s": round(t["last_s"] - t["first_s"], 1),
+                    "distance_m": t.get("distance_m"), "position_m": t.get("position_m"), "frame_id": t.get("frame_id")}
+                   for k, t in sorted(tracks.items(), key=lambda kv: -kv[1]["frames"])],
         "commands": [{"said": c.get("text"), "action": c.get("action"), "source": c.get("source"),
                       "parsed": {k: v for k, v in c.items() if k not in ("text", "confidence", "source")}}
                      for c in state["commands"]],

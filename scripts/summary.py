@@ -99,6 +99,17 @@ def main():
     print(line("depth", r.get("depth"), ""))
     dd = r.get("detections_depth") or {}
     print(line("detections_depth", dd, f", {dd.get('detections', 0)} detections with a depth"))
+    d3 = r.get("detections_3d") or {}
+    print(line("detections_3d", d3, f", {d3.get('detections', 0)} detections placed in 3D"))
+    tracks = r.get("tracks") or []
+    if tracks:
+        print(f"tracks: {len(tracks)} ids; the most seen (distance and position in the camera's optical frame, "
+              f"from the last detections_3d):")
+        print(f"  {'id':>5} {'label':14} {'frames':>6} {'seen s':>7} {'distance':>9}  position (x, y, z) m")
+        for t in tracks[:12]:
+            dist = f"{t['distance_m']:.2f} m" if t.get("distance_m") is not None else "-"
+            pos = "(" + ", ".join(f"{v:.2f}" for v in t["position_m"]) + ")" if t.get("position_m") else "-"
+            print(f"  {t['id']:>5} {t['label']:14} {t['frames']:6} {t['seen_s']:7.1f} {dist:>9}  {pos}")
     if r.get("arbiter"):
         a = r["arbiter"]
         print(f"arbiter ({a['backend']}): busy {a['busy_fraction'] * 100:.0f} %, {a['model_switches']} model switches")

@@ -31,7 +31,8 @@ def matches(expect, got):
         return False
     if expect["action"] == "unknown":
         return True
-    meta = {"action", "confidence", "source", "text", "reason", "target_in_view", "target_detection_id"}
+    meta = {"action", "confidence", "source", "text", "reason", "target_in_view", "target_id", "target_position",
+            "target_frame", "target_distance_m"}
     slots = {k: v for k, v in got.items() if k not in meta}
     want = {k: v for k, v in expect.items() if k != "action"}
     if set(slots) != set(want):
@@ -204,7 +205,7 @@ def test_target_is_grounded_in_the_latest_detections(start_node, rclpy_node):
         vpub.publish(String(data=text))
         assert n.spin_until(lambda: len(got) > k, timeout=20), node.output()
     cup, giraffe = got[-2], got[-1]
-    assert (cup.action, cup.target_label, cup.target_detection_id, cup.target_in_view) == ("pick_up", "cup", "7-1", True)
+    assert (cup.action, cup.target_label, cup.target_track_id, cup.target_in_view) == ("pick_up", "cup", "7-1", True)
     assert (giraffe.action, giraffe.target_label, giraffe.target_in_view) == ("find", "giraffe", False)
 
 

@@ -52,7 +52,8 @@ def make_graph(start_node, rclpy_node, tmp_path, model=MODEL, **params):
 
     sock = tmp_path / "arbiter.sock"
     acc = start_node("accelerator", params={"socket_path": str(sock), "status_period_s": 0.5, "temperature_file": ""})
-    p = {"model_path": str(model), "arbiter_socket": str(sock), "qos": "reliable", "qos_depth": 10,
+    # The stand-in is read as relative inverse depth (as Depth Anything V2): no unit.
+    p = {"model_path": str(model), "metric": False, "inverse_depth": True, "arbiter_socket": str(sock), "qos": "reliable", "qos_depth": 10,
          "expected_rate_hz": 1.0, "inference_threads": 1, "log_period_s": 1.0, "max_wait_s": 10.0}
     p.update(params)
     node = start_node("depth", params=p, remap={"image": "cam/image", "image/compressed": "cam/image/compressed"},

@@ -38,6 +38,59 @@ pub fn draw_box(img: &mut RgbImage, x1: f32, y1: f32, x2: f32, y2: f32, color: R
     }
 }
 
+/// Pixels per font pixel of [`draw_label`]: 16 px tall text, readable on a VGA frame.
+pub const LABEL_SCALE: u32 = 2;
+
+/// Text on a filled background, its top-left corner at (x, y) (moved inside the image), in the
+/// 8x8 bitmap font of the `font8x8` crate scaled by [`LABEL_SCALE`]; characters outside ASCII
+/// are drawn as `?`.
+pub fn draw_label(img: &mut RgbImage, x: f32, y: f32, text: &str, background: Rgb<u8>) {
+    use font8x8::legacy::BASIC_LEGACY;
+    let s = LABEL_SCALE;
+    let (w, h) = img.dimensions();
+    let (tw, th) = (text.chars().count() as u32 * 8 * s + 2 * s, 8 * s + 2 * s);
+    if tw > w || th > h {
+        return;
+    }
+    let x0 = (x.max(0.0) as u32).min(w - tw);
+    let y0 = (y.max(0.0) as u32).min(h - th);
+    imageproc::drawing::draw_filled_rect_mut(img, Rect::at(x0 as i32, y0 as i32).of_size(tw, th), background);
+    // Dark text on light colours, white on dark (perceived luminance).
+    let lum = 0.299 * background[0] as f32 + 0.587 * background[1] as f32 + 0.114 * background[2] as f32;
+    let ink = if lum > 150.0 { Rgb([0, 0, 0]) } else { Rgb([255, 255, 255]) };
+    for (i, ch) in text.chars().enumerate() {
+        let glyph = BASIC_LEGACY[if ch.is_ascii() { ch as usize } else { '?' as usize }];
+        for (row, bits) in glyph.iter().enumerate() {
+            for col in 0..8u32 {
+                if bits >> col & 1 == 1 {
+                    let px = x0 + s + (i as u32 * 8 + col) * s;
+                    let py = y0 + s + row as u32 * s;
+                    for dy in 0..s {
+                        for dx in 0..s {
+                            img.put_pixel(px + dx, py + dy, ink);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A detection as drawn: its box, and above it "<name> <score> #<id> <distance>" (the parts
+/// known), so a person looking at the picture sees what was found, how sure, which track, how far.
+pub fn draw_detection(img: &mut RgbImage, bbox: [f32; 4], color: Rgb<u8>, name: &str, score: f32, id: &str, distance_m: Option<f64>) {
+    draw_box(img, bbox[0], bbox[1], bbox[2], bbox[3], color, 3);
+    let mut text = format!("{name} {score:.2}");
+    if !id.is_empty() {
+        text.push_str(&format!(" #{id}"));
+    }
+    if let Some(d) = distance_m.filter(|d| d.is_finite()) {
+        text.push_str(&format!(" {d:.1}m"));
+    }
+    let above = bbox[1] - (8 * LABEL_SCALE + 2 * LABEL_SCALE) as f32;
+    draw_label(img, bbox[0], if above >= 0.0 { above } else { bbox[1] }, &text, color);
+}
+
 /// COCO-17 skeleton edges (Ultralytics' order).
 pub const COCO_SKELETON: [(usize, usize); 19] = [
     (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7), (6, 8),
@@ -99,6 +152,25 @@ fn ramp(t: f32) -> Rgb<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_drawn_inside_the_image_in_a_readable_ink() {
+        let mut img = RgbImage::new(200, 60);
+        draw_label(&mut img, 190.0, -5.0, "AB", Rgb([255, 255, 0]));
+        // Moved inside: 2 chars x 16 px + 4 px margin wide, from x = 200 - 36.
+        assert_eq!(*img.get_pixel(164, 0), Rgb([255, 255, 0]));
+        assert_eq!(*img.get_pixel(163, 0), Rgb([0, 0, 0]));
+        let label: Vec<_> = (164..200).flat_map(|x| (0..20).map(move |y| (x, y))).map(|(x, y)| *img.get_pixel(x, y)).collect();
+        let ink = label.iter().filter(|p| **p == Rgb([0, 0, 0])).count();
+        assert!(ink > 20 && ink < label.len() / 2, "black ink on yellow: {ink}");
+        let mut dark = RgbImage::new(200, 60);
+        draw_detection(&mut dark, [10.0, 30.0, 100.0, 59.0], Rgb([0, 0, 128]), "person", 0.87, "12", Some(2.345));
+        assert!(dark.pixels().any(|p| *p == Rgb([255, 255, 255])), "white ink on dark blue");
+        // Too long for the image: not drawn rather than cut.
+        let mut small = RgbImage::new(20, 20);
+        draw_label(&mut small, 0.0, 0.0, "much too long", Rgb([1, 2, 3]));
+        assert!(small.pixels().all(|p| *p == Rgb([0, 0, 0])));
+    }
 
     #[test]
     fn box_edges_are_drawn_and_clipped() {

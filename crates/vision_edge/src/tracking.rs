@@ -3,9 +3,10 @@
 //!
 //! With tracking on, the detector runs down to `tracking.low_threshold` so that the tracker's
 //! second association stage has the low-score detections of partly hidden objects to keep their
-//! tracks with (as Ultralytics' `track` mode does); what is published is every detection at or
-//! above the node's `score_threshold` (id = its confirmed track's id, or "" while the track is
-//! still tentative) plus the lower-score detections that continue a confirmed track.
+//! tracks with (ByteTrack's point): a person half hidden for a few frames keeps the id. What is
+//! published is what the node's `score_threshold` lets through, exactly as without tracking
+//! (so the output's boxes and scores do not depend on tracking), with the confirmed track's id,
+//! or "" while the track is still tentative.
 
 use r2r::RosParams;
 use tracker::{Tracker, TrackerConfig};
@@ -125,7 +126,7 @@ impl TrackIds {
         let ids = tracker.update(&input);
         ids.into_iter()
             .enumerate()
-            .filter(|(i, id)| dets[*i].score >= score_threshold || id.is_some())
+            .filter(|(i, _)| dets[*i].score >= score_threshold)
             .map(|(i, id)| (i, id.map(|id| id.to_string()).unwrap_or_default()))
             .collect()
     }
@@ -140,18 +141,21 @@ mod tests {
     }
 
     #[test]
-    fn ids_persist_and_low_scores_publish_only_when_they_continue_a_track() {
+    fn ids_persist_through_low_score_frames_and_only_the_threshold_decides_what_is_published() {
         let p = TrackingParams::default();
         let mut t = TrackIds::default();
         let first = t.assign(&p, &[det(0.0, 0.9), det(300.0, 0.15)], 1, 0.25);
         // Confirmed at once in the first frame; the low-score one starts nothing and is not published.
         assert_eq!(first, vec![(0, "1".to_string())]);
-        // The object moves and its score drops below the publishing threshold: same id, published.
-        assert_eq!(t.assign(&p, &[det(5.0, 0.2)], 2, 0.25), vec![(0, "1".to_string())]);
-        assert_eq!(t.assign(&p, &[det(10.0, 0.8)], 3, 0.25), vec![(0, "1".to_string())]);
+        // The object moves and its score drops below the publishing threshold for two frames: not
+        // published then, but its track continues on the low-score detection ...
+        assert_eq!(t.assign(&p, &[det(5.0, 0.2)], 2, 0.25), vec![]);
+        assert_eq!(t.assign(&p, &[det(10.0, 0.15)], 3, 0.25), vec![]);
+        // ... so it has its id when it is confident again.
+        assert_eq!(t.assign(&p, &[det(10.0, 0.8)], 4, 0.25), vec![(0, "1".to_string())]);
         // A new object: tentative (no id yet) until its second hit, but published at its score.
-        assert_eq!(t.assign(&p, &[det(15.0, 0.8), det(400.0, 0.9)], 4, 0.25), vec![(0, "1".into()), (1, String::new())]);
-        assert_eq!(t.assign(&p, &[det(20.0, 0.8), det(402.0, 0.9)], 5, 0.25), vec![(0, "1".into()), (1, "2".into())]);
+        assert_eq!(t.assign(&p, &[det(15.0, 0.8), det(400.0, 0.9)], 5, 0.25), vec![(0, "1".into()), (1, String::new())]);
+        assert_eq!(t.assign(&p, &[det(20.0, 0.8), det(402.0, 0.9)], 6, 0.25), vec![(0, "1".into()), (1, "2".into())]);
     }
 
     #[test]

@@ -5,7 +5,11 @@
 //! Data path: subscribe -> latest frame -> decode -> arbiter grant -> infer (letterbox, ONNX
 //! Runtime, decode + NMS, boxes back to the image) -> publish.
 
-use r2r::aihat_msgs::msg::{Detection2DArray, LabelInfo, VisionClass};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::StreamExt;
+use r2r::aihat_msgs::msg::{Detection2DArray, Detection3DArray, LabelInfo, VisionClass};
 use r2r::sensor_msgs::msg::Image;
 use r2r::std_msgs::msg::Header;
 use r2r::QosProfile;
@@ -125,6 +129,26 @@ async fn main() -> anyhow::Result<()> {
         class_map: names.iter().enumerate().map(|(i, n)| VisionClass { class_id: i as u16, class_name: n.clone() }).collect(),
         threshold: p.score_threshold as f32,
     })?;
+    // The depth node's distances of our tracks, for the labels of the annotated image (a frame
+    // late: the depth node answers this frame's detections after they are published).
+    let distances: Arc<Mutex<HashMap<String, f64>>> = Arc::default();
+    {
+        let mut d3 = ros.node.lock().unwrap().subscribe::<Detection3DArray>("detections_3d", QosProfile::default().keep_last(10))?;
+        let distances = distances.clone();
+        tokio::spawn(async move {
+            while let Some(m) = d3.next().await {
+                let mut map = distances.lock().unwrap();
+                // Tracks come and go: keep it bounded rather than remember every id forever.
+                if map.len() > 1000 {
+                    map.clear();
+                }
+                for d in &m.detections {
+                    let c = &d.bbox.center.position;
+                    map.insert(d.id.clone(), (c.x * c.x + c.y * c.y + c.z * c.z).sqrt());
+                }
+            }
+        });
+    }
     let mut frames = node.frames().await?;
     let mut track_ids = TrackIds::default();
 
@@ -143,10 +167,15 @@ async fn main() -> anyhow::Result<()> {
         frames.published_timed(&frame, msg.detections.len(), timed.timings.inference);
         if p.publish_annotated {
             let mut img = frame.rgb;
-            for d in published.iter().map(|(i, _)| &timed.value[*i]) {
+            let distances = distances.lock().unwrap();
+            for (i, id) in &published {
+                let d = &timed.value[*i];
+                let name = names.get(d.class_id).map_or("?", String::as_str);
                 let color = vision_edge::draw::class_color(d.class_id);
-                vision_edge::draw::draw_box(&mut img, d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2, color, 3);
+                let bbox = [d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2];
+                vision_edge::draw::draw_detection(&mut img, bbox, color, name, d.score, id, distances.get(id).copied());
             }
+            drop(distances);
             if let Err(e) = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header)) {
                 tracing::debug!(error = %e, "publishing the annotated image failed");
             }

@@ -144,9 +144,10 @@ async fn main() -> anyhow::Result<()> {
         if p.publish_annotated {
             let mut img = frame.rgb;
             let min_score = p.keypoint_threshold as f32;
-            for person in published.iter().map(|(i, _)| &timed.value[*i]) {
+            for (i, id) in &published {
+                let person = &timed.value[*i];
                 let b = &person.bbox;
-                vision_edge::draw::draw_box(&mut img, b.x1, b.y1, b.x2, b.y2, vision_edge::draw::class_color(0), 2);
+                vision_edge::draw::draw_detection(&mut img, [b.x1, b.y1, b.x2, b.y2], vision_edge::draw::class_color(0), "person", person.score, id, None);
                 let kpts: Vec<_> = person.keypoints.iter().map(|k| (k.x, k.y, k.score)).collect();
                 vision_edge::draw::draw_skeleton(&mut img, &kpts, min_score);
             }
