@@ -4,18 +4,18 @@ detections_depth out, p50/p99.
 
     source ~/.cache/aihat_ros/env.sh && python bench/depth_latency.py [--frames 50] [--json out.json]
 
-By default the node runs the GENERATED STAND-IN model ($AIHAT_DEPTH_TEST_MODEL, see
-scripts/make_test_depth_model.py): a few-operator graph with Depth Anything V2 small's
-interface. The figures then measure the node's own cost -- decode, resize to the network input
-(686x518 for 640x480), normalisation, ONNX Runtime call overhead, resize back, 32FC1 message,
-transport -- not the cost of a real depth network, which dominates on a robot. Pass --model
-with a real export (scripts/fetch_models) to measure that.
+By default the node runs the default depth model, FastDepth (../shared/models/
+fastdepth_224_aihat.onnx, metres, 224x224 input): the figures are the node's cost on a real
+depth network. `--model $AIHAT_DEPTH_TEST_MODEL` measures the node's own pipeline cost on the
+generated stand-in instead (a few-operator graph: decode, resize to the network input,
+normalisation, ONNX Runtime call overhead, resize back, 32FC1 message, transport).
 
 Rows:
   depth, paced          640x480 rgb8 every --period s: image published -> depth received
   detections_depth      a 5-box Detection2DArray with the stamp of a published depth frame:
                         published -> detections_depth received (ring lookup + box statistics)
-  raw ORT               onnxruntime session.run on a prepared [1,3,518,686] tensor (Python)
+  raw ORT               onnxruntime session.run on a prepared input tensor (Python; [1,3,224,224]
+                        for FastDepth, [1,3,518,686] for a dynamic model at 640x480)
 """
 
 import argparse
@@ -31,7 +31,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("AIHAT_CACHE", Path.home() / ".cache" / "aihat_ros"))
-DEFAULT_MODEL = os.environ.get("AIHAT_DEPTH_TEST_MODEL", str(CACHE / "models" / "depth_stand_in.onnx"))
+SHARED = Path(os.environ.get("AIHAT_SHARED", REPO.parent / "shared"))
+DEFAULT_MODEL = str(SHARED / "models" / "fastdepth_224_aihat.onnx")
 BIN = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "release" / "depth"
 
 

@@ -109,12 +109,13 @@ def main(argv=None):
 
     def on_image(kind):
         def save(m):
-            # The replay loops over a few images: keep at most two of each size (~ each source
-            # image), so the saved set shows all of them rather than ten of the first.
+            # The replay loops over a few images: keep two of each size (~ each source image), so
+            # the saved set shows all of them rather than ten of the first; from each one's second
+            # showing on, when its objects' tracks are confirmed and have ids and distances.
             size = (kind, m.width, m.height)
-            if saved[kind] >= args.max_images or m.encoding != "rgb8" or sizes.get(size, 0) >= 2:
-                return
             sizes[size] = sizes.get(size, 0) + 1
+            if saved[kind] >= args.max_images or m.encoding != "rgb8" or not 2 <= sizes[size] <= 3:
+                return
             arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
             name = f"{kind}_{saved[kind]:03d}_{m.header.frame_id or 'frame'}.png"
             PILImage.fromarray(arr.reshape(m.height, m.width, 3)).save(out / "annotated" / name)

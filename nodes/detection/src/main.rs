@@ -142,7 +142,8 @@ async fn main() -> anyhow::Result<()> {
                 if map.len() > 1000 {
                     map.clear();
                 }
-                for d in &m.detections {
+                // Only track ids name one object across frames (a tentative one has "").
+                for d in m.detections.iter().filter(|d| !d.id.is_empty()) {
                     let c = &d.bbox.center.position;
                     map.insert(d.id.clone(), (c.x * c.x + c.y * c.y + c.z * c.z).sqrt());
                 }
@@ -173,7 +174,8 @@ async fn main() -> anyhow::Result<()> {
                 let name = names.get(d.class_id).map_or("?", String::as_str);
                 let color = vision_edge::draw::class_color(d.class_id);
                 let bbox = [d.bbox.x1, d.bbox.y1, d.bbox.x2, d.bbox.y2];
-                vision_edge::draw::draw_detection(&mut img, bbox, color, name, d.score, id, distances.get(id).copied());
+                let distance = if id.is_empty() { None } else { distances.get(id).copied() };
+                vision_edge::draw::draw_detection(&mut img, bbox, color, name, d.score, id, distance);
             }
             drop(distances);
             if let Err(e) = annotated_pub.publish(&vision_edge::to_image_msg(img, frame.header)) {
