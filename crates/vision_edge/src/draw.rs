@@ -163,7 +163,7 @@ mod tests {
         let label: Vec<_> = (164..200).flat_map(|x| (0..20).map(move |y| (x, y))).map(|(x, y)| *img.get_pixel(x, y)).collect();
         let ink = label.iter().filter(|p| **p == Rgb([0, 0, 0])).count();
         assert!(ink > 20 && ink < label.len() / 2, "black ink on yellow: {ink}");
-        let mut dark = RgbImage::new(200, 60);
+        let mut dark = RgbImage::new(400, 60);
         draw_detection(&mut dark, [10.0, 30.0, 100.0, 59.0], Rgb([0, 0, 128]), "person", 0.87, "12", Some(2.345));
         assert!(dark.pixels().any(|p| *p == Rgb([255, 255, 255])), "white ink on dark blue");
         // Too long for the image: not drawn rather than cut.

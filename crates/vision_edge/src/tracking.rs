@@ -32,15 +32,20 @@ pub struct TrackingParams {
     pub per_class: bool,
 }
 
+/// The f64 a person would write for an f32 default (0.1f32 as f64 is 0.10000000149...).
+fn shortest(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(v as f64)
+}
+
 impl Default for TrackingParams {
     fn default() -> Self {
         let c = TrackerConfig::default();
         Self {
             enabled: true,
-            high_threshold: c.high_threshold as f64,
-            low_threshold: c.low_threshold as f64,
-            new_track_threshold: c.new_track_threshold as f64,
-            match_iou: c.match_iou as f64,
+            high_threshold: shortest(c.high_threshold),
+            low_threshold: shortest(c.low_threshold),
+            new_track_threshold: shortest(c.new_track_threshold),
+            match_iou: shortest(c.match_iou),
             lost_buffer_frames: c.lost_buffer_frames as i64,
             min_hits: c.min_hits as i64,
             per_class: c.per_class,
