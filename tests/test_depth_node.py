@@ -1,8 +1,8 @@
-"""The depth node as its own OS process over real DDS, run on the GENERATED stand-in model
-(scripts/make_test_depth_model.py): a tiny graph with Depth Anything V2 small's interface whose
-output is a known function of the pixels. These tests check the pipeline -- decoding, resizing,
-ImageNet normalisation, ONNX Runtime, resizing back, the 32FC1 message, per-box statistics,
-matching detections to depth frames by stamp, bad input -- not depth quality.
+"""The depth node as its own OS process over real DDS: on the default model (FastDepth, metres)
+for the box statistics, stamp matching and bad input; on the GENERATED stand-in model
+(scripts/make_test_depth_model.py) where a test needs a known function of the pixels -- decoding,
+resizing, ImageNet normalisation, ONNX Runtime, resizing back, the 32FC1 message. Depth quality and
+3D boxes: tests/test_detections_3d.py.
 """
 
 import importlib.util
@@ -45,15 +45,20 @@ def _models_exist():
     assert MODEL.is_file() and MODEL_518.is_file(), f"{MODEL} missing: run scripts/setup (it generates the stand-in)"
 
 
-def make_graph(start_node, rclpy_node, tmp_path, model=MODEL, **params):
+FASTDEPTH = SHARED / "models" / "fastdepth_224_aihat.onnx"
+
+
+def make_graph(start_node, rclpy_node, tmp_path, model=FASTDEPTH, **params):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image, CompressedImage
     from aihat_msgs.msg import Detection2DArray, DetectionDepthArray
 
     sock = tmp_path / "arbiter.sock"
     acc = start_node("accelerator", params={"socket_path": str(sock), "status_period_s": 0.5, "temperature_file": ""})
-    # The stand-in is read as relative inverse depth (as Depth Anything V2): no unit.
-    p = {"model_path": str(model), "metric": False, "inverse_depth": True, "arbiter_socket": str(sock), "qos": "reliable", "qos_depth": 10,
+    # The default model (FastDepth) gives metres; the stand-in is read as relative inverse depth
+    # (as Depth Anything V2): no unit.
+    meaning = {} if model == FASTDEPTH else {"metric": False, "inverse_depth": True}
+    p = {"model_path": str(model), **meaning, "arbiter_socket": str(sock), "qos": "reliable", "qos_depth": 10,
          "expected_rate_hz": 1.0, "inference_threads": 1, "log_period_s": 1.0, "max_wait_s": 10.0}
     p.update(params)
     node = start_node("depth", params=p, remap={"image": "cam/image", "image/compressed": "cam/image/compressed"},
@@ -80,7 +85,14 @@ def make_graph(start_node, rclpy_node, tmp_path, model=MODEL, **params):
 
 @pytest.fixture
 def graph(start_node, rclpy_node, tmp_path):
+    """The depth node on the default model, FastDepth (metres)."""
     return make_graph(start_node, rclpy_node, tmp_path)
+
+
+@pytest.fixture
+def stand_in_graph(start_node, rclpy_node, tmp_path):
+    """On the generated stand-in: for the tests that need its known function of the pixels."""
+    return make_graph(start_node, rclpy_node, tmp_path, model=MODEL)
 
 
 def send_raw(g, arr=None, encoding="rgb8", stamp=(1000, 12345), frame_id="cam", width=None, height=None,
@@ -200,7 +212,8 @@ def test_detection_depth_equals_numpy_statistics_of_the_published_depth(graph):
         for d, box in zip(msg.detections, boxes):
             med, iqr, n = numpy_box_stats(depth, *box)
             assert d.valid_pixels == n, (box, d.valid_pixels, n)
-            assert not d.metric and np.isnan(d.distance_m)
+            assert d.metric  # FastDepth: metres
+            assert d.distance_m == d.depth_median or (np.isnan(d.distance_m) and n == 0)
             if n == 0:
                 assert np.isnan(d.depth_median) and np.isnan(d.depth_iqr)
             else:
@@ -243,7 +256,8 @@ def set_int_param(node, target, name, value):
     return fut.result().results[0]
 
 
-def test_input_size_is_checked_and_applied_at_run_time(graph):
+def test_input_size_is_checked_and_applied_at_run_time(stand_in_graph):
+    graph = stand_in_graph
     r = set_int_param(graph.node, "depth", "input_size", 500)
     assert not r.successful and "multiple of 14" in r.reason, r.reason
     # A smaller network input still gives a depth image of the source size.
