@@ -11,6 +11,9 @@ use crate::error::ValidationError;
 use crate::numbers::{fraction_word, parse_number};
 use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
+/// Enum slot whose words "to the left" names.
+const DIRECTION_SLOT: &str = "direction";
+
 /// Result of the fast path for one utterance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FastPathOutcome {
@@ -130,12 +133,13 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
     }
 }
 
-/// `tokens` with every word typo-corrected; also how many were corrected.
+/// `tokens` with every misheard word replaced by the one meant and every
+/// typo corrected; also how many were changed.
 pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>, usize) {
     let mut corrections = 0usize;
     let tokens = tokens
         .into_iter()
-        .map(|t| match correct_typo(vocab, &t) {
+        .map(|t| match vocab.homophones.get(&t).cloned().or_else(|| correct_typo(vocab, &t)) {
             Some(fixed) => {
                 corrections += 1;
                 fixed
@@ -147,6 +151,20 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
 }
 
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
+    let content: Vec<String> = tokens
+        .iter()
+        .filter(|t| !vocab.filler_words.contains(*t))
+        .cloned()
+        .collect();
+    // Only a whole utterance that is a clear negation ("dont stop") is no
+    // stop: "no dont stop" or a stop word anywhere else still stops.
+    if vocab
+        .not_stop_utterances
+        .iter()
+        .any(|u| *u == content || *u == tokens)
+    {
+        return false;
+    }
     if tokens.iter().any(|t| vocab.stop_words.contains(t)) {
         return true;
     }
@@ -157,11 +175,6 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     {
         return true;
     }
-    let content: Vec<String> = tokens
-        .iter()
-        .filter(|t| !vocab.filler_words.contains(*t))
-        .cloned()
-        .collect();
     vocab
         .stop_utterances
         .iter()
@@ -282,7 +295,8 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     {
         return unknown("request tries to change the robot's rules");
     }
-    parse_command(vocab, text, tokens, corrections)
+    let keep = self_corrections(vocab, &tokens);
+    parse_command(vocab, text, kept(tokens, &keep), corrections)
 }
 
 /// Reads filler phrases, quantities and action phrases from `tokens`.
@@ -290,13 +304,23 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     let n = tokens.len();
     let mut used = vec![false; n];
 
+    // An action phrase longer than a filler phrase it overlaps wins: "what can
+    // you see" asks for a description, "can you" alone is politeness.
+    let mut protected = vec![false; n];
+    for m in triggers(vocab, tokens, &used) {
+        if m.words >= 3 {
+            protected[m.start..m.end].iter_mut().for_each(|p| *p = true);
+        }
+    }
     for phrase in &vocab.filler_phrases {
         let mut i = 0;
         while i + phrase.len() <= n {
-            if tokens[i..i + phrase.len()] == phrase[..]
-                && !used[i..i + phrase.len()].iter().any(|u| *u)
+            let span = i..i + phrase.len();
+            if tokens[span.clone()] == phrase[..]
+                && !used[span.clone()].iter().any(|u| *u)
+                && !protected[span.clone()].iter().any(|p| *p)
             {
-                used[i..i + phrase.len()].iter_mut().for_each(|u| *u = true);
+                used[span].iter_mut().for_each(|u| *u = true);
                 i += phrase.len();
             } else {
                 i += 1;
@@ -317,19 +341,23 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
             None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
-            None => {
-                i += 1;
-                continue;
-            }
+            // "too meters", "for feet": a homophone right before a unit.
+            None => match number_homophone(vocab, tokens, i) {
+                Some(v) => (v, 1),
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
         let mut j = i + span;
-        // "half a metre", "a couple of feet", "3/4 of a meter"
+        // "half a metre", "a couple of feet", "3/4 of a meter", "a full turn"
         for skip in [1, 2] {
             let joiners = tokens.get(j..j + skip).unwrap_or(&[]);
             if joiners.len() == skip
                 && joiners
                     .iter()
-                    .all(|t| matches!(t.as_str(), "a" | "an" | "of"))
+                    .all(|t| matches!(t.as_str(), "a" | "an" | "of" | "full" | "whole"))
                 && unit_at(vocab, tokens, j + skip).is_some()
             {
                 j += skip;
@@ -360,6 +388,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         }
     }
 
+    mark_relative_direction(vocab, tokens, &mut used);
     let triggers = triggers(vocab, tokens, &used);
     Reading {
         used,
@@ -368,6 +397,122 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         bare,
         triggers,
     }
+}
+
+/// The number a homophone at `i` stands for when a unit follows it ("too
+/// meters", "for feet"). Units that are also action words ("steps",
+/// "turn") are left out: "go to turn" is not two turns.
+fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<f64> {
+    let value = *vocab.number_homophones.get(&tokens[i])?;
+    let (len, _, _) = unit_at(vocab, tokens, i + 1)?;
+    let unit = &tokens[i + 1..i + 1 + len];
+    let is_action_word = vocab
+        .actions
+        .iter()
+        .flat_map(|a| &a.synonyms)
+        .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
+    (!is_action_word && unit.iter().all(|w| w.chars().count() >= 3)).then_some(value)
+}
+
+/// "to the left", "to your right": a direction, not a place to go to. The
+/// "to" and its article are marked used so "go to" cannot match; only when
+/// nothing but a quantity follows, so "go to the left door" stays a place.
+fn mark_relative_direction(vocab: &Vocabulary, tokens: &[String], used: &mut [bool]) {
+    let n = tokens.len();
+    for i in 0..n {
+        if used[i] || tokens[i] != "to" {
+            continue;
+        }
+        let mut d = i + 1;
+        if d < n && !used[d] && matches!(tokens[d].as_str(), "the" | "your" | "my" | "its") {
+            d += 1;
+        }
+        let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
+        if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here {
+            used[i..d].iter_mut().for_each(|u| *u = true);
+        }
+    }
+}
+
+fn is_direction_word(vocab: &Vocabulary, w: &str) -> bool {
+    vocab
+        .actions
+        .iter()
+        .flat_map(|a| &a.slots)
+        .filter(|s| s.name == DIRECTION_SLOT)
+        .any(|s| match &s.kind {
+            SlotKind::Enum { values } => values.values().any(|syns| syns.iter().any(|x| x == w)),
+            _ => false,
+        })
+}
+
+/// Self-corrections: "left no right", "two i mean three", "the kitchen i mean
+/// the living room". Returns which tokens to keep: the value before a
+/// correction marker and the marker are dropped when the words after it give
+/// a value of the same kind; anything else is left alone.
+pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<bool> {
+    let n = tokens.len();
+    let mut keep = vec![true; n];
+    let mut m = 0;
+    while m < n {
+        let Some(marker) = vocab
+            .correction_markers
+            .iter()
+            .find(|p| tokens.get(m..m + p.len()) == Some(&p[..]))
+        else {
+            m += 1;
+            continue;
+        };
+        let e = m + marker.len();
+        if let Some(start) = replaced_value(vocab, tokens, &keep, m, e) {
+            keep[start..e].iter_mut().for_each(|k| *k = false);
+        }
+        m = e;
+    }
+    keep
+}
+
+/// Where the value replaced by the words after the marker `m..e` starts.
+fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize, e: usize) -> Option<usize> {
+    if m == 0 || e >= tokens.len() || !keep[m - 1] {
+        return None;
+    }
+    let (before, after) = (&tokens[m - 1], &tokens[e]);
+    let same_slot = vocab.actions.iter().flat_map(|a| &a.slots).any(|s| match &s.kind {
+        SlotKind::Enum { values } => {
+            let of = |w: &String| values.iter().find(|(_, syns)| syns.contains(w)).map(|(k, _)| k);
+            of(before).is_some_and(|a| of(after).is_some_and(|b| a != b))
+        }
+        _ => false,
+    });
+    if same_slot {
+        return Some(m - 1);
+    }
+    if parse_number(tokens, e).is_some() {
+        return (m.saturating_sub(6)..m)
+            .find(|&s| keep[s] && parse_number(tokens, s).is_some_and(|(_, span)| s + span == m));
+    }
+    // A target: the words from the end of the action phrase to the marker,
+    // when they hold no number or setting and the words after it name no action.
+    let before_marker = triggers(vocab, &tokens[..m], &vec![false; m]);
+    let t = before_marker.last()?;
+    // A bare "no" before a new target is too often something else ("no matter").
+    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && m + 1 < e;
+    let replaced = &tokens[t.end..m];
+    let plain = |w: &String| parse_number(std::slice::from_ref(w), 0).is_none() && !is_enum_word(vocab, w);
+    let after_words = &tokens[e..];
+    let no_action_after = triggers(vocab, after_words, &vec![false; after_words.len()]).is_empty();
+    (takes_target && !replaced.is_empty() && replaced.iter().all(plain) && no_action_after && keep[t.end..m].iter().all(|k| *k))
+        .then_some(t.end)
+}
+
+/// `tokens` without the ones [`self_corrections`] drops.
+pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
+    tokens
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
 }
 
 /// Action phrases among the tokens not `used`: non-overlapping, the longest
@@ -425,6 +570,23 @@ fn parse_command(
         triggers: chosen,
         ..
     } = read(vocab, &tokens);
+    if let Some(i) = (0..n).find(|&i| {
+        vocab.vague_amounts.contains(&tokens[i]) && unit_at(vocab, &tokens, i + 1).is_some()
+    }) {
+        // "a few metres": no number the vocabulary could hold was said.
+        return FastPathOutcome::Unknown(Command::unknown(
+            format!("vague amount: {} {}", tokens[i], tokens[i + 1]),
+            Source::FastPath,
+            text,
+        ));
+    }
+    let chosen = match unit_named_action(vocab, &tokens, &used, &quantities, chosen) {
+        Ok((chosen, verbs)) => {
+            verbs.into_iter().for_each(|i| used[i] = true);
+            chosen
+        }
+        Err(chosen) => chosen,
+    };
     let Some(first) = chosen.first() else {
         return needs("no action recognised".into());
     };
@@ -588,8 +750,70 @@ fn parse_command(
             Source::FastPath,
             text,
         )),
+        // A direction or target that was not said: an LLM answer supplying
+        // one would be refused by the support check anyway (wrong is worse
+        // than unknown), so ask again now.
+        Err(e @ ValidationError::MissingSlot { .. })
+            if missing_word_slot(vocab, &e) =>
+        {
+            FastPathOutcome::Unknown(Command::unknown(
+                format!("incomplete: {e}"),
+                Source::FastPath,
+                text,
+            ))
+        }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// "take a step back", "take two steps forward": a light verb names no
+/// action when a unit said is itself an action word of an action that takes
+/// every quantity said. Returns that action's trigger and the light verbs'
+/// positions, or the triggers unchanged.
+fn unit_named_action(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    quantities: &[Quantity],
+    chosen: Vec<TriggerMatch>,
+) -> Result<(Vec<TriggerMatch>, Vec<usize>), Vec<TriggerMatch>> {
+    let light = |m: &TriggerMatch| m.words == 1 && vocab.light_verbs.contains(&tokens[m.start]);
+    if chosen.is_empty() || quantities.is_empty() || !chosen.iter().all(light) {
+        return Err(chosen);
+    }
+    let takes_all = |ai: usize| {
+        quantities.iter().all(|q| {
+            vocab.actions[ai].slots.iter().any(
+                |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
+            )
+        })
+    };
+    if takes_all(chosen[0].action) {
+        return Err(chosen);
+    }
+    let verbs: Vec<usize> = chosen.iter().map(|m| m.start).collect();
+    let free: Vec<bool> = (0..tokens.len()).map(|i| verbs.contains(&i)).collect();
+    let named: Vec<TriggerMatch> = triggers(vocab, tokens, &free)
+        .into_iter()
+        .filter(|m| (m.start..m.end).all(|i| used[i]) && takes_all(m.action))
+        .collect();
+    match named.first() {
+        Some(m) if named.iter().all(|o| o.action == m.action) => {
+            Ok((named.into_iter().take(1).collect(), verbs))
+        }
+        _ => Err(chosen),
+    }
+}
+
+/// The missing slot of `e` is one only words can fill (an enum or a target).
+fn missing_word_slot(vocab: &Vocabulary, e: &ValidationError) -> bool {
+    let ValidationError::MissingSlot { action, slot } = e else {
+        return false;
+    };
+    vocab
+        .action(action)
+        .and_then(|a| a.slot(slot))
+        .is_some_and(|s| !matches!(s.kind, SlotKind::Number { .. }))
 }
 
 /// Longest unit phrase starting at `j`: (words, dimension, factor).

@@ -12,7 +12,9 @@ use thiserror::Error;
 
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
-use crate::fast_path::{contains_phrase, corrected, normalize, read, triggers, Reading};
+use crate::fast_path::{
+    contains_phrase, corrected, kept, normalize, read, self_corrections, triggers, Reading,
+};
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
 
@@ -86,6 +88,9 @@ pub fn check_support(
     let spec = &vocab.actions[ai];
     let raw = normalize(utterance);
     let (tokens, _) = corrected(vocab, raw.clone());
+    // A value the speaker took back ("left no right") supports nothing.
+    let keep = self_corrections(vocab, &tokens);
+    let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
     let reading = read(vocab, &tokens);
     let said = Said {
         vocab,
