@@ -738,6 +738,7 @@ fn parse_command(
         }
     }
 
+    fill_by_convention(action, &mut slots);
     let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
     let mut cmd = Command::new(action.name.clone(), Source::FastPath, text, confidence);
     cmd.slots = slots;
@@ -766,9 +767,9 @@ fn parse_command(
     }
 }
 
-/// "take a step back", "take two steps forward": a light verb names no
-/// action when a unit said is itself an action word of an action that takes
-/// every quantity said. Returns that action's trigger and the light verbs'
+/// "take a step back", "do half a turn": a light verb (or no action phrase
+/// at all) names no action when a unit said is itself an action word of an
+/// action that takes every quantity said. Returns that action's trigger and the light verbs'
 /// positions, or the triggers unchanged.
 fn unit_named_action(
     vocab: &Vocabulary,
@@ -778,7 +779,7 @@ fn unit_named_action(
     chosen: Vec<TriggerMatch>,
 ) -> Result<(Vec<TriggerMatch>, Vec<usize>), Vec<TriggerMatch>> {
     let light = |m: &TriggerMatch| m.words == 1 && vocab.light_verbs.contains(&tokens[m.start]);
-    if chosen.is_empty() || quantities.is_empty() || !chosen.iter().all(light) {
+    if quantities.is_empty() || !chosen.iter().all(light) {
         return Err(chosen);
     }
     let takes_all = |ai: usize| {
@@ -788,10 +789,18 @@ fn unit_named_action(
             )
         })
     };
-    if takes_all(chosen[0].action) {
+    if chosen.first().is_some_and(|m| takes_all(m.action)) {
         return Err(chosen);
     }
-    let verbs: Vec<usize> = chosen.iter().map(|m| m.start).collect();
+    // With no action phrase at all ("do half a turn", "two steps forward")
+    // the light verbs said are not triggers: find them as words.
+    let verbs: Vec<usize> = if chosen.is_empty() {
+        (0..tokens.len())
+            .filter(|&i| !used[i] && vocab.light_verbs.contains(&tokens[i]))
+            .collect()
+    } else {
+        chosen.iter().map(|m| m.start).collect()
+    };
     let free: Vec<bool> = (0..tokens.len()).map(|i| verbs.contains(&i)).collect();
     let named: Vec<TriggerMatch> = triggers(vocab, tokens, &free)
         .into_iter()
@@ -802,6 +811,25 @@ fn unit_named_action(
             Ok((named.into_iter().take(1).collect(), verbs))
         }
         _ => Err(chosen),
+    }
+}
+
+/// "do a half turn": a required slot left unsaid takes the value a synonym implies
+/// together with the values that were said (the vocabulary's "turn around"
+/// is 180 degrees to the left by convention; either way ends the same).
+fn fill_by_convention(action: &crate::vocab::ActionSpec, slots: &mut BTreeMap<String, SlotValue>) {
+    let fill = action.synonyms.iter().find_map(|syn| {
+        let agrees = syn.implied.iter().any(|(k, v)| slots.get(k) == Some(v))
+            && syn.implied.iter().all(|(k, v)| slots.get(k).is_none_or(|s| s == v));
+        agrees.then(|| syn.implied.clone())
+    });
+    if let Some(implied) = fill {
+        // Only a required slot: "turn left" must not become a half turn.
+        for (k, v) in implied {
+            if action.slot(&k).is_some_and(|s| s.required) {
+                slots.entry(k).or_insert(v);
+            }
+        }
     }
 }
 
