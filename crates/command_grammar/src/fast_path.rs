@@ -181,6 +181,24 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         .any(|u| *u == content || *u == tokens)
 }
 
+/// "stap", "stopp": an utterance of one word (fillers aside), not a word the
+/// vocabulary knows, one edit from a stop word. Typo correction leaves it
+/// alone when it is as close to another word ("stap": "step"), but a missed
+/// stop is worse than a spurious one. Only a lone word, so "shop" inside a
+/// sentence is not a stop.
+fn is_misspelt_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
+    let mut content = tokens.iter().filter(|t| !vocab.filler_words.contains(*t));
+    let (Some(word), None) = (content.next(), content.next()) else {
+        return false;
+    };
+    word.chars().count() >= 4
+        && !vocab.english_words.contains(word)
+        && vocab
+            .stop_words
+            .iter()
+            .any(|s| s.chars().count() >= 4 && strsim::damerau_levenshtein(word, s) <= 1)
+}
+
 /// A number said with a unit, in the unit dimension's canonical unit.
 pub(crate) struct Quantity {
     pub value: f64,
@@ -278,6 +296,9 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         return unknown("no words in input");
     }
 
+    if is_misspelt_stop(vocab, &tokens) {
+        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
+    }
     let (tokens, corrections) = corrected(vocab, tokens);
     if corrections > 0 && is_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));

@@ -718,6 +718,36 @@ mod tests {
     }
 
     #[test]
+    fn a_value_taken_back_supports_nothing() {
+        let text = "go left no right";
+        supported(r#"{"action":"move","direction":"right"}"#, text);
+        refused(r#"{"action":"move","direction":"left"}"#, text);
+        let text = "move forward two no three meters";
+        supported(r#"{"action":"move","direction":"forward","distance_m":3}"#, text);
+        refused(r#"{"action":"move","direction":"forward","distance_m":2}"#, text);
+        let text = "go to the kitchen i mean the living room";
+        supported(r#"{"action":"go_to","target":"living room"}"#, text);
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, text);
+    }
+
+    #[test]
+    fn spoken_forms_support_their_reading_only() {
+        let text = "go right point five meters";
+        supported(r#"{"action":"move","direction":"right","distance_m":0.5}"#, text);
+        refused(r#"{"action":"move","direction":"right","distance_m":5}"#, text);
+        let text = "move forward too meters";
+        supported(r#"{"action":"move","direction":"forward","distance_m":2}"#, text);
+        // "to" is a number only right before a unit.
+        refused(r#"{"action":"move","direction":"forward","distance_m":2}"#, "move forward to the door");
+        supported(r#"{"action":"move","direction":"left"}"#, "go to the left");
+        refused(r#"{"action":"move","direction":"left"}"#, "go to the left door");
+        supported(r#"{"action":"resume"}"#, "dont stop");
+        refused(r#"{"action":"resume"}"#, "stop");
+        supported(r#"{"action":"turn","direction":"right"}"#, "turn write");
+        supported(r#"{"action":"follow","target":"person"}"#, "follow that guy");
+    }
+
+    #[test]
     fn unknown_and_stop_are_always_supported() {
         supported(
             r#"{"action":"unknown","reason":"no idea"}"#,
