@@ -151,34 +151,38 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
 }
 
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
-    let content: Vec<String> = tokens
-        .iter()
-        .filter(|t| !vocab.filler_words.contains(*t))
-        .cloned()
-        .collect();
+    let content = || -> Vec<String> {
+        tokens
+            .iter()
+            .filter(|t| !vocab.filler_words.contains(*t))
+            .cloned()
+            .collect()
+    };
+    let stop = tokens.iter().any(|t| vocab.stop_words.contains(t))
+        || vocab
+            .stop_phrases
+            .iter()
+            .any(|p| contains_phrase(tokens, p))
+        || {
+            let content = content();
+            vocab
+                .stop_utterances
+                .iter()
+                .any(|u| *u == content || *u == tokens)
+        };
     // Only a whole utterance that is a clear negation ("dont stop") is no
-    // stop: "no dont stop" or a stop word anywhere else still stops.
-    if vocab
-        .not_stop_utterances
-        .iter()
-        .any(|u| *u == content || *u == tokens)
-    {
-        return false;
-    }
-    if tokens.iter().any(|t| vocab.stop_words.contains(t)) {
-        return true;
-    }
-    if vocab
-        .stop_phrases
-        .iter()
-        .any(|p| contains_phrase(tokens, p))
-    {
-        return true;
-    }
-    vocab
-        .stop_utterances
-        .iter()
-        .any(|u| *u == content || *u == tokens)
+    // stop: "no dont stop" or a stop word anywhere else still stops. The
+    // cheap test first: stops are answered in well under a microsecond.
+    let negation = || {
+        vocab.not_stop_utterances.iter().any(|u| tokens.contains(&u[0])) && {
+            let content = content();
+            vocab
+                .not_stop_utterances
+                .iter()
+                .any(|u| *u == content || *u == tokens)
+        }
+    };
+    stop && !negation()
 }
 
 /// "stap", "stopp": an utterance of one word (fillers aside), not a word the
@@ -328,9 +332,11 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     // An action phrase longer than a filler phrase it overlaps wins: "what can
     // you see" asks for a description, "can you" alone is politeness.
     let mut protected = vec![false; n];
-    for m in triggers(vocab, tokens, &used) {
-        if m.words >= 3 {
-            protected[m.start..m.end].iter_mut().for_each(|p| *p = true);
+    if vocab.filler_phrases.iter().any(|p| contains_phrase(tokens, p)) {
+        for m in triggers(vocab, tokens, &used) {
+            if m.words >= 3 {
+                protected[m.start..m.end].iter_mut().for_each(|p| *p = true);
+            }
         }
     }
     for phrase in &vocab.filler_phrases {
