@@ -744,6 +744,13 @@ fn parse_command(
             if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
                 return needs("target is only a direction or setting word".into());
             }
+            if !words.is_empty() && words.iter().all(|w| vocab.is_deictic_target(w)) {
+                return FastPathOutcome::Unknown(Command::unknown(
+                    "target names no thing or place: please say what",
+                    Source::FastPath,
+                    text,
+                ));
+            }
             if !words.is_empty() {
                 let target = words
                     .iter()

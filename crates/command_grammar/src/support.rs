@@ -334,6 +334,12 @@ impl Said<'_> {
     }
 
     fn target(&self, target: &str) -> Result<(), Unsupported> {
+        if self.vocab.is_deictic_target(target) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named".into(),
+            });
+        }
         if let Some(canonical) = self.vocab.canonical_target(target) {
             let mut phrases = self.vocab.target_alias_phrases(canonical);
             if phrases.any(|p| contains_phrase(&self.raw, p) || contains_phrase(&self.tokens, p))
@@ -708,6 +714,10 @@ mod tests {
             }
         );
         refused(r#"{"action":"go_to","target":"door"}"#, "go over there");
+        refused(r#"{"action":"go_to","target":"there"}"#, "go over there");
+        refused(r#"{"action":"go_to","target":"that way"}"#, "go that way");
+        refused(r#"{"action":"find","target":"it"}"#, "find it");
+        supported(r#"{"action":"find","target":"red one"}"#, "find the red one");
         for who in ["someone", "somebody", "him", "her", "the person"] {
             supported(
                 r#"{"action":"follow","target":"person"}"#,

@@ -82,6 +82,8 @@ struct RawTextSlots {
     #[serde(default)]
     strip_words: Vec<String>,
     #[serde(default)]
+    deictic_words: Vec<String>,
+    #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
 
@@ -219,6 +221,9 @@ pub struct Vocabulary {
     pub(crate) injection_phrases: Vec<Vec<String>>,
     pub(crate) connectives: BTreeSet<String>,
     pub(crate) strip_words: BTreeSet<String>,
+    /// Words that point rather than name ("there", "that way"): a target
+    /// made only of these (and strip words) names nothing to ground.
+    pub(crate) deictic_words: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -520,6 +525,8 @@ impl Vocabulary {
             lower_all(raw.compound_connectives).into_iter().collect();
         let strip_words: BTreeSet<String> =
             lower_all(raw.text_slots.strip_words).into_iter().collect();
+        let deictic_words: BTreeSet<String> =
+            lower_all(raw.text_slots.deictic_words).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -561,6 +568,7 @@ impl Vocabulary {
         english_words.extend(lower_all(raw.english_words));
         english_words.extend(stop_words.iter().cloned());
         english_words.extend(strip_words.iter().cloned());
+        english_words.extend(deictic_words.iter().cloned());
         english_words.extend(homophones.keys().cloned());
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
@@ -594,6 +602,7 @@ impl Vocabulary {
             injection_phrases,
             connectives,
             strip_words,
+            deictic_words,
             target_aliases,
             units,
             dimensions,
@@ -633,6 +642,15 @@ impl Vocabulary {
                 *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
             })
             .map(|(_, c)| c.as_str())
+    }
+
+    /// A target of pointing words only ("there", "that way", "it"): nothing
+    /// a detector or map could find.
+    pub fn is_deictic_target(&self, target: &str) -> bool {
+        target.split_whitespace().all(|w| {
+            let w = w.to_lowercase();
+            self.deictic_words.contains(&w) || self.strip_words.contains(&w)
+        })
     }
 
     /// Alias phrases of the canonical target `canonical`.
