@@ -235,11 +235,13 @@ pub(crate) struct Reading {
 }
 
 /// Matches `phrase` at `start`, letting articles and possessives sit between
-/// its words ("set the speed", "pick the cup up" is not supported).
+/// its words ("set the speed", "pick the cup up" is not supported), and
+/// filler phrases where `skip` marks them ("go a little faster").
 fn match_phrase(
     vocab: &Vocabulary,
     tokens: &[String],
     used: &[bool],
+    skip: Option<&[bool]>,
     start: usize,
     phrase: &[String],
 ) -> Option<usize> {
@@ -247,9 +249,8 @@ fn match_phrase(
     for (k, w) in phrase.iter().enumerate() {
         if k > 0 {
             while j < tokens.len()
-                && !used[j]
-                && vocab.strip_words.contains(&tokens[j])
-                && tokens[j] != *w
+                && (skip.is_some_and(|s| s[j])
+                    || (!used[j] && vocab.strip_words.contains(&tokens[j]) && tokens[j] != *w))
             {
                 j += 1;
             }
@@ -416,7 +417,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     }
 
     mark_relative_direction(vocab, tokens, &mut used);
-    let triggers = triggers(vocab, tokens, &used);
+    let triggers = triggers_skipping(vocab, tokens, &used, Some(&filler));
     Reading {
         used,
         filler,
@@ -545,12 +546,22 @@ pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
 /// Action phrases among the tokens not `used`: non-overlapping, the longest
 /// first ("go to" over "go"), then the earliest; sorted by position.
 pub(crate) fn triggers(vocab: &Vocabulary, tokens: &[String], used: &[bool]) -> Vec<TriggerMatch> {
+    triggers_skipping(vocab, tokens, used, None)
+}
+
+/// [`triggers`], letting the tokens `skip` marks sit inside a phrase.
+fn triggers_skipping(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    skip: Option<&[bool]>,
+) -> Vec<TriggerMatch> {
     let n = tokens.len();
     let mut matches: Vec<TriggerMatch> = Vec::new();
     for (ai, action) in vocab.actions.iter().enumerate() {
         for (si, syn) in action.synonyms.iter().enumerate() {
             for start in 0..n {
-                if let Some(end) = match_phrase(vocab, tokens, used, start, &syn.phrase) {
+                if let Some(end) = match_phrase(vocab, tokens, used, skip, start, &syn.phrase) {
                     matches.push(TriggerMatch {
                         action: ai,
                         synonym: si,

@@ -8,7 +8,7 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 362/396 = 0.914; deferrals to the LLM count as misses).
+/// the build (measured 363/396 = 0.917; deferrals to the LLM count as misses).
 const FAST_PATH_ACCURACY_FLOOR: f64 = 0.89;
 
 #[derive(Default)]
