@@ -11,6 +11,9 @@ use crate::error::ValidationError;
 use crate::numbers::{fraction_word, parse_number};
 use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
+/// Enum slot whose words "to the left" names.
+const DIRECTION_SLOT: &str = "direction";
+
 /// Result of the fast path for one utterance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FastPathOutcome {
@@ -130,12 +133,13 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
     }
 }
 
-/// `tokens` with every word typo-corrected; also how many were corrected.
+/// `tokens` with every misheard word replaced by the one meant and every
+/// typo corrected; also how many were changed.
 pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>, usize) {
     let mut corrections = 0usize;
     let tokens = tokens
         .into_iter()
-        .map(|t| match correct_typo(vocab, &t) {
+        .map(|t| match vocab.homophones.get(&t).cloned().or_else(|| correct_typo(vocab, &t)) {
             Some(fixed) => {
                 corrections += 1;
                 fixed
@@ -147,25 +151,56 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
 }
 
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
-    if tokens.iter().any(|t| vocab.stop_words.contains(t)) {
-        return true;
-    }
-    if vocab
-        .stop_phrases
-        .iter()
-        .any(|p| contains_phrase(tokens, p))
-    {
-        return true;
-    }
-    let content: Vec<String> = tokens
-        .iter()
-        .filter(|t| !vocab.filler_words.contains(*t))
-        .cloned()
-        .collect();
-    vocab
-        .stop_utterances
-        .iter()
-        .any(|u| *u == content || *u == tokens)
+    let content = || -> Vec<String> {
+        tokens
+            .iter()
+            .filter(|t| !vocab.filler_words.contains(*t))
+            .cloned()
+            .collect()
+    };
+    let stop = tokens.iter().any(|t| vocab.stop_words.contains(t))
+        || vocab
+            .stop_phrases
+            .iter()
+            .any(|p| contains_phrase(tokens, p))
+        || {
+            let content = content();
+            vocab
+                .stop_utterances
+                .iter()
+                .any(|u| *u == content || *u == tokens)
+        };
+    // Only a whole utterance that is a clear negation ("dont stop") is no
+    // stop: "no dont stop" or a stop word anywhere else still stops. The
+    // cheap test first: stops are answered in well under a microsecond.
+    let negation = || {
+        vocab.not_stop_utterances.iter().any(|u| tokens.contains(&u[0])) && {
+            let content = content();
+            vocab
+                .not_stop_utterances
+                .iter()
+                .any(|u| *u == content || *u == tokens)
+        }
+    };
+    stop && !negation()
+}
+
+/// "stap", "stopp": an utterance of one word (fillers aside), not a word the
+/// vocabulary knows, one edit from a stop word. Typo correction leaves it
+/// alone when it is as close to another word ("stap": "step"), but a missed
+/// stop is worse than a spurious one. Only a lone word, so "shop" inside a
+/// sentence is not a stop.
+fn is_misspelt_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
+    let mut content = tokens.iter().filter(|t| !vocab.filler_words.contains(*t));
+    let (Some(word), None) = (content.next(), content.next()) else {
+        return false;
+    };
+    word.chars().count() >= 4
+        && !vocab.english_words.contains(word)
+        && vocab
+            .stop_words
+            .iter()
+            .any(|s| s.chars().count() >= 4 && strsim::damerau_levenshtein(word, s) <= 1)
 }
 
 /// A number said with a unit, in the unit dimension's canonical unit.
@@ -200,11 +235,13 @@ pub(crate) struct Reading {
 }
 
 /// Matches `phrase` at `start`, letting articles and possessives sit between
-/// its words ("set the speed", "pick the cup up" is not supported).
+/// its words ("set the speed", "pick the cup up" is not supported), and
+/// filler phrases where `skip` marks them ("go a little faster").
 fn match_phrase(
     vocab: &Vocabulary,
     tokens: &[String],
     used: &[bool],
+    skip: Option<&[bool]>,
     start: usize,
     phrase: &[String],
 ) -> Option<usize> {
@@ -212,9 +249,8 @@ fn match_phrase(
     for (k, w) in phrase.iter().enumerate() {
         if k > 0 {
             while j < tokens.len()
-                && !used[j]
-                && vocab.strip_words.contains(&tokens[j])
-                && tokens[j] != *w
+                && (skip.is_some_and(|s| s[j])
+                    || (!used[j] && vocab.strip_words.contains(&tokens[j]) && tokens[j] != *w))
             {
                 j += 1;
             }
@@ -265,6 +301,9 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         return unknown("no words in input");
     }
 
+    if is_misspelt_stop(vocab, &tokens) {
+        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
+    }
     let (tokens, corrections) = corrected(vocab, tokens);
     if corrections > 0 && is_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
@@ -282,7 +321,8 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     {
         return unknown("request tries to change the robot's rules");
     }
-    parse_command(vocab, text, tokens, corrections)
+    let keep = self_corrections(vocab, &tokens);
+    parse_command(vocab, text, kept(tokens, &keep), corrections)
 }
 
 /// Reads filler phrases, quantities and action phrases from `tokens`.
@@ -290,13 +330,25 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     let n = tokens.len();
     let mut used = vec![false; n];
 
+    // An action phrase longer than a filler phrase it overlaps wins: "what can
+    // you see" asks for a description, "can you" alone is politeness.
+    let mut protected = vec![false; n];
+    if vocab.filler_phrases.iter().any(|p| contains_phrase(tokens, p)) {
+        for m in triggers(vocab, tokens, &used) {
+            if m.words >= 3 {
+                protected[m.start..m.end].iter_mut().for_each(|p| *p = true);
+            }
+        }
+    }
     for phrase in &vocab.filler_phrases {
         let mut i = 0;
         while i + phrase.len() <= n {
-            if tokens[i..i + phrase.len()] == phrase[..]
-                && !used[i..i + phrase.len()].iter().any(|u| *u)
+            let span = i..i + phrase.len();
+            if tokens[span.clone()] == phrase[..]
+                && !used[span.clone()].iter().any(|u| *u)
+                && !protected[span.clone()].iter().any(|p| *p)
             {
-                used[i..i + phrase.len()].iter_mut().for_each(|u| *u = true);
+                used[span].iter_mut().for_each(|u| *u = true);
                 i += phrase.len();
             } else {
                 i += 1;
@@ -317,19 +369,23 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
             None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
-            None => {
-                i += 1;
-                continue;
-            }
+            // "too meters", "for feet": a homophone right before a unit.
+            None => match number_homophone(vocab, tokens, i) {
+                Some(v) => (v, 1),
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
         let mut j = i + span;
-        // "half a metre", "a couple of feet", "3/4 of a meter"
+        // "half a metre", "a couple of feet", "3/4 of a meter", "a full turn"
         for skip in [1, 2] {
             let joiners = tokens.get(j..j + skip).unwrap_or(&[]);
             if joiners.len() == skip
                 && joiners
                     .iter()
-                    .all(|t| matches!(t.as_str(), "a" | "an" | "of"))
+                    .all(|t| matches!(t.as_str(), "a" | "an" | "of" | "full" | "whole"))
                 && unit_at(vocab, tokens, j + skip).is_some()
             {
                 j += skip;
@@ -360,7 +416,8 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         }
     }
 
-    let triggers = triggers(vocab, tokens, &used);
+    mark_relative_direction(vocab, tokens, &mut used);
+    let triggers = triggers_skipping(vocab, tokens, &used, Some(&filler));
     Reading {
         used,
         filler,
@@ -370,15 +427,141 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     }
 }
 
+/// The number a homophone at `i` stands for when a unit follows it ("too
+/// meters", "for feet"). Units that are also action words ("steps",
+/// "turn") are left out: "go to turn" is not two turns.
+fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<f64> {
+    let value = *vocab.number_homophones.get(&tokens[i])?;
+    let (len, _, _) = unit_at(vocab, tokens, i + 1)?;
+    let unit = &tokens[i + 1..i + 1 + len];
+    let is_action_word = vocab
+        .actions
+        .iter()
+        .flat_map(|a| &a.synonyms)
+        .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
+    (!is_action_word && unit.iter().all(|w| w.chars().count() >= 3)).then_some(value)
+}
+
+/// "to the left", "to your right": a direction, not a place to go to. The
+/// "to" and its article are marked used so "go to" cannot match; only when
+/// nothing but a quantity follows, so "go to the left door" stays a place.
+fn mark_relative_direction(vocab: &Vocabulary, tokens: &[String], used: &mut [bool]) {
+    let n = tokens.len();
+    for i in 0..n {
+        if used[i] || tokens[i] != "to" {
+            continue;
+        }
+        let mut d = i + 1;
+        if d < n && !used[d] && matches!(tokens[d].as_str(), "the" | "your" | "my" | "its") {
+            d += 1;
+        }
+        let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
+        if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here {
+            used[i..d].iter_mut().for_each(|u| *u = true);
+        }
+    }
+}
+
+fn is_direction_word(vocab: &Vocabulary, w: &str) -> bool {
+    vocab
+        .actions
+        .iter()
+        .flat_map(|a| &a.slots)
+        .filter(|s| s.name == DIRECTION_SLOT)
+        .any(|s| match &s.kind {
+            SlotKind::Enum { values } => values.values().any(|syns| syns.iter().any(|x| x == w)),
+            _ => false,
+        })
+}
+
+/// Self-corrections: "left no right", "two i mean three", "the kitchen i mean
+/// the living room". Returns which tokens to keep: the value before a
+/// correction marker and the marker are dropped when the words after it give
+/// a value of the same kind; anything else is left alone.
+pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<bool> {
+    let n = tokens.len();
+    let mut keep = vec![true; n];
+    let mut m = 0;
+    while m < n {
+        let Some(marker) = vocab
+            .correction_markers
+            .iter()
+            .find(|p| tokens.get(m..m + p.len()) == Some(&p[..]))
+        else {
+            m += 1;
+            continue;
+        };
+        let e = m + marker.len();
+        if let Some(start) = replaced_value(vocab, tokens, &keep, m, e) {
+            keep[start..e].iter_mut().for_each(|k| *k = false);
+        }
+        m = e;
+    }
+    keep
+}
+
+/// Where the value replaced by the words after the marker `m..e` starts.
+fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize, e: usize) -> Option<usize> {
+    if m == 0 || e >= tokens.len() || !keep[m - 1] {
+        return None;
+    }
+    let (before, after) = (&tokens[m - 1], &tokens[e]);
+    let same_slot = vocab.actions.iter().flat_map(|a| &a.slots).any(|s| match &s.kind {
+        SlotKind::Enum { values } => {
+            let of = |w: &String| values.iter().find(|(_, syns)| syns.contains(w)).map(|(k, _)| k);
+            of(before).is_some_and(|a| of(after).is_some_and(|b| a != b))
+        }
+        _ => false,
+    });
+    if same_slot {
+        return Some(m - 1);
+    }
+    if parse_number(tokens, e).is_some() {
+        return (m.saturating_sub(6)..m)
+            .find(|&s| keep[s] && parse_number(tokens, s).is_some_and(|(_, span)| s + span == m));
+    }
+    // A target: the words from the end of the action phrase to the marker,
+    // when they hold no number or setting and the words after it name no action.
+    let before_marker = triggers(vocab, &tokens[..m], &vec![false; m]);
+    let t = before_marker.last()?;
+    // A bare "no" before a new target is too often something else ("no matter").
+    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && m + 1 < e;
+    let replaced = &tokens[t.end..m];
+    let plain = |w: &String| parse_number(std::slice::from_ref(w), 0).is_none() && !is_enum_word(vocab, w);
+    let after_words = &tokens[e..];
+    let no_action_after = triggers(vocab, after_words, &vec![false; after_words.len()]).is_empty();
+    (takes_target && !replaced.is_empty() && replaced.iter().all(plain) && no_action_after && keep[t.end..m].iter().all(|k| *k))
+        .then_some(t.end)
+}
+
+/// `tokens` without the ones [`self_corrections`] drops.
+pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
+    tokens
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
+}
+
 /// Action phrases among the tokens not `used`: non-overlapping, the longest
 /// first ("go to" over "go"), then the earliest; sorted by position.
 pub(crate) fn triggers(vocab: &Vocabulary, tokens: &[String], used: &[bool]) -> Vec<TriggerMatch> {
+    triggers_skipping(vocab, tokens, used, None)
+}
+
+/// [`triggers`], letting the tokens `skip` marks sit inside a phrase.
+fn triggers_skipping(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    skip: Option<&[bool]>,
+) -> Vec<TriggerMatch> {
     let n = tokens.len();
     let mut matches: Vec<TriggerMatch> = Vec::new();
     for (ai, action) in vocab.actions.iter().enumerate() {
         for (si, syn) in action.synonyms.iter().enumerate() {
             for start in 0..n {
-                if let Some(end) = match_phrase(vocab, tokens, used, start, &syn.phrase) {
+                if let Some(end) = match_phrase(vocab, tokens, used, skip, start, &syn.phrase) {
                     matches.push(TriggerMatch {
                         action: ai,
                         synonym: si,
@@ -425,6 +608,23 @@ fn parse_command(
         triggers: chosen,
         ..
     } = read(vocab, &tokens);
+    if let Some(i) = (0..n).find(|&i| {
+        vocab.vague_amounts.contains(&tokens[i]) && unit_at(vocab, &tokens, i + 1).is_some()
+    }) {
+        // "a few metres": no number the vocabulary could hold was said.
+        return FastPathOutcome::Unknown(Command::unknown(
+            format!("vague amount: {} {}", tokens[i], tokens[i + 1]),
+            Source::FastPath,
+            text,
+        ));
+    }
+    let chosen = match unit_named_action(vocab, &tokens, &used, &quantities, chosen) {
+        Ok((chosen, verbs)) => {
+            verbs.into_iter().for_each(|i| used[i] = true);
+            chosen
+        }
+        Err(chosen) => chosen,
+    };
     let Some(first) = chosen.first() else {
         return needs("no action recognised".into());
     };
@@ -555,6 +755,13 @@ fn parse_command(
             if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
                 return needs("target is only a direction or setting word".into());
             }
+            if !words.is_empty() && words.iter().all(|w| vocab.is_deictic_target(w)) {
+                return FastPathOutcome::Unknown(Command::unknown(
+                    "target names no thing or place: please say what",
+                    Source::FastPath,
+                    text,
+                ));
+            }
             if !words.is_empty() {
                 let target = words
                     .iter()
@@ -576,6 +783,7 @@ fn parse_command(
         }
     }
 
+    fill_by_convention(action, &mut slots);
     let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
     let mut cmd = Command::new(action.name.clone(), Source::FastPath, text, confidence);
     cmd.slots = slots;
@@ -588,8 +796,97 @@ fn parse_command(
             Source::FastPath,
             text,
         )),
+        // A direction or target that was not said: an LLM answer supplying
+        // one would be refused by the support check anyway (wrong is worse
+        // than unknown), so ask again now.
+        Err(e @ ValidationError::MissingSlot { .. })
+            if missing_word_slot(vocab, &e) =>
+        {
+            FastPathOutcome::Unknown(Command::unknown(
+                format!("incomplete: {e}"),
+                Source::FastPath,
+                text,
+            ))
+        }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// "take a step back", "do half a turn": a light verb (or no action phrase
+/// at all) names no action when a unit said is itself an action word of an
+/// action that takes every quantity said. Returns that action's trigger and the light verbs'
+/// positions, or the triggers unchanged.
+fn unit_named_action(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    quantities: &[Quantity],
+    chosen: Vec<TriggerMatch>,
+) -> Result<(Vec<TriggerMatch>, Vec<usize>), Vec<TriggerMatch>> {
+    let light = |m: &TriggerMatch| m.words == 1 && vocab.light_verbs.contains(&tokens[m.start]);
+    if quantities.is_empty() || !chosen.iter().all(light) {
+        return Err(chosen);
+    }
+    let takes_all = |ai: usize| {
+        quantities.iter().all(|q| {
+            vocab.actions[ai].slots.iter().any(
+                |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
+            )
+        })
+    };
+    if chosen.first().is_some_and(|m| takes_all(m.action)) {
+        return Err(chosen);
+    }
+    // With no action phrase at all ("do half a turn", "two steps forward")
+    // the light verbs said are not triggers: find them as words.
+    let verbs: Vec<usize> = if chosen.is_empty() {
+        (0..tokens.len())
+            .filter(|&i| !used[i] && vocab.light_verbs.contains(&tokens[i]))
+            .collect()
+    } else {
+        chosen.iter().map(|m| m.start).collect()
+    };
+    let free: Vec<bool> = (0..tokens.len()).map(|i| verbs.contains(&i)).collect();
+    let named: Vec<TriggerMatch> = triggers(vocab, tokens, &free)
+        .into_iter()
+        .filter(|m| (m.start..m.end).all(|i| used[i]) && takes_all(m.action))
+        .collect();
+    match named.first() {
+        Some(m) if named.iter().all(|o| o.action == m.action) => {
+            Ok((named.into_iter().take(1).collect(), verbs))
+        }
+        _ => Err(chosen),
+    }
+}
+
+/// "do a half turn": a required slot left unsaid takes the value a synonym implies
+/// together with the values that were said (the vocabulary's "turn around"
+/// is 180 degrees to the left by convention; either way ends the same).
+fn fill_by_convention(action: &crate::vocab::ActionSpec, slots: &mut BTreeMap<String, SlotValue>) {
+    let fill = action.synonyms.iter().find_map(|syn| {
+        let agrees = syn.implied.iter().any(|(k, v)| slots.get(k) == Some(v))
+            && syn.implied.iter().all(|(k, v)| slots.get(k).is_none_or(|s| s == v));
+        agrees.then(|| syn.implied.clone())
+    });
+    if let Some(implied) = fill {
+        // Only a required slot: "turn left" must not become a half turn.
+        for (k, v) in implied {
+            if action.slot(&k).is_some_and(|s| s.required) {
+                slots.entry(k).or_insert(v);
+            }
+        }
+    }
+}
+
+/// The missing slot of `e` is one only words can fill (an enum or a target).
+fn missing_word_slot(vocab: &Vocabulary, e: &ValidationError) -> bool {
+    let ValidationError::MissingSlot { action, slot } = e else {
+        return false;
+    };
+    vocab
+        .action(action)
+        .and_then(|a| a.slot(slot))
+        .is_some_and(|s| !matches!(s.kind, SlotKind::Number { .. }))
 }
 
 /// Longest unit phrase starting at `j`: (words, dimension, factor).

@@ -141,6 +141,11 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
             _ => return None,
         }
     }
+    // "point five": speech drops the leading zero.
+    if first == "point" {
+        let (frac, span) = decimal_digits(tokens, i + 1)?;
+        return Some((frac, 1 + span));
+    }
     if first == "couple" {
         let n = if t(i + 1) == Some("of") { 2 } else { 1 };
         return Some((2.0, n));
@@ -158,17 +163,9 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
 
     // "one point five"
     if t(j) == Some("point") {
-        let mut digits = String::new();
-        let mut k = j + 1;
-        while let Some(d) = t(k).and_then(small).filter(|d| *d < 10.0) {
-            digits.push(char::from(b'0' + d as u8));
-            k += 1;
-        }
-        if !digits.is_empty() {
-            if let Ok(frac) = format!("0.{digits}").parse::<f64>() {
-                value += frac;
-                j = k;
-            }
+        if let Some((frac, span)) = decimal_digits(tokens, j + 1) {
+            value += frac;
+            j += 1 + span;
         }
     }
     // "two and a half", "one and a quarter"
@@ -194,6 +191,29 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
         j += 1;
     }
     Some((value, j - i))
+}
+
+/// The digits after a spoken decimal point ("five", "two five", "25") as a
+/// fraction, and how many tokens they span.
+fn decimal_digits(tokens: &[String], i: usize) -> Option<(f64, usize)> {
+    let mut digits = String::new();
+    let mut k = i;
+    while let Some(w) = tokens.get(k).map(String::as_str) {
+        if let Some(d) = small(w).filter(|d| *d < 10.0) {
+            digits.push(char::from(b'0' + d as u8));
+        } else if k == i && !w.is_empty() && w.len() <= 6 && w.chars().all(|c| c.is_ascii_digit()) {
+            digits.push_str(w);
+            k += 1;
+            break;
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    format!("0.{digits}").parse::<f64>().ok().map(|f| (f, k - i))
 }
 
 /// "one hundred and twenty five", "twenty one", "three thousand".
@@ -268,6 +288,10 @@ mod tests {
         assert_eq!(p("three quarters"), Some((0.75, 2)));
         assert_eq!(p("ninety"), Some((90.0, 1)));
         assert_eq!(p("two five"), Some((2.0, 1)));
+        assert_eq!(p("point five"), Some((0.5, 2)));
+        assert_eq!(p("point two five meters"), Some((0.25, 3)));
+        assert_eq!(p("point 3"), Some((0.3, 2)));
+        assert_eq!(p("point at"), None);
         assert_eq!(p("a"), None);
         assert_eq!(p("1e9"), None);
         assert_eq!(p("nan"), None);

@@ -12,7 +12,9 @@ use thiserror::Error;
 
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
-use crate::fast_path::{contains_phrase, corrected, normalize, read, triggers, Reading};
+use crate::fast_path::{
+    contains_phrase, corrected, kept, normalize, read, self_corrections, triggers, Reading,
+};
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
 
@@ -86,6 +88,9 @@ pub fn check_support(
     let spec = &vocab.actions[ai];
     let raw = normalize(utterance);
     let (tokens, _) = corrected(vocab, raw.clone());
+    // A value the speaker took back ("left no right") supports nothing.
+    let keep = self_corrections(vocab, &tokens);
+    let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
     let reading = read(vocab, &tokens);
     let said = Said {
         vocab,
@@ -329,6 +334,12 @@ impl Said<'_> {
     }
 
     fn target(&self, target: &str) -> Result<(), Unsupported> {
+        if self.vocab.is_deictic_target(target) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named".into(),
+            });
+        }
         if let Some(canonical) = self.vocab.canonical_target(target) {
             let mut phrases = self.vocab.target_alias_phrases(canonical);
             if phrases.any(|p| contains_phrase(&self.raw, p) || contains_phrase(&self.tokens, p))
@@ -703,6 +714,10 @@ mod tests {
             }
         );
         refused(r#"{"action":"go_to","target":"door"}"#, "go over there");
+        refused(r#"{"action":"go_to","target":"there"}"#, "go over there");
+        refused(r#"{"action":"go_to","target":"that way"}"#, "go that way");
+        refused(r#"{"action":"find","target":"it"}"#, "find it");
+        supported(r#"{"action":"find","target":"red one"}"#, "find the red one");
         for who in ["someone", "somebody", "him", "her", "the person"] {
             supported(
                 r#"{"action":"follow","target":"person"}"#,
@@ -710,6 +725,36 @@ mod tests {
             );
         }
         refused(r#"{"action":"follow","target":"person"}"#, "follow the dog");
+    }
+
+    #[test]
+    fn a_value_taken_back_supports_nothing() {
+        let text = "go left no right";
+        supported(r#"{"action":"move","direction":"right"}"#, text);
+        refused(r#"{"action":"move","direction":"left"}"#, text);
+        let text = "move forward two no three meters";
+        supported(r#"{"action":"move","direction":"forward","distance_m":3}"#, text);
+        refused(r#"{"action":"move","direction":"forward","distance_m":2}"#, text);
+        let text = "go to the kitchen i mean the living room";
+        supported(r#"{"action":"go_to","target":"living room"}"#, text);
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, text);
+    }
+
+    #[test]
+    fn spoken_forms_support_their_reading_only() {
+        let text = "go right point five meters";
+        supported(r#"{"action":"move","direction":"right","distance_m":0.5}"#, text);
+        refused(r#"{"action":"move","direction":"right","distance_m":5}"#, text);
+        let text = "move forward too meters";
+        supported(r#"{"action":"move","direction":"forward","distance_m":2}"#, text);
+        // "to" is a number only right before a unit.
+        refused(r#"{"action":"move","direction":"forward","distance_m":2}"#, "move forward to the door");
+        supported(r#"{"action":"move","direction":"left"}"#, "go to the left");
+        refused(r#"{"action":"move","direction":"left"}"#, "go to the left door");
+        supported(r#"{"action":"resume"}"#, "dont stop");
+        refused(r#"{"action":"resume"}"#, "stop");
+        supported(r#"{"action":"turn","direction":"right"}"#, "turn write");
+        supported(r#"{"action":"follow","target":"person"}"#, "follow that guy");
     }
 
     #[test]

@@ -35,6 +35,18 @@ struct RawFile {
     #[serde(default)]
     stop_utterances: Vec<Vec<String>>,
     #[serde(default)]
+    not_stop_utterances: Vec<Vec<String>>,
+    #[serde(default)]
+    homophones: BTreeMap<String, String>,
+    #[serde(default)]
+    number_homophones: BTreeMap<String, f64>,
+    #[serde(default)]
+    correction_markers: Vec<Vec<String>>,
+    #[serde(default)]
+    light_verbs: Vec<String>,
+    #[serde(default)]
+    vague_amounts: Vec<String>,
+    #[serde(default)]
     filler_phrases: Vec<Vec<String>>,
     #[serde(default)]
     filler_words: Vec<String>,
@@ -69,6 +81,8 @@ struct RawTextSlots {
     max_chars: usize,
     #[serde(default)]
     strip_words: Vec<String>,
+    #[serde(default)]
+    deictic_words: Vec<String>,
     #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
@@ -190,11 +204,26 @@ pub struct Vocabulary {
     pub(crate) stop_words: BTreeSet<String>,
     pub(crate) stop_phrases: Vec<Vec<String>>,
     pub(crate) stop_utterances: Vec<Vec<String>>,
+    /// Whole utterances that contain a stop word and do not ask for a stop.
+    pub(crate) not_stop_utterances: Vec<Vec<String>>,
+    /// Misheard word to the word meant ("write" -> "right").
+    pub(crate) homophones: BTreeMap<String, String>,
+    /// Words that sound like a number, read as one directly before a unit.
+    pub(crate) number_homophones: BTreeMap<String, f64>,
+    /// Phrases after which a speaker replaces the value said just before.
+    pub(crate) correction_markers: Vec<Vec<String>>,
+    /// Verbs that name no action when a unit names one ("take a step").
+    pub(crate) light_verbs: BTreeSet<String>,
+    /// Words that make a quantity vague ("a few metres").
+    pub(crate) vague_amounts: BTreeSet<String>,
     pub(crate) filler_phrases: Vec<Vec<String>>,
     pub(crate) filler_words: BTreeSet<String>,
     pub(crate) injection_phrases: Vec<Vec<String>>,
     pub(crate) connectives: BTreeSet<String>,
     pub(crate) strip_words: BTreeSet<String>,
+    /// Words that point rather than name ("there", "that way"): a target
+    /// made only of these (and strip words) names nothing to ground.
+    pub(crate) deictic_words: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -468,6 +497,26 @@ impl Vocabulary {
             };
         let stop_phrases = phrase_lists(raw.stop_phrases, "stop phrase")?;
         let stop_utterances = phrase_lists(raw.stop_utterances, "stop utterance")?;
+        let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
+        let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
+        correction_markers.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let mut homophones = BTreeMap::new();
+        for (heard, meant) in raw.homophones {
+            let (heard, meant) = (heard.trim().to_lowercase(), meant.trim().to_lowercase());
+            check_phrase("homophone", &[heard.clone(), meant.clone()])?;
+            homophones.insert(heard, meant);
+        }
+        let mut number_homophones = BTreeMap::new();
+        for (heard, value) in raw.number_homophones {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(VocabularyError::InvalidLimit(format!(
+                    "number homophone {heard:?} must be a positive number"
+                )));
+            }
+            number_homophones.insert(heard.trim().to_lowercase(), value);
+        }
+        let light_verbs: BTreeSet<String> = lower_all(raw.light_verbs).into_iter().collect();
+        let vague_amounts: BTreeSet<String> = lower_all(raw.vague_amounts).into_iter().collect();
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
         filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
@@ -476,6 +525,8 @@ impl Vocabulary {
             lower_all(raw.compound_connectives).into_iter().collect();
         let strip_words: BTreeSet<String> =
             lower_all(raw.text_slots.strip_words).into_iter().collect();
+        let deictic_words: BTreeSet<String> =
+            lower_all(raw.text_slots.deictic_words).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -517,9 +568,15 @@ impl Vocabulary {
         english_words.extend(lower_all(raw.english_words));
         english_words.extend(stop_words.iter().cloned());
         english_words.extend(strip_words.iter().cloned());
+        english_words.extend(deictic_words.iter().cloned());
+        english_words.extend(homophones.keys().cloned());
+        english_words.extend(number_homophones.keys().cloned());
+        english_words.extend(vague_amounts.iter().cloned());
         for p in stop_phrases
             .iter()
             .chain(&stop_utterances)
+            .chain(&not_stop_utterances)
+            .chain(&correction_markers)
             .chain(&filler_phrases)
             .chain(&injection_phrases)
         {
@@ -534,11 +591,18 @@ impl Vocabulary {
             stop_words,
             stop_phrases,
             stop_utterances,
+            not_stop_utterances,
+            homophones,
+            number_homophones,
+            correction_markers,
+            light_verbs,
+            vague_amounts,
             filler_phrases,
             filler_words,
             injection_phrases,
             connectives,
             strip_words,
+            deictic_words,
             target_aliases,
             units,
             dimensions,
@@ -578,6 +642,15 @@ impl Vocabulary {
                 *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
             })
             .map(|(_, c)| c.as_str())
+    }
+
+    /// A target of pointing words only ("there", "that way", "it"): nothing
+    /// a detector or map could find.
+    pub fn is_deictic_target(&self, target: &str) -> bool {
+        target.split_whitespace().all(|w| {
+            let w = w.to_lowercase();
+            self.deictic_words.contains(&w) || self.strip_words.contains(&w)
+        })
     }
 
     /// Alias phrases of the canonical target `canonical`.

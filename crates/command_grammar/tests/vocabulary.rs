@@ -54,6 +54,12 @@ fn bad_vocabularies_give_typed_errors() {
         Vocabulary::from_yaml_str(&reserved),
         Err(VocabularyError::ReservedAction(_))
     ));
+    let bad_homophone = BASE.replacen("for: 4", "for: -4", 1);
+    assert_ne!(bad_homophone, BASE);
+    assert!(matches!(
+        Vocabulary::from_yaml_str(&bad_homophone),
+        Err(VocabularyError::InvalidLimit(_))
+    ));
     assert!(matches!(
         Vocabulary::load(std::path::Path::new("/nonexistent/vocab.yaml")),
         Err(VocabularyError::Io { .. })
