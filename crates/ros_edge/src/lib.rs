@@ -150,6 +150,36 @@ pub fn handle_cli<P: NodeParams>() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The name a topic the node uses as `name` (relative) resolves to: the command line's remap rules
+/// (`-r`/`--remap from:=to`, or `<node>:from:=to` for this node only; the first matching rule wins,
+/// as in rcl) and the node's namespace. For diagnostics that ask the graph about the topic.
+pub fn resolve_topic(name: &str, node_name: &str, namespace: &str, args: &[String]) -> String {
+    let mut remapped = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a != "-r" && a != "--remap" {
+            continue;
+        }
+        let Some(rule) = it.next() else { break };
+        let Some((from, to)) = rule.split_once(":=") else { continue };
+        let from = match from.split_once(':') {
+            Some((node, from)) if node == node_name => from,
+            Some(_) => continue,
+            None => from,
+        };
+        if from == name || from.trim_start_matches('/') == format!("{}/{name}", namespace.trim_matches('/')).trim_start_matches('/') {
+            remapped = Some(to.to_string());
+            break;
+        }
+    }
+    let topic = remapped.unwrap_or_else(|| name.to_string());
+    if topic.starts_with('/') {
+        topic
+    } else {
+        format!("{}/{topic}", namespace.trim_end_matches('/'))
+    }
+}
+
 /// Logs to stderr (what `ros2 launch` shows per node); `RUST_LOG` overrides the level.
 /// ONNX Runtime's own log is kept to warnings: at info it prints every graph transformer.
 pub fn init_logging() {
@@ -347,6 +377,19 @@ mod tests {
         /// QoS profile
         qos: String,
     }
+    #[test]
+    fn topics_resolve_through_remaps_and_the_namespace() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(resolve_topic("image", "det", "/", &args(&["--ros-args"])), "/image");
+        assert_eq!(resolve_topic("image", "det", "/robot", &[]), "/robot/image");
+        let a = args(&["--ros-args", "-r", "__node:=det", "-r", "image:=camera/image", "-r", "other:image:=/x"]);
+        assert_eq!(resolve_topic("image", "det", "/", &a), "/camera/image");
+        assert_eq!(resolve_topic("image", "other", "/", &a), "/camera/image");
+        let a = args(&["--ros-args", "--remap", "det:image:=/cam/raw", "-r", "image:=/y"]);
+        assert_eq!(resolve_topic("image", "det", "/ns", &a), "/cam/raw");
+        assert_eq!(resolve_topic("image", "pose", "/ns", &a), "/y");
+    }
+
     impl Default for Demo {
         fn default() -> Self {
             Self { threshold: 0.25, qos: "sensor_data".into() }

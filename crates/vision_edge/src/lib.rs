@@ -16,6 +16,7 @@ use r2r::std_msgs::msg::Header;
 use tokio::sync::Notify;
 
 pub mod draw;
+pub mod input_watch;
 pub mod model;
 pub mod msg;
 mod node;
@@ -378,8 +379,11 @@ impl FrameLoop {
         {
             let mut node = node.lock().expect("node lock");
             subscribe_camera_info(&mut node, input.qos.clone(), camera_info.clone())?;
-            subscribe_images(&mut node, input.qos, slot.clone(), counters.clone())?;
+            subscribe_images(&mut node, input.qos.clone(), slot.clone(), counters.clone())?;
         }
+        // A camera at the expected rate that sends nothing for 10 periods (at least 5 s) has stalled.
+        let stall_after = Duration::from_secs_f64((10.0 / input.expected_rate_hz).max(5.0));
+        input_watch::spawn(node.clone(), name.to_string(), input.qos, counters.clone(), stall_after)?;
         spawn_counter_log(name.to_string(), counters.clone(), input.log_period);
         let arbiter = Arbitration::vision(
             input.use_arbiter,
