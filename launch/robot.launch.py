@@ -60,6 +60,8 @@ NODES = [
 ]
 
 PACKAGE = "aihat_ros"
+# Seconds before a node that died is started again.
+RESPAWN_DELAY_S = 2.0
 
 
 def generate_launch_description():
@@ -109,6 +111,10 @@ def generate_launch_description():
             parameters=parameters,
             remappings=remappings,
             output="screen",
+            # One crashed process must not blind the robot: every node comes back by itself (the
+            # vision nodes run unarbitrated while the accelerator is away; scripts/launch does the same).
+            respawn=True,
+            respawn_delay=RESPAWN_DELAY_S,
             **kwargs,
         ))
     return LaunchDescription(actions)

@@ -110,3 +110,17 @@ def test_launcher_passes_the_same_arguments_as_the_launch_file():
         line = next(l for l in cmds.splitlines() if l.startswith(spec["name"] + ":"))
         assert f"__node:={spec['name']}" in line
         assert str(PARAMS_DIR / spec["params"]) in line or spec["params"] in line
+
+
+def test_the_systemd_unit_starts_this_launch_file_and_restarts_on_failure():
+    unit = (REPO / "deploy" / "aihat_ros.service").read_text()
+    assert "ros2 launch aihat_ros robot.launch.py" in unit and (REPO / "launch" / "robot.launch.py").exists()
+    assert "Restart=on-failure" in unit and "EnvironmentFile=/etc/default/aihat_ros" in unit
+    env = (REPO / "deploy" / "aihat_ros.env").read_text()
+    assert "AIHAT_WS=" in env and "AIHAT_LAUNCH_ARGS=" in env
+
+
+def test_every_node_of_the_launch_file_respawns():
+    text = (REPO / "launch" / "robot.launch.py").read_text()
+    assert "respawn=True" in text and "respawn_delay=RESPAWN_DELAY_S" in text
+    assert launch.load_launch_module().RESPAWN_DELAY_S > 0

@@ -127,7 +127,11 @@ pub fn spawn(node: ros_edge::SharedNode, name: String, ours: QosProfile, counter
                 }
             };
             let c = counters.lock().expect("counters lock").clone();
-            let f = watch.check(Instant::now(), &publishers, c.received);
+            let mut f = watch.check(Instant::now(), &publishers, c.received);
+            if c.running_unarbitrated {
+                f.level = f.level.max(DiagnosticStatus::WARN as u8);
+                f.message = format!("running unarbitrated (the accelerator arbiter is unreachable); {}", f.message);
+            }
             for line in &f.log {
                 if f.level == DiagnosticStatus::OK as u8 {
                     tracing::info!(node = %name, "{line}");
@@ -149,6 +153,8 @@ pub fn spawn(node: ros_edge::SharedNode, name: String, ours: QosProfile, counter
                     kv("superseded", c.superseded.to_string()),
                     kv("bad_input", format!("{:?}", c.bad_input)),
                     kv("arbiter_dropped", format!("{:?}", c.arbiter_dropped)),
+                    kv("arbiter", if c.running_unarbitrated { "running unarbitrated" } else { "ok" }.into()),
+                    kv("unarbitrated", c.unarbitrated.to_string()),
                 ],
             };
             let msg = DiagnosticArray { header: Default::default(), status: vec![status] };

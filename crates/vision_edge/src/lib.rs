@@ -115,6 +115,10 @@ pub struct FrameCounters {
     pub inference_failed: u64,
     pub disabled: u64,
     pub published: u64,
+    /// Frames run without a turn at the arbiter because its coordinator was unreachable.
+    pub unarbitrated: u64,
+    /// Running without the coordinator now (it went away for longer than `arbiter_fallback_s`).
+    pub running_unarbitrated: bool,
 }
 
 pub type SharedCounters = Arc<Mutex<FrameCounters>>;
@@ -260,11 +264,37 @@ pub struct Arbitration {
     period: Duration,
     /// Smoothed measured run time of this node's model.
     cost: Mutex<Duration>,
+    /// After this long without the coordinator, frames run unarbitrated.
+    fallback_after: Duration,
+    /// Since when the coordinator has been unreachable.
+    lost_since: Mutex<Option<Instant>>,
+    counters: SharedCounters,
+}
+
+/// What to do with a frame while the coordinator is away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// The coordinator is there: ask it.
+    Ask,
+    /// Gone for less than the fallback time: skip the frame (it may be a restart).
+    Wait,
+    /// Gone for longer: run the frame without a turn.
+    Unarbitrated,
+}
+
+/// The outage rule: `lost_since` = when the coordinator was last found gone (None = connected).
+pub fn outage(lost_since: Option<Instant>, now: Instant, fallback_after: Duration) -> Outage {
+    match lost_since {
+        None => Outage::Ask,
+        Some(t) if now.saturating_duration_since(t) < fallback_after => Outage::Wait,
+        Some(_) => Outage::Unarbitrated,
+    }
 }
 
 impl Arbitration {
     /// Registers a periodic vision stream (newest frame wins). `socket` empty = the
     /// coordinator's default path; `expected_cost` = a measured warm-up run.
+    #[allow(clippy::too_many_arguments)]
     pub async fn vision(
         enabled: bool,
         socket: &str,
@@ -272,12 +302,15 @@ impl Arbitration {
         model: &str,
         rate_hz: f64,
         expected_cost: Duration,
+        fallback_after: Duration,
+        counters: SharedCounters,
     ) -> anyhow::Result<Self> {
         let period = Duration::from_secs_f64(1.0 / rate_hz);
         let cost = Mutex::new(expected_cost);
+        let lost_since = Mutex::new(None);
         if !enabled {
             tracing::warn!("arbiter disabled: inference runs whenever a frame arrives");
-            return Ok(Self { client: None, period, cost });
+            return Ok(Self { client: None, period, cost, fallback_after, lost_since, counters });
         }
         let path = if socket.is_empty() { npu_arbiter::default_socket_path() } else { socket.into() };
         let client = ArbiterClient::start(ClientConfig::new(Endpoint::Unix(path.clone()), client_name));
@@ -290,7 +323,35 @@ impl Arbitration {
         );
         tracing::info!(socket = %path.display(), "registering with the accelerator arbiter");
         let stream = client.register_stream(spec).await?;
-        Ok(Self { client: Some((client, stream)), period, cost })
+        Ok(Self { client: Some((client, stream)), period, cost, fallback_after, lost_since, counters })
+    }
+
+    /// Notes whether the coordinator is there, logs the changes, and says what to do now.
+    fn outage_now(&self, connected: bool) -> Outage {
+        let now = Instant::now();
+        let mut lost = self.lost_since.lock().expect("lost lock");
+        if connected {
+            if lost.take().is_some() {
+                let was = std::mem::replace(&mut self.counters.lock().expect("counters lock").running_unarbitrated, false);
+                if was {
+                    tracing::warn!("the accelerator arbiter is back: frames take turns again");
+                }
+            }
+            return Outage::Ask;
+        }
+        let since = *lost.get_or_insert(now);
+        let o = outage(Some(since), now, self.fallback_after);
+        if o == Outage::Unarbitrated {
+            let mut c = self.counters.lock().expect("counters lock");
+            c.unarbitrated += 1;
+            if !std::mem::replace(&mut c.running_unarbitrated, true) {
+                tracing::warn!(
+                    unreachable_s = now.saturating_duration_since(since).as_secs_f64(),
+                    "the accelerator arbiter is unreachable: running UNARBITRATED (frames run without a turn) until it is back; counted as `unarbitrated`"
+                );
+            }
+        }
+        o
     }
 
     /// Waits for the device. `Ok(None)` = arbitration off; `Err` = the arbiter dropped the
@@ -299,13 +360,29 @@ impl Arbitration {
     /// The deadline is one camera period, or two run times where the model is slower than the
     /// camera (CPU backend): then the newest frame is still worth running, the older ones are
     /// already superseded in the node's latest-frame slot.
+    ///
+    /// A coordinator that went away (the accelerator node crashed or restarts) is not waited for:
+    /// frames are skipped for `fallback_after`, then run without a turn until it is back (the
+    /// client reconnects and re-registers by itself).
     pub async fn acquire(&self) -> anyhow::Result<Option<DeviceGrant>> {
         let Some((client, stream)) = &self.client else { return Ok(None) };
+        match self.outage_now(client.is_connected()) {
+            Outage::Ask => {}
+            Outage::Wait => anyhow::bail!(ArbiterError::Disconnected),
+            Outage::Unarbitrated => return Ok(None),
+        }
         let cost = *self.cost.lock().expect("cost lock");
         let deadline = npu_arbiter::monotonic_ns() + self.period.max(cost * 2).as_nanos() as u64;
         let job = JobSpec { deadline_ns: Some(deadline), next_step_cost_ns: Some(cost.as_nanos() as u64), ..Default::default() };
-        let pending = client.submit(stream, job).await?;
-        Ok(Some(pending.wait_grant().await?))
+        let granted = async { client.submit(stream, job).await?.wait_grant().await };
+        match granted.await {
+            Ok(g) => Ok(Some(g)),
+            Err(e @ (ArbiterError::Disconnected | ArbiterError::Timeout)) => {
+                self.outage_now(false);
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Gives the device back with the measured run time (the arbiter learns the model's cost).
@@ -328,6 +405,7 @@ pub struct InputConfig {
     pub limits: InputLimits,
     pub use_arbiter: bool,
     pub arbiter_socket: String,
+    pub arbiter_fallback: Duration,
     pub expected_rate_hz: f64,
     pub log_period: Duration,
 }
@@ -392,6 +470,8 @@ impl FrameLoop {
             model_name,
             input.expected_rate_hz,
             warmup,
+            input.arbiter_fallback,
+            counters.clone(),
         )
         .await?;
         let shutdown = Box::pin(ros_edge::shutdown_signal());
@@ -551,6 +631,15 @@ mod tests {
         assert_eq!(t.call(|v: &mut Vec<u32>| v.clone()).await.unwrap(), vec![0, 1, 2]);
         let err = InferenceThread::<u8>::spawn("t", vec![], || anyhow::bail!("no model")).err().unwrap();
         assert!(err.to_string().contains("no model"));
+    }
+
+    #[test]
+    fn a_lost_coordinator_is_waited_for_briefly_then_frames_run_unarbitrated() {
+        let t0 = Instant::now();
+        let f = Duration::from_secs(1);
+        assert_eq!(outage(None, t0, f), Outage::Ask);
+        assert_eq!(outage(Some(t0), t0 + Duration::from_millis(999), f), Outage::Wait);
+        assert_eq!(outage(Some(t0), t0 + f, f), Outage::Unarbitrated);
     }
 
     #[test]

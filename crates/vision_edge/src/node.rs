@@ -49,6 +49,8 @@ macro_rules! vision_node_params {
             use_arbiter: bool,
             /// Coordinator socket; empty = the default path.
             arbiter_socket: String,
+            /// Seconds without the coordinator (accelerator node down) after which frames run unarbitrated until it is back, rather than not at all [0.1, 60].
+            arbiter_fallback_s: f64,
             /// Expected camera rate in Hz: a frame's deadline is one period [0.1, 240].
             expected_rate_hz: f64,
             /// Seconds between frame-counter log lines [1, 3600].
@@ -68,6 +70,7 @@ macro_rules! vision_node_params {
                     inference_threads: 0,
                     use_arbiter: true,
                     arbiter_socket: String::new(),
+                    arbiter_fallback_s: 0.5,
                     expected_rate_hz: $rate,
                     log_period_s: 10.0,
                 }
@@ -85,6 +88,7 @@ macro_rules! vision_node_params {
                     inference_threads: self.inference_threads,
                     use_arbiter: self.use_arbiter,
                     arbiter_socket: &self.arbiter_socket,
+                    arbiter_fallback_s: self.arbiter_fallback_s,
                     expected_rate_hz: self.expected_rate_hz,
                     log_period_s: self.log_period_s,
                 }

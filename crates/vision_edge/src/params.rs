@@ -25,6 +25,7 @@ pub struct VisionParams<'a> {
     pub inference_threads: i64,
     pub use_arbiter: bool,
     pub arbiter_socket: &'a str,
+    pub arbiter_fallback_s: f64,
     pub expected_rate_hz: f64,
     pub log_period_s: f64,
 }
@@ -38,6 +39,7 @@ impl VisionParams<'_> {
         in_range("inference_threads", self.inference_threads, 0, 64)?;
         in_range("expected_rate_hz", self.expected_rate_hz, 0.1, 240.0)?;
         in_range("log_period_s", self.log_period_s, 1.0, 3600.0)?;
+        in_range("arbiter_fallback_s", self.arbiter_fallback_s, 0.1, 60.0)?;
         qos_from_param(self.qos, self.qos_depth).map_err(|e| ("qos".into(), e.to_string()))?;
         ros_edge::one_of("backend", self.backend, &BACKENDS)?;
         Ok(())
@@ -50,6 +52,7 @@ impl VisionParams<'_> {
             limits: InputLimits { max_pixels: self.max_image_pixels as u64 },
             use_arbiter: self.use_arbiter,
             arbiter_socket: self.arbiter_socket.to_string(),
+            arbiter_fallback: Duration::from_secs_f64(self.arbiter_fallback_s),
             expected_rate_hz: self.expected_rate_hz,
             log_period: Duration::from_secs_f64(self.log_period_s),
         })
@@ -70,6 +73,7 @@ mod tests {
             inference_threads: 0,
             use_arbiter: false,
             arbiter_socket: "",
+            arbiter_fallback_s: 1.0,
             expected_rate_hz: 15.0,
             log_period_s: 10.0,
         }
