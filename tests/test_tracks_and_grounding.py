@@ -76,7 +76,8 @@ class Graph:
         stamp = (5000 + k, 0)
         n2, n3 = len(self.d2), len(self.d3)
         self.info.publish(camera_info(stamp, w, h))
-        self.n.spin_until(lambda: False, timeout=0.1)
+        # Two topics, no order between them: let the intrinsics arrive first, as a running camera's do.
+        self.n.spin_until(lambda: False, timeout=0.3)
         self.img.publish(make_image(np.ascontiguousarray(rgb), "rgb8", stamp, "camera_optical_frame"))
         assert self.n.spin_until(lambda: len(self.d2) > n2 and len(self.d3) > n3, timeout=90, alive=self.alive), \
             self.output()
