@@ -70,9 +70,17 @@ def main(argv=None):
     mcap_path = out / "run.mcap" if args.mcap is None else (Path(args.mcap) if args.mcap else None)
     recorder = None
     if mcap_path:
+        # Its own node and executor thread: taking the big frames off DDS does not wait behind
+        # this loop's work (PNG files, the report), so the recorder keeps up on a busy machine.
+        import threading
+        from rclpy.executors import SingleThreadedExecutor
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from mcap_recording import McapRecorder
-        recorder = McapRecorder(node, mcap_path)
+        mcap_node = Node("aihat_mcap_recorder")
+        mcap_executor = SingleThreadedExecutor()
+        mcap_executor.add_node(mcap_node)
+        recorder = McapRecorder(mcap_node, mcap_path)
+        threading.Thread(target=mcap_executor.spin, name="mcap-executor", daemon=True).start()
     reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
     latched = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL, history=HistoryPolicy.KEEP_LAST)
@@ -215,7 +223,11 @@ def main(argv=None):
             break
     elapsed = time.time() - t0
     cpu1 = cpu_times()
-    mcap_report = recorder.close() if recorder else None
+    mcap_report = None
+    if recorder:
+        mcap_executor.shutdown()
+        mcap_report = recorder.close()
+        mcap_node.destroy_node()
     if mcap_report:
         lost = {**mcap_report["dropped_writer_queue_full"], **mcap_report["missed_sequence_gaps"]}
         print(f"[record] {mcap_report['path']}: {sum(mcap_report['messages'].values())} messages, "

@@ -126,3 +126,33 @@ def test_the_recording_holds_every_topic_as_published_with_its_definition(start_
     assert any(d.bbox.center.position.z > 0 for m in recorded["detections_3d"].values() for d in m.detections)
     assert [m.action for m in recorded["robot_command"].values()] == ["turn"], recorded["robot_command"]
     assert {m.backend for m in recorded["accelerator/status"].values()} == {"cpu"}
+
+
+def test_messages_the_recorder_could_not_keep_are_counted_not_lost_silently(rclpy_node, tmp_path):
+    """A burst while the executor does not spin (the reader keeps its last 3: the rest are gaps in
+    the publisher's sequence numbers), then a writer too slow for its one-message queue (dropped):
+    recorded + missed + dropped is everything published."""
+    import time
+    from mcap.reader import make_reader
+    from std_msgs.msg import String
+
+    n = rclpy_node
+    recorder = McapRecorder(n, tmp_path / "burst.mcap", topics={"burst": "std_msgs/msg/String"}, depth=3, queue_size=1)
+    add = recorder._writer.add_message
+    recorder._writer.add_message = lambda **kw: (time.sleep(0.3), add(**kw))
+    pub = n.create_publisher(String, "burst", reliable_qos(100))
+    assert n.spin_until(lambda: pub.get_subscription_count() > 0, timeout=10)
+    pub.publish(String(data="0"))
+    assert n.spin_until(lambda: recorder.messages["burst"] == 1, timeout=10)
+    for k in range(1, 31):
+        pub.publish(String(data=str(k)))
+    time.sleep(0.5)
+    n.spin_until(lambda: False, timeout=1.0)
+    report = recorder.close()
+    print("\nburst:", report)
+    missed, dropped = report["missed_sequence_gaps"]["burst"], report["dropped_writer_queue_full"]["burst"]
+    assert missed >= 20 and dropped >= 1, report
+    assert report["messages"]["burst"] + missed + dropped == 31, report
+    with open(tmp_path / "burst.mcap", "rb") as f:
+        assert sum(1 for _ in make_reader(f).iter_messages()) == report["messages"]["burst"]
+    assert "NOT RECORDED" in recorder.status()
