@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Watches a running aihat_ros graph over ROS and writes what a user wants to see into an
 output folder: annotated images, every detection message as JSON lines, the accelerator status,
-and a run report (rates, latency p50/p99, drops, arbiter busy fraction, CPU use per core).
+a run report (rates, latency p50/p99, drops, arbiter busy fraction, CPU use per core), and an
+MCAP recording of the graph's topics (run.mcap, for Foxglove / Lichtblick; scripts/mcap_recording.py).
 
 Used by scripts/run; also usable on its own next to a running graph:
 
@@ -48,6 +49,8 @@ def main(argv=None):
                     "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 12 s) until the "
                     "latest detections show LABEL, as a person who points at what they see would")
     ap.add_argument("--say-every", type=float, default=4.0)
+    ap.add_argument("--mcap", default=None, help="MCAP file to record the graph's topics into (default OUT/run.mcap; "
+                    "'' = none)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -64,6 +67,20 @@ def main(argv=None):
     (out / "annotated").mkdir(parents=True, exist_ok=True)
     rclpy.init()
     node = Node("aihat_recorder")
+    mcap_path = out / "run.mcap" if args.mcap is None else (Path(args.mcap) if args.mcap else None)
+    recorder = None
+    if mcap_path:
+        # Its own node and executor thread: taking the big frames off DDS does not wait behind
+        # this loop's work (PNG files, the report), so the recorder keeps up on a busy machine.
+        import threading
+        from rclpy.executors import SingleThreadedExecutor
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from mcap_recording import McapRecorder
+        mcap_node = Node("aihat_mcap_recorder")
+        mcap_executor = SingleThreadedExecutor()
+        mcap_executor.add_node(mcap_node)
+        recorder = McapRecorder(mcap_node, mcap_path)
+        threading.Thread(target=mcap_executor.spin, name="mcap-executor", daemon=True).start()
     reliable = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
     latched = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.TRANSIENT_LOCAL, history=HistoryPolicy.KEEP_LAST)
@@ -182,8 +199,8 @@ def main(argv=None):
             last_print = time.time()
             print(f"[record] {time.time() - t0:5.0f} s: {len(state['det'])} detections, "
                   f"{len(others['poses']['t'])} poses, {len(others['depth']['t'])} depth images, "
-                  f"{len(others['detections_depth']['t'])} detections_depth, {state['images']} annotated images saved",
-                  flush=True)
+                  f"{len(others['detections_depth']['t'])} detections_depth, {state['images']} annotated images saved"
+                  + (f"; {recorder.status()}" if recorder else ""), flush=True)
         if to_say and state["det"] and say_pub.get_subscription_count() > 0:
             if next_say is None:
                 next_say = time.time()
@@ -206,6 +223,17 @@ def main(argv=None):
             break
     elapsed = time.time() - t0
     cpu1 = cpu_times()
+    mcap_report = None
+    if recorder:
+        mcap_executor.shutdown()
+        mcap_report = recorder.close()
+        mcap_node.destroy_node()
+    if mcap_report:
+        lost = {**mcap_report["dropped_writer_queue_full"], **mcap_report["missed_sequence_gaps"]}
+        print(f"[record] {mcap_report['path']}: {sum(mcap_report['messages'].values())} messages, "
+              f"{mcap_report['file_mb']} MB ({mcap_report['payload_mb']} MB of messages before compression); "
+              + (f"NOT RECORDED (recorder fell behind): {mcap_report['dropped_writer_queue_full']} dropped, "
+                 f"{mcap_report['missed_sequence_gaps']} missed" if lost else "nothing lost"), flush=True)
     det_log.close()
     cmd_log.close()
 
@@ -241,6 +269,7 @@ def main(argv=None):
         },
         "cpu_use_per_core": {k: round((cpu1[k][0] - cpu0[k][0]) / max(1, cpu1[k][1] - cpu0[k][1]), 3) for k in cpu1},
         "annotated_images": dict(saved),
+        "mcap": mcap_report,
         "tracks": [{"id": k, "label": t["label"], "frames": t["frames"], "seen_s": round(t["last_s"] - t["first_s"], 1),
                     "distance_m": t.get("distance_m"), "position_m": t.get("position_m"), "frame_id": t.get("frame_id")}
                    for k, t in sorted(tracks.items(), key=lambda kv: -kv[1]["frames"])],

@@ -146,6 +146,12 @@ def main():
               f"is taken out of the times (rates are not scaled)")
     else:
         print("\n(no benchmark figures in out/bench: `scripts/bench` writes them; run it to compare)")
+    m = r.get("mcap")
+    if m:
+        lost = {t: m["dropped_writer_queue_full"].get(t, 0) + m["missed_sequence_gaps"].get(t, 0)
+                for t in {**m["dropped_writer_queue_full"], **m["missed_sequence_gaps"]}}
+        print(f"\nrecording: {m['path']}, {sum(m['messages'].values())} messages, {m['file_mb']} MB "
+              f"(open it in Foxglove or Lichtblick)" + (f"; not recorded: {lost}" if lost else ""))
     print(f"\nlook at: {out}/annotated/*.png, {out}/detections.jsonl, {out}/commands.jsonl, {out}/report.json, "
           f"{out}/logs/")
     return 0

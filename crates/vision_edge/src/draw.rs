@@ -116,23 +116,94 @@ pub fn draw_skeleton(img: &mut RgbImage, kpts: &[(f32, f32, f32)], min_score: f3
     }
 }
 
-/// Turbo-like colour map of a float image (NaN = black), scaled between its 2nd and 98th
-/// percentiles so a few outliers do not wash out the picture.
-pub fn colorize(values: &[f32], width: u32, height: u32) -> RgbImage {
+/// The 2nd and 98th percentiles of the finite values ((0, 1) when there are none): the range a
+/// colour map spans, so a few outliers do not wash out the picture.
+pub fn robust_range(values: &[f32]) -> (f32, f32) {
     let mut finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let (lo, hi) = if finite.is_empty() {
-        (0.0, 1.0)
-    } else {
-        finite.sort_by(|a, b| a.total_cmp(b));
-        let at = |p: f32| finite[((finite.len() - 1) as f32 * p) as usize];
-        (at(0.02), at(0.98))
-    };
+    if finite.is_empty() {
+        return (0.0, 1.0);
+    }
+    finite.sort_by(|a, b| a.total_cmp(b));
+    let at = |p: f32| finite[((finite.len() - 1) as f32 * p) as usize];
+    (at(0.02), at(0.98))
+}
+
+/// Turbo-like colour map of a float image (NaN = black), scaled over its [`robust_range`].
+pub fn colorize(values: &[f32], width: u32, height: u32) -> RgbImage {
+    let (lo, hi) = robust_range(values);
+    colorize_range(values, width, height, lo, hi)
+}
+
+/// Colour map of a float image between `lo` (first colour) and `hi` (last); NaN is black.
+pub fn colorize_range(values: &[f32], width: u32, height: u32, lo: f32, hi: f32) -> RgbImage {
     let span = if hi > lo { hi - lo } else { 1.0 };
     let mut img = RgbImage::new(width, height);
     for (px, v) in img.pixels_mut().zip(values) {
         *px = if v.is_finite() { ramp(((v - lo) / span).clamp(0.0, 1.0)) } else { Rgb([0, 0, 0]) };
     }
     img
+}
+
+/// What a depth map's values mean, for the labels of its colour scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DepthScale {
+    /// Depth in metres: the ends and the middle are labelled with their distance.
+    Metres,
+    /// Unitless: the ends are labelled "near" and "far"; `larger_is_nearer` for inverse depth.
+    Relative { larger_is_nearer: bool },
+}
+
+/// A depth map as a person looks at it: the colour map over its [`robust_range`] with a scale
+/// bar saying what the colours mean.
+pub fn colorize_depth(values: &[f32], width: u32, height: u32, scale: DepthScale) -> RgbImage {
+    let (lo, hi) = robust_range(values);
+    let mut img = colorize_range(values, width, height, lo, hi);
+    draw_scale_bar(&mut img, lo, hi, scale);
+    img
+}
+
+/// Background of the scale's labels: dark, so the ink is white.
+const SCALE_LABEL_BG: Rgb<u8> = Rgb([32, 32, 32]);
+
+/// A vertical colour bar at the right edge for values `lo` (bottom) to `hi` (top) of
+/// [`colorize_range`], labelled on its left. Not drawn on an image too small to hold it, so the
+/// picture is never covered by a bar that cannot be read.
+pub fn draw_scale_bar(img: &mut RgbImage, lo: f32, hi: f32, scale: DepthScale) {
+    let (w, h) = img.dimensions();
+    let labels: Vec<(f32, String)> = match scale {
+        DepthScale::Metres => [0.0, 0.5, 1.0].iter().map(|&t| (t, format!("{:.1} m", lo + (hi - lo) * t))).collect(),
+        DepthScale::Relative { larger_is_nearer } => {
+            let (top, bottom) = if larger_is_nearer { ("near", "far") } else { ("far", "near") };
+            vec![(0.0, bottom.to_string()), (1.0, top.to_string())]
+        }
+    };
+    let text_h = 8 * LABEL_SCALE + 2 * LABEL_SCALE;
+    let text_w = labels.iter().map(|(_, s)| s.chars().count() as u32 * 8 * LABEL_SCALE + 2 * LABEL_SCALE).max().unwrap_or(0);
+    let margin = 6;
+    let bar_w = (w / 40).max(10);
+    let bar_h = (h * 3 / 5).min(h.saturating_sub(2 * margin + text_h));
+    if w < text_w + bar_w + 3 * margin || bar_h < 3 * text_h {
+        return;
+    }
+    let (x0, y0) = (w - margin - bar_w, (h - bar_h) / 2);
+    // A white frame, so the bar stands out on any colour.
+    draw_hollow_rect_mut(img, Rect::at(x0 as i32 - 1, y0 as i32 - 1).of_size(bar_w + 2, bar_h + 2), Rgb([255, 255, 255]));
+    for dy in 0..bar_h {
+        let color = ramp(1.0 - dy as f32 / (bar_h - 1) as f32);
+        for dx in 0..bar_w {
+            img.put_pixel(x0 + dx, y0 + dy, color);
+        }
+    }
+    for (t, text) in &labels {
+        let y = y0 as f32 + (1.0 - t) * (bar_h - 1) as f32;
+        let tw = text.chars().count() as u32 * 8 * LABEL_SCALE + 2 * LABEL_SCALE;
+        let x = (x0 - margin / 2 - tw) as f32;
+        draw_label(img, x, y - text_h as f32 / 2.0, text, SCALE_LABEL_BG);
+        // A tick from the label to the bar at the labelled value.
+        for dx in (x0 - margin / 2)..x0 {
+            img.put_pixel(dx, y as u32, Rgb([255, 255, 255]));
+        }
+    }
 }
 
 fn ramp(t: f32) -> Rgb<u8> {
@@ -187,5 +258,79 @@ mod tests {
         let img = colorize(&[0.0, 1.0, f32::NAN, 0.5], 2, 2);
         assert_eq!(img.get_pixel(0, 1), &Rgb([0, 0, 0]));
         assert_ne!(img.get_pixel(0, 0), img.get_pixel(1, 0));
+    }
+
+    /// Pixels of `img` in the rectangle (x, y, w, h) that are `color`.
+    fn count(img: &RgbImage, (x, y, w, h): (u32, u32, u32, u32), color: Rgb<u8>) -> usize {
+        (x..x + w).flat_map(|x| (y..y + h).map(move |y| (x, y))).filter(|&(x, y)| *img.get_pixel(x, y) == color).count()
+    }
+
+    /// The label `text` as [`draw_label`] draws it on its own, for comparing glyphs.
+    fn label_alone(text: &str) -> RgbImage {
+        let tw = text.len() as u32 * 8 * LABEL_SCALE + 2 * LABEL_SCALE;
+        let mut img = RgbImage::new(tw, 8 * LABEL_SCALE + 2 * LABEL_SCALE);
+        draw_label(&mut img, 0.0, 0.0, text, SCALE_LABEL_BG);
+        img
+    }
+
+    /// Where `label` occurs in `img` (top-left corner), if it does pixel for pixel.
+    fn find(img: &RgbImage, label: &RgbImage) -> Option<(u32, u32)> {
+        let (lw, lh) = label.dimensions();
+        (0..=img.height() - lh).flat_map(|y| (0..=img.width() - lw).map(move |x| (x, y))).find(|&(x, y)| {
+            (0..lh).all(|dy| (0..lw).all(|dx| img.get_pixel(x + dx, y + dy) == label.get_pixel(dx, dy)))
+        })
+    }
+
+    #[test]
+    fn metric_depth_gets_a_bar_labelled_in_metres_at_its_robust_range() {
+        // 1.2 m to 3.8 m left to right (5 % of the columns at each end), a few columns of
+        // outliers at 50 m that the robust range leaves out, and a NaN.
+        let (w, h) = (320u32, 240u32);
+        let column = |x: u32| match x {
+            0..16 => 1.2,
+            16..304 => 1.2 + 2.6 * (x - 16) as f32 / 288.0,
+            304..317 => 3.8,
+            _ => 50.0,
+        };
+        let mut values: Vec<f32> = (0..w * h).map(|i| column(i % w)).collect();
+        values[1] = f32::NAN;
+        let img = colorize_depth(&values, w, h, DepthScale::Metres);
+        // The bar: the colour map's ends at its top (far, last colour) and bottom (near, first).
+        let bar_x = w - 6 - 10;
+        let (top, bottom) = ((h - 144) / 2, (h - 144) / 2 + 143);
+        assert_eq!(*img.get_pixel(bar_x + 5, top), ramp(1.0));
+        assert_eq!(*img.get_pixel(bar_x + 5, bottom), ramp(0.0));
+        assert_eq!(*img.get_pixel(bar_x - 1, top), Rgb([255, 255, 255]), "framed");
+        // Labels: the robust ends and the middle, each beside its place on the bar.
+        let (lo, hi) = robust_range(&values);
+        let texts = [format!("{lo:.1} m"), format!("{:.1} m", (lo + hi) / 2.0), format!("{hi:.1} m")];
+        assert_eq!(texts, ["1.2 m", "2.5 m", "3.8 m"]);
+        let at: Vec<_> = texts.iter().map(|t| find(&img, &label_alone(t)).unwrap_or_else(|| panic!("{t} not drawn"))).collect();
+        assert!(at[0].1 > at[1].1 && at[1].1 > at[2].1, "near at the bottom, far at the top: {at:?}");
+        for (x, _) in &at {
+            assert!(*x > w / 2 && *x < bar_x, "left of the bar: {at:?}");
+        }
+        // The rest of the picture is the colour map, untouched.
+        assert_eq!(*img.get_pixel(10, 120), ramp(((values[120 * w as usize + 10] - lo) / (hi - lo)).clamp(0.0, 1.0)));
+    }
+
+    #[test]
+    fn relative_depth_is_labelled_near_and_far_by_its_direction() {
+        let (w, h) = (200u32, 150u32);
+        let values: Vec<f32> = (0..w * h).map(|i| (i / w) as f32).collect();
+        let inverse = colorize_depth(&values, w, h, DepthScale::Relative { larger_is_nearer: true });
+        let (near, far) = (find(&inverse, &label_alone("near")).unwrap(), find(&inverse, &label_alone("far")).unwrap());
+        assert!(near.1 < far.1, "larger (top of the bar) is nearer");
+        assert!(find(&inverse, &label_alone("0.0 m")).is_none(), "no metres without a unit");
+        let depth = colorize_depth(&values, w, h, DepthScale::Relative { larger_is_nearer: false });
+        assert!(find(&depth, &label_alone("near")).unwrap().1 > find(&depth, &label_alone("far")).unwrap().1);
+    }
+
+    #[test]
+    fn an_image_too_small_for_a_readable_bar_is_left_as_the_colour_map() {
+        let values: Vec<f32> = (0..64 * 48).map(|i| i as f32).collect();
+        let img = colorize_depth(&values, 64, 48, DepthScale::Metres);
+        assert_eq!(img, colorize(&values, 64, 48));
+        assert_eq!(count(&img, (0, 0, 64, 48), Rgb([255, 255, 255])), 0);
     }
 }

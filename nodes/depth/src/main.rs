@@ -50,7 +50,7 @@ vision_edge::vision_node_params! {
         input_size: i64 = 518,
         /// Scale both image sides by the same factor before rounding to multiples of 14 (preprocessor `keep_aspect_ratio`).
         keep_aspect_ratio: bool = true,
-        /// Publish a colour-mapped depth image on depth/image.
+        /// Publish a colour-mapped depth image on depth/image, with a scale bar (metres when `metric`, else near/far).
         publish_colorized: bool = false,
         /// Depth frames kept for matching detections by stamp [1, 64].
         ring_size: i64 = 8,
@@ -428,7 +428,10 @@ async fn main() -> anyhow::Result<()> {
             "depth timings"
         );
         if p.publish_colorized {
-            let img = vision_edge::draw::colorize(&map.data, map.width, map.height);
+            use vision_edge::draw::DepthScale;
+            // Metric maps are in metres here (inverse ones converted above).
+            let scale = if p.metric { DepthScale::Metres } else { DepthScale::Relative { larger_is_nearer: p.inverse_depth } };
+            let img = vision_edge::draw::colorize_depth(&map.data, map.width, map.height, scale);
             if let Err(e) = color_pub.publish(&vision_edge::to_image_msg(img, frame.header.clone())) {
                 tracing::debug!(error = %e, "publishing the colour-mapped depth failed");
             }
