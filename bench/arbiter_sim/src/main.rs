@@ -601,8 +601,9 @@ fn simulate(
 ///   needs two;
 /// * the fastest stream survives the longest other vision step between two of its frames:
 ///   step + 2 switches + 2 of its own runs <= 2 periods.
+///
 /// LLM steps are left out of the second condition on purpose: a 143 ms token (or the 400 ms
-/// prefill) cannot be interrupted, so the frames due during it are lost under any
+/// prefill, or a whole 2.5 s Hailo reply) cannot be interrupted, so the frames due during it are lost under any
 /// non-preemptive policy; they are counted separately as "forced by an LLM step".
 fn fits(defs: &[StreamDef], commands: bool, sw: u64) -> (bool, f64) {
     let backend = defs.iter().find(|d| d.kind == Kind::Command).map_or(Backend::Cpu, |d| d.backend);
