@@ -63,22 +63,40 @@ PACKAGE = "aihat_ros"
 # Seconds before a node that died is started again.
 RESPAWN_DELAY_S = 2.0
 
+# backend:=hailo also loads this file after each node's own: the Hailo defaults (device
+# telemetry, the HEFs). A relative model_path in it names a file in hailo_model_dir().
+HAILO_OVERLAY = "hailo.yaml"
+
+
+def hailo_model_dir():
+    """Where `scripts/fetch_models hailo` puts the HEFs (it asks this function)."""
+    cache = os.environ.get("AIHAT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "aihat_ros")
+    return os.path.join(cache, "models", "hailo")
+
+
+def hailo_parameters(params_dir, model_dir=None):
+    """{node name: {parameter: value}} of the Hailo overlay, model paths made absolute."""
+    import yaml
+
+    with open(os.path.join(params_dir, HAILO_OVERLAY)) as f:
+        doc = yaml.safe_load(f) or {}
+    model_dir = model_dir or hailo_model_dir()
+    out = {}
+    for name, section in doc.items():
+        params = dict((section or {}).get("ros__parameters", {}))
+        path = params.get("model_path")
+        if isinstance(path, str) and path and not os.path.isabs(path):
+            params["model_path"] = os.path.join(os.path.expanduser(model_dir), path)
+        out[name] = params
+    return out
+
 
 def generate_launch_description():
     # Imported here so that scripts/launch and the tests can read NODES without ROS launch.
-    from ament_index_python.packages import get_package_share_directory
     from launch import LaunchDescription
-    from launch.actions import DeclareLaunchArgument
-    from launch.conditions import IfCondition
-    from launch.substitutions import LaunchConfiguration, PythonExpression
-    from launch_ros.actions import Node
+    from launch.actions import DeclareLaunchArgument, OpaqueFunction
 
-    params_dir = os.path.join(get_package_share_directory(PACKAGE), "params")
-    camera = LaunchConfiguration("camera")
-    image_topic = LaunchConfiguration("image_topic")
-    camera_info_topic = LaunchConfiguration("camera_info_topic")
-    backend = LaunchConfiguration("backend")
-    actions = [
+    return LaunchDescription([
         DeclareLaunchArgument(
             "camera", default_value="replay",
             description="replay: publish sample images; external: a camera driver publishes image_topic"),
@@ -90,21 +108,43 @@ def generate_launch_description():
             description="the camera's sensor_msgs/CameraInfo (intrinsics for 3D detections)"),
         DeclareLaunchArgument(
             "backend", default_value="cpu",
-            description="inference backend of the vision nodes and the command parser: cpu or hailo"),
-    ]
+            description="inference backend of the vision nodes and the command parser: cpu or hailo "
+                        "(hailo also loads params/hailo.yaml: device telemetry, the HEFs)"),
+        DeclareLaunchArgument(
+            "hailo_model_dir", default_value=hailo_model_dir(),
+            description="backend:=hailo: the folder holding the HEFs (scripts/fetch_models hailo)"),
+        # The nodes depend on the arguments' values (the Hailo overlay), hence an OpaqueFunction.
+        OpaqueFunction(function=_nodes),
+    ])
+
+
+def _nodes(context):
+    from ament_index_python.packages import get_package_share_directory
+    from launch.substitutions import LaunchConfiguration
+    from launch_ros.actions import Node
+
+    def arg(name):
+        return LaunchConfiguration(name).perform(context)
+
+    params_dir = os.path.join(get_package_share_directory(PACKAGE), "params")
+    camera, backend = arg("camera"), arg("backend")
+    image_topic, camera_info_topic = arg("image_topic"), arg("camera_info_topic")
+    hailo = hailo_parameters(params_dir, arg("hailo_model_dir")) if backend == "hailo" else {}
+    nodes = []
     for spec in NODES:
+        if spec.get("replay_only") and camera != "replay":
+            continue
         remappings = [(src, image_topic) if dst == "camera/image"
-                      else (src, [image_topic, "/compressed"]) if dst == "camera/image/compressed"
+                      else (src, image_topic + "/compressed") if dst == "camera/image/compressed"
                       else (src, camera_info_topic) if dst == "camera/camera_info"
                       else (src, dst)
                       for src, dst in spec["remappings"]]
         parameters = [os.path.join(params_dir, spec["params"])]
         if spec["executable"] != "camera_replay":
             parameters.append({"backend": backend})
-        kwargs = {}
-        if spec.get("replay_only"):
-            kwargs["condition"] = IfCondition(PythonExpression(["'", camera, "' == 'replay'"]))
-        actions.append(Node(
+        if spec["name"] in hailo:
+            parameters.append(hailo[spec["name"]])
+        nodes.append(Node(
             package=PACKAGE,
             executable=spec["executable"],
             name=spec["name"],
@@ -115,6 +155,5 @@ def generate_launch_description():
             # vision nodes run unarbitrated while the accelerator is away; scripts/launch does the same).
             respawn=True,
             respawn_delay=RESPAWN_DELAY_S,
-            **kwargs,
         ))
-    return LaunchDescription(actions)
+    return nodes

@@ -124,3 +124,73 @@ def test_every_node_of_the_launch_file_respawns():
     text = (REPO / "launch" / "robot.launch.py").read_text()
     assert "respawn=True" in text and "respawn_delay=RESPAWN_DELAY_S" in text
     assert launch.load_launch_module().RESPAWN_DELAY_S > 0
+
+
+def check_hailo_overlay(params_dir=PARAMS_DIR, bin_dir=BIN_DIR):
+    """Disagreements between params/hailo.yaml (backend:=hailo), the nodes and the HEF list."""
+    problems = []
+    module = launch.load_launch_module()
+    pfile = Path(params_dir) / module.HAILO_OVERLAY
+    doc = yaml.safe_load(pfile.read_text()) or {}
+    by_name = {s["name"]: s for s in module.NODES}
+    fetch = importlib.machinery.SourceFileLoader("aihat_fetch", str(REPO / "scripts" / "fetch_models"))
+    fetch_spec = importlib.util.spec_from_loader("aihat_fetch", fetch)
+    fetch_models = importlib.util.module_from_spec(fetch_spec)
+    fetch.exec_module(fetch_models)
+    hef_files = {e["file"] for e in fetch_models.hailo_models().values()}
+    for name, section in doc.items():
+        if name not in by_name:
+            problems.append(f"{pfile.name}: section `{name}` is no node of the launch file")
+            continue
+        decl = declared(by_name[name]["executable"], bin_dir)
+        for param, value in flatten((section or {}).get("ros__parameters", {})).items():
+            if param not in decl:
+                problems.append(f"{pfile.name}: `{name}.{param}` is not declared by {by_name[name]['executable']}")
+                continue
+            default = decl[param]["default"]
+            if type(default) is not type(value) and not (isinstance(default, float) and isinstance(value, int)):
+                problems.append(f"{pfile.name}: `{name}.{param}` = {value!r} has type {type(value).__name__}, "
+                                f"the node declares {type(default).__name__}")
+            if param == "model_path" and not Path(value).is_absolute() and value not in hef_files:
+                problems.append(f"{pfile.name}: `{name}.model_path` = {value} is not a HEF of scripts/hailo_models.txt")
+    return problems
+
+
+def test_hailo_overlay_parameters_are_declared():
+    problems = check_hailo_overlay()
+    assert problems == [], "\n".join(problems)
+
+
+def test_hailo_overlay_checker_reports_problems(tmp_path):
+    broken = tmp_path / "params"
+    broken.mkdir()
+    doc = yaml.safe_load((PARAMS_DIR / "hailo.yaml").read_text())
+    doc["accelerator"]["ros__parameters"]["device_telemetry"] = "yes"
+    doc["detection"]["ros__parameters"]["model_path"] = "yolov9.hef"
+    doc["pose"]["ros__parameters"]["no_such_parameter"] = 1
+    (broken / "hailo.yaml").write_text(yaml.safe_dump(doc))
+    assert sorted(check_hailo_overlay(params_dir=broken)) == [
+        "hailo.yaml: `accelerator.device_telemetry` = 'yes' has type str, the node declares bool",
+        "hailo.yaml: `detection.model_path` = yolov9.hef is not a HEF of scripts/hailo_models.txt",
+        "hailo.yaml: `pose.no_such_parameter` is not declared by pose",
+    ]
+
+
+def test_backend_hailo_selects_the_overlay(tmp_path):
+    def commands(*extra):
+        out = subprocess.run([sys.executable, str(REPO / "scripts" / "launch"), "--print",
+                              "--bin-dir", str(BIN_DIR), *extra],
+                             capture_output=True, text=True, check=True).stdout
+        return dict(l.split(": ", 1) for l in out.splitlines())
+
+    cpu = commands("--backend", "cpu")
+    hailo = commands("--backend", "hailo", "--hailo-model-dir", str(tmp_path))
+    assert "device_telemetry" not in cpu["accelerator"]
+    assert "-p device_telemetry:=true" in hailo["accelerator"]
+    assert f"-p model_path:={tmp_path / 'yolov8n.hef'}" in hailo["detection"]
+    assert f"-p model_path:={tmp_path / 'Qwen2.5-1.5B-Instruct.hef'}" in hailo["command_parser"]
+    assert "-p metric:=true" in hailo["depth"] and "-p hailo_decoding:=fast_depth" in hailo["depth"]
+    # The default folder is the one scripts/fetch_models puts the HEFs in.
+    default = commands("--backend", "hailo")
+    module = launch.load_launch_module()
+    assert f"-p model_path:={Path(module.hailo_model_dir()) / 'yolov8s_pose.hef'}" in default["pose"]
