@@ -25,8 +25,10 @@ LLM (no ROS, no arbiter): bench/llm_throughput drives llm_engine with the node's
 grammar and the dev-set utterances that reach the LLM; the reference decodes the same tokens
 with llama-cpp-python (same GGUF, grammar, greedy, cached prefix, thread count and CPU pinning)
 from a separate venv (bench/README.md); its row is skipped, with the reason, when that venv is
-absent. Time to first token: from the call to the first sampled token; decode rate: tokens
-after the first over the time from the first to the last sampled token.
+absent. Both engines stay loaded and take turns (--batch runs each, alternately first), so that
+other load on this shared machine hits both alike. Time to first token: from the call to the
+first sampled token; decode rate: tokens after the first over the time from the first to the
+last sampled token. llm_engine's own split of that time by stage is printed under the table.
 """
 
 import argparse
@@ -45,7 +47,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("AIHAT_SHARED", REPO.parent / "shared"))
-BIN_DIR = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "release"
+BIN_DIR = Path(os.environ.get("AIHAT_BIN_DIR", Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "release"))
 DEFAULT_REF_PYTHON = Path.home() / ".cache" / "aihat_ros" / "llm-ref-venv" / "bin" / "python"
 
 
@@ -63,24 +65,16 @@ def summary(name, v, ref=None, **extra):
 
 # ---------------------------------------------------------------- LLM: ours and the reference
 
-def llm_engine_run(model, runs, threads, tmp):
-    out, dump = tmp / "llm_engine.json", tmp / "prompt.json"
-    cmd = [str(BIN_DIR / "llm_throughput"), "--runs", str(runs), "--json", str(out), "--dump-prompt", str(dump)]
-    if model:
-        cmd += ["--model", model]
-    if threads:
-        cmd += ["--threads", str(threads)]
-    subprocess.run(cmd, check=True, stdout=sys.stderr)
-    return json.loads(out.read_text()), json.loads(dump.read_text())
-
-
-def llama_cpp_python_run(dump_path, model, runs):
-    """Runs inside the reference venv (--llm-ref-only): the same tokens, grammar and greedy
-    decoding as llm_engine, through llama-cpp-python's own generate loop and prefix reuse."""
+def llama_cpp_python_serve(dump_path, model):
+    """Runs inside the reference venv (--llm-ref-serve): the same tokens, grammar and greedy
+    decoding as llm_engine, through llama-cpp-python's own generate loop and prefix reuse.
+    Like `llm_throughput --serve`: one JSON line when ready, then per stdin line `N` N more runs
+    (the utterances keep cycling) and one JSON line with their figures."""
     try:
         import llama_cpp
     except ImportError as e:
-        return {"skip": f"llama_cpp not importable in {sys.executable} ({e}); see bench/README.md"}
+        print(json.dumps({"skip": f"llama_cpp not importable in {sys.executable} ({e}); see bench/README.md"}), flush=True)
+        return
 
     d = json.loads(Path(dump_path).read_text())
     os.sched_setaffinity(0, d["cpus"])
@@ -114,30 +108,92 @@ def llama_cpp_python_run(dump_path, model, runs):
 
     for u in d["user_texts"]:  # unmeasured pass, as in llm_throughput
         one(u)
-    ttft, rate, outputs = [], [], []
-    for i in range(runs):
-        u = d["user_texts"][i % len(d["user_texts"])]
-        f, r, n, text = one(u)
-        ttft.append(f)
-        if r is not None:
-            rate.append(r)
-        if i < len(d["user_texts"]):
-            outputs.append({"text": d["texts"][i], "json": text})
-    return {"engine": f"llama-cpp-python {llama_cpp.__version__}", "load_ms": load_ms, "prefix_eval_ms": prefix_ms,
-            "ttft_ms": ttft, "decode_tok_s": rate, "outputs": outputs}
+    print(json.dumps({"engine": f"llama-cpp-python {llama_cpp.__version__}", "load_ms": load_ms,
+                      "prefix_eval_ms": prefix_ms, "llama_system_info": llama_cpp.llama_print_system_info().decode()}),
+          flush=True)
+    i = 0
+    for line in sys.stdin:
+        ttft, rate, outputs = [], [], []
+        for _ in range(int(line)):
+            u = d["user_texts"][i % len(d["user_texts"])]
+            f, r, n, text = one(u)
+            ttft.append(f)
+            if r is not None:
+                rate.append(r)
+            if i < len(d["user_texts"]):
+                outputs.append({"text": d["texts"][i], "json": text})
+            i += 1
+        print(json.dumps({"ttft_ms": ttft, "decode_tok_s": rate, "outputs": outputs}), flush=True)
 
 
-def reference_run(ref_python, dump_path, model, runs):
-    if not ref_python:
-        return None, "no reference Python (--ref-python / AIHAT_LLM_REF_PYTHON)"
-    if not Path(ref_python).exists():
-        return None, f"{ref_python} does not exist (see bench/README.md for the llm-ref-venv)"
-    out = subprocess.run([ref_python, __file__, "--llm-ref-only", str(dump_path), "--model", model, "--runs", str(runs)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        return None, f"reference failed: {out.stderr.strip()[-400:]}"
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-    return (None, r["skip"]) if "skip" in r else (r, "ok")
+class Served:
+    """An engine process in serve mode: loaded once, asked for batches of runs."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        if not line:
+            self.p.wait()
+            raise RuntimeError(f"{cmd[0]} exited with {self.p.returncode} before it was ready")
+        self.head = json.loads(line)
+        self.figures = {}
+
+    def batch(self, n):
+        self.p.stdin.write(f"{n}\n")
+        self.p.stdin.flush()
+        r = json.loads(self.p.stdout.readline())
+        for k, v in r.items():
+            if isinstance(v, dict):
+                for kk, vv in v.items():
+                    self.figures.setdefault(k, {}).setdefault(kk, []).extend(vv)
+            else:
+                self.figures.setdefault(k, []).extend(v)
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=30)
+        return {**self.head, **self.figures}
+
+
+def llm_interleaved(a, tmp):
+    """llm_engine and llama-cpp-python, both loaded once and pinned to the same cpus, take turns:
+    batches of --batch runs, alternately first, a pause between turns (so that the idle engine's
+    OpenMP threads have stopped spinning). Load drift on this shared machine then hits both."""
+    dump = tmp / "prompt.json"
+    cmd = [str(BIN_DIR / "llm_throughput"), "--serve", "--dump-prompt", str(dump), "--model", a.model]
+    if a.threads:
+        cmd += ["--threads", str(a.threads)]
+    ours = Served(cmd)
+    ref, why = None, "ok"
+    if not a.ref_python:
+        why = "no reference Python (--ref-python / AIHAT_LLM_REF_PYTHON)"
+    elif not Path(a.ref_python).exists():
+        why = f"{a.ref_python} does not exist (see bench/README.md for the llm-ref-venv)"
+    else:
+        try:
+            ref = Served([a.ref_python, __file__, "--llm-ref-serve", str(dump), "--model", a.model])
+            if "skip" in ref.head:
+                why = ref.head["skip"]
+                ref.close()
+                ref = None
+        except RuntimeError as e:
+            why, ref = f"reference failed: {e}", None
+    engines = [e for e in (ours, ref) if e]
+    loads = {id(e): [] for e in engines}
+    done = 0
+    while done < a.runs:
+        n = min(a.batch, a.runs - done)
+        for e in (engines if (done // a.batch) % 2 == 0 else engines[::-1]):
+            time.sleep(a.turn_gap_s)
+            loads[id(e)].append(os.getloadavg()[0])
+            e.batch(n)
+        done += n
+    out = []
+    for e in engines:
+        figs = e.close()
+        figs["load_1min_during"] = sum(loads[id(e)]) / len(loads[id(e)])
+        out.append(figs)
+    return out[0], (out[1] if ref else None), why, json.loads(dump.read_text())
 
 
 # ---------------------------------------------------------------- stop latency through ROS
@@ -361,10 +417,12 @@ def main():
                     help="a Python with llama-cpp-python for the reference row (bench/README.md)")
     ap.add_argument("--skip-ros", action="store_true", help="only the LLM rows")
     ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--llm-ref-only", metavar="DUMP", help=argparse.SUPPRESS)
+    ap.add_argument("--batch", type=int, default=5, help="LLM runs per turn when the engines take turns")
+    ap.add_argument("--turn-gap-s", type=float, default=0.3, help="pause before each LLM turn")
+    ap.add_argument("--llm-ref-serve", metavar="DUMP", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.llm_ref_only:
-        print(json.dumps(llama_cpp_python_run(a.llm_ref_only, a.model, a.runs)))
+    if a.llm_ref_serve:
+        llama_cpp_python_serve(a.llm_ref_serve, a.model)
         return 0
     if not a.model:
         sys.exit("no model: --model or AIHAT_LLM_MODEL (source ~/.cache/aihat_ros/env.sh)")
@@ -373,15 +431,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
-        # The engines run one after the other: other load on the machine shifts one and not the
-        # other, so the load at each start is reported with them.
-        load_ours = os.getloadavg()[0]
-        ours, dump = llm_engine_run(a.model, a.runs, a.threads, tmp)
-        load_ref = os.getloadavg()[0]
-        ref, why = reference_run(a.ref_python, tmp / "prompt.json", a.model, a.runs)
-        ours["load_1min_at_start"] = load_ours
-        if ref:
-            ref["load_1min_at_start"] = load_ref
+        ours, ref, why, dump = llm_interleaved(a, tmp)
         ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
@@ -414,7 +464,7 @@ def main():
         r = {"name": name, "runs": len(d["ttft_ms"]), "ttft_p50_ms": pct(d["ttft_ms"], 50),
              "ttft_p99_ms": pct(d["ttft_ms"], 99), "decode_p50_tok_s": pct(d["decode_tok_s"], 50),
              "decode_p1_tok_s": pct(d["decode_tok_s"], 1), "prefix_eval_ms": d["prefix_eval_ms"],
-             "load_1min_at_start": d["load_1min_at_start"]}
+             "load_1min_during": d["load_1min_during"]}
         if base:
             r["ttft_ratio"] = r["ttft_p50_ms"] / base["ttft_p50_ms"]
             r["decode_ratio"] = r["decode_p50_tok_s"] / base["decode_p50_tok_s"]
@@ -424,13 +474,19 @@ def main():
     result["llm"] = rows
     print(f"\n## LLM: {Path(a.model).name}, {dump['threads']} thread(s) pinned to cpus {dump['cpus']}, "
           f"{len(dump['texts'])} dev-set utterances that reach the LLM, prefix of {ours['prefix_tokens']} tokens cached\n")
-    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | TTFT p50 / ref | tok/s p50 / ref | load at start |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| engine | runs | TTFT p50 ms | TTFT p99 ms | decode p50 tok/s | decode p1 tok/s | TTFT p50 / ref | tok/s p50 / ref | load (1 min) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ratio = (f"{r['ttft_ratio']:.2f} | {r['decode_ratio']:.2f}" if "ttft_ratio" in r
                  else ("1.00 | 1.00" if base and r is base else "- | -"))
-        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {ratio} | {r['load_1min_at_start']:.2f} |")
-    print(f"\nprompt prefix evaluation: llm_engine {ours['prefix_eval_ms']:.0f} ms"
+        print(f"| {r['name']} | {r['runs']} | {r['ttft_p50_ms']:.1f} | {r['ttft_p99_ms']:.1f} | {r['decode_p50_tok_s']:.1f} | {r['decode_p1_tok_s']:.1f} | {ratio} | {r['load_1min_during']:.2f} |")
+    print(f"\nthe engines took turns ({a.batch} runs each, alternately first); load is the 1-min load average at their turns")
+    if "stages_ms" in ours:
+        result["llm_engine_stages_p50_ms"] = {k: pct(v, 50) for k, v in ours["stages_ms"].items()}
+        print("llm_engine stages p50 (ms): " + ", ".join(f"{k} {pct(v, 50):.2f}" for k, v in ours["stages_ms"].items()))
+    print(f"llama.cpp system info: llm_engine: {ours['llama_system_info']}"
+          + (f"; llama-cpp-python: {ref['llama_system_info']}" if ref else ""))
+    print(f"prompt prefix evaluation: llm_engine {ours['prefix_eval_ms']:.0f} ms"
           + (f", llama-cpp-python {ref['prefix_eval_ms']:.0f} ms" if ref else ""))
     if ref:
         same = sum(x["json"] == y["json"] for x, y in zip(ours["outputs"], ref["outputs"]))

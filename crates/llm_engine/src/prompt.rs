@@ -6,8 +6,9 @@
 
 use command_grammar::vocab::{SlotKind, Vocabulary};
 
-/// Chat markup around the turns. The default is ChatML, which SmolLM2 and
-/// Qwen2.5 Instruct both use.
+/// Chat markup around the turns. The default is ChatML, the format of the
+/// Qwen2.5(-Coder) Instruct models (their GGUF chat template is ChatML; the
+/// markers are single special tokens in their vocabulary).
 #[derive(Debug, Clone)]
 pub struct PromptFormat {
     pub system_start: String,

