@@ -21,9 +21,9 @@ SPLITS = ("dev", "heldout")
 # what it cannot parse becomes `unknown`, which the set expects for ambiguous input; the fast
 # path is deterministic and `cargo test -p command_grammar --test devset` measures the same
 # figure, 309/396 = 0.780 on the dev split ("if deferrals are published as unknown").
-# With the LLM: 0.941 was measured with SmolLM2-135M on the earlier 119-case set; not yet
-# measured on the 396-case dev split.
-FLOOR_FAST, FLOOR_LLM = 0.76, 0.90
+# With the LLM (the default, Qwen2.5-Coder-0.5B-Instruct Q4_K_M): 334/396 = 0.843 on the dev
+# split (LLM 40/94 right), held-out 109/194 = 0.562 (LLM 38/104), measured 2026-11-30.
+FLOOR_FAST, FLOOR_LLM = 0.76, 0.82
 
 
 def matches(expect, got):

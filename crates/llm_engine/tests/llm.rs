@@ -1,6 +1,7 @@
-//! LLM-backed tests. They need the GGUF model: by default
-//! `models/SmolLM2-135M-Instruct.Q4_1.gguf` at the workspace root, or the path
-//! in `AIHAT_LLM_MODEL`. A missing model fails the tests loudly.
+//! LLM-backed tests. They need the GGUF model: the path in `AIHAT_LLM_MODEL`
+//! (scripts/setup: Qwen2.5-Coder-0.5B-Instruct Q4_K_M), else
+//! `models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf` at the workspace root. A
+//! missing model fails the tests loudly.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,10 +15,11 @@ use rand::{Rng, SeedableRng};
 /// Set a little below the measured figures (see README) so regressions fail;
 /// they apply to the dev split (the held-out split is scored through ROS in
 /// tests/test_command_parser.py). The fast-path floor is the one of
-/// command_grammar's devset test (dev split 274/396 = 0.692); the LLM floor was
-/// measured on the earlier 119-case set and is not yet re-measured.
+/// command_grammar's devset test (dev split 274/396 = 0.692). The LLM floor is
+/// the default model's: Qwen2.5-Coder-0.5B-Instruct, 335/396 = 0.846 with the
+/// LLM asked 94 times (2026-11-30); another model has its own figure.
 const FAST_PATH_FLOOR: f64 = 0.67;
-const WITH_LLM_FLOOR: f64 = 0.92;
+const WITH_LLM_FLOOR: f64 = 0.83;
 
 fn workspace() -> PathBuf {
     Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../..")
