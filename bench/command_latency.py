@@ -106,7 +106,7 @@ def llama_cpp_python_serve(dump_path, model):
                 break
         return (first - t0) * 1e3, ((n - 1) / (last - first)) if n > 1 else None, n, out.decode("utf-8", "replace")
 
-    for u in d["user_texts"]:  # unmeasured pass, as in llm_throughput
+    for u in d["user_texts"][:8]:  # unmeasured, as in llm_throughput (WARM_UP)
         one(u)
     print(json.dumps({"engine": f"llama-cpp-python {llama_cpp.__version__}", "load_ms": load_ms,
                       "prefix_eval_ms": prefix_ms, "llama_system_info": llama_cpp.llama_print_system_info().decode()}),
@@ -164,6 +164,13 @@ def llm_interleaved(a, tmp):
     if a.threads:
         cmd += ["--threads", str(a.threads)]
     ours = Served(cmd)
+    # More llm_engine rows with other settings (--also-ours), e.g. to see what one setting costs.
+    variants = []
+    for extra in a.also_ours:
+        v = Served([str(BIN_DIR / "llm_throughput"), "--serve", "--model", a.model] + extra.split()
+                   + (["--threads", str(a.threads)] if a.threads else []))
+        v.head["engine"] += f" {extra}"
+        variants.append(v)
     ref, why = None, "ok"
     if not a.ref_python:
         why = "no reference Python (--ref-python / AIHAT_LLM_REF_PYTHON)"
@@ -178,7 +185,7 @@ def llm_interleaved(a, tmp):
                 ref = None
         except RuntimeError as e:
             why, ref = f"reference failed: {e}", None
-    engines = [e for e in (ours, ref) if e]
+    engines = [e for e in (ours, *variants, ref) if e]
     loads = {id(e): [] for e in engines}
     done = 0
     while done < a.runs:
@@ -193,7 +200,7 @@ def llm_interleaved(a, tmp):
         figs = e.close()
         figs["load_1min_during"] = sum(loads[id(e)]) / len(loads[id(e)])
         out.append(figs)
-    return out[0], (out[1] if ref else None), why, json.loads(dump.read_text())
+    return out[0], (out[-1] if ref else None), out[1:1 + len(variants)], why, json.loads(dump.read_text())
 
 
 # ---------------------------------------------------------------- stop latency through ROS
@@ -418,6 +425,8 @@ def main():
     ap.add_argument("--skip-ros", action="store_true", help="only the LLM rows")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--batch", type=int, default=5, help="LLM runs per turn when the engines take turns")
+    ap.add_argument("--also-ours", action="append", default=[], metavar="ARGS",
+                    help="one more llm_engine row, llm_throughput run with these extra arguments (e.g. --flash-attention)")
     ap.add_argument("--turn-gap-s", type=float, default=0.3, help="pause before each LLM turn")
     ap.add_argument("--llm-ref-serve", metavar="DUMP", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -431,7 +440,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
-        ours, ref, why, dump = llm_interleaved(a, tmp)
+        ours, ref, variants, why, dump = llm_interleaved(a, tmp)
         ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
@@ -470,7 +479,7 @@ def main():
             r["decode_ratio"] = r["decode_p50_tok_s"] / base["decode_p50_tok_s"]
         return r
     base = llm_row(f"llama-cpp-python ({ref['engine'].split()[-1]}, reference)", ref) if ref else None
-    rows = [llm_row(ours["engine"], ours, base)] + ([base] if base else [])
+    rows = [llm_row(d["engine"], d, base) for d in (ours, *variants)] + ([base] if base else [])
     result["llm"] = rows
     print(f"\n## LLM: {Path(a.model).name}, {dump['threads']} thread(s) pinned to cpus {dump['cpus']}, "
           f"{len(dump['texts'])} dev-set utterances that reach the LLM, prefix of {ours['prefix_tokens']} tokens cached\n")

@@ -364,3 +364,51 @@ def test_stop_does_not_wait_for_the_arbiter(start_node, rclpy_node, tmp_path):
     parsed = say(LLM_TEXT_SHORT)
     assert parsed.source == RobotCommand.SOURCE_LLM, parsed
     check_valid(parsed)
+
+
+def test_a_flood_of_300_utterances_gives_300_valid_commands(start_node, rclpy_node):
+    """300 utterances as fast as they can be published (dev-set texts, fuzzed variants and junk),
+    with the LLM on: every one is answered exactly once, and every answer is a valid command
+    (those the LLM cannot take while busy are `unknown`, "say it again")."""
+    import random
+    from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
+    from std_msgs.msg import String
+    from aihat_msgs.msg import RobotCommand
+
+    rng = random.Random(7)
+    texts = [c["text"] for c in DEV]
+    junk = ["", "x" * 5000, "\u0000\u0007", "go go go go go", "turn 99999999999 degrees", "move -3 m",
+            "SELECT * FROM commands", "{\"action\": \"self_destruct\"}", "stop" * 50]
+    utterances = []
+    for _ in range(300):
+        t = rng.choice(texts) if rng.random() < 0.8 else rng.choice(junk)
+        if rng.random() < 0.3 and t:
+            i = rng.randrange(len(t))
+            t = t[:i] + rng.choice(["", " ", "uh ", "z"]) + t[i + 1:]
+        utterances.append(t)
+    node = start_node("command_parser", params={"use_llm": True, "use_arbiter": False})
+    assert node.wait_for_log("ready for voice commands", timeout=180), node.output()
+    n = rclpy_node
+    qos = QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE, history=HistoryPolicy.KEEP_LAST)
+    got = []
+    n.create_subscription(RobotCommand, "robot_command", got.append, qos)
+    pub = n.create_publisher(String, "voice_command", qos)
+    assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
+    for t in utterances:
+        pub.publish(String(data=t))
+    # An LLM parse cut off by a stop in the flood gets no answer of its own (the stop is the
+    # answer, by design); the node logs each such one.
+    def cut_off():
+        return sum(("LLM parse aborted by a stop" in l or "LLM result discarded" in l) for l in node.lines)
+    assert n.spin_until(lambda: len(got) + cut_off() >= 300, timeout=300, alive=node.alive), \
+        (len(got), node.output()[-3000:])
+    n.spin_until(lambda: False, timeout=2.0)
+    assert len(got) + cut_off() == 300, (len(got), cut_off())
+    for m in got:
+        check_valid(m)
+    by_action = {}
+    for m in got:
+        by_action[m.action] = by_action.get(m.action, 0) + 1
+    print(f"\nflood: 300 utterances -> {len(got)} commands ({cut_off()} LLM parses cut off by a stop), 0 invalid; "
+          f"by action {dict(sorted(by_action.items()))}")
+    assert node.alive()

@@ -77,7 +77,9 @@ pub struct EngineConfig {
     /// llama.cpp's flash attention. Off by default: on the CPU its kernel
     /// walks the cached prefix once per query row instead of as one matrix
     /// product, so a command's few prompt tokens against the ~650 cached ones
-    /// took 1.6x as long to prefill (llama.cpp's own default, "auto", turns it on).
+    /// took longer to prefill (time to first token 1.27x with SmolLM2-135M,
+    /// 1.07x with Qwen2.5-Coder-0.5B, bench/README.md). llama.cpp's own
+    /// default, "auto", turns it on.
     pub flash_attention: bool,
     pub prompt_format: PromptFormat,
 }
