@@ -12,6 +12,9 @@ use r2r::{Parameter, QosProfile, RosParams};
 
 pub use r2r;
 
+mod lossless;
+pub use lossless::Lossless;
+
 /// Keep libpython linked when ROS comes from the PyPI wheels: their `librcl.so` loads
 /// `*__rosidl_generator_py.so` libraries that need libpython's symbols, and the linker would
 /// otherwise drop a library that nothing in Rust references.
@@ -224,11 +227,21 @@ fn create_context() -> anyhow::Result<r2r::Context> {
 pub struct SharedNode {
     node: Arc<Mutex<r2r::Node>>,
     waiting: Arc<std::sync::atomic::AtomicUsize>,
+    gates: lossless::Gates,
 }
+
+/// How long the spin thread waits for a lossless stream's consumer before it spins on anyway.
+const LOSSLESS_MAX_WAIT: Duration = Duration::from_millis(500);
 
 impl SharedNode {
     fn new(node: r2r::Node) -> Self {
-        Self { node: Arc::new(Mutex::new(node)), waiting: Arc::default() }
+        Self { node: Arc::new(Mutex::new(node)), waiting: Arc::default(), gates: Default::default() }
+    }
+
+    /// Wraps a subscription or service stream of this node so that r2r never drops its messages
+    /// for want of room (see [`Lossless`]); for voice commands and requests, not camera frames.
+    pub fn lossless<S: futures::Stream + Unpin>(&self, topic: &str, stream: S) -> Lossless<S> {
+        self.gates.lossless(topic, stream)
     }
 
     /// Locks the node ahead of the spin thread (at most one `spin_once` of waiting).
@@ -244,7 +257,9 @@ impl SharedNode {
         while self.waiting.load(std::sync::atomic::Ordering::SeqCst) > 0 {
             std::thread::sleep(Duration::from_micros(200));
         }
+        self.gates.wait_for_room(LOSSLESS_MAX_WAIT);
         self.node.lock().expect("node lock poisoned").spin_once(timeout);
+        self.gates.after_spin();
     }
 }
 

@@ -58,6 +58,10 @@ struct Params {
     parse_deadline_s: f64,
     /// LLM answers below this confidence become `unknown` [0, 1]; 0 = off. CPU: the geometric mean of the reply's token probabilities; Hailo: 0.8 less 0.1 per repair.
     min_llm_confidence: f64,
+    /// Utterances `voice_command` holds while earlier ones are parsed (reliable, keep-last
+    /// depth) [1, 10000]. A scripted burst arrives within milliseconds; a shallower queue loses
+    /// the oldest in DDS, where no one counts them. Read at start.
+    voice_queue_depth: i64,
     /// Minimum detection score for grounding a target [0, 1].
     grounding_min_score: f64,
     /// Objects not seen for this long are forgotten: a target resolves to what was seen within it (in view = in the latest detections), in seconds [0.1, 3600].
@@ -78,6 +82,7 @@ impl Default for Params {
             arbiter_socket: String::new(),
             parse_deadline_s: 3.0,
             min_llm_confidence: 0.0,
+            voice_queue_depth: 1000,
             grounding_min_score: 0.4,
             grounding_max_age_s: 2.0,
         }
@@ -91,6 +96,7 @@ impl NodeParams for Params {
         in_range("parse_deadline_s", self.parse_deadline_s, 0.1, 60.0)?;
         in_range("hailo_max_attempts", self.hailo_max_attempts, 1, 5)?;
         in_range("min_llm_confidence", self.min_llm_confidence, 0.0, 1.0)?;
+        in_range("voice_queue_depth", self.voice_queue_depth, 1, 10000)?;
         in_range("grounding_min_score", self.grounding_min_score, 0.0, 1.0)?;
         in_range("grounding_max_age_s", self.grounding_max_age_s, 0.1, 3600.0)?;
         ros_edge::one_of("backend", &self.backend, &["cpu", "hailo"])?;
@@ -227,16 +233,18 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let scene = Arc::new(Mutex::new(Scene::default()));
+    let voice_depth = ros.params().voice_queue_depth as usize;
     let (cmd_pub, json_pub, mut voice, mut dets, mut dets_3d, mut labels, mut parse_srv, clock) = {
         let mut node = ros.node.lock().unwrap();
         (
             node.create_publisher::<RobotCommand>("robot_command", QosProfile::default().keep_last(10))?,
             node.create_publisher::<StringMsg>("robot_command_json", QosProfile::default().keep_last(10))?,
-            node.subscribe::<StringMsg>("voice_command", QosProfile::default().keep_last(10))?,
+            // Every utterance gets an answer: none may be lost between DDS and this loop.
+            ros.node.lossless("voice_command", node.subscribe::<StringMsg>("voice_command", QosProfile::default().keep_last(voice_depth))?),
             node.subscribe::<Detection2DArray>("detections", QosProfile::default().keep_last(1))?,
             node.subscribe::<Detection3DArray>("detections_3d", QosProfile::default().keep_last(10))?,
             node.subscribe::<LabelInfo>("label_info", latched_qos())?,
-            node.create_service::<ParseCommand::Service>("parse_command", QosProfile::default())?,
+            ros.node.lossless("parse_command", node.create_service::<ParseCommand::Service>("parse_command", QosProfile::default())?),
             // Taken once: locking the node for it would wait for the spin thread's spin_once.
             node.get_ros_clock(),
         )
