@@ -49,6 +49,7 @@ def main(argv=None):
                     "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 12 s) until the "
                     "latest detections show LABEL, as a person who points at what they see would")
     ap.add_argument("--say-every", type=float, default=4.0)
+    ap.add_argument("--say-loop", action="store_true", help="say the --say list over and over (bench/soak.py)")
     ap.add_argument("--mcap", default=None, help="MCAP file to record the graph's topics into (default OUT/run.mcap; "
                     "'' = none)")
     args = ap.parse_args(argv)
@@ -211,7 +212,9 @@ def main(argv=None):
             seen, seen_at = state.get("in_view", (set(), 0.0))
             in_view = label in seen and time.time() - seen_at < 1.0
             if time.time() >= next_say and (not label or in_view or waited_out):
-                to_say.pop(0)
+                said = to_say.pop(0)
+                if args.say_loop:
+                    to_say.append(said)
                 print(f"[record] saying: {text!r}", flush=True)
                 say_pub.publish(String(data=text))
                 next_say = time.time() + args.say_every
