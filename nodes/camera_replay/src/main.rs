@@ -26,6 +26,9 @@ struct Params {
     rate_hz: f64,
     /// How many times to play the whole list; 0 = forever [0, 1000000].
     loops: i64,
+    /// Consecutive frames of each image, as a still camera looking at one scene for a while;
+    /// 1 = a new image every frame (a slideshow: nothing stays long enough to be tracked) [1, 10000].
+    frames_per_image: i64,
     /// Output encoding: rgb8 or bgr8.
     encoding: String,
     /// Resize every image to this width before publishing; 0 = keep the file's size [0, 8192].
@@ -60,6 +63,7 @@ impl Default for Params {
             images: String::new(),
             rate_hz: 5.0,
             loops: 0,
+            frames_per_image: 1,
             encoding: "rgb8".into(),
             width: 0,
             height: 0,
@@ -81,6 +85,7 @@ impl NodeParams for Params {
     fn validate(&self) -> Result<(), (String, String)> {
         in_range("rate_hz", self.rate_hz, 0.1, 120.0)?;
         in_range("loops", self.loops, 0, 1_000_000)?;
+        in_range("frames_per_image", self.frames_per_image, 1, 10_000)?;
         in_range("width", self.width, 0, 8192)?;
         in_range("height", self.height, 0, 8192)?;
         in_range("qos_depth", self.qos_depth, 1, 1000)?;
@@ -179,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
         (node.create_publisher::<Image>("image", qos.clone())?, node.create_publisher::<CameraInfo>("camera_info", qos)?)
     };
     ros.spin();
-    tracing::info!(frames = frames.len(), rate_hz = p.rate_hz, loops = p.loops, "replaying");
+    tracing::info!(frames = frames.len(), rate_hz = p.rate_hz, loops = p.loops, frames_per_image = p.frames_per_image, "replaying");
 
     while (publisher.get_inter_process_subscription_count()? as i64) < p.wait_for_subscribers {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -192,7 +197,8 @@ async fn main() -> anyhow::Result<()> {
     let shutdown = ros_edge::shutdown_signal();
     tokio::pin!(shutdown);
     'outer: loop {
-        for (i, (w, h, data)) in frames.iter().enumerate() {
+        let held = p.frames_per_image as usize;
+        for (i, (w, h, data)) in frames.iter().enumerate().flat_map(|f| std::iter::repeat_n(f, held)) {
             tokio::select! {
                 _ = &mut shutdown => break 'outer,
                 _ = ticker.tick() => {}
