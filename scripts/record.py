@@ -47,7 +47,7 @@ def main(argv=None):
     ap.add_argument("--max-images", type=int, default=20, help="annotated images to save")
     ap.add_argument("--say", action="append", default=[], help="a voice command to send (repeatable); sent one "
                     "every --say-every seconds once detections flow. 'TEXT@LABEL' waits (up to 12 s) until the "
-                    "latest detections show LABEL, as a person who points at what they see would")
+                    "latest detections and 3D detections show LABEL, as a person who points at what they see would")
     ap.add_argument("--say-every", type=float, default=4.0)
     ap.add_argument("--say-loop", action="store_true", help="say the --say list over and over (bench/soak.py)")
     ap.add_argument("--mcap", default=None, help="MCAP file to record the graph's topics into (default OUT/run.mcap; "
@@ -151,6 +151,9 @@ def main(argv=None):
         return cb
 
     def on_3d(m):
+        placed = {labels.get(int(d.results[0].hypothesis.class_id), d.results[0].hypothesis.class_id)
+                  for d in m.detections if d.results}
+        state["placed"] = (placed, time.time())
         for d in m.detections:
             c = d.bbox.center.position
             t = tracks.get(d.id)
@@ -209,8 +212,10 @@ def main(argv=None):
             waited_out = next_say is not None and time.time() > next_say + 12
             # In view now: in a detections message that arrived within the last second (the parser
             # grounds on detections younger than its grounding_max_age_s, 2 s by default).
+            # And placed in 3D lately: the command then shows the target's position and distance.
             seen, seen_at = state.get("in_view", (set(), 0.0))
-            in_view = label in seen and time.time() - seen_at < 1.0
+            placed, placed_at = state.get("placed", (set(), 0.0))
+            in_view = label in seen and time.time() - seen_at < 1.0 and label in placed and time.time() - placed_at < 1.0
             if time.time() >= next_say and (not label or in_view or waited_out):
                 said = to_say.pop(0)
                 if args.say_loop:
