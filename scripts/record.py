@@ -128,11 +128,12 @@ def main(argv=None):
     def on_image(kind):
         def save(m):
             # The replay loops over a few images: keep two of each size (~ each source image), so
-            # the saved set shows all of them rather than ten of the first; from each one's second
-            # showing on, when its objects' tracks are confirmed and have ids and distances.
+            # the saved set shows all of them rather than ten of the first; its 5th and 6th
+            # showing, when its objects' tracks are confirmed and the depth node has given them
+            # distances (the main job holds each image for 6 frames).
             size = (kind, m.width, m.height)
             sizes[size] = sizes.get(size, 0) + 1
-            if saved[kind] >= args.max_images or m.encoding != "rgb8" or not 2 <= sizes[size] <= 3:
+            if saved[kind] >= args.max_images or m.encoding != "rgb8" or not 5 <= sizes[size] <= 6:
                 return
             arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
             name = f"{kind}_{saved[kind]:03d}_{m.header.frame_id or 'frame'}.png"
@@ -153,6 +154,9 @@ def main(argv=None):
     def on_3d(m):
         placed = {labels.get(int(d.results[0].hypothesis.class_id), d.results[0].hypothesis.class_id)
                   for d in m.detections if d.results}
+        # Consecutive 3D messages placing each label: the parser has then had one to ground on.
+        runs = state.setdefault("placed_runs", {})
+        state["placed_runs"] = {lb: runs.get(lb, 0) + 1 for lb in placed}
         state["placed"] = (placed, time.time())
         for d in m.detections:
             c = d.bbox.center.position
@@ -215,7 +219,8 @@ def main(argv=None):
             # And placed in 3D lately: the command then shows the target's position and distance.
             seen, seen_at = state.get("in_view", (set(), 0.0))
             placed, placed_at = state.get("placed", (set(), 0.0))
-            in_view = label in seen and time.time() - seen_at < 1.0 and label in placed and time.time() - placed_at < 1.0
+            in_view = label in seen and time.time() - seen_at < 1.0 and label in placed and time.time() - placed_at < 1.0 \
+                and state["placed_runs"].get(label, 0) >= 2
             if time.time() >= next_say and (not label or in_view or waited_out):
                 said = to_say.pop(0)
                 if args.say_loop:
