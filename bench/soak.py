@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import rclpy
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
 
@@ -98,7 +99,9 @@ def main():
     arrivals = {t: [] for t in TOPICS}
     for topic, typ in TOPICS.items():
         node.create_subscription(typ, topic, lambda _m, t=topic: arrivals[t].append(time.time()), qos)
-    threading.Thread(target=rclpy.spin, args=(node,), daemon=True).start()
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    threading.Thread(target=executor.spin, daemon=True).start()
 
     # The clock starts when every node is up (the build before it is not the soak).
     pids, samples, restarts = {}, {n: [] for n in NODES}, {n: 0 for n in NODES}
@@ -140,6 +143,7 @@ def main():
             run.wait(timeout=120)
         except subprocess.TimeoutExpired:
             os.killpg(run.pid, signal.SIGKILL)
+        executor.shutdown()
         node.destroy_node()
         rclpy.try_shutdown()
     finished = time.time()
