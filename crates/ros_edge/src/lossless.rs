@@ -235,13 +235,13 @@ mod tests {
     fn an_idle_stream_never_holds_the_spin_thread() {
         let (_tx, rx) = mpsc::channel::<u64>(10);
         let gates = Gates::default();
-        let _stream = gates.lossless("voice_command", rx);
-        let start = Instant::now();
+        let stream = gates.lossless("voice_command", rx);
         for _ in 0..1000 {
-            gates.wait_for_room(Duration::from_secs(1));
+            assert!(!gates.live().iter().any(|g| g.near_full()));
+            gates.wait_for_room(Duration::from_millis(1));
             gates.after_spin();
         }
-        assert!(start.elapsed() < Duration::from_millis(500));
+        assert_eq!(stream.overruns(), 0);
     }
 
     #[test]
