@@ -44,7 +44,9 @@ impl Gate {
     fn new(topic: &str) -> Self {
         Self {
             topic: topic.to_string(),
-            maybe_queued: AtomicBool::new(false),
+            // Until the consumer's first poll no waker is registered to say that r2r sent
+            // something: count every spin from the start.
+            maybe_queued: AtomicBool::new(true),
             spins: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             overruns: AtomicUsize::new(0),
@@ -235,7 +237,10 @@ mod tests {
     fn an_idle_stream_never_holds_the_spin_thread() {
         let (_tx, rx) = mpsc::channel::<u64>(10);
         let gates = Gates::default();
-        let stream = gates.lossless("voice_command", rx);
+        let mut stream = gates.lossless("voice_command", rx);
+        // The consumer waits on the empty stream, as the node's loop does.
+        let waker = futures::task::noop_waker();
+        assert!(Pin::new(&mut stream).poll_next(&mut Context::from_waker(&waker)).is_pending());
         for _ in 0..1000 {
             assert!(!gates.live().iter().any(|g| g.near_full()));
             gates.wait_for_room(Duration::from_millis(1));
