@@ -16,8 +16,10 @@
 #include <hailo/genai/llm/llm.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +58,21 @@ Expected<std::shared_ptr<VDevice>> shared_vdevice() {
     return VDevice::create_shared(params);
 }
 
+// The PCIe driver's version. HailoRT's C API has no getter for it: libhailort reads it with the
+// HAILO_QUERY_DRIVER_INFO ioctl and refuses a driver whose major.minor.revision differs from its
+// own (hailort/libhailort/src/vdma/driver/hailort_driver.cpp, validate_driver_version:
+// HAILO_INVALID_DRIVER_VERSION). The Hailo-10H's driver, hailo1x_pci, declares the same version
+// with MODULE_VERSION(HAILO_DRV_VER) (hailo-ai/hailort-drivers linux/pcie/src/pcie.c), which the
+// kernel shows in sysfs. Left 0.0.0 when the module is not loaded.
+void read_driver_version(aihat_hailo_version *v) {
+    std::ifstream f("/sys/module/hailo1x_pci/version");
+    std::string line;
+    unsigned major = 0, minor = 0, revision = 0;
+    if (std::getline(f, line) && std::sscanf(line.c_str(), "%u.%u.%u", &major, &minor, &revision) == 3) {
+        *v = {major, minor, revision};
+    }
+}
+
 }  // namespace
 
 struct aihat_hailo_model {
@@ -84,6 +101,43 @@ size_t aihat_hailo_last_error(char *buf, size_t cap) {
         buf[n] = '\0';
     }
     return g_last_error.size();
+}
+
+// The preflight's versions through HailoRT's C API (hailo/hailort.h): hailo_get_library_version,
+// hailo_scan_devices, hailo_create_device_by_id, hailo_identify (hailo_device_identity_t.fw_version),
+// hailo_release_device.
+int32_t aihat_hailo_versions_get(aihat_hailo_versions *out) try {
+    if (out == nullptr) return fail(AIHAT_INVALID_ARGUMENT, "null argument");
+    std::memset(out, 0, sizeof(*out));
+    hailo_version_t lib{};
+    auto st = hailo_get_library_version(&lib);
+    if (st != HAILO_SUCCESS) return fail(AIHAT_DEVICE_ERROR, "hailo_get_library_version", st);
+    out->library = {lib.major, lib.minor, lib.revision};
+    read_driver_version(&out->driver);
+    hailo_device_id_t ids[8]{};
+    size_t n = 8;
+    st = hailo_scan_devices(nullptr, ids, &n);
+    if (st != HAILO_SUCCESS) return fail(AIHAT_OPEN_FAILED, "hailo_scan_devices failed (is the hailo1x_pci driver loaded?)", st);
+    if (n == 0) return fail(AIHAT_OPEN_FAILED, "no Hailo device found (lspci should list it; is the hailo1x_pci driver loaded?)");
+    // hailo_device_id_t.id is HAILO_MAX_DEVICE_ID_LENGTH (32) chars, as device_id; keep a NUL.
+    std::memcpy(out->device_id, ids[0].id, strnlen(ids[0].id, sizeof(out->device_id) - 1));
+    hailo_device device = nullptr;
+    st = hailo_create_device_by_id(&ids[0], &device);
+    if (st == HAILO_INVALID_DRIVER_VERSION) {
+        return fail(AIHAT_OPEN_FAILED, std::string("HailoRT refuses device ") + out->device_id +
+                                           ": the PCIe driver's version differs from libhailort's; install both from one HailoRT release", st);
+    }
+    if (st != HAILO_SUCCESS) return fail(AIHAT_OPEN_FAILED, std::string("hailo_create_device_by_id ") + out->device_id, st);
+    hailo_device_identity_t identity{};
+    st = hailo_identify(device, &identity);
+    hailo_release_device(device);
+    if (st != HAILO_SUCCESS) return fail(AIHAT_OPEN_FAILED, std::string("hailo_identify ") + out->device_id, st);
+    out->firmware = {identity.fw_version.major, identity.fw_version.minor, identity.fw_version.revision};
+    return AIHAT_OK;
+} catch (const std::exception &e) {
+    return fail(AIHAT_DEVICE_ERROR, e.what());
+} catch (...) {
+    return fail(AIHAT_DEVICE_ERROR, "unknown C++ exception in versions_get");
 }
 
 int32_t aihat_hailo_model_open(const char *hef_path, const aihat_hailo_model_config *cfg, aihat_hailo_model **out) try {

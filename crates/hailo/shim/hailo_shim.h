@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define AIHAT_HAILO_SHIM_ABI 1u
+#define AIHAT_HAILO_SHIM_ABI 2u
 
 /* Status codes. Details of the last failure on this thread: aihat_hailo_last_error(). */
 #define AIHAT_OK 0
@@ -67,10 +67,36 @@ typedef struct {
     uint64_t frame_size;
 } aihat_hailo_output_info;
 
+/* major.minor.revision, as HailoRT's hailo_version_t and hailo_firmware_version_t (hailort.h). */
+typedef struct {
+    uint32_t major;
+    uint32_t minor;
+    uint32_t revision;
+} aihat_hailo_version;
+
+/* What the preflight compares (crates/hailo/src/preflight.rs). */
+typedef struct {
+    /* hailo_get_library_version(): the libhailort this process runs with. */
+    aihat_hailo_version library;
+    /* The PCIe driver's version (MODULE_VERSION of hailo1x_pci, /sys/module/hailo1x_pci/version).
+     * HailoRT's C API has no getter for it (libhailort queries it by ioctl internally and refuses
+     * a driver that differs from the library); all 0 when unknown. */
+    aihat_hailo_version driver;
+    /* hailo_identify(): hailo_device_identity_t.fw_version of the first device. */
+    aihat_hailo_version firmware;
+    /* hailo_scan_devices(): hailo_device_id_t.id of the first device (PCIe BDF, e.g. "0001:01:00.0"). */
+    char device_id[32];
+} aihat_hailo_versions;
+
 uint32_t aihat_hailo_shim_abi(void);
 /* Copies the last error message of this thread (NUL-terminated, truncated to cap); returns
  * its full length. */
 size_t aihat_hailo_last_error(char *buf, size_t cap);
+
+/* Fills *out for the preflight. AIHAT_OPEN_FAILED (reason in last_error) when no device is found
+ * (device_id empty) or it cannot be opened or identified (firmware 0.0.0); library and driver are
+ * filled all the same. Opens and releases its own device handle. */
+int32_t aihat_hailo_versions_get(aihat_hailo_versions *out);
 
 /* Opens a HEF on the shared virtual device (group "SHARED": several processes, one chip) and
  * configures it: all outputs float32, NMS outputs by class. */

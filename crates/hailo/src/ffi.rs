@@ -6,10 +6,11 @@
 
 use std::ffi::{c_char, c_void};
 
-pub const ABI: u32 = 1;
+pub const ABI: u32 = 2;
 
 pub const OK: i32 = 0;
 pub const TIMEOUT: i32 = 1;
+pub const OPEN_FAILED: i32 = 3;
 
 pub const OUTPUT_TENSOR: u32 = 0;
 pub const OUTPUT_NMS_BY_CLASS: u32 = 1;
@@ -53,9 +54,28 @@ pub struct aihat_hailo_output_info {
     pub frame_size: u64,
 }
 
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct aihat_hailo_version {
+    pub major: u32,
+    pub minor: u32,
+    pub revision: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct aihat_hailo_versions {
+    pub library: aihat_hailo_version,
+    pub driver: aihat_hailo_version,
+    pub firmware: aihat_hailo_version,
+    pub device_id: [c_char; 32],
+}
+
 extern "C" {
     pub fn aihat_hailo_shim_abi() -> u32;
     pub fn aihat_hailo_last_error(buf: *mut c_char, cap: usize) -> usize;
+
+    pub fn aihat_hailo_versions_get(out: *mut aihat_hailo_versions) -> i32;
 
     pub fn aihat_hailo_model_open(
         hef_path: *const c_char,

@@ -7,6 +7,8 @@
 //! * [`depth`]: the model zoo's scdepthv3 / fast_depth output map to the depth node's `DepthMap`;
 //! * [`llm_repair`]: the LLM command path's repair / validation / bounded retry (Hailo GenAI
 //!   output cannot be constrained while decoding);
+//! * [`preflight`]: the versions of HailoRT, its PCIe driver and the device's firmware, and the
+//!   rule (library and firmware major.minor must match) the accelerator node checks at start;
 //! * [`thermal`]: thermal and health policy from device telemetry, and a throughput watchdog
 //!   (re-exported from `npu_arbiter::thermal`: the accelerator node runs it without this crate's
 //!   model dependencies).
@@ -24,6 +26,7 @@ pub mod depth;
 pub mod llm_repair;
 pub mod nms;
 pub mod pose;
+pub mod preflight;
 pub use npu_arbiter::thermal;
 
 #[cfg(feature = "native")]

@@ -19,6 +19,7 @@ use crate::ffi;
 use crate::llm_repair::{ChatMessage, ReplySource};
 use crate::nms::{self, NmsShape};
 use crate::pose::{PoseLayout, TensorShape};
+use crate::preflight::{Version, Versions};
 use crate::thermal::{RateWatchdog, WatchdogConfig, WatchdogEvent};
 
 /// Largest input side accepted (as `yolo::validate_model` bounds ONNX inputs).
@@ -36,6 +37,8 @@ pub enum HailoError {
     Timeout { what: &'static str },
     #[error("HEF {path:?}: {reason}")]
     UnsupportedModel { path: PathBuf, reason: String },
+    #[error("Hailo preflight: {message} (HailoRT {library}, driver {driver})")]
+    Unidentified { library: Version, driver: String, code: i32, message: String },
     #[error(transparent)]
     Nms(#[from] nms::NmsError),
     #[error(transparent)]
@@ -69,6 +72,34 @@ fn check_abi() -> Result<(), HailoError> {
 
 fn c_path(p: &Path) -> Result<CString, HailoError> {
     CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| HailoError::BadPath(p.to_path_buf()))
+}
+
+fn version(v: ffi::aihat_hailo_version) -> Version {
+    Version::new(v.major, v.minor, v.revision)
+}
+
+/// The versions of HailoRT, its PCIe driver and the first device's firmware, for
+/// [`crate::preflight::check`] (shim: `aihat_hailo_versions_get`). An error when no device is
+/// found or it cannot be identified; it names the library and driver versions all the same.
+pub fn versions() -> Result<Versions, HailoError> {
+    check_abi()?;
+    // SAFETY: plain-data struct, written by the shim (zeroed first by it too).
+    let mut raw: ffi::aihat_hailo_versions = unsafe { std::mem::zeroed() };
+    // SAFETY: valid out pointer for the duration of the call.
+    let code = unsafe { ffi::aihat_hailo_versions_get(&mut raw) };
+    let library = version(raw.library);
+    // 0.0.0: the shim could not read it.
+    let driver = Some(version(raw.driver)).filter(|d| *d != Version::default());
+    match code {
+        ffi::OK => {}
+        ffi::OPEN_FAILED => {
+            let driver = driver.map_or_else(|| "unknown".to_string(), |d| d.to_string());
+            return Err(HailoError::Unidentified { library, driver, code, message: last_error() });
+        }
+        code => return Err(HailoError::Shim { what: "reading the Hailo versions", code, message: last_error() }),
+    }
+    let id: Vec<u8> = raw.device_id.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+    Ok(Versions { library, driver, firmware: version(raw.firmware), device_id: String::from_utf8_lossy(&id).into_owned() })
 }
 
 /// How a vision HEF is configured on the device.

@@ -9,6 +9,13 @@
 //! band limits what the arbiter admits per class (vision at a reduced share when warm,
 //! background shed when hot, command never); a rate watchdog per model compares its device
 //! throughput with the best it has shown. Both appear in the log and on `/diagnostics`.
+//!
+//! Hailo preflight (backend hailo, built with `--features hailo`, or `hailo-double` for the test
+//! double): before serving clients, the node reads the HailoRT library, PCIe driver and firmware
+//! versions and the device id (`hailo::native::versions`), logs them, and shows them in the
+//! status message's `device` and as `/diagnostics` values. Library and firmware of another
+//! major.minor (`hailo::preflight::check`), or no identifiable device, stop the node with the
+//! reason and the fix; a driver of another version is a warning.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -257,6 +264,43 @@ impl DeviceTelemetry {
     }
 }
 
+/// What the Hailo preflight found: shown in `accelerator/status` and `/diagnostics`.
+struct Preflight {
+    values: Vec<(&'static str, String)>,
+    /// e.g. `0001:01:00.0 (HailoRT 5.1.1, firmware 5.1.1, driver 5.1.1)`.
+    summary: String,
+    warnings: Vec<String>,
+}
+
+/// Backend hailo: the versions of HailoRT, its driver and the device's firmware, checked before
+/// any client is served. Incompatible versions, or no device to identify, are a start error.
+#[cfg(any(feature = "hailo", feature = "hailo-double"))]
+fn hailo_preflight() -> anyhow::Result<Option<Preflight>> {
+    if hailo::NATIVE_LAYER == Some("hailo-double") {
+        tracing::warn!("backend hailo runs on the TEST DOUBLE of the Hailo shim: canned versions, no device");
+    }
+    let v = hailo::native::versions().inspect_err(|e| tracing::error!(error = %e, "Hailo preflight failed: not starting"))?;
+    let driver = v.driver.map_or_else(|| "unknown".to_string(), |d| d.to_string());
+    tracing::info!(hailort = %v.library, driver = %driver, firmware = %v.firmware, device_id = %v.device_id,
+        "Hailo preflight: versions");
+    let warnings = hailo::preflight::check(&v)
+        .inspect_err(|e| tracing::error!(error = %e, "Hailo preflight: incompatible versions, not starting"))?;
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(Some(Preflight {
+        values: v.key_values().into(),
+        summary: v.summary(),
+        warnings: warnings.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+/// Without the Hailo features there is nothing to check (the backend is only reported).
+#[cfg(not(any(feature = "hailo", feature = "hailo-double")))]
+fn hailo_preflight() -> anyhow::Result<Option<Preflight>> {
+    Ok(None)
+}
+
 fn read_temperature(path: &str) -> Option<f32> {
     let text = std::fs::read_to_string(path).ok()?;
     text.trim().parse::<f32>().ok().map(|milli| milli / 1000.0)
@@ -267,7 +311,7 @@ fn ms(ns: Option<u64>) -> f32 {
 }
 
 /// One ClientStatus per (client, stream): a node may run several models.
-fn to_msg(s: &StatusSnapshot, header: Header, backend: &str, window_busy: f64) -> AcceleratorStatus {
+fn to_msg(s: &StatusSnapshot, header: Header, backend: &str, window_busy: f64, preflight: Option<&Preflight>) -> AcceleratorStatus {
     let mut clients = Vec::new();
     // Clients without streams (e.g. telemetry) never use the device.
     for c in s.clients.iter().filter(|c| !c.streams.is_empty()) {
@@ -289,7 +333,12 @@ fn to_msg(s: &StatusSnapshot, header: Header, backend: &str, window_busy: f64) -
     AcceleratorStatus {
         header,
         backend: backend.to_string(),
-        device: if backend == "cpu" { "cpu inference set".into() } else { "hailo-10h".into() },
+        // No field of its own for the preflight's versions (a .msg change rebuilds every consumer).
+        device: match (backend, preflight) {
+            ("cpu", _) => "cpu inference set".into(),
+            (_, Some(p)) => format!("hailo-10h {}", p.summary),
+            _ => "hailo-10h".into(),
+        },
         busy_fraction: window_busy as f32,
         model_switches: s.model_switches,
         temperature_c: s.temperature_c.unwrap_or(f32::NAN),
@@ -303,10 +352,12 @@ fn diagnostics(
     node: &str,
     thermal: Option<&Thermal>,
     watchdogs: &Watchdogs,
+    preflight: Option<&Preflight>,
 ) -> DiagnosticArray {
     let kv = |k: &str, v: String| KeyValue { key: k.into(), value: v };
+    let warn = s.drops.lease_expired > 0 || preflight.is_some_and(|p| !p.warnings.is_empty());
     let mut status = vec![DiagnosticStatus {
-        level: if s.drops.lease_expired > 0 { DiagnosticStatus::WARN as u8 } else { DiagnosticStatus::OK as u8 },
+        level: if warn { DiagnosticStatus::WARN as u8 } else { DiagnosticStatus::OK as u8 },
         name: format!("{node}: accelerator"),
         message: format!("busy {:.0} %, {} clients", msg.busy_fraction * 100.0, msg.clients.len()),
         hardware_id: msg.device.clone(),
@@ -321,6 +372,11 @@ fn diagnostics(
             kv("thermal_state", thermal.map_or("off", |t| state_name(t.policy.state())).into()),
         ],
     }];
+    if let Some(p) = preflight {
+        let values = &mut status[0].values;
+        values.extend(p.values.iter().map(|(k, v)| kv(k, v.clone())));
+        values.push(kv("hailo_preflight", if p.warnings.is_empty() { "ok".into() } else { p.warnings.join("; ") }));
+    }
     if let Some(t) = thermal {
         let state = t.policy.state();
         let celsius = t.celsius.map_or("unknown".to_string(), |c| format!("{c:.1} C"));
@@ -402,6 +458,8 @@ async fn main() -> anyhow::Result<()> {
         cfg.socket_path = p.socket_path.clone().into();
     }
     cfg.policy.lease_ns = p.lease_ms as u64 * 1_000_000;
+    // Before the socket exists: no client is served on a device that cannot work.
+    let preflight = if p.backend == "hailo" { hailo_preflight()? } else { None };
     let coordinator = Coordinator::bind(cfg)?;
     tracing::info!(socket = %coordinator.socket_path().display(), backend = %p.backend, "arbiter coordinator up");
     let engine = coordinator.engine();
@@ -483,7 +541,7 @@ async fn main() -> anyhow::Result<()> {
         last = Some((snap.busy_ns_total, snap.uptime_ns));
         watchdogs.update(&snap, &p.watchdog(), Instant::now());
         let header = Header { stamp: ros.now(), frame_id: String::new() };
-        let mut msg = to_msg(&snap, header, &p.backend, window.clamp(0.0, 1.0));
+        let mut msg = to_msg(&snap, header, &p.backend, window.clamp(0.0, 1.0), preflight.as_ref());
         // No field of its own in the message (a .msg change rebuilds every consumer): the device
         // description carries the band while it limits work.
         if let Some(state) = thermal.as_ref().map(|t| t.policy.state()).filter(|s| *s != ThermalState::Full) {
@@ -492,7 +550,7 @@ async fn main() -> anyhow::Result<()> {
         if let Err(e) = status_pub.publish(&msg) {
             tracing::warn!(error = %e, "publishing accelerator/status failed");
         }
-        if let Err(e) = diag_pub.publish(&diagnostics(&msg, &snap, &ros.name, thermal.as_ref(), &watchdogs)) {
+        if let Err(e) = diag_pub.publish(&diagnostics(&msg, &snap, &ros.name, thermal.as_ref(), &watchdogs, preflight.as_ref())) {
             tracing::warn!(error = %e, "publishing /diagnostics failed");
         }
     }

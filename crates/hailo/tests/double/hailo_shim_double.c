@@ -23,6 +23,13 @@
  * LLM "HEF" (text): first line "AIHATDBL-LLM <per-token latency ms>", then canned replies
  * separated by lines "%%". Each generate() answers with the next reply (cycling), streamed in
  * 3-byte "tokens"; max_tokens cuts it short with the MAX_TOKENS state, as the real LLM does.
+ *
+ * Versions (aihat_hailo_versions_get), from the environment, "major.minor.revision" each:
+ *   AIHAT_HAILO_DOUBLE_LIBRARY_VERSION (default 5.1.1), AIHAT_HAILO_DOUBLE_DRIVER_VERSION
+ *   (default 5.1.1; empty = driver version unknown, 0.0.0), AIHAT_HAILO_DOUBLE_FIRMWARE_VERSION
+ *   (default 5.1.1; empty = the device cannot be identified), AIHAT_HAILO_DOUBLE_DEVICE_ID
+ *   (default "0001:01:00.0"; empty = no device found).
+ * A value that is not a version is an AIHAT_INVALID_ARGUMENT naming the variable.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hailo_shim.h"
@@ -55,6 +62,46 @@ size_t aihat_hailo_last_error(char *buf, size_t cap) {
         buf[k] = 0;
     }
     return n;
+}
+
+/* A version from the environment: 1 if set (or defaulted), 0 if empty, else a failure naming var. */
+static int32_t env_version(const char *var, aihat_hailo_version *v, int *present) {
+    const char *s = getenv(var);
+    if (!s) s = "5.1.1";
+    *present = *s != 0;
+    if (!*present) return AIHAT_OK;
+    unsigned major, minor, revision;
+    int end = 0;
+    if (sscanf(s, "%u.%u.%u%n", &major, &minor, &revision, &end) != 3 || s[end] != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s=\"%.40s\" is not a version major.minor.revision", var, s);
+        return fail(AIHAT_INVALID_ARGUMENT, msg);
+    }
+    v->major = major;
+    v->minor = minor;
+    v->revision = revision;
+    return AIHAT_OK;
+}
+
+/* As the real shim: library and driver always, then the device (its id, then its firmware). */
+int32_t aihat_hailo_versions_get(aihat_hailo_versions *out) {
+    if (!out) return fail(AIHAT_INVALID_ARGUMENT, "null argument");
+    memset(out, 0, sizeof *out);
+    aihat_hailo_version firmware = {0, 0, 0};
+    int lib, drv, fw;
+    int32_t st = env_version("AIHAT_HAILO_DOUBLE_LIBRARY_VERSION", &out->library, &lib);
+    if (st == AIHAT_OK) st = env_version("AIHAT_HAILO_DOUBLE_DRIVER_VERSION", &out->driver, &drv);
+    if (st == AIHAT_OK) st = env_version("AIHAT_HAILO_DOUBLE_FIRMWARE_VERSION", &firmware, &fw);
+    if (st != AIHAT_OK) return st;
+    (void)drv; /* an empty driver version stays 0.0.0: unknown */
+    if (!lib) return fail(AIHAT_INVALID_ARGUMENT, "AIHAT_HAILO_DOUBLE_LIBRARY_VERSION is empty (the library always has one)");
+    const char *id = getenv("AIHAT_HAILO_DOUBLE_DEVICE_ID");
+    if (!id) id = "0001:01:00.0";
+    if (!*id) return fail(AIHAT_OPEN_FAILED, "no Hailo device found (AIHAT_HAILO_DOUBLE_DEVICE_ID is empty)");
+    snprintf(out->device_id, sizeof out->device_id, "%s", id);
+    if (!fw) return fail(AIHAT_OPEN_FAILED, "hailo_identify failed (AIHAT_HAILO_DOUBLE_FIRMWARE_VERSION is empty)");
+    out->firmware = firmware;
+    return AIHAT_OK;
 }
 
 #define MAX_OUTPUTS 16
