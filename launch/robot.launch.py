@@ -63,6 +63,20 @@ PACKAGE = "aihat_ros"
 # Seconds before a node that died is started again.
 RESPAWN_DELAY_S = 2.0
 
+# Fast DDS settings of the nodes (params/fastdds.xml: heartbeat period), unless the user set a
+# profiles file of their own.
+DDS_PROFILE = "fastdds.xml"
+DDS_PROFILE_VARS = ("FASTRTPS_DEFAULT_PROFILES_FILE", "FASTDDS_DEFAULT_PROFILES_FILE")
+
+
+def dds_environment(params_dir, environ=os.environ):
+    """{variable: value} to add to the nodes' environment: our Fast DDS profile, or nothing when a
+    profiles file is already set (the user's wins)."""
+    if any(environ.get(v) for v in DDS_PROFILE_VARS):
+        return {}
+    return {DDS_PROFILE_VARS[0]: os.path.join(params_dir, DDS_PROFILE)}
+
+
 # backend:=hailo also loads this file after each node's own: the Hailo defaults (device
 # telemetry, the HEFs). A relative model_path in it names a file in hailo_model_dir().
 HAILO_OVERLAY = "hailo.yaml"
@@ -131,6 +145,7 @@ def _nodes(context):
     image_topic, camera_info_topic = arg("image_topic"), arg("camera_info_topic")
     hailo = hailo_parameters(params_dir, arg("hailo_model_dir")) if backend == "hailo" else {}
     nodes = []
+    dds_env = dds_environment(params_dir)
     for spec in NODES:
         if spec.get("replay_only") and camera != "replay":
             continue
@@ -150,6 +165,7 @@ def _nodes(context):
             name=spec["name"],
             parameters=parameters,
             remappings=remappings,
+            additional_env=dds_env,
             output="screen",
             # One crashed process must not blind the robot: every node comes back by itself (the
             # vision nodes run unarbitrated while the accelerator is away; scripts/launch does the same).

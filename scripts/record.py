@@ -26,6 +26,22 @@ def percentile(values, p):
     return v[k]
 
 
+def cdr_image_head(data):
+    """(stamp seconds, frame_id, height, width) of a serialized sensor_msgs/Image, read from its
+    first bytes: the big images are taken raw, and only the few saved ones are deserialized, so
+    this loop never spends its time on megabytes it does not keep (that was what delayed the
+    detection messages it times)."""
+    import struct
+    little = data[1] == 1  # encapsulation: 0x0001 = CDR little endian, 0x0000 = big endian
+    e = "<" if little else ">"
+    sec, nanosec, n = struct.unpack_from(e + "iII", data, 4)
+    frame_id = bytes(data[16:16 + n - 1]).decode("utf-8", "replace") if n else ""
+    off = 16 + n
+    off += (-(off - 4)) % 4  # CDR aligns each field from the end of the 4-byte encapsulation header
+    height, width = struct.unpack_from(e + "II", data, off)
+    return sec + nanosec * 1e-9, frame_id, height, width
+
+
 def cpu_times():
     """Per-core (busy, total) jiffies from /proc/stat."""
     out = {}
@@ -58,6 +74,7 @@ def main(argv=None):
     import rclpy
     from PIL import Image as PILImage
     from rclpy.node import Node
+    from rclpy.serialization import deserialize_message
     from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy, HistoryPolicy
     from sensor_msgs.msg import Image
     from std_msgs.msg import String
@@ -126,14 +143,19 @@ def main(argv=None):
                                   "detections": items}) + "\n")
 
     def on_image(kind):
-        def save(m):
-            # The replay loops over a few images: keep two of each size (~ each source image), so
+        def save(data):
+            # The replay loops over a few images: keep two of each source image (told apart by a
+            # sample of the camera frame's pixels; by size for a frame that came without one), so
             # the saved set shows all of them rather than ten of the first; its 5th and 6th
             # showing, when its objects' tracks are confirmed and the depth node has given them
             # distances (the main job holds each image for 6 frames).
-            size = (kind, m.width, m.height)
+            stamp, _, height, width = cdr_image_head(data)
+            size = (kind, source_of.get(stamp, (width, height)))
             sizes[size] = sizes.get(size, 0) + 1
-            if saved[kind] >= args.max_images or m.encoding != "rgb8" or not 5 <= sizes[size] <= 6:
+            if saved[kind] >= args.max_images or not 5 <= sizes[size] <= 6:
+                return
+            m = deserialize_message(data, Image)
+            if m.encoding != "rgb8":
                 return
             arr = np.frombuffer(bytes(m.data), dtype=np.uint8).reshape(m.height, m.step)[:, : m.width * 3]
             name = f"{kind}_{saved[kind]:03d}_{m.header.frame_id or 'frame'}.png"
@@ -142,12 +164,22 @@ def main(argv=None):
             state["images"] = sum(saved.values())
         return save
 
-    def on_other(name, count):
+    # Camera stamp -> which source image the frame shows: a sample of its pixels (the replay
+    # publishes every image at one size, so the size no longer tells them apart).
+    source_of = {}
+
+    def on_camera(data):
+        stamp = cdr_image_head(data)[0]
+        if len(source_of) > 1000:
+            source_of.clear()
+        source_of[stamp] = hash(bytes(data[-(1 << 20)::4099]))
+
+    def on_other(name, count, raw=False):
         def cb(m):
             now = time.time()
             o = others[name]
             o["t"].append(now)
-            o["latency_ms"].append((now - stamp_s(m.header)) * 1e3)
+            o["latency_ms"].append((now - (cdr_image_head(m)[0] if raw else stamp_s(m.header))) * 1e3)
             o["items"] += count(m)
         return cb
 
@@ -179,12 +211,13 @@ def main(argv=None):
 
     node.create_subscription(LabelInfo, "label_info", on_labels, latched)
     node.create_subscription(Detection2DArray, "detections", on_det, reliable)
-    node.create_subscription(Image, "detections/image", on_image("detections"), reliable)
-    node.create_subscription(Image, "poses/image", on_image("poses"), reliable)
-    node.create_subscription(Image, "depth/image", on_image("depth"), reliable)
+    node.create_subscription(Image, "camera/image", on_camera, reliable, raw=True)
+    node.create_subscription(Image, "detections/image", on_image("detections"), reliable, raw=True)
+    node.create_subscription(Image, "poses/image", on_image("poses"), reliable, raw=True)
+    node.create_subscription(Image, "depth/image", on_image("depth"), reliable, raw=True)
     node.create_subscription(PersonPoseArray, "poses", on_other("poses", lambda m: len(m.persons)), reliable)
     # Reliable: a 32FC1 frame is megabytes, and best effort loses one whenever a fragment drops.
-    node.create_subscription(Image, "depth", on_other("depth", lambda m: 1), reliable)
+    node.create_subscription(Image, "depth", on_other("depth", lambda m: 1, raw=True), reliable, raw=True)
     node.create_subscription(DetectionDepthArray, "detections_depth",
                              on_other("detections_depth", lambda m: len(m.detections)), reliable)
     node.create_subscription(Detection3DArray, "detections_3d",

@@ -5,6 +5,7 @@ out/bench/, whether this run's numbers agree with them within the benchmark's me
 Usage: scripts/summary.py [OUT]   (default: out)
 """
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -87,6 +88,22 @@ def compare(r, bench_dir):
     return [(name, mine[name], ref[name]) for name in ref if name in mine]
 
 
+def node_stages(logs):
+    """Each vision node's last "stages" log line (vision_edge::stages): p50/p99 ms per stage, from
+    the camera's stamp to the publish, over the node's last 600 published frames."""
+    out = {}
+    for node in ("detection", "pose", "depth"):
+        path = logs / f"{node}.log"
+        if not path.exists():
+            continue
+        last = [ln for ln in path.read_text(errors="replace").splitlines() if "stages p50/p99 ms:" in ln]
+        if last:
+            line_ = last[-1].split("stages p50/p99 ms:", 1)[1]
+            out[node] = {k: (float(a), float(b)) for k, a, b in re.findall(r"(\w+)=(\d+)/(\d+)", line_)
+                         if k not in ("node", "window")}
+    return out
+
+
 def main():
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
     r = json.loads((out / "report.json").read_text())
@@ -116,6 +133,13 @@ def main():
         for c in a["clients"]:
             print(f"  {c['client']:28} {c['model']:24} {c['completed']:5} done {c['dropped']:4} dropped "
                   f"{c['deadline_misses']:4} misses, run p50 {c['run_p50_ms']} ms p99 {c['run_p99_ms']} ms")
+    stages = node_stages(out / "logs")
+    if stages:
+        names = ["transport", "queued", "decode", "wait", "infer", "publish", "age"]
+        print("where each published frame's time went, camera stamp -> publish, p50 / p99 ms (the nodes' own clocks):")
+        print("  " + f"{'node':10}" + "".join(f"{n:>14}" for n in names))
+        for node, st in stages.items():
+            print("  " + f"{node:10}" + "".join(f"{'%.0f / %.0f' % st[n] if n in st else '-':>14}" for n in names))
     print("cpu use per core: " + ", ".join(f"{k} {v * 100:.0f} %" for k, v in r["cpu_use_per_core"].items()))
     for c in r["commands"]:
         print(f"said {c['said']!r:50} -> {json.dumps(c['parsed'])} ({c['source']})")

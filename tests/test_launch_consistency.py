@@ -194,3 +194,23 @@ def test_backend_hailo_selects_the_overlay(tmp_path):
     default = commands("--backend", "hailo")
     module = launch.load_launch_module()
     assert f"-p model_path:={Path(module.hailo_model_dir()) / 'yolov8s_pose.hef'}" in default["pose"]
+
+
+def test_nodes_get_the_fast_dds_profile_unless_one_is_set():
+    """params/fastdds.xml (its 100 ms heartbeat repairs a lost sample in 0.1 s, not Fast DDS's 3 s)
+    reaches every node the launch file and scripts/launch start; a user's own profiles file wins."""
+    import xml.etree.ElementTree as ET
+
+    module = launch.load_launch_module()
+    env = module.dds_environment(str(PARAMS_DIR), environ={})
+    path = Path(env["FASTRTPS_DEFAULT_PROFILES_FILE"])
+    assert path.parent == PARAMS_DIR and path.exists()
+    ns = {"f": "http://www.eprosima.com/XMLSchemas/fastRTPS_Profiles"}
+    writer = ET.parse(path).getroot().find("f:profiles/f:data_writer", ns)
+    assert writer.get("is_default_profile") == "true"
+    hb = writer.find("f:times/f:heartbeatPeriod", ns)
+    assert (int(hb.find("f:sec", ns).text), int(hb.find("f:nanosec", ns).text)) == (0, 100_000_000)
+    for var in ("FASTRTPS_DEFAULT_PROFILES_FILE", "FASTDDS_DEFAULT_PROFILES_FILE"):
+        assert module.dds_environment(str(PARAMS_DIR), environ={var: "/etc/mine.xml"}) == {}
+    # The installed package carries it: params/ is installed as a whole.
+    assert re.search(r"install\(DIRECTORY[^)]*\bparams\b", (REPO / "CMakeLists.txt").read_text())

@@ -425,15 +425,18 @@ impl Tracker {
         let buffer = cfg.lost_buffer_frames;
         self.confirmed
             .retain(|s| s.track.frames_since_seen <= buffer);
-        let seen: Vec<[f32; 4]> = self
+        // With `per_class`, a cat and the table under it are two objects, not one tracked twice:
+        // only a tracked box of the lost track's own class makes it a duplicate (a camera that
+        // looks from a cat to a table would otherwise forget the cat).
+        let seen: Vec<([f32; 4], usize)> = self
             .confirmed
             .iter()
             .filter(|s| s.track.state == TrackState::Tracked)
-            .map(|s| s.track.bbox)
+            .map(|s| (s.track.bbox, s.track.class_id))
             .collect();
         self.confirmed.retain(|s| {
             s.track.state == TrackState::Tracked
-                || seen.iter().all(|&b| iou(b, s.track.bbox) <= DUPLICATE_IOU)
+                || seen.iter().all(|&(b, c)| (cfg.per_class && c != s.track.class_id) || iou(b, s.track.bbox) <= DUPLICATE_IOU)
         });
         out
     }

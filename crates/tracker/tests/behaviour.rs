@@ -263,6 +263,27 @@ fn per_class_keeps_a_cup_from_taking_a_persons_id() {
     assert_eq!(cup[0], Some(person));
 }
 
+/// A camera that looks at a cat, then at a table in the same place (the cat's box on the table's),
+/// then at the cat again: with per_class the cat keeps its id, since a table is no duplicate of
+/// it (ByteTrack's class-blind duplicate rule dropped the lost cat track: the cat came back new).
+#[test]
+fn per_class_a_lost_track_is_no_duplicate_of_another_class() {
+    const CAT: usize = 15;
+    const TABLE: usize = 60;
+    let big = |class_id| Detection { bbox: [10.0, 20.0, 620.0, 440.0], score: 0.85, class_id };
+    let run = |per_class: bool| {
+        let mut t = tracker(TrackerConfig { per_class, ..TrackerConfig::default() });
+        let first = (0..5).map(|_| t.update(&[big(CAT)])[0]).last().flatten();
+        for _ in 0..5 {
+            t.update(&[big(TABLE)]);
+        }
+        let again = t.update(&[big(CAT)])[0];
+        (first.expect("the cat has an id"), again)
+    };
+    let (cat, again) = run(true);
+    assert_eq!(again, Some(cat));
+}
+
 #[test]
 fn config_validation_names_the_field() {
     let field = |cfg: TrackerConfig| match cfg.validate() {

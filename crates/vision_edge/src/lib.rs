@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use tracing::Instrument;
 use image::RgbImage;
 use image_input::{ImageInputError, InputLimits, RawImage};
 use npu_arbiter::{ArbiterClient, ArbiterError, Class, ClientConfig, DeviceGrant, Endpoint, JobSpec, StreamHandle, StreamSpec};
@@ -21,10 +22,12 @@ pub mod model;
 pub mod msg;
 mod node;
 pub mod params;
+pub mod stages;
 pub mod tracking;
 
 pub use node::{HasVision, VisionModel, VisionNode};
 pub use params::VisionParams;
+pub use stages::{FrameClock, StageStats};
 
 /// A received image, not yet decoded: decoding happens on the worker so that a frame that is
 /// superseded before its turn costs nothing.
@@ -36,7 +39,8 @@ pub enum ImagePayload {
 pub struct ImageFrame {
     pub header: Header,
     pub payload: ImagePayload,
-    pub received: Instant,
+    /// Arrival, and the stages' clock readings as the frame moves on.
+    pub clock: FrameClock,
 }
 
 impl ImageFrame {
@@ -133,15 +137,11 @@ pub fn subscribe_images(
 ) -> anyhow::Result<()> {
     let raw = node.subscribe::<Image>("image", qos.clone())?;
     let compressed = node.subscribe::<CompressedImage>("image/compressed", qos)?;
-    let raw = raw.map(|m| ImageFrame {
-        header: m.header.clone(),
-        payload: ImagePayload::Raw(m),
-        received: Instant::now(),
-    });
+    let raw = raw.map(|m| ImageFrame { clock: FrameClock::arrived(&m.header.stamp), header: m.header.clone(), payload: ImagePayload::Raw(m) });
     let compressed = compressed.map(|m| ImageFrame {
+        clock: FrameClock::arrived(&m.header.stamp),
         header: m.header.clone(),
         payload: ImagePayload::Compressed(m),
-        received: Instant::now(),
     });
     let mut frames = futures::stream::select(raw, compressed);
     tokio::spawn(async move {
@@ -419,7 +419,7 @@ pub struct GrantedFrame {
 /// A decoded input image with its source header.
 pub struct Decoded {
     pub header: Header,
-    pub received: Instant,
+    pub clock: FrameClock,
     /// Frame number in this node (for logs).
     pub n: u64,
     pub rgb: RgbImage,
@@ -438,6 +438,7 @@ pub struct FrameLoop {
     limits: InputLimits,
     arbiter: Arbitration,
     frame_no: u64,
+    stages: Arc<Mutex<StageStats>>,
     shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 }
 
@@ -462,7 +463,8 @@ impl FrameLoop {
         // A camera at the expected rate that sends nothing for 10 periods (at least 5 s) has stalled.
         let stall_after = Duration::from_secs_f64((10.0 / input.expected_rate_hz).max(5.0));
         input_watch::spawn(node.clone(), name.to_string(), input.qos, counters.clone(), stall_after)?;
-        spawn_counter_log(name.to_string(), counters.clone(), input.log_period);
+        let stages: Arc<Mutex<StageStats>> = Arc::default();
+        spawn_counter_log(name.to_string(), counters.clone(), stages.clone(), input.log_period);
         let arbiter = Arbitration::vision(
             input.use_arbiter,
             &input.arbiter_socket,
@@ -475,23 +477,24 @@ impl FrameLoop {
         )
         .await?;
         let shutdown = Box::pin(ros_edge::shutdown_signal());
-        Ok(Self { name: name.into(), slot, counters, camera_info, limits: input.limits, arbiter, frame_no: 0, shutdown })
+        Ok(Self { name: name.into(), slot, counters, camera_info, limits: input.limits, arbiter, frame_no: 0, stages, shutdown })
     }
 
     /// The next frame worth running, decoded and holding the device; `None` at shutdown.
     /// Frames skipped on the way (disabled, bad input, not granted) are counted and logged.
     pub async fn next(&mut self, enabled: impl Fn() -> bool) -> Option<GrantedFrame> {
         loop {
-            let frame = tokio::select! {
+            let mut frame = tokio::select! {
                 _ = &mut self.shutdown => return None,
                 f = self.slot.take() => f,
             };
+            frame.clock.taken = Some(Instant::now());
             self.frame_no += 1;
             if !enabled() {
                 self.counters.lock().expect("counters lock").disabled += 1;
                 continue;
             }
-            let rgb = match frame.decode(&self.limits) {
+            let rgb = match tracing::debug_span!("decode", node = %self.name).in_scope(|| frame.decode(&self.limits)) {
                 Ok(img) => img,
                 Err(e) => {
                     *self.counters.lock().expect("counters lock").bad_input.entry(bad_input_kind(&e)).or_default() += 1;
@@ -499,7 +502,8 @@ impl FrameLoop {
                     continue;
                 }
             };
-            let grant = match self.arbiter.acquire().await {
+            frame.clock.decoded = Some(Instant::now());
+            let grant = match self.arbiter.acquire().instrument(tracing::debug_span!("arbiter_wait", node = %self.name)).await {
                 Ok(g) => g,
                 Err(e) => {
                     // A dropped frame is routine under contention (debug); an arbiter that cannot
@@ -523,7 +527,8 @@ impl FrameLoop {
                 }
             };
             let camera_info = self.camera_info.lock().expect("camera_info lock").for_stamp(&frame.header.stamp).cloned();
-            let frame = Decoded { header: frame.header, received: frame.received, n: self.frame_no, rgb, camera_info };
+            frame.clock.granted = Some(Instant::now());
+            let frame = Decoded { header: frame.header, clock: frame.clock, n: self.frame_no, rgb, camera_info };
             return Some(GrantedFrame { frame, grant });
         }
     }
@@ -547,7 +552,8 @@ impl FrameLoop {
         // tag other tasks' events.
         let span = tracing::info_span!("frame", node = %self.name, n = frame.n, frame_id = %frame.header.frame_id);
         let started = Instant::now();
-        let (result, frame) = model.call(move |m| span.in_scope(|| (f(m, &frame.rgb), frame))).await?;
+        let (result, mut frame) = model.call(move |m| span.in_scope(|| (f(m, &frame.rgb), frame))).await?;
+        frame.clock.inferred = Some(Instant::now());
         self.arbiter.release(grant, started.elapsed()).await;
         match result {
             Ok(v) => Ok(Some((v, frame))),
@@ -559,20 +565,29 @@ impl FrameLoop {
         }
     }
 
-    /// Counts a published result and logs its latency at debug level.
+    /// Counts a published result, adds its stages to the node's figures and logs its latency at
+    /// debug level.
     pub fn published(&self, frame: &Decoded, what: usize) {
-        self.counters.lock().expect("counters lock").published += 1;
-        tracing::debug!(node = %self.name, n = frame.n, results = what,
-            latency_ms = frame.received.elapsed().as_secs_f64() * 1e3, "published");
+        self.published_as(frame, what, None);
     }
 
     /// [`Self::published`] with the model's own run time in the log line, so that the node's
     /// overhead over its runtime can be measured per frame (bench/vision_latency.py).
     pub fn published_timed(&self, frame: &Decoded, what: usize, inference: Duration) {
+        self.published_as(frame, what, Some(inference));
+    }
+
+    fn published_as(&self, frame: &Decoded, what: usize, inference: Option<Duration>) {
+        let now = Instant::now();
         self.counters.lock().expect("counters lock").published += 1;
-        tracing::debug!(node = %self.name, n = frame.n, results = what,
-            latency_ms = frame.received.elapsed().as_secs_f64() * 1e3,
-            infer_ms = inference.as_secs_f64() * 1e3, "published");
+        let stages = frame.clock.stages_ms(now);
+        self.stages.lock().expect("stages lock").push(stages);
+        let latency_ms = now.saturating_duration_since(frame.clock.received).as_secs_f64() * 1e3;
+        match inference {
+            Some(i) => tracing::debug!(node = %self.name, n = frame.n, results = what, latency_ms,
+                infer_ms = i.as_secs_f64() * 1e3, age_ms = ?stages[6], "published"),
+            None => tracing::debug!(node = %self.name, n = frame.n, results = what, latency_ms, age_ms = ?stages[6], "published"),
+        }
     }
 }
 
@@ -589,8 +604,9 @@ pub fn to_image_msg(img: RgbImage, header: Header) -> Image {
     Image { header, height, width, encoding: "rgb8".into(), is_bigendian: 0, step: width * 3, data: img.into_raw() }
 }
 
-/// Logs a summary of the counters every `period` (and keeps it cheap between).
-pub fn spawn_counter_log(name: String, counters: SharedCounters, period: Duration) {
+/// Logs a summary of the counters, and of the published frames' stages (p50/p99 ms over the last
+/// 600, see [`stages`]), every `period`, and keeps it cheap between.
+pub fn spawn_counter_log(name: String, counters: SharedCounters, stages: Arc<Mutex<StageStats>>, period: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.tick().await;
@@ -599,6 +615,11 @@ pub fn spawn_counter_log(name: String, counters: SharedCounters, period: Duratio
             let c = counters.lock().expect("counters lock").clone();
             tracing::info!(node = %name, received = c.received, published = c.published, superseded = c.superseded,
                 bad_input = ?c.bad_input, arbiter_dropped = ?c.arbiter_dropped, failed = c.inference_failed, "frames");
+            let (window, _) = stages.lock().expect("stages lock").counts();
+            if window > 0 {
+                let summary = stages.lock().expect("stages lock").summary();
+                tracing::info!(node = %name, window, "stages p50/p99 ms: {summary}");
+            }
         }
     });
 }
@@ -661,7 +682,7 @@ mod tests {
         let frame = ImageFrame {
             header: Header::default(),
             payload: ImagePayload::Raw(Image { encoding: "yuv999".into(), width: 2, height: 2, step: 6, data: vec![0; 12], ..Default::default() }),
-            received: Instant::now(),
+            clock: FrameClock::arrived(&Time::default()),
         };
         let e = frame.decode(&InputLimits::default()).unwrap_err();
         assert_eq!(bad_input_kind(&e), "unknown_encoding");

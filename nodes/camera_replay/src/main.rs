@@ -35,6 +35,8 @@ struct Params {
     width: i64,
     /// Resize height (with width); 0 = keep [0, 8192].
     height: i64,
+    /// How an image of another aspect ratio becomes width x height: stretch (distorts), crop (the centre, as a camera of that size would see it) or fit (the whole image, black bars).
+    resize_mode: String,
     /// frame_id of the published headers: the camera's optical frame (x right, y down, z forward).
     frame_id: String,
     /// Horizontal field of view of the replayed camera in degrees, for camera_info when fx is 0 (66 = Raspberry Pi Camera Module 3) [1, 179].
@@ -67,6 +69,7 @@ impl Default for Params {
             encoding: "rgb8".into(),
             width: 0,
             height: 0,
+            resize_mode: "stretch".into(),
             frame_id: "camera_optical_frame".into(),
             camera_hfov_deg: 66.0,
             fx: 0.0,
@@ -97,6 +100,7 @@ impl NodeParams for Params {
         if !matches!(self.encoding.as_str(), "rgb8" | "bgr8") {
             return Err(("encoding".into(), format!("`{}` is not rgb8 or bgr8", self.encoding)));
         }
+        ros_edge::one_of("resize_mode", &self.resize_mode, &["stretch", "crop", "fit"])?;
         if (self.width == 0) != (self.height == 0) {
             return Err(("width".into(), "set both width and height, or neither".into()));
         }
@@ -156,18 +160,29 @@ impl Params {
 /// Decodes once up front so the publish loop only copies bytes (its rate stays steady).
 fn load_frame(path: &Path, p: &Params) -> anyhow::Result<(u32, u32, Vec<u8>)> {
     let img = image::open(path).with_context(|| format!("decoding {}", path.display()))?;
-    let img = if p.width > 0 {
-        img.resize_exact(p.width as u32, p.height as u32, image::imageops::FilterType::Triangle)
-    } else {
-        img
-    };
-    let mut rgb = img.to_rgb8();
+    let mut rgb = if p.width > 0 { resize(img, p.width as u32, p.height as u32, &p.resize_mode) } else { img.to_rgb8() };
     if p.encoding == "bgr8" {
         for px in rgb.pixels_mut() {
             px.0.swap(0, 2);
         }
     }
     Ok((rgb.width(), rgb.height(), rgb.into_raw()))
+}
+
+/// `img` at `w x h` by `mode` (validated: stretch, crop or fit).
+fn resize(img: image::DynamicImage, w: u32, h: u32, mode: &str) -> image::RgbImage {
+    use image::imageops::FilterType::Triangle;
+    match mode {
+        "crop" => img.resize_to_fill(w, h, Triangle).to_rgb8(),
+        "fit" => {
+            let inner = img.resize(w, h, Triangle).to_rgb8();
+            let mut canvas = image::RgbImage::new(w, h);
+            let (x, y) = ((w - inner.width()) / 2, (h - inner.height()) / 2);
+            image::imageops::replace(&mut canvas, &inner, x as i64, y as i64);
+            canvas
+        }
+        _ => img.resize_exact(w, h, Triangle).to_rgb8(),
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -241,4 +256,39 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(published, loops_done, "replay finished");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 200x100 image: left half red, right half blue.
+    fn wide() -> image::DynamicImage {
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(200, 100, |x, _| if x < 100 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) }))
+    }
+
+    #[test]
+    fn resize_modes_keep_what_they_say() {
+        // Into a square: fit keeps the whole image between black bars above and below...
+        let fit = resize(wide(), 100, 100, "fit");
+        assert_eq!(fit.dimensions(), (100, 100));
+        assert_eq!(fit.get_pixel(50, 5).0, [0, 0, 0]);
+        assert_eq!(fit.get_pixel(10, 50).0, [255, 0, 0]);
+        assert_eq!(fit.get_pixel(90, 50).0, [0, 0, 255]);
+        // ...crop keeps the centre, undistorted: half red, half blue, no bars...
+        let crop = resize(wide(), 100, 100, "crop");
+        assert_eq!(crop.get_pixel(50, 5).0[1], 0);
+        assert_eq!(crop.get_pixel(10, 50).0, [255, 0, 0]);
+        assert_eq!(crop.get_pixel(90, 50).0, [0, 0, 255]);
+        // ...stretch fills the frame with the whole image, squeezed.
+        let stretch = resize(wide(), 100, 100, "stretch");
+        assert_eq!(stretch.get_pixel(10, 5).0, [255, 0, 0]);
+        assert_eq!(stretch.get_pixel(90, 95).0, [0, 0, 255]);
+    }
+
+    #[test]
+    fn resize_mode_is_checked() {
+        let p = Params { resize_mode: "zoom".into(), ..Default::default() };
+        assert_eq!(p.validate().unwrap_err().0, "resize_mode");
+    }
 }
