@@ -36,39 +36,10 @@ from std_msgs.msg import String
 from aihat_msgs.msg import Detection2DArray, Detection3DArray, DetectionDepthArray, PersonPoseArray
 
 REPO = Path(__file__).resolve().parent.parent
-NODES = ("camera_replay", "detection", "pose", "depth", "command_parser", "accelerator")
+sys.path.insert(0, str(REPO / "scripts"))
+from graph_procs import NODES, graph_processes, memory  # noqa: E402
 TOPICS = {"detections": Detection2DArray, "poses": PersonPoseArray, "detections_depth": DetectionDepthArray,
           "detections_3d": Detection3DArray, "robot_command_json": String}
-
-
-def graph_processes(domain):
-    """{node name: pid} of this run's node processes (their ROS_DOMAIN_ID is this run's)."""
-    bin_dir = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "release"
-    found = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            exe = Path(os.readlink(d / "exe"))
-            if exe.parent != bin_dir or exe.name not in NODES:
-                continue
-            env = (d / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if f"ROS_DOMAIN_ID={domain}".encode() in env:
-            found[exe.name] = int(d.name)
-    return found
-
-
-def sample(pid):
-    """(RSS in MB, open file descriptors) of a process, or None once it is gone."""
-    try:
-        rss_kb = next(int(l.split()[1]) for l in (Path(f"/proc/{pid}/status")).read_text().splitlines()
-                      if l.startswith("VmRSS:"))
-        fds = len(os.listdir(f"/proc/{pid}/fd"))
-        return rss_kb / 1024.0, fds
-    except (OSError, StopIteration):
-        return None
 
 
 def main():
@@ -128,7 +99,7 @@ def main():
                     print(f"[soak] {name} restarted (pid {pids[name]} -> {pid})", flush=True)
                 if pid is not None:
                     pids[name] = pid
-                    s = sample(pid)
+                    s = memory(pid)
                     if s:
                         samples[name].append((now - t0, *s))
             if now >= next_print:

@@ -49,10 +49,11 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="aihat-graph-") as tmp:
         # Reference: each vision model with the device (one inference core) to itself.
-        alone = {}
+        alone, alone_reports = {}, {}
         for node in ("detection", "pose", "depth"):
             rep = run_graph(Path(tmp) / f"alone-{node}", a.alone_seconds,
                             only=["accelerator", "camera_replay", node] + (["detection"] if node == "depth" else []))
+            alone_reports[node] = rep
             for model, c in clients(rep).items():
                 alone.setdefault(model, c)
         runs = [run_graph(Path(tmp) / f"together-{i}", a.seconds) for i in range(max(1, a.repeats))]
@@ -86,6 +87,37 @@ def main():
         rows.append({"metric": f"{model} run time p50 in the graph ({c['completed']} done, {c['dropped']} dropped, "
                                f"{c['deadline_misses']} misses)", "value": c["run_p50_ms"], "unit": "ms",
                      "reference": "same model alone on the device", "ref_value": ref})
+    # The Isaac ROS benchmark's figures (throughput, latency at a fixed input rate, jitter, missed
+    # frames, CPU) per node: in the whole graph, against the same node alone with the device in
+    # the same run. Jitter: p99 of how far an interval between two outputs is from the camera's
+    # period; missed: camera frames with no output of their stamp.
+    isaac = []
+    for node, topic in (("detection", "detection"), ("pose", "poses"), ("depth", "depth")):
+        def figs(rep):
+            d = rep.get(topic) or {}
+            sent = d.get("frames_sent") or 0
+            return {"throughput_hz": d.get("rate_hz"), "latency_ms_p50": d.get("latency_ms_p50"),
+                    "latency_ms_p99": d.get("latency_ms_p99"), "jitter_ms_p99": d.get("jitter_ms_p99"),
+                    "missed_pct": round(100.0 * d.get("missed_frames", 0) / sent, 2) if sent else None,
+                    "cpu_pct": (rep.get("cpu_percent_per_node") or {}).get(node)}
+        cam = together.get("camera") or {}
+        input_hz = round(1e3 / cam["period_ms"], 2) if cam.get("period_ms") else None
+        isaac.append({"node": node, "input_hz": input_hz, "together": figs(together), "alone": figs(alone_reports[node])})
+    names = {"throughput_hz": ("throughput", "Hz"), "latency_ms_p50": ("latency p50", "ms"),
+             "latency_ms_p99": ("latency p99", "ms"), "jitter_ms_p99": ("jitter p99", "ms"),
+             "missed_pct": ("missed frames", "%"), "cpu_pct": ("CPU, % of one core", "%")}
+    print(f"\n## Per node, Isaac ROS benchmark style: all nodes together against the node alone (same run)\n")
+    print("| node @ input | " + " | ".join(f"{n} {u}" for n, u in names.values()) + " |")
+    print("|---|" + "---|" * len(names))
+    for row in isaac:
+        for which in ("together", "alone"):
+            f = row[which]
+            print(f"| {row['node']} @ {row['input_hz']} Hz, {which} | "
+                  + " | ".join("-" if f[k] is None else f"{f[k]:.3g}" for k in names) + " |")
+        for k, (n, u) in names.items():
+            rows.append({"metric": f"{row['node']} {n} at {row['input_hz']} Hz input, all nodes together",
+                         "value": row["together"][k], "unit": u, "reference": "the node alone (same run)",
+                         "ref_value": row["alone"][k]})
     busy = (together.get("arbiter") or {}).get("busy_fraction")
     print(f"\narbiter busy fraction {busy}; cpu use per core {together.get('cpu_use_per_core')}")
     if busy is not None:
@@ -99,7 +131,8 @@ def main():
         print(f"| {name} | {v['min']:.3g} | {v['median']:.3g} | {v['max']:.3g} | {ratio} |")
     if a.json:
         Path(a.json).write_text(json.dumps({"bench": "vision_graph", "rows": rows, "report": together,
-                                            "spread": noise, "runs": runs, "alone": alone}, indent=1))
+                                            "spread": noise, "runs": runs, "alone": alone,
+                                            "isaac": isaac}, indent=1))
     return 0
 
 

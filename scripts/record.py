@@ -106,8 +106,15 @@ def main(argv=None):
     det_log = open(out / "detections.jsonl", "w")
     state = {"det": [], "latency_ms": [], "images": 0, "status": None, "classes": {}, "commands": []}
     # The other perception topics: arrival times and message-in -> result-out latency per topic.
-    others = {name: {"t": [], "latency_ms": [], "items": 0}
+    others = {name: {"t": [], "latency_ms": [], "items": 0, "stamps": set()}
               for name in ("poses", "depth", "detections_depth", "detections_3d")}
+    # Camera frames seen (stamps), against which each output's missed frames are counted.
+    camera = {"stamps": [], "t": []}
+    # Each node process's CPU seconds from the first detections on, and at the end.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import graph_procs
+    domain = os.environ.get("ROS_DOMAIN_ID", "0")
+    cpu_start = {}
     # Tracks: the detection node's persistent ids (Detection2D.id) with what was seen of each; the
     # 3D detections give their last position.
     tracks = {}
@@ -123,7 +130,11 @@ def main(argv=None):
 
     def on_det(m):
         now = time.time()
+        if not state["det"]:
+            cpu_start.update({n: (graph_procs.cpu_seconds(pid), time.monotonic(), pid)
+                              for n, pid in graph_procs.graph_processes(domain).items()})
         state["det"].append(now)
+        state.setdefault("det_stamps", set()).add(stamp_s(m.header))
         # Camera stamps are wall-clock (same machine): message in -> detections out.
         state["latency_ms"].append((now - stamp_s(m.header)) * 1e3)
         items = []
@@ -170,6 +181,8 @@ def main(argv=None):
 
     def on_camera(data):
         stamp = cdr_image_head(data)[0]
+        camera["stamps"].append(stamp)
+        camera["t"].append(time.time())
         if len(source_of) > 1000:
             source_of.clear()
         source_of[stamp] = hash(bytes(data[-(1 << 20)::4099]))
@@ -179,7 +192,9 @@ def main(argv=None):
             now = time.time()
             o = others[name]
             o["t"].append(now)
-            o["latency_ms"].append((now - (cdr_image_head(m)[0] if raw else stamp_s(m.header))) * 1e3)
+            stamp = cdr_image_head(m)[0] if raw else stamp_s(m.header)
+            o["latency_ms"].append((now - stamp) * 1e3)
+            o["stamps"].add(stamp)
             o["items"] += count(m)
         return cb
 
@@ -283,6 +298,30 @@ def main(argv=None):
     det_log.close()
     cmd_log.close()
 
+    cpu_percent = {}
+    for n, (c0, t0_, pid) in cpu_start.items():
+        c1 = graph_procs.cpu_seconds(pid)
+        if c0 is not None and c1 is not None and time.monotonic() > t0_:
+            cpu_percent[n] = round(100.0 * (c1 - c0) / (time.monotonic() - t0_), 1)
+    cam_period = None
+    if len(camera["t"]) > 2:
+        gaps = sorted(b - a for a, b in zip(camera["t"], camera["t"][1:]))
+        cam_period = gaps[len(gaps) // 2]
+
+    def delivery(ts, stamps):
+        """Isaac ROS benchmark style figures of one output: jitter (p99 of how far each interval
+        between outputs is from the camera's period, ms) and missed frames (camera frames between
+        the first and the last output with no output of their stamp)."""
+        out_ = {}
+        if cam_period and len(ts) > 2:
+            out_["jitter_ms_p99"] = percentile([abs((b - a) - cam_period) * 1e3 for a, b in zip(ts, ts[1:])], 99)
+        if stamps:
+            lo, hi = min(stamps), max(stamps)
+            sent = [c for c in camera["stamps"] if lo <= c <= hi]
+            out_["frames_sent"] = len(sent)
+            out_["missed_frames"] = sum(1 for c in sent if c not in stamps)
+        return out_
+
     s = state["status"]
     lat = state["latency_ms"]
     dets = state["det"]
@@ -298,12 +337,15 @@ def main(argv=None):
             "latency_ms_p50": percentile(lat, 50),
             "latency_ms_p99": percentile(lat, 99),
             "objects_by_class": dict(sorted(state["classes"].items(), key=lambda kv: -kv[1])),
+            **delivery(dets, state.get("det_stamps", set())),
         },
         **{name: {"messages": len(o["t"]), "rate_hz": round(rate_of(o["t"]), 2),
                   "latency_ms_p50": percentile(o["latency_ms"], 50), "latency_ms_p99": percentile(o["latency_ms"], 99),
                   {"poses": "persons", "depth": "images", "detections_depth": "detections",
-                   "detections_3d": "detections"}[name]: o["items"]}
+                   "detections_3d": "detections"}[name]: o["items"], **delivery(o["t"], o["stamps"])}
            for name, o in others.items()},
+        "camera": {"frames": len(camera["stamps"]), "period_ms": round(cam_period * 1e3, 1) if cam_period else None},
+        "cpu_percent_per_node": cpu_percent,
         "arbiter": None if s is None else {
             "backend": s.backend,
             "busy_fraction": round(sum(state["busy"]) / len(state["busy"]), 3),

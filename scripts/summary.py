@@ -21,8 +21,13 @@ MIN_JOBS = 20
 def line(name, d, what):
     if not d or not d.get("messages"):
         return f"{name}: no messages"
+    extra = ""
+    if d.get("jitter_ms_p99") is not None:
+        extra += f", jitter p99 {d['jitter_ms_p99']:.0f} ms"
+    if d.get("frames_sent"):
+        extra += f", missed {d['missed_frames']} of {d['frames_sent']} frames"
     return (f"{name}: {d['messages']} messages at {d['rate_hz']} Hz, latency p50 {d['latency_ms_p50']:.0f} ms / "
-            f"p99 {d['latency_ms_p99']:.0f} ms{what}")
+            f"p99 {d['latency_ms_p99']:.0f} ms{extra}{what}")
 
 
 def figures(r):
@@ -140,6 +145,8 @@ def main():
         print("  " + f"{'node':10}" + "".join(f"{n:>14}" for n in names))
         for node, st in stages.items():
             print("  " + f"{node:10}" + "".join(f"{'%.0f / %.0f' % st[n] if n in st else '-':>14}" for n in names))
+    if r.get("cpu_percent_per_node"):
+        print("cpu per node, % of one core: " + ", ".join(f"{k} {v:.0f}" for k, v in r["cpu_percent_per_node"].items()))
     print("cpu use per core: " + ", ".join(f"{k} {v * 100:.0f} %" for k, v in r["cpu_use_per_core"].items()))
     for c in r["commands"]:
         print(f"said {c['said']!r:50} -> {json.dumps(c['parsed'])} ({c['source']})")
