@@ -128,11 +128,15 @@ def main(argv=None):
     def on_labels(m):
         labels.update({c.class_id: c.class_name for c in m.class_map})
 
-    def on_det(m):
-        now = time.time()
-        if not state["det"]:
+    def cpu_from_now():
+        """CPU time counts from the graph's first output (any topic: a run may lack detection)."""
+        if not cpu_start:
             cpu_start.update({n: (graph_procs.cpu_seconds(pid), time.monotonic(), pid)
                               for n, pid in graph_procs.graph_processes(domain).items()})
+
+    def on_det(m):
+        now = time.time()
+        cpu_from_now()
         state["det"].append(now)
         state.setdefault("det_stamps", set()).add(stamp_s(m.header))
         # Camera stamps are wall-clock (same machine): message in -> detections out.
@@ -192,6 +196,7 @@ def main(argv=None):
             now = time.time()
             o = others[name]
             o["t"].append(now)
+            cpu_from_now()
             stamp = cdr_image_head(m)[0] if raw else stamp_s(m.header)
             o["latency_ms"].append((now - stamp) * 1e3)
             o["stamps"].add(stamp)
