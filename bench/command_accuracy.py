@@ -7,6 +7,10 @@ among stops, and the time to each answer. Each model after the first is compared
 
     python bench/command_accuracy.py                    # 0.5B (default) and 1.5B, if fetched
     python bench/command_accuracy.py --models A.gguf B.gguf --json out.json
+    python bench/command_accuracy.py --cases more.yaml --misses misses.jsonl   # other utterances
+
+`--misses` lists the dev-split utterances answered wrongly, with the answer; held-out ones are
+only counted, never listed (reading them would be tuning on them).
 
 The node is the release `command_parser` with `use_llm:=true` and no arbiter (nothing else runs);
 utterances are said one at a time, each after the previous answer.
@@ -21,8 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from command_devset import DEV, SPLITS, score_devset  # noqa: E402
+from command_devset import DEV, SPLITS, matches, score_devset  # noqa: E402
 from conftest import NodeProcess  # noqa: E402
+
+
+MISSES = None
 
 
 def default_models():
@@ -76,6 +83,12 @@ def run(model):
         ex.shutdown()
         n.destroy_node()
         rclpy.shutdown(context=ctx)
+        if MISSES is not None:
+            with open(MISSES, "a") as f:
+                for case, got in zip(DEV, replies):
+                    if case.get("split", "dev") == "dev" and not matches(case["expect"], got):
+                        f.write(json.dumps({"model": Path(model).name, "text": case["text"],
+                                            "expect": case["expect"], "got": got}) + "\n")
         return score_devset(DEV, replies), times
     finally:
         node.stop()
@@ -94,10 +107,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="*", help="GGUF files; the first is the reference (default: 0.5B, 1.5B)")
     ap.add_argument("--every", type=int, default=1, help="only every Nth utterance (a quick look)")
+    ap.add_argument("--cases", metavar="YAML", help="utterances in the dev set's format (default: the dev set)")
+    ap.add_argument("--misses", metavar="JSONL", help="append the dev-split utterances answered wrongly")
     ap.add_argument("--json", metavar="PATH")
     a = ap.parse_args()
-    global DEV
+    global DEV, MISSES
+    if a.cases:
+        import yaml
+        DEV = yaml.safe_load(Path(a.cases).read_text())
     DEV = DEV[::max(1, a.every)]
+    MISSES = a.misses
     os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(150, 199)))
     models = a.models or default_models()
     results = []

@@ -304,6 +304,9 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     if is_misspelt_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
     }
+    // Targets keep the words as said: typo correction snaps to vocabulary
+    // words, and "pace" is no misspelt "place".
+    let raw = tokens.clone();
     let (tokens, corrections) = corrected(vocab, tokens);
     if corrections > 0 && is_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
@@ -322,7 +325,7 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         return unknown("request tries to change the robot's rules");
     }
     let keep = self_corrections(vocab, &tokens);
-    parse_command(vocab, text, kept(tokens, &keep), corrections)
+    parse_command(vocab, text, kept(tokens, &keep), &kept(raw, &keep), corrections)
 }
 
 /// Reads filler phrases, quantities and action phrases from `tokens`.
@@ -418,6 +421,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
 
     mark_relative_direction(vocab, tokens, &mut used);
     let triggers = triggers_skipping(vocab, tokens, &used, Some(&filler));
+    let triggers = quantity_takers(vocab, tokens, &used, &quantities, triggers);
     Reading {
         used,
         filler,
@@ -425,6 +429,47 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         bare,
         triggers,
     }
+}
+
+/// "keep going straight for 2 meters": a phrase whose action takes none of
+/// the quantities said ("keep going": resume) gives way to a phrase inside it
+/// whose action takes them all ("going": move), over the same words.
+fn quantity_takers(
+    vocab: &Vocabulary,
+    tokens: &[String],
+    used: &[bool],
+    quantities: &[Quantity],
+    found: Vec<TriggerMatch>,
+) -> Vec<TriggerMatch> {
+    let takes_all = |ai: usize| {
+        quantities.iter().all(|q| {
+            vocab.actions[ai].slots.iter().any(
+                |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
+            )
+        })
+    };
+    if quantities.is_empty() {
+        return found;
+    }
+    found
+        .into_iter()
+        .map(|t| {
+            if t.words < 2 || takes_all(t.action) {
+                return t;
+            }
+            let inner = vocab.actions.iter().enumerate().filter(|(ai, _)| takes_all(*ai)).find_map(|(ai, a)| {
+                a.synonyms.iter().enumerate().find_map(|(si, syn)| {
+                    (t.start..t.end)
+                        .any(|st| match_phrase(vocab, tokens, used, None, st, &syn.phrase).is_some_and(|e| e <= t.end))
+                        .then_some((ai, si))
+                })
+            });
+            match inner {
+                Some((action, synonym)) => TriggerMatch { action, synonym, ..t },
+                None => t,
+            }
+        })
+        .collect()
 }
 
 /// The number a homophone at `i` stands for when a unit follows it ("too
@@ -597,6 +642,7 @@ fn parse_command(
     vocab: &Vocabulary,
     text: &str,
     tokens: Vec<String>,
+    raw: &[String],
     corrections: usize,
 ) -> FastPathOutcome {
     let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
@@ -722,10 +768,20 @@ fn parse_command(
 
     let leftovers: Vec<&String> = (0..n).filter(|&i| !used[i]).map(|i| &tokens[i]).collect();
     let has_target = action.slot(TARGET_SLOT).is_some();
+    let content = |i: usize| {
+        !used[i] && !vocab.filler_words.contains(&tokens[i]) && !vocab.strip_words.contains(&tokens[i])
+    };
     if has_target && !slots.contains_key(TARGET_SLOT) {
+        let leftovers: Vec<&String> = (0..n).filter(|&i| !used[i]).map(|i| &raw[i]).collect();
         // Checked before filler removal because "and" is also a filler word.
         if leftovers.iter().any(|w| vocab.connectives.contains(*w)) {
             return needs("target text joins several things".into());
+        }
+        // A target is what follows the action phrase ("try to find the cat"
+        // must not look for "try the cat"); words before it are not understood.
+        let before: Vec<&str> = (0..first.start).filter(|&i| content(i)).map(|i| tokens[i].as_str()).collect();
+        if !before.is_empty() {
+            return needs(format!("words before the action: {}", before.join(" ")));
         }
         let mut words: Vec<&String> = leftovers
             .iter()
@@ -755,6 +811,16 @@ fn parse_command(
             if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
                 return needs("target is only a direction or setting word".into());
             }
+            // "off to the kitchen with you": a preposition left dangling
+            // once its object ("you") was a filler names nothing.
+            while words.len() > 1 && words.last().is_some_and(|w| vocab.relation_words.contains(*w)) {
+                words.pop();
+            }
+            // "get over to the table": a path or relation, so the action
+            // phrase was probably part of a longer one.
+            if words.first().is_some_and(|w| vocab.relation_words.contains(*w)) {
+                return needs(format!("target starts with a relation word: {}", words[0]));
+            }
             if !words.is_empty() && words.iter().all(|w| vocab.is_deictic_target(w)) {
                 return FastPathOutcome::Unknown(Command::unknown(
                     "target names no thing or place: please say what",
@@ -777,7 +843,13 @@ fn parse_command(
             .copied()
             .filter(|t| !vocab.filler_words.contains(*t) && !vocab.strip_words.contains(*t))
             .collect();
-        if !rest.is_empty() {
+        // "release the ball": words after the phrase naming the object or
+        // where it goes, when the action has no slot for them. Anything else
+        // (a number, a direction, a word before the phrase) is still unparsed.
+        let object_words = action.ignores_object
+            && (0..first.start).all(|i| !content(i))
+            && rest.iter().all(|w| !is_enum_word(vocab, w) && parse_number(std::slice::from_ref(*w), 0).is_none());
+        if !rest.is_empty() && !object_words {
             let words: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
             return needs(format!("unparsed words: {}", words.join(" ")));
         }

@@ -42,6 +42,8 @@ pub enum Unsupported {
     LeftOut { slot: String, said: String },
     #[error("{slot} ({why})")]
     Slot { slot: String, why: &'static str },
+    #[error("several commands joined by {connective:?}: one at a time")]
+    Compound { connective: String },
 }
 
 /// Why an LLM answer was replaced by `unknown` (see [`vet_llm_answer`]).
@@ -77,8 +79,19 @@ pub fn check_support(
     utterance: &str,
     cmd: &Command,
 ) -> Result<(), Unsupported> {
+    said_values(vocab, utterance, cmd).map(|_| ())
+}
+
+/// [`check_support`], and for each number slot the value the words said
+/// that supports it (converted to the canonical unit, clamped where the slot
+/// clamps): "three feet" is 0.9144 m, whatever rounding the model wrote.
+fn said_values(
+    vocab: &Vocabulary,
+    utterance: &str,
+    cmd: &Command,
+) -> Result<Vec<(String, f64)>, Unsupported> {
     if cmd.is_unknown() || cmd.action == STOP_ACTION {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let Some(ai) = vocab.actions.iter().position(|a| a.name == cmd.action) else {
         return Err(Unsupported::UnknownAction {
@@ -101,6 +114,7 @@ pub fn check_support(
         reading,
     };
     said.action()?;
+    said.one_command()?;
     let slots = cmd
         .slots
         .iter()
@@ -129,12 +143,14 @@ pub fn check_support(
             }
         }
     }
+    let mut values = Vec::new();
     for (slot, value) in &slots {
         if let SlotValue::Number { value, .. } = value {
-            said.number(slot, *value)?;
+            values.push((slot.name.clone(), said.number(slot, *value)?));
         }
     }
-    said.nothing_left_out(cmd)
+    said.nothing_left_out(cmd)?;
+    Ok(values)
 }
 
 /// The gate for LLM answers before they are published: an LLM-sourced
@@ -148,12 +164,25 @@ pub fn vet_llm_answer(
     min_confidence: f32,
 ) -> Command {
     match refusal(vocab, utterance, &cmd, min_confidence) {
-        None => cmd,
+        None => with_said_values(vocab, utterance, cmd),
         Some(why) => {
             tracing::info!(answer = %cmd.to_json(vocab), reason = %why, "LLM answer refused");
             Command::unknown(why.to_string(), Source::Llm, utterance)
         }
     }
+}
+
+/// `cmd` with each number replaced by the value said that supports it.
+fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Command {
+    if cmd.source != Source::Llm {
+        return cmd;
+    }
+    for (name, said) in said_values(vocab, utterance, &cmd).unwrap_or_default() {
+        if let Some(SlotValue::Number { value, .. }) = cmd.slots.get_mut(&name) {
+            *value = said;
+        }
+    }
+    cmd
 }
 
 /// Why [`vet_llm_answer`] would refuse `cmd`, if it would.
@@ -212,6 +241,40 @@ impl Said<'_> {
                 action: self.spec.name.clone(),
             })
         }
+    }
+
+    /// "pick up the cup and put it on the table", "turn left and go forward":
+    /// publishing either half alone would surprise the speaker (the fast
+    /// path answers `unknown`). "go and find my keys" is one command: the
+    /// connective right after a bare verb is an idiom, not a second command.
+    fn one_command(&self) -> Result<(), Unsupported> {
+        let r = &self.reading;
+        let Some(own) = r.triggers.iter().find(|m| m.action == self.ai) else {
+            return Ok(());
+        };
+        let connective = |w: &String| self.vocab.connectives.contains(w);
+        let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
+        let after = &self.tokens[own.end..];
+        if let Some(ci) = after.iter().position(connective) {
+            if after[ci + 1..].iter().any(|w| self.starts_other_action(w)) {
+                return compound(&after[ci]);
+            }
+        }
+        for m in r.triggers.iter().filter(|m| m.action != self.ai && m.end <= own.start) {
+            let between = &self.tokens[m.end..own.start];
+            if let Some(ci) = between.iter().position(connective).filter(|&ci| ci > 0) {
+                return compound(&between[ci]);
+            }
+        }
+        Ok(())
+    }
+
+    fn starts_other_action(&self, w: &str) -> bool {
+        self.vocab
+            .actions
+            .iter()
+            .enumerate()
+            .any(|(ai, a)| ai != self.ai && a.synonyms.iter().any(|s| s.phrase.first().is_some_and(|f| f == w)))
     }
 
     /// The words of `phrase` in order, each at most [`MAX_PHRASE_GAP`] words
@@ -296,18 +359,19 @@ impl Said<'_> {
             && !values.values().any(|w| self.word_said(w))
     }
 
-    fn number(&self, slot: &SlotSpec, value: f64) -> Result<(), Unsupported> {
-        if self.number_said(slot, value) {
-            Ok(())
-        } else {
-            Err(Unsupported::Number {
-                slot: slot.name.clone(),
-                value,
-            })
-        }
+    fn number(&self, slot: &SlotSpec, value: f64) -> Result<f64, Unsupported> {
+        self.said_number(slot, value).ok_or_else(|| Unsupported::Number {
+            slot: slot.name.clone(),
+            value,
+        })
     }
 
     fn number_said(&self, slot: &SlotSpec, value: f64) -> bool {
+        self.said_number(slot, value).is_some()
+    }
+
+    /// The number said (clamped where the slot clamps) that `value` stands for.
+    fn said_number(&self, slot: &SlotSpec, value: f64) -> Option<f64> {
         let SlotKind::Number {
             dimension,
             min,
@@ -316,7 +380,7 @@ impl Said<'_> {
             bare_number,
         } = &slot.kind
         else {
-            return false;
+            return None;
         };
         let r = &self.reading;
         let with_unit = r
@@ -327,9 +391,13 @@ impl Said<'_> {
         let bare = r.bare.iter().filter(|_| *bare_number).map(|&(v, _, _)| v);
         let implied = self.implied(&slot.name).filter_map(SlotValue::as_f64);
         let mut candidates = with_unit.chain(bare).chain(implied);
-        candidates.any(|said| {
-            close(said, value)
-                || (*out_of_range == OutOfRange::Clamp && close(said.clamp(*min, *max), value))
+        candidates.find_map(|said| {
+            if close(said, value) {
+                Some(said)
+            } else {
+                let clamped = said.clamp(*min, *max);
+                (*out_of_range == OutOfRange::Clamp && close(clamped, value)).then_some(clamped)
+            }
         })
     }
 
@@ -338,6 +406,13 @@ impl Said<'_> {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named".into(),
+            });
+        }
+        let first = target.split_whitespace().find(|w| !self.vocab.strip_words.contains(*w));
+        if first.is_some_and(|w| self.vocab.relation_words.contains(w)) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not a relation".into(),
             });
         }
         if let Some(canonical) = self.vocab.canonical_target(target) {
@@ -623,6 +698,37 @@ mod tests {
             r#"{"action":"move","direction":"forward","distance_m":0.2}"#,
             "move forward a bit",
         );
+    }
+
+    #[test]
+    fn the_number_published_is_the_one_said_not_the_models_rounding() {
+        let v = vocab();
+        let text = "please drive forward about three feet";
+        let json = r#"{"action":"move","direction":"forward","distance_m":0.91}"#;
+        let cmd = v.finalize(Command::from_llm_json(&v, json, text, 0.8).unwrap());
+        let vetted = vet_llm_answer(&v, text, cmd, 0.0);
+        assert_eq!(vetted.slot("distance_m").and_then(SlotValue::as_f64), Some(3.0 * 0.3048));
+        // Clamped where the slot clamps: 10 m/s said, 0.5 m/s published.
+        let json = r#"{"action":"set_speed","speed_mps":0.5}"#;
+        let text = "set speed to 10 m/s";
+        let cmd = v.finalize(Command::from_llm_json(&v, json, text, 0.8).unwrap());
+        assert_eq!(vet_llm_answer(&v, text, cmd, 0.0).slot("speed_mps").and_then(SlotValue::as_f64), Some(0.5));
+    }
+
+    #[test]
+    fn one_half_of_a_compound_command_is_refused() {
+        let e = refused(r#"{"action":"pick_up","target":"cup"}"#, "pick up the cup and put it on the table");
+        assert!(matches!(e, Unsupported::Compound { .. }), "{e}");
+        supported(r#"{"action":"find","target":"salt and pepper"}"#, "find the salt and pepper");
+        refused(r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "turn left and go forward one meter");
+        supported(r#"{"action":"find","target":"keys"}"#, "go and find my keys");
+    }
+
+    #[test]
+    fn a_target_that_is_a_relation_is_refused() {
+        let e = refused(r#"{"action":"pick_up","target":"up the stairs"}"#, "grab up the stairs");
+        assert!(matches!(e, Unsupported::Target { .. }), "{e}");
+        supported(r#"{"action":"go_to","target":"table"}"#, "get over to the table");
     }
 
     #[test]

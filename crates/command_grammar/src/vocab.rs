@@ -84,6 +84,8 @@ struct RawTextSlots {
     #[serde(default)]
     deictic_words: Vec<String>,
     #[serde(default)]
+    relation_words: Vec<String>,
+    #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
 
@@ -98,6 +100,8 @@ struct RawAction {
     slots: BTreeMap<String, RawSlot>,
     #[serde(default)]
     require_any: Vec<String>,
+    #[serde(default)]
+    ignores_object: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +183,10 @@ pub struct ActionSpec {
     pub slots: Vec<SlotSpec>,
     /// At least one of these slots must be present.
     pub require_any: Vec<String>,
+    /// Words after the action phrase may name the object it acts on or
+    /// where it goes ("release the ball", "place it on the table"): the
+    /// action has no slot for them and they change nothing it does.
+    pub ignores_object: bool,
 }
 
 impl ActionSpec {
@@ -224,6 +232,9 @@ pub struct Vocabulary {
     /// Words that point rather than name ("there", "that way"): a target
     /// made only of these (and strip words) names nothing to ground.
     pub(crate) deictic_words: BTreeSet<String>,
+    /// Prepositions and particles: a target that starts with one names a
+    /// relation or a path ("over to the table"), not a thing.
+    pub(crate) relation_words: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -475,6 +486,7 @@ impl Vocabulary {
                 synonyms,
                 slots,
                 require_any: ra.require_any,
+                ignores_object: ra.ignores_object,
             });
         }
         if !index.contains_key(STOP_ACTION) {
@@ -527,6 +539,8 @@ impl Vocabulary {
             lower_all(raw.text_slots.strip_words).into_iter().collect();
         let deictic_words: BTreeSet<String> =
             lower_all(raw.text_slots.deictic_words).into_iter().collect();
+        let relation_words: BTreeSet<String> =
+            lower_all(raw.text_slots.relation_words).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -569,6 +583,7 @@ impl Vocabulary {
         english_words.extend(stop_words.iter().cloned());
         english_words.extend(strip_words.iter().cloned());
         english_words.extend(deictic_words.iter().cloned());
+        english_words.extend(relation_words.iter().cloned());
         english_words.extend(homophones.keys().cloned());
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
@@ -603,6 +618,7 @@ impl Vocabulary {
             connectives,
             strip_words,
             deictic_words,
+            relation_words,
             target_aliases,
             units,
             dimensions,

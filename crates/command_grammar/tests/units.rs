@@ -116,3 +116,38 @@ fn speech_forms_are_read_as_meant() {
         assert_eq!(json(&v, text), want, "{text:?}");
     }
 }
+
+#[test]
+fn targets_are_what_follows_the_action_phrase() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for (text, want) in [
+        // Words before the phrase are not folded into the target.
+        ("try to find the cat", r#"{"action":"find","target":"cat"}"#),
+        ("the cat find it", "needs LLM: words before the action: cat"),
+        // A relation is no name: "get" was part of a longer phrase.
+        ("get over to the table", r#"{"action":"go_to","target":"table"}"#),
+        ("grab up the stairs", "needs LLM: target starts with a relation word: up"),
+        // A person noun is a person, whatever the article.
+        ("follow that woman", r#"{"action":"follow","target":"person"}"#),
+        ("look at the kid", r#"{"action":"look_at","target":"person"}"#),
+        // What is put down, and where, changes nothing put_down does...
+        ("release the ball", r#"{"action":"put_down"}"#),
+        ("place it on the table", r#"{"action":"put_down"}"#),
+        // ... but a direction or a number is not an object.
+        ("drop it left", "needs LLM: unparsed words: left"),
+        ("release 3", "needs LLM: unparsed words: 3"),
+    ] {
+        assert_eq!(json(&v, text), want, "{text:?}");
+    }
+}
+
+#[test]
+fn a_phrase_gives_way_to_one_inside_it_that_takes_the_quantity_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    // "keep going" (resume) takes no distance; "going" (move) does.
+    assert_eq!(
+        json(&v, "keep going straight for 2 meters"),
+        r#"{"action":"move","direction":"forward","distance_m":2.0}"#
+    );
+    assert_eq!(json(&v, "keep going"), r#"{"action":"resume"}"#);
+}
