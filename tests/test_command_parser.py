@@ -153,8 +153,8 @@ def test_target_is_grounded_in_the_latest_detections(start_node, rclpy_node):
 
 # Utterances the fast path cannot parse (they go to the LLM); the second yields a longer reply,
 # so a stop sent when its parse starts lands while tokens are still being generated.
-LLM_TEXT = "would you kindly search around for my big red water bottle"
-LLM_TEXT_SHORT = "scoot forward a tad"
+LLM_TEXT = "would you kindly rummage around the house for my big red water bottle"
+LLM_TEXT_SHORT = "mosey forward a tad"
 
 
 def test_stop_aborts_a_generation_through_the_arbiter(start_node, rclpy_node, tmp_path):

@@ -146,12 +146,12 @@ TOO_FAR = '{"action":"move","direction":"forward","distance_m":40}'
 # would answer `unknown`. With
 # hailo_max_attempts 2 a rejected reply is asked for once more, so it is listed twice.
 LLM_FIXTURES = [
-    ("swivel to your left by forty five degrees",        # truncated JSON: closed
+    ("twirl to your left by forty five degrees",        # truncated JSON: closed
      ['{"action":"turn","direction":"left","angle_deg":45'], ("turn", {"direction": "left", "angle_deg": 45.0})),
-    ("shuffle forward a couple of meters",               # extra prose around the JSON
+    ("mosey forward a couple of meters",               # extra prose around the JSON
      ['Of course! The command is {"action": "move", "direction": "forward", "distance_m": 2} - drive safely.'],
      ("move", {"direction": "forward", "distance_m": 2.0})),
-    ("shuffle over to the left one metre",               # wrong action name, a synonym of `move`
+    ("mosey over to the left one metre",               # wrong action name, a synonym of `move`
      ['{"action":"drive","direction":"left","distance_m":1}'], ("move", {"direction": "left", "distance_m": 1.0})),
     ("blow yourself up",                                 # wrong action name, no synonym: rejected
      [SELF_DESTRUCT, SELF_DESTRUCT], ("unknown", ["self_destruct"])),

@@ -687,6 +687,9 @@ fn parse_command(
             return needs("several actions mentioned".into());
         }
     }
+    if let Some(why) = not_a_request(vocab, &tokens, &used, first) {
+        return FastPathOutcome::Unknown(Command::unknown(why, Source::FastPath, text));
+    }
     let action = &vocab.actions[first.action];
     for m in &chosen {
         used[m.start..m.end].iter_mut().for_each(|u| *u = true);
@@ -780,6 +783,9 @@ fn parse_command(
         // A target is what follows the action phrase ("try to find the cat"
         // must not look for "try the cat"); words before it are not understood.
         let before: Vec<&str> = (0..first.start).filter(|&i| content(i)).map(|i| tokens[i].as_str()).collect();
+        if let Some(w) = leftovers.iter().find(|w| vocab.choice_words.contains(**w)) {
+            return needs(format!("target leaves a choice open: {w}"));
+        }
         if !before.is_empty() {
             return needs(format!("words before the action: {}", before.join(" ")));
         }
@@ -828,6 +834,15 @@ fn parse_command(
                     text,
                 ));
             }
+            if let [w] = words.as_slice() {
+                if vocab.not_objects.contains(*w) {
+                    return FastPathOutcome::Unknown(Command::unknown(
+                        format!("an idiom, not a thing to act on: {w}"),
+                        Source::FastPath,
+                        text,
+                    ));
+                }
+            }
             if !words.is_empty() {
                 let target = words
                     .iter()
@@ -846,9 +861,20 @@ fn parse_command(
         // "release the ball": words after the phrase naming the object or
         // where it goes, when the action has no slot for them. Anything else
         // (a number, a direction, a word before the phrase) is still unparsed.
+        if let Some(w) = rest.iter().find(|w| action.ignores_object && vocab.not_objects.contains(**w)) {
+            return FastPathOutcome::Unknown(Command::unknown(
+                format!("an idiom, not a thing to act on: {w}"),
+                Source::FastPath,
+                text,
+            ));
+        }
         let object_words = action.ignores_object
             && (0..first.start).all(|i| !content(i))
-            && rest.iter().all(|w| !is_enum_word(vocab, w) && parse_number(std::slice::from_ref(*w), 0).is_none());
+            && rest.iter().all(|w| {
+                !is_enum_word(vocab, w)
+                    && parse_number(std::slice::from_ref(*w), 0).is_none()
+                    && !vocab.not_objects.contains(*w)
+            });
         if !rest.is_empty() && !object_words {
             let words: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
             return needs(format!("unparsed words: {}", words.join(" ")));
@@ -882,6 +908,31 @@ fn parse_command(
         }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// Why the action phrase `m` is no request, if it is not: a negation or a
+/// question opener before it ("don't go to the kitchen", "did you find my
+/// keys"; an action asked as a question takes question openers), or a
+/// subject right before it ("i went to the kitchen"). Shared with the LLM
+/// answer check.
+pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
+    let start = m.start;
+    let question = !vocab.actions[m.action].asked_as_question;
+    let blocks = |w: &String| vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w));
+    // Filler phrases ("when you are ready") are no condition.
+    if let Some(w) = (0..start).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| blocks(w)) {
+        return Some(format!("not a request: {w:?} before the action"));
+    }
+    if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
+        return Some(format!("left undecided: {w:?}"));
+    }
+    if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(tokens, p)) {
+        return Some(format!("an idiom, no command: {:?}", p.join(" ")));
+    }
+    let subject = start.checked_sub(1).filter(|&i| !used[i]).map(|i| &tokens[i]);
+    subject
+        .filter(|w| vocab.report_subjects.contains(*w))
+        .map(|w| format!("a report, not a request: {w:?} before the action"))
 }
 
 /// "take a step back", "do half a turn": a light verb (or no action phrase

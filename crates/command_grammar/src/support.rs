@@ -44,6 +44,8 @@ pub enum Unsupported {
     Slot { slot: String, why: &'static str },
     #[error("several commands joined by {connective:?}: one at a time")]
     Compound { connective: String },
+    #[error("{0}")]
+    NotARequest(String),
 }
 
 /// Why an LLM answer was replaced by `unknown` (see [`vet_llm_answer`]).
@@ -252,6 +254,9 @@ impl Said<'_> {
         let Some(own) = r.triggers.iter().find(|m| m.action == self.ai) else {
             return Ok(());
         };
+        if let Some(why) = crate::fast_path::not_a_request(self.vocab, &self.tokens, &r.used, own) {
+            return Err(Unsupported::NotARequest(why));
+        }
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
         let after = &self.tokens[own.end..];
@@ -408,7 +413,16 @@ impl Said<'_> {
                 missing: "a thing or place named".into(),
             });
         }
-        let first = target.split_whitespace().find(|w| !self.vocab.strip_words.contains(*w));
+        let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
+        if let [w] = content.as_slice() {
+            if self.vocab.not_objects.contains(*w) {
+                return Err(Unsupported::Target {
+                    target: target.to_string(),
+                    missing: format!("a thing or place named; {w:?} makes an idiom"),
+                });
+            }
+        }
+        let first = content.first().copied();
         if first.is_some_and(|w| self.vocab.relation_words.contains(w)) {
             return Err(Unsupported::Target {
                 target: target.to_string(),
@@ -722,6 +736,22 @@ mod tests {
         supported(r#"{"action":"find","target":"salt and pepper"}"#, "find the salt and pepper");
         refused(r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "turn left and go forward one meter");
         supported(r#"{"action":"find","target":"keys"}"#, "go and find my keys");
+    }
+
+    #[test]
+    fn a_negated_asked_or_reported_action_and_an_idiom_are_refused() {
+        for (json, text) in [
+            (r#"{"action":"go_to","target":"kitchen"}"#, "don't go to the kitchen"),
+            (r#"{"action":"find","target":"keys"}"#, "did you find my keys"),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "i went to the kitchen"),
+            (r#"{"action":"pick_up","target":"seat"}"#, "take a seat"),
+            (r#"{"action":"follow","target":"cat"}"#, "if you see the cat follow it"),
+            (r#"{"action":"turn","direction":"left"}"#, "turn left or right"),
+            (r#"{"action":"look_at","target":"cat"}"#, "watch out for the cat"),
+        ] {
+            refused(json, text);
+        }
+        supported(r#"{"action":"go_to","target":"kitchen"}"#, "it would be great if you went to the kitchen");
     }
 
     #[test]

@@ -47,6 +47,16 @@ struct RawFile {
     #[serde(default)]
     vague_amounts: Vec<String>,
     #[serde(default)]
+    not_request_words: Vec<String>,
+    #[serde(default)]
+    report_subjects: Vec<String>,
+    #[serde(default)]
+    question_openers: Vec<String>,
+    #[serde(default)]
+    undecided_words: Vec<String>,
+    #[serde(default)]
+    idiom_phrases: Vec<Vec<String>>,
+    #[serde(default)]
     filler_phrases: Vec<Vec<String>>,
     #[serde(default)]
     filler_words: Vec<String>,
@@ -86,6 +96,10 @@ struct RawTextSlots {
     #[serde(default)]
     relation_words: Vec<String>,
     #[serde(default)]
+    choice_words: Vec<String>,
+    #[serde(default)]
+    not_objects: Vec<String>,
+    #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
 
@@ -102,6 +116,8 @@ struct RawAction {
     require_any: Vec<String>,
     #[serde(default)]
     ignores_object: bool,
+    #[serde(default)]
+    asked_as_question: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +203,9 @@ pub struct ActionSpec {
     /// where it goes ("release the ball", "place it on the table"): the
     /// action has no slot for them and they change nothing it does.
     pub ignores_object: bool,
+    /// Asked as a question ("what does the room look like"): question
+    /// openers before its phrase do not make it no request.
+    pub asked_as_question: bool,
 }
 
 impl ActionSpec {
@@ -224,6 +243,17 @@ pub struct Vocabulary {
     pub(crate) light_verbs: BTreeSet<String>,
     /// Words that make a quantity vague ("a few metres").
     pub(crate) vague_amounts: BTreeSet<String>,
+    /// Before an action phrase, these make it no request: negations,
+    /// question openers ("don't go to the kitchen", "did you find my keys").
+    pub(crate) not_request_words: BTreeSet<String>,
+    /// Right before an action phrase, these make it a report ("i went to").
+    pub(crate) report_subjects: BTreeSet<String>,
+    /// Before an action phrase, these make a question of it ("did you find my keys").
+    pub(crate) question_openers: BTreeSet<String>,
+    /// Anywhere outside filler phrases, these leave the command undecided ("turn left or right").
+    pub(crate) undecided_words: BTreeSet<String>,
+    /// Phrases that make an idiom of the utterance ("watch out for the cat").
+    pub(crate) idiom_phrases: Vec<Vec<String>>,
     pub(crate) filler_phrases: Vec<Vec<String>>,
     pub(crate) filler_words: BTreeSet<String>,
     pub(crate) injection_phrases: Vec<Vec<String>>,
@@ -235,6 +265,10 @@ pub struct Vocabulary {
     /// Prepositions and particles: a target that starts with one names a
     /// relation or a path ("over to the table"), not a thing.
     pub(crate) relation_words: BTreeSet<String>,
+    /// In a target, a choice or exclusion the speaker left open ("the kitchen or the bathroom").
+    pub(crate) choice_words: BTreeSet<String>,
+    /// Nouns that make an idiom of an action phrase, not an object ("take a seat", "look at the time").
+    pub(crate) not_objects: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -487,6 +521,7 @@ impl Vocabulary {
                 slots,
                 require_any: ra.require_any,
                 ignores_object: ra.ignores_object,
+                asked_as_question: ra.asked_as_question,
             });
         }
         if !index.contains_key(STOP_ACTION) {
@@ -529,6 +564,11 @@ impl Vocabulary {
         }
         let light_verbs: BTreeSet<String> = lower_all(raw.light_verbs).into_iter().collect();
         let vague_amounts: BTreeSet<String> = lower_all(raw.vague_amounts).into_iter().collect();
+        let not_request_words: BTreeSet<String> = lower_all(raw.not_request_words).into_iter().collect();
+        let report_subjects: BTreeSet<String> = lower_all(raw.report_subjects).into_iter().collect();
+        let question_openers: BTreeSet<String> = lower_all(raw.question_openers).into_iter().collect();
+        let undecided_words: BTreeSet<String> = lower_all(raw.undecided_words).into_iter().collect();
+        let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
         filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
@@ -541,6 +581,8 @@ impl Vocabulary {
             lower_all(raw.text_slots.deictic_words).into_iter().collect();
         let relation_words: BTreeSet<String> =
             lower_all(raw.text_slots.relation_words).into_iter().collect();
+        let choice_words: BTreeSet<String> = lower_all(raw.text_slots.choice_words).into_iter().collect();
+        let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -587,6 +629,9 @@ impl Vocabulary {
         english_words.extend(homophones.keys().cloned());
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
+        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects] {
+            english_words.extend(w.iter().cloned());
+        }
         for p in stop_phrases
             .iter()
             .chain(&stop_utterances)
@@ -594,6 +639,7 @@ impl Vocabulary {
             .chain(&correction_markers)
             .chain(&filler_phrases)
             .chain(&injection_phrases)
+            .chain(&idiom_phrases)
         {
             english_words.extend(p.iter().cloned());
         }
@@ -612,6 +658,11 @@ impl Vocabulary {
             correction_markers,
             light_verbs,
             vague_amounts,
+            not_request_words,
+            report_subjects,
+            question_openers,
+            undecided_words,
+            idiom_phrases,
             filler_phrases,
             filler_words,
             injection_phrases,
@@ -619,6 +670,8 @@ impl Vocabulary {
             strip_words,
             deictic_words,
             relation_words,
+            choice_words,
+            not_objects,
             target_aliases,
             units,
             dimensions,

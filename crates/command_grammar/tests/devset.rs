@@ -8,9 +8,10 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 532/607 = 0.876 on 2026-12-01, after a batch of 47
-/// paraphrases written for the LLM path; deferrals to the LLM count as misses).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.86;
+/// the build (measured 568/652 = 0.871 on 2026-12-01, after batches of
+/// paraphrases and near misses written for the LLM path; deferrals to the LLM
+/// count as misses, though most of them expect `unknown`: 96.5% if published so).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.84;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word ("chase the ball": no phrase of follow said). That

@@ -151,3 +151,37 @@ fn a_phrase_gives_way_to_one_inside_it_that_takes_the_quantity_said() {
     );
     assert_eq!(json(&v, "keep going"), r#"{"action":"resume"}"#);
 }
+
+#[test]
+fn negations_questions_reports_and_idioms_are_no_request() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for text in [
+        "don't go to the kitchen",
+        "never drive forward",
+        "did you find my keys",
+        "why did you turn right",
+        "i went to the kitchen",
+        "take a seat",
+        "look at the time",
+        "go back to sleep",
+        "drop the subject",
+    ] {
+        assert_eq!(json(&v, text), r#"{"action":"unknown"}"#, "{text:?}");
+    }
+    // A question is still a request where the action is asked as one, and
+    // "dont stop" / "don't move" are phrases of their own.
+    let text = "what does the room look like";
+    let describe = command_grammar::Command::new("describe_scene", command_grammar::Source::Llm, text, 0.9);
+    assert_eq!(command_grammar::check_support(&v, text, &describe), Ok(()));
+    assert_eq!(json(&v, "dont stop"), r#"{"action":"resume"}"#);
+    assert_eq!(json(&v, "don't move"), r#"{"action":"stop"}"#);
+    // Conditions, undecided choices and idioms are no command either...
+    for text in ["if you see the cat follow it", "turn left or right", "go to the kitchen or the bathroom",
+                 "grab a coffee with me later", "watch out for the cat"] {
+        assert_eq!(json(&v, text), r#"{"action":"unknown"}"#, "{text:?}");
+    }
+    // ... but a filler phrase holding such a word is no condition ("when you are ready").
+    assert_eq!(json(&v, "when you are ready go forward"), r#"{"action":"move","direction":"forward"}"#);
+    // A correction inside a target goes to the LLM, never into the target.
+    assert_eq!(json(&v, "please go to the kitchen not the bathroom"), "needs LLM: target leaves a choice open: not");
+}
