@@ -423,6 +423,7 @@ def main():
                                                          str(DEFAULT_REF_PYTHON) if DEFAULT_REF_PYTHON.exists() else ""),
                     help="a Python with llama-cpp-python for the reference row (bench/README.md)")
     ap.add_argument("--skip-ros", action="store_true", help="only the LLM rows")
+    ap.add_argument("--ros-texts", type=int, default=40, help="LLM utterances the stop rows cycle through")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--batch", type=int, default=5, help="LLM runs per turn when the engines take turns")
     ap.add_argument("--also-ours", action="append", default=[], metavar="ARGS",
@@ -441,7 +442,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="aihat_bench_") as tmp:
         tmp = Path(tmp)
         ours, ref, variants, why, dump = llm_interleaved(a, tmp)
-        ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"], tmp)
+        ros = None if a.skip_ros else ros_stop_latency(a, dump["texts"][:a.ros_texts], tmp)
 
     result = {"bench": "command_latency", "model": Path(a.model).name, "llm_threads": dump["threads"],
               "llm_cpus": dump["cpus"], "utterances": dump["texts"], "cores": os.cpu_count(),
