@@ -272,7 +272,7 @@ def ros_stop_latency(a, texts, tmp):
                ROS_DOMAIN_ID=os.environ.get("ROS_DOMAIN_ID", str(150 + os.getpid() % 50)))
     os.environ["ROS_DOMAIN_ID"] = env["ROS_DOMAIN_ID"]
     overrides = {"camera_replay": [("images", str(SHARED / "testdata" / "images")), ("rate_hz", str(a.camera_hz))],
-                 "detection": [("model_path", str(SHARED / "models" / "yolov8n_w8f32.onnx")), ("log_period_s", "3600.0")]}
+                 "detection": [("model_path", str(SHARED / "models" / "yolov8n_w8f32.onnx")), ("log_period_s", "5.0")]}
     g = Graph(overrides, env)
     rclpy.init()
     n = Node("bench_command_latency")
@@ -346,6 +346,7 @@ def ros_stop_latency(a, texts, tmp):
 
         # Each utterance's whole parse under this load, so that its stops can be spread over it.
         whole = {}
+        dw, tw = len(dets), time.perf_counter()
         for text in texts:
             with cond:
                 k = len(replies)
@@ -356,6 +357,7 @@ def ros_stop_latency(a, texts, tmp):
                 whole[text] = (next(r[0] for r in replies[k:] if r[2] == text) - t) * 1e3
             settle()
 
+        det_whole_hz = (len(dets) - dw) / (time.perf_counter() - tw)
         vision, busy, tokens = [], [], []
         outcomes = {"aborted": 0, "finished first": 0, "result dropped": 0}
         d0, t0 = len(dets), time.perf_counter()
@@ -397,7 +399,12 @@ def ros_stop_latency(a, texts, tmp):
                     tokens.append(int(m.group(1)))
             settle()
         det_hz = (len(dets) - d0) / (time.perf_counter() - t0)
-        return {"idle": idle, "vision": vision, "busy": busy, "outcomes": outcomes, "tokens_before_stop": tokens,
+        # Why frames did not come through: the detection node's own counters (every 5 s) and warnings.
+        det_log = g.procs["detection"][1]
+        frames = [l for l in det_log if " frames" in l and "arbiter_dropped" in l]
+        warns = [l for l in det_log if " WARN " in l]
+        return {"detection_frames_log": frames[-1] if frames else None, "detection_warnings": warns[-5:],
+                "detections_whole_parse_hz": det_whole_hz, "idle": idle, "vision": vision, "busy": busy, "outcomes": outcomes, "tokens_before_stop": tokens,
                 "detections_hz": det_hz, "detections_idle_hz": det_idle_hz, "camera_hz": a.camera_hz, "whole_parse_ms": list(whole.values())}
     finally:
         ex.shutdown()
@@ -469,6 +476,11 @@ def main():
               f"(tokens generated before it: p50 {pct(ros['tokens_before_stop'], 50)}, max "
               f"{max(ros['tokens_before_stop'], default=0)}), {o['finished first']} came after the reply "
               f"(not counted), {o['result dropped']} came during the last step (reply dropped, not counted)")
+        print(f"detections while each utterance was parsed whole, one after another: {ros['detections_whole_parse_hz']:.1f} Hz")
+        print(f"the detection node's last counters: {ros['detection_frames_log']}")
+        for w in ros["detection_warnings"]:
+            print(f"detection warning: {w}")
+        result["detection_frames_log"] = ros["detection_frames_log"]
 
     def llm_row(name, d, base=None):
         r = {"name": name, "runs": len(d["ttft_ms"]), "ttft_p50_ms": pct(d["ttft_ms"], 50),

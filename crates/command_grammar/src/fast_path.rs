@@ -835,7 +835,7 @@ fn parse_command(
                 ));
             }
             if let [w] = words.as_slice() {
-                if vocab.not_objects.contains(*w) {
+                if vocab.is_idiom_target(&tokens[first.start..first.end], w) {
                     return FastPathOutcome::Unknown(Command::unknown(
                         format!("an idiom, not a thing to act on: {w}"),
                         Source::FastPath,

@@ -414,8 +414,9 @@ impl Said<'_> {
             });
         }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
+        let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
         if let [w] = content.as_slice() {
-            if self.vocab.not_objects.contains(*w) {
+            if self.vocab.is_idiom_target(phrase.unwrap_or(&[]), w) {
                 return Err(Unsupported::Target {
                     target: target.to_string(),
                     missing: format!("a thing or place named; {w:?} makes an idiom"),

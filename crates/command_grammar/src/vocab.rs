@@ -100,6 +100,10 @@ struct RawTextSlots {
     #[serde(default)]
     not_objects: Vec<String>,
     #[serde(default)]
+    idiom_verbs: Vec<String>,
+    #[serde(default)]
+    idiom_objects: Vec<String>,
+    #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
 
@@ -269,6 +273,9 @@ pub struct Vocabulary {
     pub(crate) choice_words: BTreeSet<String>,
     /// Nouns that make an idiom of an action phrase, not an object ("take a seat", "look at the time").
     pub(crate) not_objects: BTreeSet<String>,
+    /// Action words after which `idiom_objects` make an idiom ("take a seat").
+    pub(crate) idiom_verbs: BTreeSet<String>,
+    pub(crate) idiom_objects: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -583,6 +590,8 @@ impl Vocabulary {
             lower_all(raw.text_slots.relation_words).into_iter().collect();
         let choice_words: BTreeSet<String> = lower_all(raw.text_slots.choice_words).into_iter().collect();
         let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
+        let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
+        let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -629,7 +638,7 @@ impl Vocabulary {
         english_words.extend(homophones.keys().cloned());
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects] {
+        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -672,6 +681,8 @@ impl Vocabulary {
             relation_words,
             choice_words,
             not_objects,
+            idiom_verbs,
+            idiom_objects,
             target_aliases,
             units,
             dimensions,
@@ -711,6 +722,13 @@ impl Vocabulary {
                 *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
             })
             .map(|(_, c)| c.as_str())
+    }
+
+    /// `target` (one word) after the action phrase `phrase` makes an idiom
+    /// ("take a seat", "look at the time"), not a thing to act on.
+    pub(crate) fn is_idiom_target(&self, phrase: &[String], target: &str) -> bool {
+        self.not_objects.contains(target)
+            || (phrase.len() == 1 && self.idiom_verbs.contains(&phrase[0]) && self.idiom_objects.contains(target))
     }
 
     /// A target of pointing words only ("there", "that way", "it"): nothing

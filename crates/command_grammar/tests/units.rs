@@ -174,6 +174,9 @@ fn negations_questions_reports_and_idioms_are_no_request() {
     let describe = command_grammar::Command::new("describe_scene", command_grammar::Source::Llm, text, 0.9);
     assert_eq!(command_grammar::check_support(&v, text, &describe), Ok(()));
     assert_eq!(json(&v, "dont stop"), r#"{"action":"resume"}"#);
+    // An idiom object is a thing after any other phrase.
+    assert_eq!(json(&v, "look at the bus"), r#"{"action":"look_at","target":"bus"}"#);
+    assert_eq!(json(&v, "take the bus"), r#"{"action":"unknown"}"#);
     assert_eq!(json(&v, "don't move"), r#"{"action":"stop"}"#);
     // Conditions, undecided choices and idioms are no command either...
     for text in ["if you see the cat follow it", "turn left or right", "go to the kitchen or the bathroom",
