@@ -342,8 +342,9 @@ def test_a_flood_of_300_utterances_gives_300_valid_commands(start_node, rclpy_no
     # answer, by design); the node logs each such one.
     def cut_off():
         return sum(("LLM parse aborted by a stop" in l or "LLM result discarded" in l) for l in node.lines)
-    # About one in six dev-set texts goes to the LLM (1-3 s each on a loaded 2-core machine);
-    # the clean-clone CI run of 0ef3332 had answered 298 of 300 when 300 s ran out.
+    # A loaded clean-clone CI run (0ef3332) had 298 of 300 when 300 s ran out; unloaded the whole
+    # flood takes seconds. Whether the two were late or lost is not known yet (issue 13's note):
+    # a longer wait tells the two apart, and a lost answer still fails here.
     assert n.spin_until(lambda: len(got) + cut_off() >= 300, timeout=900, alive=node.alive), \
         (len(got), node.output()[-3000:])
     n.spin_until(lambda: False, timeout=2.0)
