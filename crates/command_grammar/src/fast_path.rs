@@ -431,6 +431,16 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     }
 }
 
+/// Action `ai` has a number slot for the dimension of every quantity said.
+fn takes_every_quantity(vocab: &Vocabulary, ai: usize, quantities: &[Quantity]) -> bool {
+    quantities.iter().all(|q| {
+        vocab.actions[ai]
+            .slots
+            .iter()
+            .any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension))
+    })
+}
+
 /// "keep going straight for 2 meters": a phrase whose action takes none of
 /// the quantities said ("keep going": resume) gives way to a phrase inside it
 /// whose action takes them all ("going": move), over the same words.
@@ -441,13 +451,7 @@ fn quantity_takers(
     quantities: &[Quantity],
     found: Vec<TriggerMatch>,
 ) -> Vec<TriggerMatch> {
-    let takes_all = |ai: usize| {
-        quantities.iter().all(|q| {
-            vocab.actions[ai].slots.iter().any(
-                |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
-            )
-        })
-    };
+    let takes_all = |ai: usize| takes_every_quantity(vocab, ai, quantities);
     if quantities.is_empty() {
         return found;
     }
@@ -646,6 +650,9 @@ fn parse_command(
     corrections: usize,
 ) -> FastPathOutcome {
     let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
+    let idiom = |w: &str| {
+        FastPathOutcome::Unknown(Command::unknown(format!("an idiom, not a thing to act on: {w}"), Source::FastPath, text))
+    };
     let n = tokens.len();
     let Reading {
         mut used,
@@ -836,11 +843,7 @@ fn parse_command(
             }
             if let [w] = words.as_slice() {
                 if vocab.is_idiom_target(&tokens[first.start..first.end], w) {
-                    return FastPathOutcome::Unknown(Command::unknown(
-                        format!("an idiom, not a thing to act on: {w}"),
-                        Source::FastPath,
-                        text,
-                    ));
+                    return idiom(w);
                 }
             }
             if !words.is_empty() {
@@ -862,11 +865,7 @@ fn parse_command(
         // where it goes, when the action has no slot for them. Anything else
         // (a number, a direction, a word before the phrase) is still unparsed.
         if let Some(w) = rest.iter().find(|w| action.ignores_object && vocab.not_objects.contains(**w)) {
-            return FastPathOutcome::Unknown(Command::unknown(
-                format!("an idiom, not a thing to act on: {w}"),
-                Source::FastPath,
-                text,
-            ));
+            return idiom(w);
         }
         let object_words = action.ignores_object
             && (0..first.start).all(|i| !content(i))
@@ -950,13 +949,7 @@ fn unit_named_action(
     if quantities.is_empty() || !chosen.iter().all(light) {
         return Err(chosen);
     }
-    let takes_all = |ai: usize| {
-        quantities.iter().all(|q| {
-            vocab.actions[ai].slots.iter().any(
-                |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
-            )
-        })
-    };
+    let takes_all = |ai: usize| takes_every_quantity(vocab, ai, quantities);
     if chosen.first().is_some_and(|m| takes_all(m.action)) {
         return Err(chosen);
     }
