@@ -9,6 +9,8 @@
 //! 1. Pending jobs whose deadline has passed (or, with `drop_infeasible`,
 //!    cannot be met even if started now) are dropped as `DeadlineExpired`;
 //!    running a frame nobody can use would only delay frames that still can be.
+//!    "Cannot be met" is an estimate, so after `max_infeasible_in_a_row` such
+//!    drops a stream's next job runs and measures again.
 //! 2. The highest class with pending work wins (Command > Vision > Background);
 //!    earliest deadline first inside a class.
 //! 3. Slack stealing: a lower-class job with a deadline may run first when
@@ -318,6 +320,10 @@ pub struct PolicyConfig {
     /// Relative padding of every cost in that check (run-time jitter
     /// accumulates over a long multi-step job).
     pub safety_margin_frac: f64,
+    /// After this many jobs of a stream in a row dropped as infeasible on an idle device, the
+    /// next one runs anyway. "Infeasible" rests on cost and switch estimates, and only running
+    /// the stream re-measures them: an estimate too high would otherwise starve it for good.
+    pub max_infeasible_in_a_row: u32,
 }
 
 impl Default for PolicyConfig {
@@ -334,6 +340,7 @@ impl Default for PolicyConfig {
             drop_infeasible: true,
             safety_margin_ns: 5_000_000,
             safety_margin_frac: 0.05,
+            max_infeasible_in_a_row: 5,
         }
     }
 }
@@ -367,6 +374,8 @@ struct Stream {
     /// Admissions owed under a reduced class: +factor per submission, -1 per admitted one.
     /// Spreads the admitted share evenly (0.5 = every other frame) without a declared rate.
     admit_credit: f64,
+    /// Jobs dropped as infeasible since this stream last had a grant.
+    infeasible_in_a_row: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -483,7 +492,7 @@ impl Policy {
             return Ok(id);
         }
         let id = StreamId(self.fresh_id());
-        self.streams.insert(id, Stream { client, spec, counters: Counters::default(), pending: 0, admit_credit: 1.0 });
+        self.streams.insert(id, Stream { client, spec, counters: Counters::default(), pending: 0, admit_credit: 1.0, infeasible_in_a_row: 0 });
         Ok(id)
     }
 
@@ -756,6 +765,9 @@ impl Policy {
             switch,
         };
         let wait = now.saturating_sub(job.ready_at);
+        if let Some(s) = self.streams.get_mut(&job.stream) {
+            s.infeasible_in_a_row = 0;
+        }
         self.global.granted += 1;
         self.global.grant_wait.record(wait);
         for c in self.counters_for(job.client, job.stream) {
@@ -786,6 +798,7 @@ impl Policy {
 
     fn expire(&mut self, now: Nanos, out: &mut Vec<PolicyEvent>) {
         let mut doomed = Vec::new();
+        let mut guessed = Vec::new();
         for j in self.pending.values() {
             if !j.drop_expired || j.steps_done > 0 {
                 continue;
@@ -801,8 +814,19 @@ impl Policy {
                     .saturating_add(self.switch_between(self.loaded_model.as_deref(), &j.model))
                     .saturating_add(self.next_cost(j))
                     > d;
-            if now > d || infeasible {
+            if now > d {
                 doomed.push(j.id);
+            } else if infeasible {
+                guessed.push(j.id);
+            }
+        }
+        for id in guessed {
+            let Some(s) = self.pending.get(&id).and_then(|j| self.streams.get_mut(&j.stream)) else { continue };
+            if s.infeasible_in_a_row < self.cfg.max_infeasible_in_a_row {
+                s.infeasible_in_a_row += 1;
+                doomed.push(id);
+            } else {
+                debug!(job = %id, stream = %s.spec.name, "running a job the estimates call infeasible, to measure them again");
             }
         }
         for id in doomed {
@@ -938,8 +962,12 @@ impl Policy {
         let alpha = self.cfg.ewma_alpha;
         let measured = report.measured_ns as f64;
         let model_ewma = self.models.get(&g.model).and_then(|m| m.ewma_cost);
+        // The steps of one job differ in cost (an LLM's prompt step against a decode step), so
+        // without a hint the excess of one step over the model's average is not a switch.
+        let multi_step = g.step > 0 || report.next_step.is_some();
         let (cost_sample, switch_sample) = match (g.switch, report.switch_ns) {
             (false, _) => (Some(measured), None),
+            (true, None) if multi_step && !hinted => (None, None),
             (true, Some(sw)) => (Some((measured - sw as f64).max(0.0)), Some(sw as f64)),
             // Switch time not reported: the excess over the model's usual cost is
             // the switch. Until the model has a clean (switch-free) sample, its

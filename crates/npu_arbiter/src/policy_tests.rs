@@ -854,3 +854,126 @@ fn model_device_time_is_in_the_snapshot() {
     let m = h.p.snapshot(1000 * MS).models.into_iter().find(|m| m.name == "yolo").unwrap();
     assert_eq!((m.runs, m.busy_ns), (3, 21 * MS));
 }
+
+/// The command parser's CPU LLM next to a detection node, as the nodes drive the policy: the
+/// LLM's first step (prompt evaluation) costs several decode steps, vision frames are
+/// submitted one at a time with deadline max(period, 2 x cost). Returns the frames granted
+/// while parses run and in an idle second after the last one.
+fn llm_beside_vision(llm_hints: bool) -> (u64, u64) {
+    let mut h = H::new();
+    let c = h.client("n");
+    let llm = h.stream(c, StreamSpec::request("cmd", "llm", Class::Command, None, 150 * MS));
+    let cam = h.stream(c, vision("cam", "det", 100, 90));
+    let (prefill, decode, tokens) = (380 * MS, 100 * MS, 12u64);
+    let hint = |step: u64| {
+        let next = if step == 0 { prefill } else { decode };
+        let rest = next + decode * (tokens - step.min(tokens));
+        (Some(next), Some(rest))
+    };
+    let mut vision_waiting = false;
+    let mut holder: Option<(Grant, u64)> = None;
+    let (mut during, mut after) = (0, 0);
+    let parses = [1000 * MS, 3000 * MS, 5000 * MS];
+    let end = 10_000 * MS;
+    let mut t = 0;
+    while t < end {
+        if parses.contains(&t) {
+            let (next, rest) = if llm_hints { hint(0) } else { (None, None) };
+            let spec = JobSpec {
+                deadline_ns: Some(t + 3000 * MS),
+                next_step_cost_ns: next,
+                remaining_cost_ns: rest,
+                ..Default::default()
+            };
+            h.submit(t, c, llm, spec);
+        }
+        if t % (100 * MS) == 0 && !vision_waiting && holder.as_ref().is_none_or(|(g, ..)| g.stream != cam) {
+            let spec =
+                JobSpec { deadline_ns: Some(t + 180 * MS), next_step_cost_ns: Some(90 * MS), ..Default::default() };
+            h.submit(t, c, cam, spec);
+            vision_waiting = true;
+        }
+        if let Some((g, until)) = holder.clone() {
+            if t >= until {
+                holder = None;
+                let more = g.stream == llm && u64::from(g.step) < tokens;
+                let next_step = more.then(|| {
+                    let (next, rest) = if llm_hints { hint(u64::from(g.step) + 1) } else { (None, None) };
+                    StepHint { next_step_cost_ns: next, remaining_cost_ns: rest }
+                });
+                let report = CompletionReport { measured_ns: until - g.granted_at, switch_ns: None, next_step };
+                h.p.complete(t, c, g.grant, report, &mut h.ev).unwrap();
+            }
+        }
+        h.p.poll(t, &mut h.ev);
+        for e in h.ev.drain(..) {
+            match e {
+                PolicyEvent::Granted(g) if g.stream == cam => {
+                    vision_waiting = false;
+                    if t < 6000 * MS {
+                        during += 1;
+                    } else if t >= 9000 * MS {
+                        after += 1;
+                    }
+                    holder = Some((g, t + 90 * MS));
+                }
+                PolicyEvent::Granted(g) => {
+                    let cost = if g.step == 0 { prefill } else { decode };
+                    holder = Some((g, t + cost));
+                }
+                PolicyEvent::Dropped { stream, .. } if stream == cam => vision_waiting = false,
+                _ => {}
+            }
+        }
+        t += MS;
+    }
+    (during, after)
+}
+
+#[test]
+fn vision_keeps_running_beside_a_cpu_llm() {
+    for hints in [false, true] {
+        let (during, after) = llm_beside_vision(hints);
+        // Six seconds with three parses of 1.6 s of device time each: about half the device is
+        // left for 90 ms frames every 100 ms. Before the fix, an LLM without step hints taught
+        // the policy a 110 ms "switch" (its prompt step over its decode average) and vision
+        // got 19 frames here, then none at all once the parses were over.
+        assert!(during >= 25, "hints {hints}: {during} frames granted while the LLM parsed");
+        // An idle device runs every frame.
+        assert!(after >= 9, "hints {hints}: {after} frames granted in the idle second after");
+    }
+}
+
+#[test]
+fn a_stream_the_estimates_call_infeasible_still_runs_now_and_then() {
+    // A first load that took 500 ms longer than declared teaches a 500 ms switch: from then on
+    // every frame looks infeasible, and only running one can show otherwise.
+    let mut h = H::new();
+    let c = h.client("n");
+    let llm = h.stream(c, StreamSpec::request("cmd", "llm", Class::Command, None, 50 * MS));
+    let cam = h.stream(c, vision("cam", "det", 100, 20));
+    h.submit(0, c, llm, JobSpec::default());
+    let g = h.poll(0).unwrap();
+    h.finish(550 * MS, &g, 550 * MS);
+    assert_eq!(h.p.snapshot(550 * MS).switch_cost_ewma_ns, Some(500 * MS));
+    let mut t = 600 * MS;
+    let limit = h.p.config().max_infeasible_in_a_row;
+    for i in 0..limit {
+        h.ev.clear();
+        let f = h.submit(t, c, cam, JobSpec::default());
+        assert!(h.poll(t).is_none(), "frame {i}");
+        assert_eq!(h.drops(), vec![(f, DropReason::DeadlineExpired)]);
+        t += 100 * MS;
+    }
+    // The next one runs and shows the switch to be cheap; the model stays loaded, so every
+    // frame after it runs.
+    for _ in 0..3 {
+        h.ev.clear();
+        let f = h.submit(t, c, cam, JobSpec::default());
+        let g = h.poll(t).unwrap();
+        assert_eq!(g.job, f);
+        h.finish(t + 20 * MS, &g, 20 * MS);
+        t += 100 * MS;
+    }
+    assert_eq!(h.p.snapshot(t).switch_cost_ewma_ns, Some(400 * MS), "one switch-free sample learned");
+}

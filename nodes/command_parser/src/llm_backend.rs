@@ -23,6 +23,47 @@ const HAILO_BUILT: bool = cfg!(any(feature = "hailo", feature = "hailo-double"))
 /// Expected device time of one llama.cpp step, for the arbiter until it has measurements.
 const CPU_STEP_COST: Duration = Duration::from_millis(150);
 
+/// What the CPU LLM's steps cost, learned from its own runs, sent to the arbiter with each step.
+/// The prompt step costs several decode steps; without hints the arbiter averaged the two and
+/// took the prompt step's excess after a vision frame for a model switch, until every frame
+/// looked too late to run and detection went blind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepCosts {
+    prompt: Duration,
+    decode: Duration,
+    /// Tokens in a reply, on average.
+    reply_tokens: f64,
+}
+
+impl Default for StepCosts {
+    fn default() -> Self {
+        // A cold guess (a 0.5B model on one Pi 5 core) until the first parse measures them.
+        StepCosts { prompt: CPU_STEP_COST * 3, decode: CPU_STEP_COST, reply_tokens: 16.0 }
+    }
+}
+
+impl StepCosts {
+    const ALPHA: f64 = 0.25;
+
+    /// The hint for the next step: after the prompt step (`prompted`) and `generated` tokens.
+    pub fn hint(&self, prompted: bool, generated: usize) -> StepHint {
+        let tokens_left = (self.reply_tokens - generated as f64).max(1.0);
+        let decodes = self.decode.mul_f64(tokens_left);
+        let (next, rest) = if prompted { (self.decode, decodes) } else { (self.prompt, self.prompt + decodes) };
+        StepHint { next_step_cost_ns: Some(next.as_nanos() as u64), remaining_cost_ns: Some(rest.as_nanos() as u64) }
+    }
+
+    /// Learns from one step: the prompt step or a decode step.
+    pub fn learn_step(&mut self, prompt_step: bool, measured: Duration) {
+        let e = if prompt_step { &mut self.prompt } else { &mut self.decode };
+        *e = e.mul_f64(1.0 - Self::ALPHA) + measured.mul_f64(Self::ALPHA);
+    }
+
+    pub fn learn_reply(&mut self, tokens: usize) {
+        self.reply_tokens += Self::ALPHA * (tokens as f64 - self.reply_tokens);
+    }
+}
+
 /// Which backend, checked at start whether or not the LLM is used: a robot configured for
 /// the Hailo must not quietly run something else.
 pub fn ensure_built(backend: &str) -> anyhow::Result<()> {
@@ -89,7 +130,7 @@ pub struct ParseJob<'a> {
 
 /// The loaded LLM; lives on the LLM thread.
 pub enum Backend {
-    Cpu(LlmEngine),
+    Cpu(LlmEngine, StepCosts),
     #[cfg(any(feature = "hailo", feature = "hailo-double"))]
     Hailo(hailo::HailoBackend),
 }
@@ -111,13 +152,13 @@ impl Backend {
         // The fixed prompt prefix is evaluated once here; every command reuses its KV cache.
         let t = engine.warm_up()?;
         tracing::info!(model = %model, prefix_ms = t.as_secs_f64() * 1e3, "LLM loaded, prompt prefix cached");
-        Ok(Backend::Cpu(engine))
+        Ok(Backend::Cpu(engine, StepCosts::default()))
     }
 
     pub fn parse(&mut self, job: ParseJob) -> anyhow::Result<Parse> {
         tracing::info!(text = %job.text, "LLM parse started");
         match self {
-            Backend::Cpu(engine) => generate_stepwise(engine, job),
+            Backend::Cpu(engine, costs) => generate_stepwise(engine, costs, job),
             #[cfg(any(feature = "hailo", feature = "hailo-double"))]
             Backend::Hailo(h) => h.parse(job),
         }
@@ -128,13 +169,16 @@ impl Backend {
 /// generation gives up as soon as it sees a stop count other than the one it started under,
 /// between steps or while it waits for a grant (vision may hold the device for a whole
 /// inference, and the stop must not wait for it).
-fn generate_stepwise(engine: &mut LlmEngine, job: ParseJob) -> anyhow::Result<Parse> {
+fn generate_stepwise(engine: &mut LlmEngine, costs: &mut StepCosts, job: ParseJob) -> anyhow::Result<Parse> {
     let ParseJob { text, mut stops, epoch, arbiter, rt, deadline, .. } = job;
     let mut generation = engine.start(text);
     let mut pending = match arbiter {
         Some((client, stream)) => {
+            let first = costs.hint(false, 0);
             let job = JobSpec {
                 deadline_ns: Some(npu_arbiter::monotonic_ns() + deadline.as_nanos() as u64),
+                next_step_cost_ns: first.next_step_cost_ns,
+                remaining_cost_ns: first.remaining_cost_ns,
                 ..Default::default()
             };
             Some(rt.block_on(client.submit(stream, job))?)
@@ -164,16 +208,21 @@ fn generate_stepwise(engine: &mut LlmEngine, job: ParseJob) -> anyhow::Result<Pa
         let started = Instant::now();
         let outcome = generation.step()?;
         let measured = started.elapsed();
+        costs.learn_step(matches!(outcome, StepOutcome::Prefilled), measured);
         match (outcome, grant) {
             (StepOutcome::Finished(reply), g) => {
                 if let Some(g) = g {
                     let _ = rt.block_on(g.finish(measured));
                 }
+                costs.learn_reply(reply.timings.generated_tokens);
                 tracing::info!(json = %reply.json, ttft_ms = reply.timings.time_to_first_token.map(|d| d.as_secs_f64() * 1e3),
                     tok_per_s = reply.timings.tokens_per_second(), "LLM reply");
                 return Ok(Parse::Done(reply.command));
             }
-            (_, Some(g)) => pending = Some(rt.block_on(g.finish_step(measured, StepHint::default()))?),
+            (_, Some(g)) => {
+                let next = costs.hint(true, generation.timings().generated_tokens);
+                pending = Some(rt.block_on(g.finish_step(measured, next))?);
+            }
             (_, None) => {}
         }
     }
@@ -208,6 +257,25 @@ mod tests {
             let e = model_path("cpu", "", env).unwrap_err().to_string();
             assert!(e.contains("AIHAT_LLM_MODEL"), "{e}");
         }
+    }
+
+    #[test]
+    fn step_hints_tell_the_prompt_step_from_decode_steps() {
+        let ms = Duration::from_millis;
+        let mut c = StepCosts::default();
+        for _ in 0..40 {
+            c.learn_step(true, ms(380));
+            c.learn_step(false, ms(100));
+            c.learn_reply(12);
+        }
+        let near = |a: Option<u64>, b: Duration| a.unwrap().abs_diff(b.as_nanos() as u64) < 2_000_000;
+        let first = c.hint(false, 0);
+        assert!(near(first.next_step_cost_ns, ms(380)), "{first:?}");
+        assert!(near(first.remaining_cost_ns, ms(380 + 12 * 100)), "{first:?}");
+        let mid = c.hint(true, 4);
+        assert!(near(mid.next_step_cost_ns, ms(100)) && near(mid.remaining_cost_ns, ms(8 * 100)), "{mid:?}");
+        // A reply longer than usual still has at least one step to go.
+        assert_eq!(c.hint(true, 30).remaining_cost_ns, c.hint(true, 30).next_step_cost_ns);
     }
 
     #[test]
