@@ -47,7 +47,8 @@ def run(model):
     from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
     from std_msgs.msg import String
 
-    node = NodeProcess("command_parser", params={"use_llm": True, "use_arbiter": False, "model_path": model})
+    # The node logs every utterance; held-out ones must not scroll past whoever runs this.
+    node = NodeProcess("command_parser", params={"use_llm": True, "use_arbiter": False, "model_path": model}, echo=False)
     try:
         end = time.monotonic() + 300
         while not any("ready for voice commands" in l for l in node.lines):

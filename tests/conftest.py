@@ -24,7 +24,8 @@ _domains = itertools.count(int(os.environ.get("AIHAT_TEST_DOMAIN_BASE", "40")) +
 class NodeProcess:
     """A node executable started as its own OS process; killed on every path."""
 
-    def __init__(self, executable, params=None, remap=None, name=None, params_file=None, env=None):
+    def __init__(self, executable, params=None, remap=None, name=None, params_file=None, env=None, echo=True):
+        """`echo`: copy the node's log lines to stderr (pytest shows them for a failed test)."""
         exe = BIN_DIR / executable
         if not exe.exists():
             raise FileNotFoundError(f"{exe} not built (cargo build --release)")
@@ -43,6 +44,7 @@ class NodeProcess:
             cmd += ["-r", f"{k}:={v}"]
         self.cmd = cmd
         self.lines = []
+        self.echo = echo
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env=env or os.environ.copy(), start_new_session=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -52,7 +54,8 @@ class NodeProcess:
         for raw in iter(self.proc.stdout.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip()
             self.lines.append(line)
-            sys.stderr.write(f"[node] {line}\n")
+            if self.echo:
+                sys.stderr.write(f"[node] {line}\n")
 
     def alive(self):
         return self.proc.poll() is None

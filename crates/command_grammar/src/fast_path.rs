@@ -93,6 +93,9 @@ pub(crate) fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && tokens.windows(phrase.len()).any(|w| w == phrase)
 }
 
+/// Objects that sit inside a phrasal verb ("back it up") without naming anything.
+const PRONOUN_OBJECTS: [&str; 2] = ["it", "them"];
+
 fn is_numeric(tok: &str) -> bool {
     tok.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
@@ -252,6 +255,11 @@ fn match_phrase(
                 && (skip.is_some_and(|s| s[j])
                     || (!used[j] && vocab.strip_words.contains(&tokens[j]) && tokens[j] != *w))
             {
+                j += 1;
+            }
+            // A phrasal verb takes a pronoun object between verb and particle: "back it up",
+            // "pick them up". Only the first word: "back up" is the phrase, "it" its object.
+            if k == 1 && j < tokens.len() && !used[j] && PRONOUN_OBJECTS.contains(&tokens[j].as_str()) && tokens[j] != *w {
                 j += 1;
             }
         }
@@ -506,7 +514,9 @@ fn mark_relative_direction(vocab: &Vocabulary, tokens: &[String], used: &mut [bo
         }
         let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
         if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here {
-            used[i..d].iter_mut().for_each(|u| *u = true);
+            // "scoot over to the left": "over" goes with the direction.
+            let from = if i > 0 && !used[i - 1] && tokens[i - 1] == "over" { i - 1 } else { i };
+            used[from..d].iter_mut().for_each(|u| *u = true);
         }
     }
 }
@@ -541,7 +551,12 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
             continue;
         };
         let e = m + marker.len();
-        if let Some(start) = replaced_value(vocab, tokens, &keep, m, e) {
+        // "left uh no right": a hesitation before the marker belongs to it.
+        let mut from = m;
+        while from > 0 && keep[from - 1] && vocab.filler_words.contains(&tokens[from - 1]) {
+            from -= 1;
+        }
+        if let Some(start) = replaced_value(vocab, tokens, &keep, from, e) {
             keep[start..e].iter_mut().for_each(|k| *k = false);
         }
         m = e;
@@ -796,6 +811,9 @@ fn parse_command(
         if !before.is_empty() {
             return needs(format!("words before the action: {}", before.join(" ")));
         }
+        if let Some(i) = relation_after(vocab, raw, &used, first.end) {
+            return needs(format!("target starts with a relation word: {}", raw[i]));
+        }
         let mut words: Vec<&String> = leftovers
             .iter()
             .copied()
@@ -907,6 +925,20 @@ fn parse_command(
         }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// A relation word that opens what follows an action phrase ending at `end`, once words
+/// such as "yourself" or "me" are passed over: "get yourself to the hallway", "get me to the
+/// station" name a path, not a thing to fetch ("to" is also a filler word, so the target's own
+/// check never sees it). Only with an object after it: "follow me around" is an adverb.
+/// Shared with the LLM answer check.
+/// Returns the relation word's position.
+pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool], end: usize) -> Option<usize> {
+    let free: Vec<usize> = (end..tokens.len()).filter(|&i| !used[i]).collect();
+    let word = |k: usize| tokens[free[k]].as_str();
+    let at = (0..free.len()).find(|&k| !vocab.filler_words.contains(word(k)) || vocab.relation_words.contains(word(k)))?;
+    let has_object = (at + 1..free.len()).any(|k| !vocab.filler_words.contains(word(k)));
+    (vocab.relation_words.contains(word(at)) && has_object).then_some(free[at])
 }
 
 /// Why the action phrase `m` is no request, if it is not: a negation or a

@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
-    contains_phrase, corrected, kept, normalize, read, self_corrections, triggers, Reading,
+    contains_phrase, corrected, kept, normalize, read, relation_after, self_corrections, triggers, Reading,
 };
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
@@ -424,7 +424,13 @@ impl Said<'_> {
             }
         }
         let first = content.first().copied();
-        if first.is_some_and(|w| self.vocab.relation_words.contains(w)) {
+        // The object of a relation right after the phrase is no target of it: "get me to the
+        // station" fetches no station ("follow me to the kitchen" still follows the speaker).
+        let after = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| m.end);
+        let relation = after.and_then(|end| relation_after(self.vocab, &self.tokens, &self.reading.used, end));
+        let objects = relation.map_or(&[][..], |i| &self.tokens[i + 1..]);
+        let of_relation = !content.is_empty() && content.iter().all(|w| objects.iter().any(|t| t == w));
+        if first.is_some_and(|w| self.vocab.relation_words.contains(w)) || of_relation {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not a relation".into(),
@@ -760,6 +766,11 @@ mod tests {
         let e = refused(r#"{"action":"pick_up","target":"up the stairs"}"#, "grab up the stairs");
         assert!(matches!(e, Unsupported::Target { .. }), "{e}");
         supported(r#"{"action":"go_to","target":"table"}"#, "get over to the table");
+        // The relation opens what follows the phrase, though "to" is a filler word elsewhere.
+        let e = refused(r#"{"action":"pick_up","target":"station"}"#, "get me to the station");
+        assert!(matches!(e, Unsupported::Target { .. }), "{e}");
+        supported(r#"{"action":"pick_up","target":"newspaper"}"#, "can you bring me the newspaper");
+        supported(r#"{"action":"follow","target":"person"}"#, "follow me to the kitchen");
     }
 
     #[test]

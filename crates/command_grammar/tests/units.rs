@@ -42,6 +42,8 @@ fn spoken_units_convert_to_canonical_units() {
         ("move forward too meters", "distance_m", 2.0),
         ("back up for feet", "distance_m", 1.2192),
         ("set speed to one centimetre per second", "speed_mps", 0.05),
+        // A pronoun object inside a phrasal verb.
+        ("back it up a foot", "distance_m", 0.3048),
     ];
     for (text, name, want) in cases {
         let got = slot(&v, text, name);
@@ -108,6 +110,12 @@ fn speech_forms_are_read_as_meant() {
         ("no dont stop", r#"{"action":"stop"}"#),
         ("dont stop stop", r#"{"action":"stop"}"#),
         ("stap", r#"{"action":"stop"}"#),
+        // A hesitation before the correction marker is part of it.
+        ("turn left uh no right", r#"{"action":"turn","direction":"right"}"#),
+        ("move forward three um no two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+        // A pronoun object inside a phrasal verb; "over" goes with "to the left".
+        ("scoot over to the left", r#"{"action":"move","direction":"left"}"#),
+        ("turn slightly right", r#"{"action":"turn","direction":"right"}"#),
         // What no command can hold is unknown, not a guess.
         ("move forward a few metres", r#"{"action":"unknown"}"#),
         ("turn ninety degrees", r#"{"action":"unknown"}"#),
@@ -127,6 +135,9 @@ fn targets_are_what_follows_the_action_phrase() {
         // A relation is no name: "get" was part of a longer phrase.
         ("get over to the table", r#"{"action":"go_to","target":"table"}"#),
         ("grab up the stairs", "needs LLM: target starts with a relation word: up"),
+        // ... also where the relation word is a filler elsewhere ("want to"): a path, no fetch.
+        ("get me to the station", "needs LLM: target starts with a relation word: to"),
+        ("get yourself to the hallway", r#"{"action":"go_to","target":"hallway"}"#),
         // A person noun is a person, whatever the article.
         ("follow that woman", r#"{"action":"follow","target":"person"}"#),
         ("look at the kid", r#"{"action":"look_at","target":"person"}"#),
