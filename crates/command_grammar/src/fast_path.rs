@@ -213,6 +213,7 @@ pub(crate) struct Quantity {
 }
 
 /// An action trigger phrase found in the utterance.
+#[derive(Clone)]
 pub(crate) struct TriggerMatch {
     pub action: usize,
     pub synonym: usize,
@@ -693,6 +694,22 @@ fn parse_command(
         }
         Err(chosen) => chosen,
     };
+    // "go and find my keys": a bare verb right before a connective is an idiom, no first
+    // command ("turn around and come back" is two). The LLM answer check reads it alike.
+    let idiom_verb = |k: usize, m: &TriggerMatch| {
+        chosen.get(k + 1).is_some_and(|next| {
+            next.start == m.end + 1 && next.action != m.action && idiom_connective(vocab, tokens.as_slice(), m)
+        })
+    };
+    let mut kept_triggers = Vec::with_capacity(chosen.len());
+    for (k, m) in chosen.iter().enumerate() {
+        if idiom_verb(k, m) {
+            used[m.start..=m.end].iter_mut().for_each(|u| *u = true);
+        } else {
+            kept_triggers.push(m.clone());
+        }
+    }
+    let chosen = kept_triggers;
     let Some(first) = chosen.first() else {
         return needs("no action recognised".into());
     };
@@ -824,9 +841,9 @@ fn parse_command(
             .map(|w| w.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        if words.is_empty() && leftovers.iter().any(|t| t.as_str() == "me") {
-            // "follow me": the speaker is the target ("me" is a filler word).
-            slots.insert(TARGET_SLOT.into(), SlotValue::Text("me".into()));
+        if let Some(w) = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty()) {
+            // "follow me", "follow us": the speakers are the target ("me", "us" are filler words).
+            slots.insert(TARGET_SLOT.into(), SlotValue::Text(w.to_string()));
         } else if let Some(c) = vocab.canonical_target(&said) {
             // Before stripping: "her" is also a possessive strip word.
             slots.insert(TARGET_SLOT.into(), SlotValue::Text(c.into()));
@@ -925,6 +942,11 @@ fn parse_command(
         }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// The one-word phrase `m` is followed by a connective: "go and", "come and" start one command.
+pub(crate) fn idiom_connective(vocab: &Vocabulary, tokens: &[String], m: &TriggerMatch) -> bool {
+    m.end == m.start + 1 && tokens.get(m.end).is_some_and(|w| vocab.connectives.contains(w))
 }
 
 /// A relation word that opens what follows an action phrase ending at `end`, once words
@@ -1046,7 +1068,7 @@ fn unit_at(vocab: &Vocabulary, tokens: &[String], j: usize) -> Option<(usize, St
     })
 }
 
-fn is_enum_word(vocab: &Vocabulary, w: &str) -> bool {
+pub(crate) fn is_enum_word(vocab: &Vocabulary, w: &str) -> bool {
     vocab
         .actions
         .iter()

@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
-    contains_phrase, corrected, kept, normalize, read, relation_after, self_corrections, triggers, Reading,
+    contains_phrase, corrected, idiom_connective, is_enum_word, kept, normalize, read, relation_after, self_corrections, triggers, Reading,
 };
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
@@ -40,6 +40,8 @@ pub enum Unsupported {
     Target { target: String, missing: String },
     #[error("{slot} left out (said: {said})")]
     LeftOut { slot: String, said: String },
+    #[error("{said} said, which {action} has no slot for")]
+    NoSlotFor { action: String, said: String },
     #[error("{slot} ({why})")]
     Slot { slot: String, why: &'static str },
     #[error("several commands joined by {connective:?}: one at a time")]
@@ -236,13 +238,50 @@ impl Said<'_> {
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
-        if phrase_said || only_unit_of_it {
+        if phrase_said || only_unit_of_it || self.cue_said() || self.only_action_for_direction_and_number() {
             Ok(())
         } else {
             Err(Unsupported::Action {
                 action: self.spec.name.clone(),
             })
         }
+    }
+
+    /// "back one", "left ninety" (an operator's shorthand): no action phrase, a direction and a
+    /// bare number, and this is the only action whose direction takes that word and whose
+    /// bare-number slot holds that number ("left ninety" cannot be 90 m, so it is a turn).
+    fn only_action_for_direction_and_number(&self) -> bool {
+        let r = &self.reading;
+        let [(n, _, _)] = r.bare.as_slice() else { return false };
+        if !r.triggers.is_empty() || !r.quantities.is_empty() {
+            return false;
+        }
+        let said = |w: &String| self.tokens.iter().enumerate().any(|(i, t)| !r.filler[i] && t == w);
+        let fits = |a: &ActionSpec| {
+            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| match &s.kind {
+                SlotKind::Enum { values } => values.values().flatten().any(said),
+                _ => false,
+            });
+            let holds = a.slots.iter().any(|s| match &s.kind {
+                SlotKind::Number { min, max, out_of_range, bare_number: true, .. } => {
+                    *out_of_range == OutOfRange::Clamp || (*min..=*max).contains(n)
+                }
+                _ => false,
+            });
+            direction && holds
+        };
+        let mut fitting = self.vocab.actions.iter().enumerate().filter(|(_, a)| fits(a)).map(|(i, _)| i);
+        fitting.next() == Some(self.ai) && fitting.next().is_none()
+    }
+
+    /// One of the action's `llm_cues` was said, and no phrase of another action except one made
+    /// of this action's cues ("you go kitchen now": "go" is a phrase of move and a cue of go_to;
+    /// "go get my teddy" names pick_up, so "go" is no cue there).
+    fn cue_said(&self) -> bool {
+        let cues = &self.spec.llm_cues;
+        let r = &self.reading;
+        let said = (0..self.tokens.len()).any(|i| !r.used[i] && cues.contains(&self.tokens[i]));
+        said && r.triggers.iter().all(|m| m.action == self.ai || self.tokens[m.start..m.end].iter().all(|w| cues.contains(w)))
     }
 
     /// "pick up the cup and put it on the table", "turn left and go forward":
@@ -267,7 +306,8 @@ impl Said<'_> {
         }
         for m in r.triggers.iter().filter(|m| m.action != self.ai && m.end <= own.start) {
             let between = &self.tokens[m.end..own.start];
-            if let Some(ci) = between.iter().position(connective).filter(|&ci| ci > 0) {
+            let idiom = idiom_connective(self.vocab, &self.tokens, m);
+            if let Some(ci) = between.iter().position(connective).filter(|&ci| ci > 0 || !idiom) {
                 return compound(&between[ci]);
             }
         }
@@ -286,8 +326,15 @@ impl Said<'_> {
     /// after the previous one; no quantity or filler-phrase word is used.
     fn phrase_with_gaps(&self, phrase: &[String]) -> bool {
         let free = |i: usize| !self.reading.used[i];
+        // Not inside a phrase of another action at least as long: "move closer to the table" is
+        // go_to, not come_here's "move closer"; "drive yourself to" is still go_to's "drive to".
+        let other_phrase = |i: usize| {
+            self.reading.triggers.iter().any(|m| {
+                m.action != self.ai && (m.start..m.end).contains(&i) && m.end - m.start >= phrase.len()
+            })
+        };
         (0..self.tokens.len()).any(|start| {
-            if !free(start) || self.tokens[start] != phrase[0] {
+            if !free(start) || self.tokens[start] != phrase[0] || other_phrase(start) {
                 return false;
             }
             let mut at = start;
@@ -331,7 +378,19 @@ impl Said<'_> {
         words: Option<&[String]>,
         value: &str,
     ) -> Result<(), Unsupported> {
-        let said = words.is_some_and(|w| self.word_said(w))
+        // A word inside a phrase that sets this slot belongs to the phrase: "dont go so fast"
+        // says slow, not fast.
+        let setting: Vec<std::ops::Range<usize>> = self
+            .reading
+            .triggers
+            .iter()
+            .filter(|m| m.action == self.ai && self.spec.synonyms[m.synonym].implied.contains_key(&slot.name))
+            .map(|m| m.start..m.end)
+            .collect();
+        let free_word = |i: usize, t: &String| {
+            !self.reading.filler[i] && !setting.iter().any(|r| r.contains(&i)) && words.is_some_and(|w| w.contains(t))
+        };
+        let said = self.tokens.iter().enumerate().any(|(i, t)| free_word(i, t))
             || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
         if said || self.free_half_turn_direction(cmd, slot) {
             return Ok(());
@@ -423,6 +482,13 @@ impl Said<'_> {
                 });
             }
         }
+        // "go backwards" names a direction, not a place.
+        if !content.is_empty() && content.iter().all(|w| is_enum_word(self.vocab, w)) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not a direction or setting".into(),
+            });
+        }
         let first = content.first().copied();
         // The object of a relation right after the phrase is no target of it: "get me to the
         // station" fetches no station ("follow me to the kitchen" still follows the speaker).
@@ -481,13 +547,15 @@ impl Said<'_> {
                 .iter()
                 .filter(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension))
                 .collect();
-            if let Some(first) = of_dim.first() {
-                if !of_dim.iter().any(|s| has(&s.name)) {
-                    return Err(Unsupported::LeftOut {
-                        slot: first.name.clone(),
-                        said: format!("{:?} {}", q.value, canonical_unit(&q.dimension)),
-                    });
+            let said = || format!("{:?} {}", q.value, canonical_unit(&q.dimension));
+            match of_dim.first() {
+                Some(first) if !of_dim.iter().any(|s| has(&s.name)) => {
+                    return Err(Unsupported::LeftOut { slot: first.name.clone(), said: said() });
                 }
+                Some(_) => {}
+                // "keep going straight for 2 meters" is no plain resume: the amount asked for
+                // would be dropped.
+                None => return Err(Unsupported::NoSlotFor { action: self.spec.name.clone(), said: said() }),
             }
         }
         let bare_slots: Vec<&SlotSpec> = self
@@ -585,8 +653,9 @@ mod tests {
             r#"{"action":"move","direction":"backward","distance_m":0.3}"#,
             slowly,
         );
+        // "go" may cue go_to, but a direction is no place.
         let e = refused(r#"{"action":"go_to","target":"backwards"}"#, slowly);
-        assert_eq!(e.to_string(), "action go_to (none of its words said)");
+        assert!(matches!(e, Unsupported::Target { .. }), "{e}");
 
         for direction in ["left", "right"] {
             supported(
@@ -771,6 +840,35 @@ mod tests {
         assert!(matches!(e, Unsupported::Target { .. }), "{e}");
         supported(r#"{"action":"pick_up","target":"newspaper"}"#, "can you bring me the newspaper");
         supported(r#"{"action":"follow","target":"person"}"#, "follow me to the kitchen");
+    }
+
+    #[test]
+    fn an_llm_cue_supports_its_action_only_where_no_other_action_was_named() {
+        supported(r#"{"action":"go_to","target":"lounge"}"#, "nip into the lounge");
+        // "go" is a phrase of move and a cue of go_to.
+        supported(r#"{"action":"go_to","target":"kitchen"}"#, "you go kitchen now");
+        supported(r#"{"action":"find","target":"key"}"#, "please search my key");
+        // "get" names pick_up: "go" is no cue there.
+        let e = refused(r#"{"action":"go_to","target":"teddy"}"#, "go get my teddy");
+        assert!(matches!(e, Unsupported::Action { .. }), "{e}");
+        // A cue is no licence for a slot: a direction is no place.
+        refused(r#"{"action":"go_to","target":"left"}"#, "go left");
+    }
+
+    #[test]
+    fn an_operators_direction_and_number_name_the_one_action_that_holds_them() {
+        supported(r#"{"action":"move","direction":"backward","distance_m":1.0}"#, "back one");
+        supported(r#"{"action":"turn","direction":"left","angle_deg":90}"#, "left ninety");
+        // 2 m and 2 degrees are both possible: no action is named.
+        refused(r#"{"action":"move","direction":"left","distance_m":2.0}"#, "left two");
+        refused(r#"{"action":"turn","direction":"left","angle_deg":2}"#, "left two");
+    }
+
+    #[test]
+    fn an_amount_the_action_cannot_hold_is_not_dropped() {
+        let e = refused(r#"{"action":"resume"}"#, "keep going straight for 2 meters");
+        assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
+        supported(r#"{"action":"come_here"}"#, "can you come here for a sec");
     }
 
     #[test]

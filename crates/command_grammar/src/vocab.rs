@@ -122,6 +122,8 @@ struct RawAction {
     ignores_object: bool,
     #[serde(default)]
     asked_as_question: bool,
+    #[serde(default)]
+    llm_cues: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -210,6 +212,10 @@ pub struct ActionSpec {
     /// Asked as a question ("what does the room look like"): question
     /// openers before its phrase do not make it no request.
     pub asked_as_question: bool,
+    /// Words that let an LLM answer name this action though none of its phrases was said
+    /// ("nip into the lounge" -> go_to), when no other action's phrase was said either and every
+    /// slot is supported on its own. The fast path never acts on them.
+    pub llm_cues: Vec<String>,
 }
 
 impl ActionSpec {
@@ -529,6 +535,7 @@ impl Vocabulary {
                 require_any: ra.require_any,
                 ignores_object: ra.ignores_object,
                 asked_as_question: ra.asked_as_question,
+                llm_cues: lower_all(ra.llm_cues),
             });
         }
         if !index.contains_key(STOP_ACTION) {

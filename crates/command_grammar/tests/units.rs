@@ -116,6 +116,14 @@ fn speech_forms_are_read_as_meant() {
         // A pronoun object inside a phrasal verb; "over" goes with "to the left".
         ("scoot over to the left", r#"{"action":"move","direction":"left"}"#),
         ("turn slightly right", r#"{"action":"turn","direction":"right"}"#),
+        // "go and" starts one command; a longer phrase before "and" is a command of its own.
+        ("go and find my keys", r#"{"action":"find","target":"keys"}"#),
+        ("turn around and come back", r#"{"action":"unknown"}"#),
+        // Polite conditionals are no condition; "us" is the speakers, or an indirect object.
+        ("i wonder if you could find my handbag", r#"{"action":"find","target":"handbag"}"#),
+        ("fetch us the remote", r#"{"action":"pick_up","target":"remote"}"#),
+        ("follow us", r#"{"action":"follow","target":"person"}"#),
+        ("if you see the cat follow it", r#"{"action":"unknown"}"#),
         // What no command can hold is unknown, not a guess.
         ("move forward a few metres", r#"{"action":"unknown"}"#),
         ("turn ninety degrees", r#"{"action":"unknown"}"#),
