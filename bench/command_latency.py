@@ -463,6 +463,7 @@ def main():
         result["stop_outcomes"] = ros["outcomes"]
         result["detections_hz"] = ros["detections_hz"]
         result["detections_idle_hz"] = ros["detections_idle_hz"]
+        result["detections_whole_parse_hz"] = ros["detections_whole_parse_hz"]
         print(f"\n## Stop latency through ROS (voice_command -> robot_command), {a.stops} stops per row\n")
         print("| case | n | p50 ms | p99 ms | p50 / reference p50 |")
         print("|---|---|---|---|---|")

@@ -140,17 +140,27 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
 /// typo corrected; also how many were changed.
 pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>, usize) {
     let mut corrections = 0usize;
-    let tokens = tokens
-        .into_iter()
-        .map(|t| match vocab.homophones.get(&t).cloned().or_else(|| correct_typo(vocab, &t)) {
-            Some(fixed) => {
-                corrections += 1;
-                fixed
+    // "go two the kitchen": a number word right before an article is the preposition that
+    // sounds like it (and "too meters" is 2, see `number_homophones`).
+    let before_article = |i: usize| tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "the" | "a" | "an" | "my" | "your"));
+    let fixed: Vec<String> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let heard = match t.as_str() {
+                "two" | "too" if before_article(i) => Some("to".to_string()),
+                _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
+            };
+            match heard {
+                Some(fixed) => {
+                    corrections += 1;
+                    fixed
+                }
+                None => t.clone(),
             }
-            None => t,
         })
         .collect();
-    (tokens, corrections)
+    (fixed, corrections)
 }
 
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {

@@ -16,7 +16,7 @@ use crate::fast_path::{
     contains_phrase, corrected, idiom_connective, is_enum_word, kept, normalize, read, relation_after, self_corrections, triggers, Reading,
 };
 use crate::grounding::singular;
-use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION};
+use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
 /// Enum slot whose value does not matter for a half turn.
 const DIRECTION_SLOT: &str = "direction";
@@ -117,7 +117,7 @@ fn said_values(
         tokens,
         reading,
     };
-    said.action()?;
+    said.action(cmd)?;
     said.one_command()?;
     let slots = cmd
         .slots
@@ -223,7 +223,7 @@ struct Said<'a> {
 }
 
 impl Said<'_> {
-    fn action(&self) -> Result<(), Unsupported> {
+    fn action(&self, cmd: &Command) -> Result<(), Unsupported> {
         let r = &self.reading;
         // A unit word names an action too: "take a step back", "do half a turn".
         let with_unit_words = || triggers(self.vocab, &self.tokens, &r.filler);
@@ -233,12 +233,12 @@ impl Said<'_> {
                 .spec
                 .synonyms
                 .iter()
-                .any(|s| s.phrase.len() > 1 && self.phrase_with_gaps(&s.phrase));
+                .any(|s| s.phrase.len() > 1 && self.phrase_with_gaps(&s.phrase, cmd));
         let only_unit_of_it = r.triggers.is_empty()
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
-        if phrase_said || only_unit_of_it || self.cue_said() || self.only_action_for_direction_and_number() {
+        if phrase_said || only_unit_of_it || self.cue_said(cmd) || self.only_action_for_direction_and_number() {
             Ok(())
         } else {
             Err(Unsupported::Action {
@@ -277,11 +277,23 @@ impl Said<'_> {
     /// One of the action's `llm_cues` was said, and no phrase of another action except one made
     /// of this action's cues ("you go kitchen now": "go" is a phrase of move and a cue of go_to;
     /// "go get my teddy" names pick_up, so "go" is no cue there).
-    fn cue_said(&self) -> bool {
-        let cues = &self.spec.llm_cues;
-        let r = &self.reading;
-        let said = (0..self.tokens.len()).any(|i| !r.used[i] && cues.contains(&self.tokens[i]));
-        said && r.triggers.iter().all(|m| m.action == self.ai || self.tokens[m.start..m.end].iter().all(|w| cues.contains(w)))
+    /// With a target, only filler, strip and destination words stand between the cue and it.
+    fn cue_said(&self, cmd: &Command) -> bool {
+        let (cues, r, v) = (&self.spec.llm_cues, &self.reading, self.vocab);
+        let only_cue_phrases =
+            r.triggers.iter().all(|m| m.action == self.ai || self.tokens[m.start..m.end].iter().all(|w| cues.contains(w)));
+        let target = cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str);
+        let first_word = target.and_then(|t| t.split_whitespace().find(|w| !v.strip_words.contains(*w)));
+        let leads_to_target = |cue: usize| match first_word {
+            None => true,
+            Some(w) => (cue + 1..self.tokens.len()).find(|&j| self.tokens[j] == w || self.raw[j] == w).is_some_and(|j| {
+                self.tokens[cue + 1..j].iter().all(|t| {
+                    v.filler_words.contains(t) || v.strip_words.contains(t) || v.destination_words.contains(t)
+                })
+            }),
+        };
+        only_cue_phrases
+            && (0..self.tokens.len()).any(|i| !r.used[i] && cues.contains(&self.tokens[i]) && leads_to_target(i))
     }
 
     /// "pick up the cup and put it on the table", "turn left and go forward":
@@ -324,7 +336,8 @@ impl Said<'_> {
 
     /// The words of `phrase` in order, each at most [`MAX_PHRASE_GAP`] words
     /// after the previous one; no quantity or filler-phrase word is used.
-    fn phrase_with_gaps(&self, phrase: &[String]) -> bool {
+    fn phrase_with_gaps(&self, phrase: &[String], cmd: &Command) -> bool {
+        let target: Vec<&str> = cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).map_or(Vec::new(), |t| t.split_whitespace().collect());
         let free = |i: usize| !self.reading.used[i];
         // Not inside a phrase of another action at least as long: "move closer to the table" is
         // go_to, not come_here's "move closer"; "drive yourself to" is still go_to's "drive to".
@@ -337,10 +350,21 @@ impl Said<'_> {
             if !free(start) || self.tokens[start] != phrase[0] || other_phrase(start) {
                 return false;
             }
+            // What stands in a gap is the target ("pick the sock up") or no object at all, unless the
+            // action ignores objects ("put the cup down"): "move the meeting to friday" goes nowhere.
+            let v = self.vocab;
+            let gap_word = |t: &String| {
+                self.spec.ignores_object
+                    || target.contains(&t.as_str())
+                    || v.filler_words.contains(t)
+                    || v.strip_words.contains(t)
+                    || v.relation_words.contains(t)
+            };
             let mut at = start;
             phrase[1..].iter().all(|w| {
                 let next = (at + 1..self.tokens.len().min(at + 2 + MAX_PHRASE_GAP))
-                    .find(|&i| free(i) && self.tokens[i] == *w);
+                    .find(|&i| free(i) && self.tokens[i] == *w)
+                    .filter(|&i| self.tokens[at + 1..i].iter().all(gap_word));
                 next.map(|i| at = i).is_some()
             })
         })
@@ -848,6 +872,14 @@ mod tests {
         // "go" is a phrase of move and a cue of go_to.
         supported(r#"{"action":"go_to","target":"kitchen"}"#, "you go kitchen now");
         supported(r#"{"action":"find","target":"key"}"#, "please search my key");
+        supported(r#"{"action":"go_to","target":"kitchen"}"#, "pop over to the kitchen would you");
+        // Only destination words between the cue and the target: no climbing, no errands.
+        refused(r#"{"action":"go_to","target":"stairs"}"#, "go up the stairs");
+        refused(r#"{"action":"go_to","target":"baby"}"#, "could you go check on the baby");
+        refused(r#"{"action":"go_to","target":"wall"}"#, "go forward until you hit the wall");
+        // Nor an object in the gap of a phrase: "move ... to".
+        refused(r#"{"action":"go_to","target":"friday"}"#, "move the meeting to friday");
+        supported(r#"{"action":"go_to","target":"garage"}"#, "drive yourself to the garage");
         // "get" names pick_up: "go" is no cue there.
         let e = refused(r#"{"action":"go_to","target":"teddy"}"#, "go get my teddy");
         assert!(matches!(e, Unsupported::Action { .. }), "{e}");

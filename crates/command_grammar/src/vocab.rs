@@ -96,6 +96,8 @@ struct RawTextSlots {
     #[serde(default)]
     relation_words: Vec<String>,
     #[serde(default)]
+    destination_words: Vec<String>,
+    #[serde(default)]
     choice_words: Vec<String>,
     #[serde(default)]
     not_objects: Vec<String>,
@@ -275,6 +277,8 @@ pub struct Vocabulary {
     /// Prepositions and particles: a target that starts with one names a
     /// relation or a path ("over to the table"), not a thing.
     pub(crate) relation_words: BTreeSet<String>,
+    /// Relation words that lead to where one goes ("nip into the lounge"), not along or past it.
+    pub(crate) destination_words: BTreeSet<String>,
     /// In a target, a choice or exclusion the speaker left open ("the kitchen or the bathroom").
     pub(crate) choice_words: BTreeSet<String>,
     /// Nouns that make an idiom of an action phrase, not an object ("take a seat", "look at the time").
@@ -595,6 +599,7 @@ impl Vocabulary {
             lower_all(raw.text_slots.deictic_words).into_iter().collect();
         let relation_words: BTreeSet<String> =
             lower_all(raw.text_slots.relation_words).into_iter().collect();
+        let destination_words: BTreeSet<String> = lower_all(raw.text_slots.destination_words).into_iter().collect();
         let choice_words: BTreeSet<String> = lower_all(raw.text_slots.choice_words).into_iter().collect();
         let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
@@ -686,6 +691,7 @@ impl Vocabulary {
             strip_words,
             deictic_words,
             relation_words,
+            destination_words,
             choice_words,
             not_objects,
             idiom_verbs,
