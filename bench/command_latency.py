@@ -160,14 +160,15 @@ def llm_interleaved(a, tmp):
     batches of --batch runs, alternately first, a pause between turns (so that the idle engine's
     OpenMP threads have stopped spinning). Load drift on this shared machine then hits both."""
     dump = tmp / "prompt.json"
-    cmd = [str(BIN_DIR / "llm_throughput"), "--serve", "--dump-prompt", str(dump), "--model", a.model]
+    devset = ["--devset", str(REPO / "tests" / "data" / "commands_dev.yaml")]
+    cmd = [str(BIN_DIR / "llm_throughput"), "--serve", "--dump-prompt", str(dump), "--model", a.model] + devset
     if a.threads:
         cmd += ["--threads", str(a.threads)]
     ours = Served(cmd)
     # More llm_engine rows with other settings (--also-ours), e.g. to see what one setting costs.
     variants = []
     for extra in a.also_ours:
-        v = Served([str(BIN_DIR / "llm_throughput"), "--serve", "--model", a.model] + extra.split()
+        v = Served([str(BIN_DIR / "llm_throughput"), "--serve", "--model", a.model] + devset + extra.split()
                    + (["--threads", str(a.threads)] if a.threads else []))
         v.head["engine"] += f" {extra}"
         variants.append(v)

@@ -10,8 +10,8 @@
 //! `--serve` keeps the loaded engine and runs batches on request (a line `N` on stdin, one JSON
 //! line of figures back), so that a driver can interleave it with a reference engine.
 //!
-//! Usage: `llm_throughput [--model GGUF] [--threads N] [--runs N] [--json PATH] [--dump-prompt PATH] [--serve] [--flash-attention]`
-//! (model default: $AIHAT_LLM_MODEL)
+//! Usage: `llm_throughput [--model GGUF] [--threads N] [--runs N] [--json PATH] [--dump-prompt PATH] [--serve] [--flash-attention] [--devset YAML]`
+//! (model default: $AIHAT_LLM_MODEL; dev set default: the checkout this binary was built from)
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -31,6 +31,7 @@ struct Args {
     dump_prompt: Option<PathBuf>,
     serve: bool,
     flash_attention: bool,
+    devset: PathBuf,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -42,6 +43,8 @@ fn args() -> anyhow::Result<Args> {
         dump_prompt: None,
         serve: false,
         flash_attention: false,
+        // A binary may outlive its checkout (a shared target directory): drivers pass --devset.
+        devset: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/commands_dev.yaml")),
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -54,6 +57,7 @@ fn args() -> anyhow::Result<Args> {
             "--dump-prompt" => a.dump_prompt = Some(v()?.into()),
             "--serve" => a.serve = true,
             "--flash-attention" => a.flash_attention = true,
+            "--devset" => a.devset = v()?.into(),
             "-h" | "--help" => {
                 println!("{}", include_str!("main.rs").lines().take_while(|l| l.starts_with("//!")).map(|l| l.trim_start_matches("//! ").trim_start_matches("//!")).collect::<Vec<_>>().join("\n"));
                 std::process::exit(0);
@@ -68,16 +72,16 @@ fn args() -> anyhow::Result<Args> {
 }
 
 /// The development-set utterances the fast path does not parse: what reaches the LLM.
-fn llm_utterances(vocab: &Vocabulary) -> anyhow::Result<Vec<String>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/commands_dev.yaml");
-    let dev: Vec<serde_yaml_ng::Value> = serde_yaml_ng::from_str(&std::fs::read_to_string(path).context(path)?)?;
+fn llm_utterances(vocab: &Vocabulary, path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let dev: Vec<serde_yaml_ng::Value> =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(path).with_context(|| path.display().to_string())?)?;
     let texts: Vec<String> = dev
         .iter()
         .filter_map(|c| c.get("text")?.as_str().map(str::to_owned))
         .filter(|t| matches!(fast_path(vocab, t), FastPathOutcome::NeedsLlm { .. }))
         .collect();
     if texts.is_empty() {
-        bail!("no utterance of {path} goes to the LLM");
+        bail!("no utterance of {} goes to the LLM", path.display());
     }
     Ok(texts)
 }
@@ -95,7 +99,7 @@ fn pct(v: &[f64], p: f64) -> f64 {
 fn main() -> anyhow::Result<()> {
     let a = args()?;
     let vocab = Arc::new(Vocabulary::default_vocabulary()?);
-    let texts = llm_utterances(&vocab)?;
+    let texts = llm_utterances(&vocab, &a.devset)?;
     // The node's CPU plan on this machine: the inference set, the last core left to the robot.
     let plan = npu_arbiter::cpuset::plan_from_system(1)?;
     npu_arbiter::cpuset::pin_current_thread(&plan.inference_cpus)?;

@@ -164,6 +164,27 @@ fn dev_cases() -> Vec<command_grammar::eval::DevCase> {
     load_dev_set(&path).expect("dev set loads")
 }
 
+/// The cases the fast path answers right with a command that moves the robot, with that command:
+/// the answers the check's "not vacuous" tests turn wrong.
+fn right_moving_answers(vocab: &Vocabulary) -> Vec<(command_grammar::eval::DevCase, Command)> {
+    dev_cases()
+        .into_iter()
+        .filter_map(|case| {
+            let c = fast_path(vocab, &case.text).command().cloned()?;
+            let moving = matches_expectation(&c, &case.expect) && !c.is_unknown() && c.action != "stop";
+            moving.then_some((case, c))
+        })
+        .collect()
+}
+
+/// At least 50 wrong answers were made from right ones, and none was accepted on the dev split.
+fn assert_wrong_answers_refused(f: &Findings, what: &str) {
+    f.print("accepted", what);
+    let variants = f.checked.get(&Split::Dev).copied().unwrap_or(0);
+    assert!(variants >= 50, "only {variants} variants");
+    assert!(f.dev.is_empty(), "{} wrong answers accepted on the dev split", f.dev.len());
+}
+
 /// The LLM answer check must never refuse a right answer: every dev-split
 /// answer the fast path gets right is also supported by its words.
 #[test]
@@ -195,13 +216,7 @@ fn right_fast_path_answers_are_supported_by_their_words() {
 fn right_answers_with_one_slot_changed_are_refused() {
     let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
     let mut f = Findings::default();
-    for case in &dev_cases() {
-        let Some(c) = fast_path(&vocab, &case.text).command().cloned() else {
-            continue;
-        };
-        if !matches_expectation(&c, &case.expect) || c.is_unknown() || c.action == "stop" {
-            continue;
-        }
+    for (case, c) in &right_moving_answers(&vocab) {
         let spec = vocab.action(&c.action).expect("published action exists");
         for (name, value) in &c.slots {
             let slot = spec.slot(name).expect("published slot exists");
@@ -224,7 +239,7 @@ fn right_answers_with_one_slot_changed_are_refused() {
                 wrong.slots.insert(name.clone(), new);
                 let wrong = vocab.finalize(wrong);
                 // Clamped back to the same value, or out of range: not a different answer.
-                if wrong == c || wrong.is_unknown() {
+                if wrong == *c || wrong.is_unknown() {
                     continue;
                 }
                 // Either way round is the same half turn.
@@ -241,10 +256,7 @@ fn right_answers_with_one_slot_changed_are_refused() {
             }
         }
     }
-    f.print("accepted", "one-slot-wrong answers");
-    let variants = f.checked.get(&Split::Dev).copied().unwrap_or(0);
-    assert!(variants >= 50, "only {variants} variants");
-    assert!(f.dev.is_empty(), "{} wrong answers accepted on the dev split", f.dev.len());
+    assert_wrong_answers_refused(&f, "one-slot-wrong answers");
 }
 
 /// A right answer under another action, with the slots that action has kept (go_to the
@@ -254,13 +266,7 @@ fn right_answers_with_one_slot_changed_are_refused() {
 fn right_answers_under_another_action_are_refused() {
     let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
     let mut f = Findings::default();
-    for case in &dev_cases() {
-        let Some(c) = fast_path(&vocab, &case.text).command().cloned() else {
-            continue;
-        };
-        if !matches_expectation(&c, &case.expect) || c.is_unknown() || c.action == "stop" {
-            continue;
-        }
+    for (case, c) in &right_moving_answers(&vocab) {
         for other in vocab.actions().iter().filter(|a| a.name != c.action && a.name != "stop") {
             let mut wrong = c.clone();
             wrong.action = other.name.clone();
@@ -272,10 +278,7 @@ fn right_answers_under_another_action_are_refused() {
             }
         }
     }
-    f.print("accepted", "other-action answers");
-    let variants = f.checked.get(&Split::Dev).copied().unwrap_or(0);
-    assert!(variants >= 50, "only {variants} variants");
-    assert!(f.dev.is_empty(), "{} wrong answers accepted on the dev split", f.dev.len());
+    assert_wrong_answers_refused(&f, "other-action answers");
 }
 
 /// Every dev-split expectation, as if the LLM had answered it, is supported by
