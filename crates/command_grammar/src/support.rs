@@ -222,6 +222,11 @@ struct Said<'a> {
     reading: Reading,
 }
 
+/// The words of the command's target, if it has one.
+fn target_words(cmd: &Command) -> Vec<&str> {
+    cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).map_or(Vec::new(), |t| t.split_whitespace().collect())
+}
+
 impl Said<'_> {
     fn action(&self, cmd: &Command) -> Result<(), Unsupported> {
         let r = &self.reading;
@@ -256,10 +261,9 @@ impl Said<'_> {
         if !r.triggers.is_empty() || !r.quantities.is_empty() {
             return false;
         }
-        let said = |w: &String| self.tokens.iter().enumerate().any(|(i, t)| !r.filler[i] && t == w);
         let fits = |a: &ActionSpec| {
             let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| match &s.kind {
-                SlotKind::Enum { values } => values.values().flatten().any(said),
+                SlotKind::Enum { values } => values.values().any(|words| self.word_said(words)),
                 _ => false,
             });
             let holds = a.slots.iter().any(|s| match &s.kind {
@@ -282,8 +286,7 @@ impl Said<'_> {
         let (cues, r, v) = (&self.spec.llm_cues, &self.reading, self.vocab);
         let only_cue_phrases =
             r.triggers.iter().all(|m| m.action == self.ai || self.tokens[m.start..m.end].iter().all(|w| cues.contains(w)));
-        let target = cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str);
-        let first_word = target.and_then(|t| t.split_whitespace().find(|w| !v.strip_words.contains(*w)));
+        let first_word = target_words(cmd).into_iter().find(|w| !v.strip_words.contains(*w));
         let leads_to_target = |cue: usize| match first_word {
             None => true,
             Some(w) => (cue + 1..self.tokens.len()).find(|&j| self.tokens[j] == w || self.raw[j] == w).is_some_and(|j| {
@@ -337,7 +340,7 @@ impl Said<'_> {
     /// The words of `phrase` in order, each at most [`MAX_PHRASE_GAP`] words
     /// after the previous one; no quantity or filler-phrase word is used.
     fn phrase_with_gaps(&self, phrase: &[String], cmd: &Command) -> bool {
-        let target: Vec<&str> = cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).map_or(Vec::new(), |t| t.split_whitespace().collect());
+        let target = target_words(cmd);
         let free = |i: usize| !self.reading.used[i];
         // Not inside a phrase of another action at least as long: "move closer to the table" is
         // go_to, not come_here's "move closer"; "drive yourself to" is still go_to's "drive to".
