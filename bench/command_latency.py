@@ -82,7 +82,10 @@ def llama_cpp_python_serve(dump_path, model):
     llm = llama_cpp.Llama(model_path=model, n_ctx=2048, n_batch=512, n_threads=d["threads"],
                           n_threads_batch=d["threads"], verbose=False)
     load_ms = (time.perf_counter() - t) * 1e3
-    grammar = llama_cpp.LlamaGrammar.from_string(d["grammar"], verbose=False)
+    # llm_engine decodes each utterance under the grammar narrowed to it (gbnf_for); built per
+    # utterance inside the timed call here too, as llm_engine builds it in its prefill.
+    grammars = d.get("grammars")
+    fixed = llama_cpp.LlamaGrammar.from_string(d["grammar"], verbose=False) if not grammars else None
     prefix = llm.tokenize(d["prefix"].encode(), add_bos=True, special=True)
     close = llm.tokenize(d["turn_close"].encode(), add_bos=False, special=True)
     t = time.perf_counter()
@@ -90,11 +93,13 @@ def llama_cpp_python_serve(dump_path, model):
     prefix_ms = (time.perf_counter() - t) * 1e3
     eog = {llm.token_eos()}
 
-    def one(user):
+    def one(k):
+        user = d["user_texts"][k]
         # User text is not parsed for special tokens, as in llm_engine (no prompt injection).
         tokens = prefix + llm.tokenize(user.encode(), add_bos=False, special=False)[:128] + close
         out, n, first, last = b"", 0, None, None
         t0 = time.perf_counter()
+        grammar = fixed or llama_cpp.LlamaGrammar.from_string(grammars[k], verbose=False)
         for tok in llm.generate(tokens, temp=0.0, grammar=grammar, reset=True):
             now = time.perf_counter()
             first = first if first is not None else now
@@ -106,8 +111,8 @@ def llama_cpp_python_serve(dump_path, model):
                 break
         return (first - t0) * 1e3, ((n - 1) / (last - first)) if n > 1 else None, n, out.decode("utf-8", "replace")
 
-    for u in d["user_texts"][:8]:  # unmeasured, as in llm_throughput (WARM_UP)
-        one(u)
+    for k in range(min(8, len(d["user_texts"]))):  # unmeasured, as in llm_throughput (WARM_UP)
+        one(k)
     print(json.dumps({"engine": f"llama-cpp-python {llama_cpp.__version__}", "load_ms": load_ms,
                       "prefix_eval_ms": prefix_ms, "llama_system_info": llama_cpp.llama_print_system_info().decode()}),
           flush=True)
@@ -115,8 +120,7 @@ def llama_cpp_python_serve(dump_path, model):
     for line in sys.stdin:
         ttft, rate, outputs = [], [], []
         for _ in range(int(line)):
-            u = d["user_texts"][i % len(d["user_texts"])]
-            f, r, n, text = one(u)
+            f, r, n, text = one(i % len(d["user_texts"]))
             ttft.append(f)
             if r is not None:
                 rate.append(r)

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use command_grammar::{fast_path, gbnf, FastPathOutcome, Vocabulary};
+use command_grammar::{fast_path, gbnf, gbnf_for, FastPathOutcome, Vocabulary};
 use llm_engine::{prompt, EngineConfig, LlmEngine, PromptFormat, StepOutcome};
 use serde_json::json;
 
@@ -113,6 +113,8 @@ fn main() -> anyhow::Result<()> {
             "texts": texts,
             "turn_close": prompt::turn_close(&fmt),
             "grammar": gbnf(&vocab),
+            // What llm_engine decodes under: the grammar narrowed to each utterance.
+            "grammars": texts.iter().map(|t| gbnf_for(&vocab, t)).collect::<Vec<_>>(),
             "cpus": plan.inference_cpus,
             "threads": threads,
         });

@@ -89,6 +89,56 @@ pub fn normalize(text: &str) -> Vec<String> {
     out
 }
 
+/// The utterance's words ([`normalize`]) with what speech recognition split or joined put back
+/// as the vocabulary's `respellings` say ("go for word" -> "go forward", "turnleft" -> "turn
+/// left"). Before anything else reads them, so the fast path and the answer check see the same
+/// words.
+pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
+    let tokens = normalize(text);
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        match vocab.respellings.iter().find(|(heard, _)| tokens[i..].starts_with(heard)) {
+            Some((heard, meant)) => {
+                out.extend(meant.iter().cloned());
+                i += heard.len();
+            }
+            None => {
+                // "go go go to my bedroom": a stutter says a word once. Not a stop word or "no"
+                // ("no no" is a stop phrase), nor a number ("two two" may be a misread "twenty two").
+                let stutter = out.last() == Some(&tokens[i])
+                    && !vocab.stop_words.contains(&tokens[i])
+                    && tokens[i] != "no"
+                    && !is_numeric(&tokens[i])
+                    && !crate::numbers::NUMBER_WORDS.contains(&tokens[i].as_str());
+                if !stutter {
+                    out.push(tokens[i].clone());
+                }
+                i += 1;
+            }
+        }
+    }
+    // "follow doggy follow doggy", "look at the birdie look at the birdie": a child says the
+    // whole command twice; once is meant.
+    let mut i = 0;
+    while i < out.len() {
+        let repeated = (2..=MAX_REPEATED_SPAN).find(|&len| i + 2 * len <= out.len() && out[i..i + len] == out[i + len..i + 2 * len]);
+        match repeated {
+            Some(len) => {
+                out.drain(i + len..i + 2 * len);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Degrees of a half turn, whose direction is free.
+pub(crate) const HALF_TURN_DEG: f64 = 180.0;
+
+/// Longest span of words [`words`] reads as said twice by mistake.
+const MAX_REPEATED_SPAN: usize = 8;
+
 pub(crate) fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && tokens.windows(phrase.len()).any(|w| w == phrase)
 }
@@ -96,7 +146,7 @@ pub(crate) fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
 /// Objects that sit inside a phrasal verb ("back it up") without naming anything.
 const PRONOUN_OBJECTS: [&str; 2] = ["it", "them"];
 
-fn is_numeric(tok: &str) -> bool {
+pub(crate) fn is_numeric(tok: &str) -> bool {
     tok.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
@@ -171,7 +221,13 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             .cloned()
             .collect()
     };
-    let stop = tokens.iter().any(|t| vocab.stop_words.contains(t))
+    // "the bus stop", "a stop sign": a stop word inside a noun compound names a thing.
+    let in_compound = |i: usize| {
+        vocab.stop_nouns.iter().any(|p| {
+            (0..p.len()).any(|k| i >= k && tokens.get(i - k..i - k + p.len()).is_some_and(|w| w == p.as_slice()))
+        })
+    };
+    let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && !in_compound(i))
         || vocab
             .stop_phrases
             .iter()
@@ -241,6 +297,8 @@ pub(crate) struct Reading {
     /// Tokens inside filler phrases ("right now" names no direction).
     pub filler: Vec<bool>,
     pub quantities: Vec<Quantity>,
+    /// Tokens inside quantities ("right" in "a right angle" names no direction).
+    pub in_quantity: Vec<bool>,
     /// Numbers said without a unit: (value, first token, end token).
     pub bare: Vec<(f64, usize, usize)>,
     /// Non-overlapping trigger phrases (longest first, then earliest), sorted
@@ -291,7 +349,7 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     if text.trim().is_empty() {
         return unknown("empty input");
     }
-    let tokens = normalize(text);
+    let tokens = words(vocab, text);
     if is_stop(vocab, &tokens) {
         return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 1.0));
     }
@@ -378,10 +436,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         }
     }
     let filler = used.clone();
+    let mut in_quantity = vec![false; n];
 
     // Quantities first: "a quarter turn" must read "turn" as a unit, not an action.
     let mut quantities: Vec<Quantity> = Vec::new();
     let mut bare: Vec<(f64, usize, usize)> = Vec::new();
+    // Where the last quantity ended, and its unit's factor: "two feet six inches", "three minutes
+    // and twenty seconds" are one amount, a larger unit then a smaller one.
+    let mut last: Option<(usize, f64)> = None;
     let mut i = 0;
     while i < n {
         if used[i] {
@@ -423,11 +485,23 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                     value += f;
                     end += 3;
                 }
-                quantities.push(Quantity {
-                    value: value * factor,
-                    dimension,
-                });
+                let continues = |(last_end, last_factor): (usize, f64)| {
+                    let joined = last_end == i || (last_end + 1 == i && tokens[last_end] == "and");
+                    joined && last_factor > factor
+                };
+                match quantities.last_mut() {
+                    Some(q) if q.dimension == dimension && last.is_some_and(continues) => {
+                        q.value += value * factor;
+                        used[last.map_or(i, |(e, _)| e)..i].iter_mut().for_each(|u| *u = true);
+                    }
+                    _ => quantities.push(Quantity {
+                        value: value * factor,
+                        dimension,
+                    }),
+                }
+                last = Some((end, factor));
                 used[i..end].iter_mut().for_each(|u| *u = true);
+                in_quantity[i..end].iter_mut().for_each(|u| *u = true);
                 i = end;
             }
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
@@ -445,13 +519,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         used,
         filler,
         quantities,
+        in_quantity,
         bare,
         triggers,
     }
 }
 
 /// Action `ai` has a number slot for the dimension of every quantity said.
-fn takes_every_quantity(vocab: &Vocabulary, ai: usize, quantities: &[Quantity]) -> bool {
+pub(crate) fn takes_every_quantity(vocab: &Vocabulary, ai: usize, quantities: &[Quantity]) -> bool {
     quantities.iter().all(|q| {
         vocab.actions[ai]
             .slots
@@ -592,8 +667,12 @@ fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize
         return Some(m - 1);
     }
     if parse_number(tokens, e).is_some() {
+        // "two no three metres", and with the unit said twice, "one metre no two metres".
+        let ends_at_marker = |s: usize, span: usize| {
+            s + span == m || unit_at(vocab, tokens, s + span).is_some_and(|(len, _, _)| s + span + len == m)
+        };
         return (m.saturating_sub(6)..m)
-            .find(|&s| keep[s] && parse_number(tokens, s).is_some_and(|(_, span)| s + span == m));
+            .find(|&s| keep[s] && parse_number(tokens, s).is_some_and(|(_, span)| ends_at_marker(s, span)));
     }
     // A target: the words from the end of the action phrase to the marker,
     // when they hold no number or setting and the words after it name no action.
@@ -687,6 +766,9 @@ fn parse_command(
         triggers: chosen,
         ..
     } = read(vocab, &tokens);
+    // A number inside an action phrase ("do a one eighty") is the phrase's, not a bare number.
+    let bare: Vec<(f64, usize, usize)> =
+        bare.into_iter().filter(|&(_, s, e)| !chosen.iter().any(|m| s < m.end && m.start < e)).collect();
     if let Some(i) = (0..n).find(|&i| {
         vocab.vague_amounts.contains(&tokens[i]) && unit_at(vocab, &tokens, i + 1).is_some()
     }) {
@@ -706,9 +788,13 @@ fn parse_command(
     };
     // "go and find my keys": a bare verb right before a connective is an idiom, no first
     // command ("turn around and come back" is two). The LLM answer check reads it alike.
+    // "go find the cat", "come look at this": a verb of going right before another action's
+    // phrase names no action of its own (`serial_verbs`).
     let idiom_verb = |k: usize, m: &TriggerMatch| {
         chosen.get(k + 1).is_some_and(|next| {
-            next.start == m.end + 1 && next.action != m.action && idiom_connective(vocab, tokens.as_slice(), m)
+            next.action != m.action
+                && ((next.start == m.end + 1 && idiom_connective(vocab, tokens.as_slice(), m))
+                    || (next.start == m.end && serial_verb(vocab, tokens.as_slice(), m)))
         })
     };
     let mut kept_triggers = Vec::with_capacity(chosen.len());
@@ -719,7 +805,10 @@ fn parse_command(
             kept_triggers.push(m.clone());
         }
     }
-    let chosen = kept_triggers;
+    let mut chosen = kept_triggers;
+    if chosen.is_empty() {
+        chosen.extend(verbless(vocab, &tokens, &used, &quantities));
+    }
     let Some(first) = chosen.first() else {
         return needs("no action recognised".into());
     };
@@ -745,6 +834,17 @@ fn parse_command(
     }
     // Once the action is known, skipped articles inside its phrase are used too.
     let mut slots: BTreeMap<String, SlotValue> = action.synonyms[first.synonym].implied.clone();
+    // "set the speed back to normal": every phrase of the action said adds what it implies.
+    for m in chosen.iter().skip(1) {
+        for (k, v) in &action.synonyms[m.synonym].implied {
+            match slots.get(k) {
+                Some(existing) if existing != v => return needs(format!("conflicting values for {k}")),
+                _ => {
+                    slots.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
 
     for q in quantities {
         let Some(slot) = action.slots.iter().find(
@@ -767,6 +867,15 @@ fn parse_command(
         );
     }
 
+    // A direction said overrides the one a half-turn phrase implies by convention ("turn around
+    // to the right"): either way ends at the same heading.
+    let mut said_enums: Vec<String> = Vec::new();
+    let half_turn = |slots: &BTreeMap<String, SlotValue>| {
+        action.slots.iter().any(|s| {
+            matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle")
+                && slots.get(&s.name).and_then(SlotValue::as_f64) == Some(HALF_TURN_DEG)
+        })
+    };
     for (idx, tok) in tokens.iter().enumerate() {
         if used[idx] {
             continue;
@@ -778,8 +887,10 @@ fn parse_command(
             let Some((canon, _)) = values.iter().find(|(_, syns)| syns.contains(tok)) else {
                 continue;
             };
+            let conventional = !said_enums.contains(&slot.name) && half_turn(&slots);
+            said_enums.push(slot.name.clone());
             match slots.get(&slot.name) {
-                Some(SlotValue::Enum(existing)) if existing != canon => {
+                Some(SlotValue::Enum(existing)) if existing != canon && !conventional => {
                     return needs(format!("conflicting values for {}", slot.name));
                 }
                 _ => {
@@ -824,10 +935,25 @@ fn parse_command(
         !used[i] && !vocab.filler_words.contains(&tokens[i]) && !vocab.strip_words.contains(&tokens[i])
     };
     if has_target && !slots.contains_key(TARGET_SLOT) {
-        let leftovers: Vec<&String> = (0..n).filter(|&i| !used[i]).map(|i| &raw[i]).collect();
+        let at: Vec<usize> = (0..n).filter(|&i| !used[i]).collect();
+        let mut leftovers: Vec<&String> = at.iter().map(|&i| &raw[i]).collect();
+        let names = |w: &String| !vocab.filler_words.contains(w) && !vocab.strip_words.contains(w);
+        // "the kitchen not the bathroom": the thing named first is meant.
+        if let Some(k) = leftovers.iter().position(|w| vocab.exclusion_words.contains(*w)) {
+            if leftovers[..k].iter().any(|w| names(w)) {
+                leftovers.truncate(k);
+            }
+        }
         // Checked before filler removal because "and" is also a filler word.
         if leftovers.iter().any(|w| vocab.connectives.contains(*w)) {
             return needs("target text joins several things".into());
+        }
+        // Words of the target: after the action phrase.
+        let named_at: Vec<usize> = (0..leftovers.len()).filter(|&k| at[k] >= first.end && names(leftovers[k])).collect();
+        if let (Some(&first_named), Some(&last_named)) = (named_at.first(), named_at.last()) {
+            if let Some(w) = leftovers[first_named..last_named].iter().find(|w| vocab.path_words.contains(**w)) {
+                return needs(format!("target holds a path: {w}"));
+            }
         }
         // A target is what follows the action phrase ("try to find the cat"
         // must not look for "try the cat"); words before it are not understood.
@@ -841,10 +967,13 @@ fn parse_command(
         if let Some(i) = relation_after(vocab, raw, &used, first.end) {
             return needs(format!("target starts with a relation word: {}", raw[i]));
         }
+        // A filler inside a name stays: "a bottle of water".
+        let inside = |k: usize| named_at.first().is_some_and(|&f| f < k) && named_at.last().is_some_and(|&l| k < l);
         let mut words: Vec<&String> = leftovers
             .iter()
-            .copied()
-            .filter(|t| !vocab.filler_words.contains(*t))
+            .enumerate()
+            .filter(|&(k, t)| !vocab.filler_words.contains(*t) || (vocab.inner_words.contains(*t) && inside(k)))
+            .map(|(_, t)| *t)
             .collect();
         let said = words
             .iter()
@@ -858,11 +987,20 @@ fn parse_command(
             // Before stripping: "her" is also a possessive strip word.
             slots.insert(TARGET_SLOT.into(), SlotValue::Text(c.into()));
         } else {
+            let mut article = false;
             while words
                 .first()
                 .is_some_and(|w| vocab.strip_words.contains(*w))
             {
                 words.remove(0);
+                article = true;
+            }
+            while let Some(t) = vocab
+                .target_tails
+                .iter()
+                .find(|t| words.len() > t.len() && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t))
+            {
+                words.truncate(words.len() - t.len());
             }
             // "face left" names a direction, not an object: a different action
             // was probably meant.
@@ -875,8 +1013,9 @@ fn parse_command(
                 words.pop();
             }
             // "get over to the table": a path or relation, so the action
-            // phrase was probably part of a longer one.
-            if words.first().is_some_and(|w| vocab.relation_words.contains(*w)) {
+            // phrase was probably part of a longer one. After an article it is a name's first
+            // word: "the back door".
+            if words.first().is_some_and(|w| vocab.relation_words.contains(*w)) && !(article && words.len() > 1) {
                 return needs(format!("target starts with a relation word: {}", words[0]));
             }
             if !words.is_empty() && words.iter().all(|w| vocab.is_deictic_target(w)) {
@@ -897,6 +1036,8 @@ fn parse_command(
                     .map(|w| w.as_str())
                     .collect::<Vec<_>>()
                     .join(" ");
+                // "follow the man over there": an alias once its tail is gone.
+                let target = vocab.canonical_target(&target).map_or(target.clone(), str::to_string);
                 slots.insert(TARGET_SLOT.into(), SlotValue::Text(target));
             }
         }
@@ -925,10 +1066,21 @@ fn parse_command(
         }
     }
 
+    // "slow down to ten centimetres a second": a number said is more exact than the level the
+    // phrase implies, which gives way to it (the LLM answer check allows either).
+    let implied = &action.synonyms[first.synonym].implied;
+    if action.require_any.iter().any(|k| matches!(slots.get(k), Some(SlotValue::Number { .. }))) {
+        for k in &action.require_any {
+            if matches!(slots.get(k), Some(SlotValue::Enum(_))) && slots.get(k) == implied.get(k) {
+                slots.remove(k);
+            }
+        }
+    }
     fill_by_convention(action, &mut slots);
     let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
     let mut cmd = Command::new(action.name.clone(), Source::FastPath, text, confidence);
     cmd.slots = slots;
+    let said_amounts = cmd.clone();
     match vocab.validate(cmd) {
         Ok(c) => FastPathOutcome::Confident(c),
         // A said-out-loud value the vocabulary rejects is final: the LLM
@@ -944,14 +1096,67 @@ fn parse_command(
         Err(e @ ValidationError::MissingSlot { .. })
             if missing_word_slot(vocab, &e) =>
         {
-            FastPathOutcome::Unknown(Command::unknown(
-                format!("incomplete: {e}"),
-                Source::FastPath,
-                text,
-            ))
+            match amounts_alone(vocab, &said_amounts) {
+                Some(c) => FastPathOutcome::Confident(c),
+                None => FastPathOutcome::Unknown(Command::unknown(
+                    format!("incomplete: {e}"),
+                    Source::FastPath,
+                    text,
+                )),
+            }
         }
         Err(e) => needs(format!("incomplete: {e}")),
     }
+}
+
+/// "drive at half a metre per second": the action said lacks a word slot (move, no direction), but
+/// its slots, all numbers, are everything one other action needs, and that action needs no word
+/// slot: the speaker meant that one (set_speed). The LLM answer check reads it alike
+/// (`amounts_fit_only_this`).
+fn amounts_alone(vocab: &Vocabulary, said: &Command) -> Option<Command> {
+    if said.slots.is_empty() || !said.slots.values().all(|v| matches!(v, SlotValue::Number { .. })) {
+        return None;
+    }
+    let mut fitting = vocab.actions.iter().filter(|a| {
+        a.name != said.action
+            && !needs_word_slot(a)
+            && said.slots.keys().all(|k| a.slot(k).is_some())
+    });
+    let (action, None) = (fitting.next()?, fitting.next()) else { return None };
+    let mut cmd = said.clone();
+    cmd.action = action.name.clone();
+    vocab.validate(cmd).ok()
+}
+
+/// The action has a required slot only words can fill (an enum or a target).
+pub(crate) fn needs_word_slot(action: &crate::vocab::ActionSpec) -> bool {
+    action.slots.iter().any(|s| s.required && !matches!(s.kind, SlotKind::Number { .. }))
+}
+
+/// The one-word phrase `m` is one of the vocabulary's `serial_verbs` ("go", "come"): right before
+/// another action's phrase it only leads into it ("go get my teddy").
+pub(crate) fn serial_verb(vocab: &Vocabulary, tokens: &[String], m: &TriggerMatch) -> bool {
+    m.end == m.start + 1 && vocab.serial_verbs.contains(&tokens[m.start])
+}
+
+/// "fwd two m", "left ninety degrees" (an operator's shorthand): no action phrase, but a
+/// direction word and amounts whose units only one action takes, as a phrase of it with no
+/// words of its own, placed after everything (so a negation anywhere still counts). The
+/// LLM answer check accepts such an action alike (`only_unit_of_it`).
+fn verbless(vocab: &Vocabulary, tokens: &[String], used: &[bool], quantities: &[Quantity]) -> Option<TriggerMatch> {
+    if quantities.is_empty() {
+        return None;
+    }
+    let mut fitting = (0..vocab.actions.len()).filter(|&ai| takes_every_quantity(vocab, ai, quantities));
+    let (ai, None) = (fitting.next()?, fitting.next()) else { return None };
+    let action = &vocab.actions[ai];
+    let direction_said = action.slot("direction").is_some_and(|s| match &s.kind {
+        SlotKind::Enum { values } => (0..tokens.len()).any(|i| !used[i] && values.values().any(|w| w.contains(&tokens[i]))),
+        _ => false,
+    });
+    let synonym = action.synonyms.iter().position(|s| s.implied.is_empty())?;
+    let n = tokens.len();
+    direction_said.then_some(TriggerMatch { action: ai, synonym, start: n, end: n, words: 0 })
 }
 
 /// The one-word phrase `m` is followed by a connective: "go and", "come and" start one command.
@@ -982,9 +1187,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     let start = m.start;
     let question = !vocab.actions[m.action].asked_as_question;
     let blocks = |w: &String| vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w));
+    // A negation reaches up to the next action phrase: in "dont go anywhere wait here" it
+    // negates the going, not the waiting. A condition reaches over the whole utterance.
+    let scoped_out = |i: usize| {
+        vocab.negation_words.contains(&tokens[i])
+            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start && t.action != m.action)
+    };
     // Filler phrases ("when you are ready") are no condition.
-    if let Some(w) = (0..start).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| blocks(w)) {
-        return Some(format!("not a request: {w:?} before the action"));
+    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(&tokens[i]) && !scoped_out(i)) {
+        return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
         return Some(format!("left undecided: {w:?}"));

@@ -3,8 +3,14 @@
 //! with that action's slot names and enum values.
 //!
 //! GBNF cannot express numeric ranges; the validator clamps or rejects.
+//!
+//! [`gbnf_for`] narrows the grammar to one utterance: a number slot offers only the numbers
+//! its words said (in the slot's unit), so a small model cannot write 0.2 for "two metres" or
+//! invent a distance nobody said; the answer check would refuse such an answer anyway, so the
+//! narrowing turns refusals into right answers, never wrong ones into accepted ones.
 
-use crate::vocab::{SlotKind, Vocabulary, UNKNOWN_ACTION};
+use crate::support::NumberSlotSaid;
+use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, UNKNOWN_ACTION};
 
 fn rule_name(prefix: &str, name: &str) -> String {
     format!("{prefix}-{}", name.replace('_', "-"))
@@ -25,17 +31,60 @@ const INTEGER_DIGITS: usize = 6;
 /// Longest `reason` the LLM may write for `unknown`.
 pub const MAX_REASON_CHARS: usize = 60;
 
-/// Builds the grammar; its root rule is `root`.
+/// Builds the grammar for any utterance; its root rule is `root`.
 pub fn gbnf(vocab: &Vocabulary) -> String {
+    build(vocab, None)
+}
+
+/// The grammar for one utterance: as [`gbnf`], with each number slot offering only the numbers
+/// `utterance` said that it could hold ([`crate::support::numbers_said`]), and left out where
+/// none was said.
+pub fn gbnf_for(vocab: &Vocabulary, utterance: &str) -> String {
+    build(vocab, Some(&crate::support::numbers_said(vocab, utterance)))
+}
+
+/// A number as the grammar offers it: at most four decimals, and an integer also with ".0".
+fn number_lit(v: f64) -> String {
+    let s = format!("{:.4}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = if s == "-0" { "0" } else { s };
+    if s.contains('.') {
+        format!("\"{s}\"")
+    } else {
+        format!("\"{s}\" (\".0\")?")
+    }
+}
+
+type Said = [(String, bool, Vec<NumberSlotSaid>)];
+
+fn build(vocab: &Vocabulary, said: Option<&Said>) -> String {
     let mut rules: Vec<String> = Vec::new();
     let mut alts: Vec<String> = Vec::new();
-    for action in vocab.actions() {
+    'actions: for action in vocab.actions() {
         let name = rule_name("a", &action.name);
-        alts.push(name.clone());
+        let of_action = said.map(|s| s.iter().find(|(a, _, _)| *a == action.name));
+        // An answer of this action would drop an amount said: the check refuses it (stop never).
+        if let (Some(Some((_, false, _))), false) = (of_action, action.name == STOP_ACTION) {
+            continue;
+        }
         let mut parts: Vec<(String, bool, bool)> = Vec::new();
         for slot in &action.slots {
             let key = format!("\",\" ws {} \":\" ws", lit(&slot.name));
+            let mut required = slot.required;
             let value = match &slot.kind {
+                SlotKind::Number { .. } if said.is_some() => {
+                    let numbers = of_action.flatten().and_then(|(_, _, slots)| slots.iter().find(|n| n.slot == slot.name));
+                    let values = numbers.map_or(&[][..], |n| n.values.as_slice());
+                    if values.is_empty() {
+                        if slot.required {
+                            continue 'actions;
+                        }
+                        continue;
+                    }
+                    required |= numbers.is_some_and(|n| n.required);
+                    let alts: Vec<String> = values.iter().map(|v| number_lit(*v)).collect();
+                    format!("({})", alts.join(" | "))
+                }
                 SlotKind::Number { min, .. } => {
                     let sign = if *min < 0.0 { "\"-\"? " } else { "" };
                     format!("{sign}[0-9]{{1,{INTEGER_DIGITS}}} (\".\" [0-9]{{1,2}})?")
@@ -48,7 +97,7 @@ pub fn gbnf(vocab: &Vocabulary) -> String {
             };
             parts.push((
                 format!("{key} {value}"),
-                slot.required,
+                required,
                 action.require_any.contains(&slot.name),
             ));
         }
@@ -80,6 +129,7 @@ pub fn gbnf(vocab: &Vocabulary) -> String {
                 .join(" | ")
         };
         rules.push(format!("{name} ::= {body}"));
+        alts.push(name);
     }
     alts.push("a-unknown".into());
     rules.push(format!(

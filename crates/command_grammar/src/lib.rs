@@ -15,9 +15,9 @@ pub mod vocab;
 pub use command::{Command, SlotValue, Source};
 pub use error::{JsonCommandError, ValidationError, VocabularyError};
 pub use fast_path::{fast_path, FastPathOutcome};
-pub use gbnf::gbnf;
+pub use gbnf::{gbnf, gbnf_for};
 pub use grounding::{ground_target, Detection, Grounding, Position, Target, WorldState};
-pub use support::{check_support, vet_llm_answer, Refused, Unsupported};
+pub use support::{check_support, numbers_said, vet_llm_answer, NumberSlotSaid, Refused, Unsupported};
 pub use vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary};
 
 impl Command {

@@ -37,9 +37,13 @@ struct RawFile {
     #[serde(default)]
     not_stop_utterances: Vec<Vec<String>>,
     #[serde(default)]
+    stop_nouns: Vec<Vec<String>>,
+    #[serde(default)]
     homophones: BTreeMap<String, String>,
     #[serde(default)]
     number_homophones: BTreeMap<String, f64>,
+    #[serde(default)]
+    respellings: BTreeMap<String, String>,
     #[serde(default)]
     correction_markers: Vec<Vec<String>>,
     #[serde(default)]
@@ -51,11 +55,15 @@ struct RawFile {
     #[serde(default)]
     report_subjects: Vec<String>,
     #[serde(default)]
+    negation_words: Vec<String>,
+    #[serde(default)]
     question_openers: Vec<String>,
     #[serde(default)]
     undecided_words: Vec<String>,
     #[serde(default)]
     idiom_phrases: Vec<Vec<String>>,
+    #[serde(default)]
+    serial_verbs: Vec<String>,
     #[serde(default)]
     filler_phrases: Vec<Vec<String>>,
     #[serde(default)]
@@ -99,6 +107,14 @@ struct RawTextSlots {
     destination_words: Vec<String>,
     #[serde(default)]
     choice_words: Vec<String>,
+    #[serde(default)]
+    exclusion_words: Vec<String>,
+    #[serde(default)]
+    inner_words: Vec<String>,
+    #[serde(default)]
+    path_words: Vec<String>,
+    #[serde(default)]
+    tails: Vec<Vec<String>>,
     #[serde(default)]
     not_objects: Vec<String>,
     #[serde(default)]
@@ -245,10 +261,15 @@ pub struct Vocabulary {
     pub(crate) stop_utterances: Vec<Vec<String>>,
     /// Whole utterances that contain a stop word and do not ask for a stop.
     pub(crate) not_stop_utterances: Vec<Vec<String>>,
+    /// Noun compounds in which a stop word names a thing ("bus stop", "stop sign").
+    pub(crate) stop_nouns: Vec<Vec<String>>,
     /// Misheard word to the word meant ("write" -> "right").
     pub(crate) homophones: BTreeMap<String, String>,
     /// Words that sound like a number, read as one directly before a unit.
     pub(crate) number_homophones: BTreeMap<String, f64>,
+    /// Words speech recognition split or joined, to the words meant ("for word" -> "forward",
+    /// "turnleft" -> "turn left"); longest first.
+    pub(crate) respellings: Vec<(Vec<String>, Vec<String>)>,
     /// Phrases after which a speaker replaces the value said just before.
     pub(crate) correction_markers: Vec<Vec<String>>,
     /// Verbs that name no action when a unit names one ("take a step").
@@ -260,12 +281,18 @@ pub struct Vocabulary {
     pub(crate) not_request_words: BTreeSet<String>,
     /// Right before an action phrase, these make it a report ("i went to").
     pub(crate) report_subjects: BTreeSet<String>,
+    /// Those of `not_request_words` that negate only up to the next action phrase ("dont go
+    /// anywhere wait here" asks to wait).
+    pub(crate) negation_words: BTreeSet<String>,
     /// Before an action phrase, these make a question of it ("did you find my keys").
     pub(crate) question_openers: BTreeSet<String>,
     /// Anywhere outside filler phrases, these leave the command undecided ("turn left or right").
     pub(crate) undecided_words: BTreeSet<String>,
     /// Phrases that make an idiom of the utterance ("watch out for the cat").
     pub(crate) idiom_phrases: Vec<Vec<String>>,
+    /// One-word phrases that only lead into another action's phrase right after them ("go get
+    /// my teddy", "come look at this").
+    pub(crate) serial_verbs: BTreeSet<String>,
     pub(crate) filler_phrases: Vec<Vec<String>>,
     pub(crate) filler_words: BTreeSet<String>,
     pub(crate) injection_phrases: Vec<Vec<String>>,
@@ -281,6 +308,17 @@ pub struct Vocabulary {
     pub(crate) destination_words: BTreeSet<String>,
     /// In a target, a choice or exclusion the speaker left open ("the kitchen or the bathroom").
     pub(crate) choice_words: BTreeSet<String>,
+    /// In a target, the thing named before one of these is the one meant ("the kitchen not the
+    /// bathroom").
+    pub(crate) exclusion_words: BTreeSet<String>,
+    /// Filler words kept between two words of a target ("bottle of water").
+    pub(crate) inner_words: BTreeSet<String>,
+    /// Inside a target, with a thing named on either side, a path or a delivery ("bring the
+    /// knife to the baby"): the fast path leaves it to the LLM.
+    pub(crate) path_words: BTreeSet<String>,
+    /// Word sequences dropped from the end of a target ("where's my wallet got to", "the man
+    /// over there"); longest first.
+    pub(crate) target_tails: Vec<Vec<String>>,
     /// Nouns that make an idiom of an action phrase, not an object ("take a seat", "look at the time").
     pub(crate) not_objects: BTreeSet<String>,
     /// Action words after which `idiom_objects` make an idiom ("take a seat").
@@ -290,6 +328,8 @@ pub struct Vocabulary {
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
     pub(crate) units: Vec<(Vec<String>, Unit)>,
+    /// One-word names of distances and angles that are no ordinary word nor an action's phrase.
+    pub(crate) unit_words: BTreeSet<String>,
     dimensions: BTreeSet<String>,
     /// Every word the vocabulary knows: typo correction snaps to these.
     pub(crate) known_words: BTreeSet<String>,
@@ -563,6 +603,7 @@ impl Vocabulary {
         let stop_phrases = phrase_lists(raw.stop_phrases, "stop phrase")?;
         let stop_utterances = phrase_lists(raw.stop_utterances, "stop utterance")?;
         let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
+        let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
         correction_markers.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let mut homophones = BTreeMap::new();
@@ -571,6 +612,15 @@ impl Vocabulary {
             check_phrase("homophone", &[heard.clone(), meant.clone()])?;
             homophones.insert(heard, meant);
         }
+        let mut respellings = Vec::new();
+        for (heard, meant) in raw.respellings {
+            let heard: Vec<String> = heard.split_whitespace().map(str::to_lowercase).collect();
+            let meant: Vec<String> = meant.split_whitespace().map(str::to_lowercase).collect();
+            check_phrase("respelling", &heard)?;
+            check_phrase("respelling", &meant)?;
+            respellings.push((heard, meant));
+        }
+        respellings.sort_by_key(|(heard, _)| std::cmp::Reverse(heard.len()));
         let mut number_homophones = BTreeMap::new();
         for (heard, value) in raw.number_homophones {
             if !(value.is_finite() && value > 0.0) {
@@ -584,9 +634,11 @@ impl Vocabulary {
         let vague_amounts: BTreeSet<String> = lower_all(raw.vague_amounts).into_iter().collect();
         let not_request_words: BTreeSet<String> = lower_all(raw.not_request_words).into_iter().collect();
         let report_subjects: BTreeSet<String> = lower_all(raw.report_subjects).into_iter().collect();
+        let negation_words: BTreeSet<String> = lower_all(raw.negation_words).into_iter().collect();
         let question_openers: BTreeSet<String> = lower_all(raw.question_openers).into_iter().collect();
         let undecided_words: BTreeSet<String> = lower_all(raw.undecided_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
+        let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
         filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
@@ -601,6 +653,11 @@ impl Vocabulary {
             lower_all(raw.text_slots.relation_words).into_iter().collect();
         let destination_words: BTreeSet<String> = lower_all(raw.text_slots.destination_words).into_iter().collect();
         let choice_words: BTreeSet<String> = lower_all(raw.text_slots.choice_words).into_iter().collect();
+        let exclusion_words: BTreeSet<String> = lower_all(raw.text_slots.exclusion_words).into_iter().collect();
+        let inner_words: BTreeSet<String> = lower_all(raw.text_slots.inner_words).into_iter().collect();
+        let path_words: BTreeSet<String> = lower_all(raw.text_slots.path_words).into_iter().collect();
+        let mut target_tails = phrase_lists(raw.text_slots.tails, "target tail")?;
+        target_tails.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
         let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
@@ -621,6 +678,18 @@ impl Vocabulary {
             }
         }
 
+        // Names of distances and angles that are no ordinary word nor an action's: a unit said
+        // without a number ("infinity metres") leaves an amount unread.
+        let plain_english: BTreeSet<String> = lower_all(raw.english_words.clone()).into_iter().collect();
+        let unit_words: BTreeSet<String> = units
+            .iter()
+            .filter(|(p, u)| p.len() == 1 && matches!(u.dimension.as_str(), "length" | "angle"))
+            .map(|(p, _)| p[0].clone())
+            .filter(|w| {
+                !plain_english.contains(w)
+                    && !actions.iter().any(|a| a.llm_cues.contains(w) || a.synonyms.iter().any(|s| s.phrase.contains(w)))
+            })
+            .collect();
         let mut known_words = BTreeSet::new();
         for a in &actions {
             known_words.extend(a.name.split('_').map(str::to_string));
@@ -648,15 +717,17 @@ impl Vocabulary {
         english_words.extend(deictic_words.iter().cloned());
         english_words.extend(relation_words.iter().cloned());
         english_words.extend(homophones.keys().cloned());
+        english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects] {
+        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
             .iter()
             .chain(&stop_utterances)
             .chain(&not_stop_utterances)
+            .chain(&stop_nouns)
             .chain(&correction_markers)
             .chain(&filler_phrases)
             .chain(&injection_phrases)
@@ -674,16 +745,20 @@ impl Vocabulary {
             stop_phrases,
             stop_utterances,
             not_stop_utterances,
+            stop_nouns,
             homophones,
             number_homophones,
+            respellings,
             correction_markers,
             light_verbs,
             vague_amounts,
             not_request_words,
             report_subjects,
+            negation_words,
             question_openers,
             undecided_words,
             idiom_phrases,
+            serial_verbs,
             filler_phrases,
             filler_words,
             injection_phrases,
@@ -693,11 +768,16 @@ impl Vocabulary {
             relation_words,
             destination_words,
             choice_words,
+            exclusion_words,
+            inner_words,
+            path_words,
+            target_tails,
             not_objects,
             idiom_verbs,
             idiom_objects,
             target_aliases,
             units,
+            unit_words,
             dimensions,
             known_words,
             english_words,

@@ -204,6 +204,89 @@ fn negations_questions_reports_and_idioms_are_no_request() {
     }
     // ... but a filler phrase holding such a word is no condition ("when you are ready").
     assert_eq!(json(&v, "when you are ready go forward"), r#"{"action":"move","direction":"forward"}"#);
-    // A correction inside a target goes to the LLM, never into the target.
-    assert_eq!(json(&v, "please go to the kitchen not the bathroom"), "needs LLM: target leaves a choice open: not");
+    // An exclusion inside a target: the thing named first is meant, the excluded one never
+    // joins the target.
+    assert_eq!(json(&v, "please go to the kitchen not the bathroom"), r#"{"action":"go_to","target":"kitchen"}"#);
+    assert_eq!(json(&v, "pick up the blue cup not the red one"), r#"{"action":"pick_up","target":"blue cup"}"#);
+}
+
+#[test]
+fn split_joined_and_stuttered_words_are_read_as_meant() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for (text, want) in [
+        ("go for word two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+        ("turnleft ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+        ("rotate anti clockwise forty five degrees", r#"{"action":"turn","angle_deg":45.0,"direction":"left"}"#),
+        ("pickup the spoon", r#"{"action":"pick_up","target":"spoon"}"#),
+        ("robot go go go to my bedroom", r#"{"action":"go_to","target":"bedroom"}"#),
+        // "no no" stays a stop phrase.
+        ("no no turn left", r#"{"action":"stop"}"#),
+    ] {
+        assert_eq!(json(&v, text), want, "{text:?}");
+    }
+}
+
+#[test]
+fn shorthand_and_serial_verbs_name_one_action() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for (text, want) in [
+        // A direction and a unit only one action takes.
+        ("fwd two m", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+        ("left ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+        // A larger unit then a smaller one is one amount; "actually" takes a correction.
+        ("move forward two feet six inches", r#"{"action":"move","direction":"forward","distance_m":0.762}"#),
+        ("wait three minutes and twenty seconds", r#"{"action":"wait","duration_s":200.0}"#),
+        ("go forward one metre actually make that two metres", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+        ("turn left a right angle", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+        // A direction said overrides the one a half-turn phrase implies by convention.
+        ("turn around to the right", r#"{"action":"turn","angle_deg":180.0,"direction":"right"}"#),
+        ("set the speed back to normal", r#"{"action":"set_speed","level":"normal"}"#),
+        ("slow down to ten centimetres a second", r#"{"action":"set_speed","speed_mps":0.1}"#),
+        ("follow doggy follow doggy", r#"{"action":"follow","target":"doggy"}"#),
+        // Amounts that only need no words: the speed of set_speed, not a move without direction.
+        ("drive at half a metre per second", r#"{"action":"set_speed","speed_mps":0.5}"#),
+        // "go" right before another action's phrase only leads into it.
+        ("go find the cat", r#"{"action":"find","target":"cat"}"#),
+        ("go get my teddy", r#"{"action":"pick_up","target":"teddy"}"#),
+        // Polite openers that hold a condition word are no condition.
+        ("when you get a chance go to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+        ("if it is not too much bother could you move back a little", r#"{"action":"move","direction":"backward"}"#),
+    ] {
+        assert_eq!(json(&v, text), want, "{text:?}");
+    }
+    // No direction, a bare number, or a negation: still no command.
+    assert!(json(&v, "two metres").starts_with("needs LLM"));
+    assert!(json(&v, "forward three").starts_with("needs LLM"));
+    assert_eq!(json(&v, "dont fwd two m"), r#"{"action":"unknown"}"#);
+}
+
+#[test]
+fn targets_keep_names_and_lose_tails_and_paths() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for (text, want) in [
+        ("take for me the bottle of water", r#"{"action":"pick_up","target":"bottle of water"}"#),
+        ("um wheres my wallet got to", r#"{"action":"find","target":"wallet"}"#),
+        ("follow the man over there", r#"{"action":"follow","target":"person"}"#),
+        ("please take yourself to the back door", r#"{"action":"go_to","target":"back door"}"#),
+        ("bring the cup to me", r#"{"action":"pick_up","target":"cup"}"#),
+    ] {
+        assert_eq!(json(&v, text), want, "{text:?}");
+    }
+    // A path between two things named is no target.
+    assert_eq!(json(&v, "bring the knife to the baby"), "needs LLM: target holds a path: to");
+    assert_eq!(json(&v, "follow that car onto the road"), "needs LLM: target holds a path: onto");
+    // After an article a relation word opens a name; without one it is still a relation.
+    assert_eq!(json(&v, "look at the back of the room"), r#"{"action":"look_at","target":"back of the room"}"#);
+    assert!(json(&v, "look at back of the room").starts_with("needs LLM"));
+}
+
+#[test]
+fn a_stop_word_inside_a_noun_compound_is_no_stop() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for text in ["the bus stop is just down the road", "the stop sign over there is red"] {
+        assert_ne!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
+    for text in ["stop at the bus stop", "stop", "bus stop stop"] {
+        assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
 }

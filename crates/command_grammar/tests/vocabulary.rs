@@ -141,6 +141,42 @@ fn gbnf_names_every_action_slot_and_enum_value() {
 }
 
 #[test]
+fn the_grammar_for_an_utterance_offers_only_the_numbers_it_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    // What the grammar offers after each `"name":` (up to the closing parenthesis).
+    let slot = |g: &str, name: &str| {
+        let key = format!("\\\"{name}\\\"\" \":\" ws ");
+        g.lines()
+            .flat_map(|l| l.split(key.as_str()).skip(1).map(|rest| rest.split(')').next().unwrap_or("").to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    // Converted to the slot's unit; no free digits anywhere.
+    let g = command_grammar::gbnf_for(&v, "uh back up like two feet");
+    assert_eq!(slot(&g, "distance_m"), ["(\"0.6096\""]);
+    assert!(!g.contains("[0-9]{1,"), "{g}");
+    // A phrase's implied number, and an integer with or without ".0".
+    let g = command_grammar::gbnf_for(&v, "turn around");
+    assert_eq!(slot(&g, "angle_deg"), ["(\"180\" (\".0\""]);
+    // No number said: no number slot can be written; an action that needs one is gone.
+    let g = command_grammar::gbnf_for(&v, "go to the kitchen");
+    for name in ["distance_m", "angle_deg", "duration_s", "speed_mps"] {
+        assert!(slot(&g, name).is_empty(), "{name}: {g}");
+    }
+    assert!(g.contains("a-set-speed ::= "), "set_speed keeps its level: {g}");
+    // A bare number is offered only to slots that take bare numbers.
+    let g = command_grammar::gbnf_for(&v, "forward three");
+    assert_eq!(slot(&g, "distance_m"), ["(\"3\" (\".0\""]);
+    // A number said must be written where one slot alone can hold it; an action that cannot
+    // hold it is gone, stop never.
+    let g = command_grammar::gbnf_for(&v, "turn around to the right");
+    assert!(g.contains(r#"a-turn ::= "\"turn\"" "," ws "\"angle_deg\"" ":" ws ("180" (".0")?) ","#), "{g}");
+    let g = command_grammar::gbnf_for(&v, "keep going for two metres");
+    assert!(g.contains("action ::= a-move | a-stop | a-unknown\n"), "{g}");
+    // The unnarrowed grammar keeps free digits.
+    assert!(gbnf(&v).contains("[0-9]{1,6}"));
+}
+
+#[test]
 fn llm_commands_must_be_supported_by_the_utterance() {
     let v = Vocabulary::default_vocabulary().unwrap();
     let c = |json: &str| Command::from_llm_json(&v, json, "t", 0.7).unwrap();

@@ -127,7 +127,7 @@ pub struct StageTimings {
     pub tokenize: Duration,
     /// Forward pass over the prompt suffix (prefill).
     pub prompt_eval: Duration,
-    /// Resetting the grammar sampler for the new reply.
+    /// Building the grammar sampler narrowed to the utterance (`gbnf_for`).
     pub sampler_reset: Duration,
     /// Greedy choice under the grammar (accept included), all tokens.
     pub sample: Duration,
@@ -493,8 +493,10 @@ impl<'e> Generation<'e> {
         if prefix_evaluated && e.config.prefix_cache {
             e.prefix_in_cache = true;
         }
+        // The grammar narrowed to this utterance: its number slots offer only the numbers it said.
         let tr = Instant::now();
-        e.grammar.reset();
+        let narrowed = command_grammar::gbnf_for(&e.vocab, &self.text);
+        e.grammar = LlamaSampler::grammar(e.model_ctx.borrow_owner(), &narrowed, "root")?;
         self.timings.stages.sampler_reset = tr.elapsed();
         self.timings.prompt_tokens_evaluated = to_eval.len();
         self.timings.prefill = t.elapsed();
