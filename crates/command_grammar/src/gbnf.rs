@@ -57,6 +57,9 @@ fn number_lit(v: f64) -> String {
 
 type Said = [(String, bool, Vec<NumberSlotSaid>)];
 
+/// `said`: the numbers said, where the grammar is narrowed to one utterance. Actions are not
+/// narrowed to those whose words were said: offered fewer, a small model chose `stop` (always
+/// accepted) or another action the words allow for chit-chat and refusals (issue 13's note).
 fn build(vocab: &Vocabulary, said: Option<&Said>) -> String {
     let mut rules: Vec<String> = Vec::new();
     let mut alts: Vec<String> = Vec::new();

@@ -185,6 +185,19 @@ fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Co
             *value = said;
         }
     }
+    // A half turn said without a direction takes the one its phrase implies by convention, as
+    // from the fast path: either way ends at the same heading, and the same words give the same
+    // command.
+    if let Some(ai) = vocab.actions.iter().position(|a| a.name == cmd.action) {
+        let said = Said::new(vocab, ai, utterance);
+        for slot in &vocab.actions[ai].slots {
+            if said.free_half_turn_direction(&cmd, slot) {
+                if let Some(v) = said.implied(&slot.name).next().cloned() {
+                    cmd.slots.insert(slot.name.clone(), v);
+                }
+            }
+        }
+    }
     cmd
 }
 
@@ -1505,5 +1518,19 @@ mod tests {
         supported(r#"{"action":"go_to","target":"second door"}"#, "go to the second door");
         supported(r#"{"action":"turn","direction":"right","angle_deg":180}"#, "turn around to the right");
         supported(r#"{"action":"turn","direction":"right","angle_deg":180}"#, "turn right one eighty");
+    }
+
+    #[test]
+    fn a_half_turn_said_without_a_direction_takes_the_conventional_one() {
+        let v = vocab();
+        let text = "can you even turn around in here";
+        let c = Command::from_llm_json(&v, r#"{"action":"turn","direction":"right","angle_deg":180}"#, text, 0.9).unwrap();
+        let c = vet_llm_answer(&v, text, v.finalize(c), 0.0);
+        assert_eq!(c.slot("direction").and_then(SlotValue::as_str), Some("left"), "{c:?}");
+        // A direction said stays.
+        let text = "turn around to the right";
+        let c = Command::from_llm_json(&v, r#"{"action":"turn","direction":"right","angle_deg":180}"#, text, 0.9).unwrap();
+        let c = vet_llm_answer(&v, text, v.finalize(c), 0.0);
+        assert_eq!(c.slot("direction").and_then(SlotValue::as_str), Some("right"), "{c:?}");
     }
 }

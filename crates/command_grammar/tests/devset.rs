@@ -325,3 +325,43 @@ fn every_expected_answer_is_supported_by_its_words() {
         "{whole_action} expected answers refused for their action on the dev split"
     );
 }
+
+/// The grammar narrowed to an utterance (`gbnf_for`) only takes away answers the check refuses:
+/// every expected answer the check accepts, on both splits, is one the narrowed grammar offers
+/// (its action can hold the amounts said, each number's value is offered, and no number it
+/// requires is left out).
+#[test]
+fn the_narrowed_grammar_offers_every_answer_the_check_accepts() {
+    let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
+    let mut f = Findings::default();
+    for case in &dev_cases() {
+        let json = serde_json::to_string(&case.expect).expect("expectation is JSON-shaped");
+        let answer = vocab.finalize(Command::from_llm_json(&vocab, &json, &case.text, 0.9).expect("expectation parses"));
+        if answer.is_unknown() || answer.action == "stop" || check_support(&vocab, &case.text, &answer).is_err() {
+            continue;
+        }
+        f.checked(case.split);
+        let numbers = command_grammar::numbers_said(&vocab, &case.text);
+        let (_, holds, slots) = numbers.iter().find(|(a, _, _)| *a == answer.action).expect("every action listed");
+        let spec = vocab.action(&answer.action).expect("expected action exists");
+        let numbers_ok = slots.iter().all(|n| match answer.slot(&n.slot).and_then(SlotValue::as_f64) {
+            // The grammar offers the value said; the validator clamps it where the slot clamps.
+            Some(v) => n.values.iter().any(|&said| {
+                let clamped = match spec.slot(&n.slot).map(|s| &s.kind) {
+                    Some(SlotKind::Number { min, max, .. }) => said.clamp(*min, *max),
+                    _ => said,
+                };
+                (clamped - v).abs() <= 0.011 * v.abs().max(1.0)
+            }),
+            None => !n.required,
+        });
+        if !(*holds && numbers_ok) {
+            f.found(case.split, || format!("{:?} -> {}: numbers {slots:?}", case.text, answer.to_json(&vocab)));
+        }
+    }
+    f.print("not offered", "accepted expected answers");
+    let checked = f.checked.get(&Split::Dev).copied().unwrap_or(0);
+    assert!(checked >= 500, "only {checked} answers");
+    assert!(f.dev.is_empty(), "{} accepted answers the narrowed grammar does not offer", f.dev.len());
+    assert_eq!(f.heldout, 0, "accepted held-out answers the narrowed grammar does not offer");
+}

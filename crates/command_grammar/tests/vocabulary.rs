@@ -162,7 +162,8 @@ fn the_grammar_for_an_utterance_offers_only_the_numbers_it_said() {
     for name in ["distance_m", "angle_deg", "duration_s", "speed_mps"] {
         assert!(slot(&g, name).is_empty(), "{name}: {g}");
     }
-    assert!(g.contains("a-set-speed ::= "), "set_speed keeps its level: {g}");
+    let g = command_grammar::gbnf_for(&v, "speed up");
+    assert!(g.contains("a-set-speed ::= ") && slot(&g, "speed_mps").is_empty(), "set_speed keeps its level: {g}");
     // A bare number is offered only to slots that take bare numbers.
     let g = command_grammar::gbnf_for(&v, "forward three");
     assert_eq!(slot(&g, "distance_m"), ["(\"3\" (\".0\""]);
@@ -172,6 +173,9 @@ fn the_grammar_for_an_utterance_offers_only_the_numbers_it_said() {
     assert!(g.contains(r#"a-turn ::= "\"turn\"" "," ws "\"angle_deg\"" ":" ws ("180" (".0")?) ","#), "{g}");
     let g = command_grammar::gbnf_for(&v, "keep going for two metres");
     assert!(g.contains("action ::= a-move | a-stop | a-unknown\n"), "{g}");
+    // Every action is still offered where it can hold the numbers said.
+    let g = command_grammar::gbnf_for(&v, "go look for the remote");
+    assert!(g.contains("a-go-to | a-look-at | a-move"), "{g}");
     // The unnarrowed grammar keeps free digits.
     assert!(gbnf(&v).contains("[0-9]{1,6}"));
 }
