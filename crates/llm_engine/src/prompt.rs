@@ -77,6 +77,28 @@ const EXAMPLES: &[(&str, &str)] = &[
         "what is going on around you",
         r#"{"action":"describe_scene"}"#,
     ),
+    // Where a small model confused actions on the dev set: "look for" is a search, "bring ...
+    // over here" a fetch, "a look round" a description, "top speed" a level, "shuffle across" a move.
+    (
+        "have a look for my reading glasses",
+        r#"{"action":"find","target":"reading glasses"}"#,
+    ),
+    (
+        "fetch the newspaper over here",
+        r#"{"action":"pick_up","target":"newspaper"}"#,
+    ),
+    (
+        "have a good look round",
+        r#"{"action":"describe_scene"}"#,
+    ),
+    (
+        "go at top speed",
+        r#"{"action":"set_speed","level":"fast"}"#,
+    ),
+    (
+        "shuffle across to the left",
+        r#"{"action":"move","direction":"left"}"#,
+    ),
     (
         "uh shimmy back like twenty centimetres",
         r#"{"action":"move","direction":"backward","distance_m":0.2}"#,
