@@ -94,7 +94,7 @@ pub fn normalize(text: &str) -> Vec<String> {
 /// left"). Before anything else reads them, so the fast path and the answer check see the same
 /// words.
 pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
-    let tokens = normalize(text);
+    let tokens: Vec<String> = normalize(text).into_iter().flat_map(|t| unjoined(vocab, t)).collect();
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -118,6 +118,19 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
             }
         }
     }
+    // "bring me the re the remote": an article, a word broken off, the article again.
+    let mut i = 0;
+    while i + 3 < out.len() {
+        let restart = vocab.strip_words.contains(&out[i])
+            && out[i + 2] == out[i]
+            && out[i + 1].len() < out[i + 3].len()
+            && out[i + 3].starts_with(out[i + 1].as_str());
+        if restart {
+            out.drain(i..i + 2);
+        } else {
+            i += 1;
+        }
+    }
     // "follow doggy follow doggy", "look at the birdie look at the birdie": a child says the
     // whole command twice; once is meant.
     let mut i = 0;
@@ -131,6 +144,39 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// "stopnow", "putitdown", "moveforward": a word no vocabulary knows that is two or three of the
+/// command vocabulary's own words run together is those words (a name such as "bathroom" is
+/// left alone: "bath" is no command word).
+fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
+    let known = |w: &str| w.chars().count() >= 2 && vocab.known_words.contains(w);
+    if t.chars().count() < 5
+        || !t.chars().all(|c| c.is_ascii_lowercase())
+        || vocab.english_words.contains(&t)
+        || vocab.canonical_target(&t).is_some()
+    {
+        return vec![t];
+    }
+    // The first word must be one of an action's, a direction's, a stop's or an amount's (no
+    // filler: "pallet" is no "pal let").
+    let leads = |w: &str| known(w) && !vocab.filler_words.contains(w) && !vocab.connectives.contains(w);
+    for i in 2..t.len() - 1 {
+        let (a, rest) = t.split_at(i);
+        if !leads(a) {
+            continue;
+        }
+        if known(rest) {
+            return vec![a.to_string(), rest.to_string()];
+        }
+        for j in 2..rest.len().saturating_sub(1) {
+            let (b, c) = rest.split_at(j);
+            if known(b) && known(c) {
+                return vec![a.to_string(), b.to_string(), c.to_string()];
+            }
+        }
+    }
+    vec![t]
 }
 
 /// Degrees of a half turn, whose direction is free.
@@ -582,7 +628,9 @@ fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<f
         .iter()
         .flat_map(|a| &a.synonyms)
         .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
-    (!is_action_word && unit.iter().all(|w| w.chars().count() >= 3)).then_some(value)
+    // "to step", "for turns": a filler word before an action's word is that word; "tree steps" is 3.
+    let filler = vocab.filler_words.contains(&tokens[i]);
+    (!(is_action_word && filler) && unit.iter().all(|w| w.chars().count() >= 3)).then_some(value)
 }
 
 /// "to the left", "to your right": a direction, not a place to go to. The
@@ -938,8 +986,9 @@ fn parse_command(
         let at: Vec<usize> = (0..n).filter(|&i| !used[i]).collect();
         let mut leftovers: Vec<&String> = at.iter().map(|&i| &raw[i]).collect();
         let names = |w: &String| !vocab.filler_words.contains(w) && !vocab.strip_words.contains(w);
-        // "the kitchen not the bathroom": the thing named first is meant.
-        if let Some(k) = leftovers.iter().position(|w| vocab.exclusion_words.contains(*w)) {
+        // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
+        // floor": the thing, not where it is taken from.
+        if let Some(k) = leftovers.iter().position(|w| vocab.exclusion_words.contains(*w) || vocab.cut_words.contains(*w)) {
             if leftovers[..k].iter().any(|w| names(w)) {
                 leftovers.truncate(k);
             }
@@ -980,7 +1029,16 @@ fn parse_command(
             .map(|w| w.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        if let Some(w) = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty()) {
+        let speaker = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty());
+        if let (Some(_), Some(to)) = (speaker, &action.to_speaker) {
+            // "head back over to me": going to the speaker is coming here.
+            let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
+            return match vocab.validate(Command::new(to.clone(), Source::FastPath, text, confidence)) {
+                Ok(c) => FastPathOutcome::Confident(c),
+                Err(e) => needs(format!("incomplete: {e}")),
+            };
+        }
+        if let Some(w) = speaker {
             // "follow me", "follow us": the speakers are the target ("me", "us" are filler words).
             slots.insert(TARGET_SLOT.into(), SlotValue::Text(w.to_string()));
         } else if let Some(c) = vocab.canonical_target(&said) {

@@ -168,11 +168,16 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
             j += 1 + span;
         }
     }
-    // "two and a half", "one and a quarter"
+    // "two and a half", "one and a quarter", and without the article ("one and half")
     if t(j) == Some("and") && t(j + 1).is_some_and(is_article) {
         if let Some(f) = t(j + 2).and_then(fraction_word) {
             value += f;
             j += 3;
+        }
+    } else if t(j) == Some("and") {
+        if let Some(f) = t(j + 1).and_then(fraction_word) {
+            value += f;
+            j += 2;
         }
     }
     // "three quarters", "two thirds": a count of fractions

@@ -46,6 +46,8 @@ pub enum Unsupported {
     Slot { slot: String, why: &'static str },
     #[error("several commands joined by {connective:?}: one at a time")]
     Compound { connective: String },
+    #[error("a {other} command said beside it: one at a time")]
+    TwoCommands { other: String },
     #[error("{what:?} said after {connective:?} is not in the answer")]
     PartLeftOut { connective: String, what: String },
     #[error("target {target:?} taken {path:?} somewhere: a delivery or a path, not the thing alone")]
@@ -435,7 +437,10 @@ impl<'a> Said<'a> {
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
         let after = &self.tokens[own.end..];
         if let Some(ci) = after.iter().position(connective) {
-            if after[ci + 1..].iter().any(|w| self.starts_other_action(w)) {
+            let next = own.end + ci + 1;
+            let other_phrase_after = r.triggers.iter().any(|m| m.action != self.ai && m.start >= next)
+                || after[ci + 1..].iter().any(|w| self.is_other_one_word_phrase(w));
+            if other_phrase_after {
                 return compound(&after[ci]);
             }
             // "pick up the phone and call mum": the answer must cover what follows the
@@ -456,6 +461,22 @@ impl<'a> Said<'a> {
                 return Err(Unsupported::PartLeftOut { connective: after[ci].clone(), what: self.raw[i].clone() });
             }
         }
+        // "turn left go forward two meters", "go to the kitchen pick up the cup": another action's
+        // phrase with its own direction or amount right after it is a second command, joined or not.
+        let stop = self.vocab.actions.iter().position(|a| a.name == STOP_ACTION);
+        for m in r.triggers.iter().filter(|m| m.action != self.ai && Some(m.action) != stop) {
+            let other = &self.vocab.actions[m.action];
+            let in_a_phrase = r.triggers.iter().any(|t| (t.start..t.end).contains(&m.end));
+            let slot_word_after = !in_a_phrase && self.tokens.get(m.end).is_some_and(|w| {
+                other.slots.iter().any(|s| match &s.kind {
+                    SlotKind::Enum { values } => values.values().any(|ws| ws.contains(w)),
+                    _ => false,
+                })
+            });
+            if slot_word_after {
+                return Err(Unsupported::TwoCommands { other: other.name.clone() });
+            }
+        }
         for m in r.triggers.iter().filter(|m| m.action != self.ai && m.end <= own.start) {
             let between = &self.tokens[m.end..own.start];
             let idiom = idiom_connective(self.vocab, &self.tokens, m);
@@ -466,12 +487,13 @@ impl<'a> Said<'a> {
         Ok(())
     }
 
-    fn starts_other_action(&self, w: &str) -> bool {
+    /// `w` alone is a phrase of another action (a trigger of this action may have taken it).
+    fn is_other_one_word_phrase(&self, w: &str) -> bool {
         self.vocab
             .actions
             .iter()
             .enumerate()
-            .any(|(ai, a)| ai != self.ai && a.synonyms.iter().any(|s| s.phrase.first().is_some_and(|f| f == w)))
+            .any(|(ai, a)| ai != self.ai && a.synonyms.iter().any(|s| s.phrase.len() == 1 && s.phrase[0] == w))
     }
 
     /// The words of `phrase` in order, each at most [`MAX_PHRASE_GAP`] words
@@ -493,8 +515,11 @@ impl<'a> Said<'a> {
             // What stands in a gap is the target ("pick the sock up") or no object at all, unless the
             // action ignores objects ("put the cup down"): "move the meeting to friday" goes nowhere.
             let v = self.vocab;
+            // "search the house for the cat": before a closing "for", the gap says where to look.
+            let open_gap = phrase.last().is_some_and(|w| w == "for");
             let gap_word = |t: &String| {
-                self.spec.ignores_object
+                open_gap
+                    || self.spec.ignores_object
                     || target.contains(&t.as_str())
                     || v.filler_words.contains(t)
                     || v.strip_words.contains(t)
@@ -701,6 +726,19 @@ impl<'a> Said<'a> {
             let path = (last + 1..self.raw.len()).find(|&i| v.path_words.contains(&self.raw[i]));
             if let Some(p) = path.filter(|&p| self.raw[p + 1..].iter().any(named)) {
                 return Err(Unsupported::Delivery { target: target.to_string(), path: self.raw[p].clone() });
+            }
+        }
+        // "head back over to me" as go_to the person: going to the speaker is another action.
+        if let (Some(to), Some(canonical)) = (&self.spec.to_speaker, self.vocab.canonical_target(target)) {
+            let after = self.reading.triggers.iter().filter(|m| m.action == self.ai).map(|m| m.end).next_back().unwrap_or(0);
+            let said: Vec<&String> = self.raw[after..].iter().filter(|w| !v.strip_words.contains(*w)).collect();
+            let speaker = said.iter().any(|w| matches!(w.as_str(), "me" | "us"))
+                && said.iter().all(|w| v.filler_words.contains(*w) || v.relation_words.contains(*w));
+            if speaker {
+                return Err(Unsupported::Target {
+                    target: target.to_string(),
+                    missing: format!("a place or thing, not the speaker ({canonical} said as me: {to})"),
+                });
             }
         }
         if let Some(canonical) = self.vocab.canonical_target(target) {
@@ -1532,5 +1570,16 @@ mod tests {
         let c = Command::from_llm_json(&v, r#"{"action":"turn","direction":"right","angle_deg":180}"#, text, 0.9).unwrap();
         let c = vet_llm_answer(&v, text, v.finalize(c), 0.0);
         assert_eq!(c.slot("direction").and_then(SlotValue::as_str), Some("right"), "{c:?}");
+    }
+
+    #[test]
+    fn another_command_with_its_own_direction_is_a_second_command() {
+        for (json, text) in [
+            (r#"{"action":"move","direction":"left","distance_m":2.0}"#, "turn left go forward two meters"),
+            (r#"{"action":"move","direction":"forward","distance_m":2.0}"#, "turn left go forward two meters"),
+        ] {
+            assert!(matches!(refused(json, text), Unsupported::TwoCommands { .. } | Unsupported::Enum { .. }), "{text}");
+        }
+        supported(r#"{"action":"set_speed","level":"normal"}"#, "ok go back to normal speed now");
     }
 }

@@ -110,6 +110,8 @@ struct RawTextSlots {
     #[serde(default)]
     exclusion_words: Vec<String>,
     #[serde(default)]
+    cut_words: Vec<String>,
+    #[serde(default)]
     inner_words: Vec<String>,
     #[serde(default)]
     path_words: Vec<String>,
@@ -142,6 +144,8 @@ struct RawAction {
     asked_as_question: bool,
     #[serde(default)]
     llm_cues: Vec<String>,
+    #[serde(default)]
+    to_speaker: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -234,6 +238,9 @@ pub struct ActionSpec {
     /// ("nip into the lounge" -> go_to), when no other action's phrase was said either and every
     /// slot is supported on its own. The fast path never acts on them.
     pub llm_cues: Vec<String>,
+    /// The action meant where this one's target is the speaker ("head back over to me": go_to
+    /// the speaker is come_here).
+    pub to_speaker: Option<String>,
 }
 
 impl ActionSpec {
@@ -311,6 +318,8 @@ pub struct Vocabulary {
     /// In a target, the thing named before one of these is the one meant ("the kitchen not the
     /// bathroom").
     pub(crate) exclusion_words: BTreeSet<String>,
+    /// A target ends before one of these ("the toy car from the floor").
+    pub(crate) cut_words: BTreeSet<String>,
     /// Filler words kept between two words of a target ("bottle of water").
     pub(crate) inner_words: BTreeSet<String>,
     /// Inside a target, with a thing named on either side, a path or a delivery ("bring the
@@ -580,7 +589,19 @@ impl Vocabulary {
                 ignores_object: ra.ignores_object,
                 asked_as_question: ra.asked_as_question,
                 llm_cues: lower_all(ra.llm_cues),
+                to_speaker: ra.to_speaker,
             });
+        }
+        for a in &actions {
+            if let Some(to) = &a.to_speaker {
+                let ok = actions.iter().any(|b| b.name == *to && b.slots.iter().all(|s| !s.required));
+                if !ok {
+                    return Err(VocabularyError::InvalidLimit(format!(
+                        "action {}: to_speaker {to:?} must name an action with no required slot",
+                        a.name
+                    )));
+                }
+            }
         }
         if !index.contains_key(STOP_ACTION) {
             return Err(VocabularyError::MissingStop);
@@ -654,6 +675,7 @@ impl Vocabulary {
         let destination_words: BTreeSet<String> = lower_all(raw.text_slots.destination_words).into_iter().collect();
         let choice_words: BTreeSet<String> = lower_all(raw.text_slots.choice_words).into_iter().collect();
         let exclusion_words: BTreeSet<String> = lower_all(raw.text_slots.exclusion_words).into_iter().collect();
+        let cut_words: BTreeSet<String> = lower_all(raw.text_slots.cut_words).into_iter().collect();
         let inner_words: BTreeSet<String> = lower_all(raw.text_slots.inner_words).into_iter().collect();
         let path_words: BTreeSet<String> = lower_all(raw.text_slots.path_words).into_iter().collect();
         let mut target_tails = phrase_lists(raw.text_slots.tails, "target tail")?;
@@ -769,6 +791,7 @@ impl Vocabulary {
             destination_words,
             choice_words,
             exclusion_words,
+            cut_words,
             inner_words,
             path_words,
             target_tails,
@@ -821,7 +844,9 @@ impl Vocabulary {
     /// ("take a seat", "look at the time"), not a thing to act on.
     pub(crate) fn is_idiom_target(&self, phrase: &[String], target: &str) -> bool {
         self.not_objects.contains(target)
-            || (phrase.len() == 1 && self.idiom_verbs.contains(&phrase[0]) && self.idiom_objects.contains(target))
+            || (phrase.first().is_some_and(|v| self.idiom_verbs.contains(v))
+                && phrase[1..].iter().all(|w| self.filler_words.contains(w))
+                && self.idiom_objects.contains(target))
     }
 
     /// A target of pointing words only ("there", "that way", "it"): nothing

@@ -8,25 +8,25 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 942/1118 = 0.843 on 2026-12-01, after batch 6, whose 79
-/// utterances to refuse are mostly deferred to the LLM; deferrals count as
-/// misses, though most of them expect `unknown`: 93.8% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.84;
+/// the build (measured 1373/1673 = 0.821 on 2026-12-01, after batch 8, written to
+/// be hard: every action in seven everyday wordings, speech-recognition damage,
+/// second-language English; deferrals to the LLM count as misses, though many
+/// of them expect `unknown`: 91.3% if published so).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.81;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 6 on 2026-12-01 after batches 6 and 7 ("i want
-/// you in the living room", "pop the cup down", "pick cup", "search the house
-/// for the cat", "dont go left go right", "i would prefer that you proceed at a
-/// more leisurely pace").
-const MAX_ACTION_WORD_REFUSALS: usize = 6;
+/// worse than unknown". Measured 14 on 2026-12-01 after batch 8 (the test
+/// prints them: "pick cup", "fine my keys", "wetin you dey see", ...).
+const MAX_ACTION_WORD_REFUSALS: usize = 14;
 
-/// Right slots the check may refuse on the dev split: a misheard name, which the check
-/// cannot read as the word meant ("look at the sell phone" for the cell phone, "go to the
-/// liven room"; names keep the words as said), and an amount said as an idiom where the
-/// action has no slot for it ("come here a minute"). Measured 3 on 2026-12-01.
-const MAX_SLOT_REFUSALS: usize = 3;
+/// Right slots the check may refuse on the dev split: misheard names, which the check cannot
+/// read as the word meant ("look at the sell phone" for the cell phone; names keep the words
+/// as said), misheard or second-language directions and amounts ("turn lift thirty degrees",
+/// "turn in direction of clock"), and an amount said as an idiom ("come here a minute").
+/// Measured 14 on 2026-12-01 after batch 8 (the test prints them).
+const MAX_SLOT_REFUSALS: usize = 14;
 
 #[derive(Default)]
 struct Score {
