@@ -473,6 +473,20 @@ impl<'a> Said<'a> {
                     _ => false,
                 })
             });
+            // "go to the kitchen pick up the cup": a phrase of two or more words of an action with
+            // a target, followed by a thing named before this action's phrase.
+            let v = self.vocab;
+            let named = |i: usize| {
+                let w = &self.tokens[i];
+                !r.used[i] && !v.filler_words.contains(w) && !v.strip_words.contains(w) && !in_a_phrase_at(r, i)
+            };
+            let first_named = (m.end..own.start.max(m.end)).find(|&i| named(i));
+            // ... unless what follows makes an idiom of it ("give me some room back up").
+            let target_after = m.end - m.start >= 2
+                && other.slot(TARGET_SLOT).is_some()
+                && m.end <= own.start
+                && first_named.is_some_and(|i| !v.is_idiom_target(&self.tokens[m.start..m.end], &self.tokens[i]));
+            let slot_word_after = slot_word_after || target_after;
             if slot_word_after {
                 return Err(Unsupported::TwoCommands { other: other.name.clone() });
             }
@@ -896,6 +910,11 @@ impl<'a> Said<'a> {
 /// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
 fn close_word(said: &str, w: &str) -> bool {
     said == w || singular(said) == singular(w) || (w.chars().count() >= 5 && strsim::damerau_levenshtein(said, w) <= 1)
+}
+
+/// Token `i` is inside one of the action phrases read.
+fn in_a_phrase_at(r: &Reading, i: usize) -> bool {
+    r.triggers.iter().any(|t| (t.start..t.end).contains(&i))
 }
 
 /// Equal within the tolerance the dev set scores with.
@@ -1577,6 +1596,7 @@ mod tests {
         for (json, text) in [
             (r#"{"action":"move","direction":"left","distance_m":2.0}"#, "turn left go forward two meters"),
             (r#"{"action":"move","direction":"forward","distance_m":2.0}"#, "turn left go forward two meters"),
+            (r#"{"action":"pick_up","target":"cup"}"#, "go to the kitchen pick up the cup"),
         ] {
             assert!(matches!(refused(json, text), Unsupported::TwoCommands { .. } | Unsupported::Enum { .. }), "{text}");
         }

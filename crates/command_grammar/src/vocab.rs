@@ -845,7 +845,7 @@ impl Vocabulary {
     pub(crate) fn is_idiom_target(&self, phrase: &[String], target: &str) -> bool {
         self.not_objects.contains(target)
             || (phrase.first().is_some_and(|v| self.idiom_verbs.contains(v))
-                && phrase[1..].iter().all(|w| self.filler_words.contains(w))
+                && phrase[1..].iter().all(|w| matches!(w.as_str(), "me" | "us"))
                 && self.idiom_objects.contains(target))
     }
 
