@@ -989,7 +989,8 @@ fn parse_command(
         // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
         // floor": the thing, not where it is taken from.
         if let Some(k) = leftovers.iter().position(|w| vocab.exclusion_words.contains(*w) || vocab.cut_words.contains(*w)) {
-            if leftovers[..k].iter().any(|w| names(w)) {
+            // Anything but filler before it: "her wherever she goes" is her.
+            if leftovers[..k].iter().any(|w| !vocab.filler_words.contains(*w)) {
                 leftovers.truncate(k);
             }
         }

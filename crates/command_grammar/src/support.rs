@@ -119,6 +119,11 @@ fn said_values(
     let spec = &vocab.actions[ai];
     let said = Said::new(vocab, ai, utterance);
     said.action(cmd)?;
+    // An idiom of the whole utterance, also where the action's phrase was said with a gap
+    // ("back me up on this"), which `one_command` does not see.
+    if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {
+        return Err(Unsupported::NotARequest(format!("an idiom, no command: {:?}", p.join(" "))));
+    }
     said.one_command(cmd)?;
     let slots = cmd
         .slots
@@ -1601,5 +1606,10 @@ mod tests {
             assert!(matches!(refused(json, text), Unsupported::TwoCommands { .. } | Unsupported::Enum { .. }), "{text}");
         }
         supported(r#"{"action":"set_speed","level":"normal"}"#, "ok go back to normal speed now");
+    }
+
+    #[test]
+    fn an_idiom_is_refused_where_the_phrase_has_a_gap() {
+        assert!(matches!(refused(r#"{"action":"move","direction":"backward"}"#, "back me up on this"), Unsupported::NotARequest(_)));
     }
 }

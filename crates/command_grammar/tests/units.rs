@@ -85,79 +85,88 @@ fn json(v: &Vocabulary, text: &str) -> String {
     }
 }
 
+/// Each utterance's fast-path answer, as [`json`] shows it.
+fn expect_all(v: &Vocabulary, cases: &[(&str, &str)]) {
+    for (text, want) in cases {
+        assert_eq!(json(v, text), *want, "{text:?}");
+    }
+}
+
 #[test]
 fn speech_forms_are_read_as_meant() {
     let v = Vocabulary::default_vocabulary().unwrap();
-    for (text, want) in [
-        // Self-corrections take the corrected value.
-        ("go left no right", r#"{"action":"move","direction":"right"}"#),
-        ("move forward two no three meters", r#"{"action":"move","direction":"forward","distance_m":3.0}"#),
-        ("turn right no left ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
-        ("go to the kitchen i mean the living room", r#"{"action":"go_to","target":"living room"}"#),
-        // "to the left" is a direction, "to the left door" a place.
-        ("go to the left", r#"{"action":"move","direction":"left"}"#),
-        ("go to the left door", r#"{"action":"go_to","target":"left door"}"#),
-        // A light verb names no action when a unit does.
-        ("take a step back", r#"{"action":"move","direction":"backward","distance_m":0.5}"#),
-        ("do a half turn", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
-        ("turn left", r#"{"action":"turn","direction":"left"}"#),
-        ("move right a bit", r#"{"action":"move","direction":"right"}"#),
-        ("turn write", r#"{"action":"turn","direction":"right"}"#),
-        ("follow that guy", r#"{"action":"follow","target":"person"}"#),
-        // Clear negations of stop said alone go on; anything more stops.
-        ("dont stop", r#"{"action":"resume"}"#),
-        ("keep going dont stop", r#"{"action":"resume"}"#),
-        ("no dont stop", r#"{"action":"stop"}"#),
-        ("dont stop stop", r#"{"action":"stop"}"#),
-        ("stap", r#"{"action":"stop"}"#),
-        // A hesitation before the correction marker is part of it.
-        ("turn left uh no right", r#"{"action":"turn","direction":"right"}"#),
-        ("move forward three um no two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
-        // A pronoun object inside a phrasal verb; "over" goes with "to the left".
-        ("scoot over to the left", r#"{"action":"move","direction":"left"}"#),
-        ("turn slightly right", r#"{"action":"turn","direction":"right"}"#),
-        // "go and" starts one command; a longer phrase before "and" is a command of its own.
-        ("go and find my keys", r#"{"action":"find","target":"keys"}"#),
-        ("turn around and come back", r#"{"action":"unknown"}"#),
-        // Polite conditionals are no condition; "us" is the speakers, or an indirect object.
-        ("i wonder if you could find my handbag", r#"{"action":"find","target":"handbag"}"#),
-        ("fetch us the remote", r#"{"action":"pick_up","target":"remote"}"#),
-        ("follow us", r#"{"action":"follow","target":"person"}"#),
-        ("if you see the cat follow it", r#"{"action":"unknown"}"#),
-        // What no command can hold is unknown, not a guess.
-        ("move forward a few metres", r#"{"action":"unknown"}"#),
-        ("turn ninety degrees", r#"{"action":"unknown"}"#),
-        ("grab that", r#"{"action":"unknown"}"#),
-    ] {
-        assert_eq!(json(&v, text), want, "{text:?}");
-    }
+    expect_all(
+        &v,
+        &[
+            // Self-corrections take the corrected value.
+            ("go left no right", r#"{"action":"move","direction":"right"}"#),
+            ("move forward two no three meters", r#"{"action":"move","direction":"forward","distance_m":3.0}"#),
+            ("turn right no left ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            ("go to the kitchen i mean the living room", r#"{"action":"go_to","target":"living room"}"#),
+            // "to the left" is a direction, "to the left door" a place.
+            ("go to the left", r#"{"action":"move","direction":"left"}"#),
+            ("go to the left door", r#"{"action":"go_to","target":"left door"}"#),
+            // A light verb names no action when a unit does.
+            ("take a step back", r#"{"action":"move","direction":"backward","distance_m":0.5}"#),
+            ("do a half turn", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            ("turn left", r#"{"action":"turn","direction":"left"}"#),
+            ("move right a bit", r#"{"action":"move","direction":"right"}"#),
+            ("turn write", r#"{"action":"turn","direction":"right"}"#),
+            ("follow that guy", r#"{"action":"follow","target":"person"}"#),
+            // Clear negations of stop said alone go on; anything more stops.
+            ("dont stop", r#"{"action":"resume"}"#),
+            ("keep going dont stop", r#"{"action":"resume"}"#),
+            ("no dont stop", r#"{"action":"stop"}"#),
+            ("dont stop stop", r#"{"action":"stop"}"#),
+            ("stap", r#"{"action":"stop"}"#),
+            // A hesitation before the correction marker is part of it.
+            ("turn left uh no right", r#"{"action":"turn","direction":"right"}"#),
+            ("move forward three um no two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            // A pronoun object inside a phrasal verb; "over" goes with "to the left".
+            ("scoot over to the left", r#"{"action":"move","direction":"left"}"#),
+            ("turn slightly right", r#"{"action":"turn","direction":"right"}"#),
+            // "go and" starts one command; a longer phrase before "and" is a command of its own.
+            ("go and find my keys", r#"{"action":"find","target":"keys"}"#),
+            ("turn around and come back", r#"{"action":"unknown"}"#),
+            // Polite conditionals are no condition; "us" is the speakers, or an indirect object.
+            ("i wonder if you could find my handbag", r#"{"action":"find","target":"handbag"}"#),
+            ("fetch us the remote", r#"{"action":"pick_up","target":"remote"}"#),
+            ("follow us", r#"{"action":"follow","target":"person"}"#),
+            ("if you see the cat follow it", r#"{"action":"unknown"}"#),
+            // What no command can hold is unknown, not a guess.
+            ("move forward a few metres", r#"{"action":"unknown"}"#),
+            ("turn ninety degrees", r#"{"action":"unknown"}"#),
+            ("grab that", r#"{"action":"unknown"}"#),
+        ],
+    );
 }
 
 #[test]
 fn targets_are_what_follows_the_action_phrase() {
     let v = Vocabulary::default_vocabulary().unwrap();
-    for (text, want) in [
-        // Words before the phrase are not folded into the target.
-        ("try to find the cat", r#"{"action":"find","target":"cat"}"#),
-        ("the cat find it", "needs LLM: words before the action: cat"),
-        // A relation is no name: "get" was part of a longer phrase.
-        ("get over to the table", r#"{"action":"go_to","target":"table"}"#),
-        ("grab up the stairs", "needs LLM: target starts with a relation word: up"),
-        // ... also where the relation word is a filler elsewhere ("want to"): a path, no fetch.
-        ("get me to the station", "needs LLM: target starts with a relation word: to"),
-        ("get yourself to the hallway", r#"{"action":"go_to","target":"hallway"}"#),
-        // A person noun is a person, whatever the article.
-        ("follow that woman", r#"{"action":"follow","target":"person"}"#),
-        ("look at the kid", r#"{"action":"look_at","target":"person"}"#),
-        // What is put down, and where, changes nothing put_down does...
-        ("release the ball", r#"{"action":"put_down"}"#),
-        ("place it on the table", r#"{"action":"put_down"}"#),
-        // ... but a direction or a number is not an object.
-        ("drop it left", "needs LLM: unparsed words: left"),
-        ("release 3", "needs LLM: unparsed words: 3"),
-    ] {
-        assert_eq!(json(&v, text), want, "{text:?}");
-    }
+    expect_all(
+        &v,
+        &[
+            // Words before the phrase are not folded into the target.
+            ("try to find the cat", r#"{"action":"find","target":"cat"}"#),
+            ("the cat find it", "needs LLM: words before the action: cat"),
+            // A relation is no name: "get" was part of a longer phrase.
+            ("get over to the table", r#"{"action":"go_to","target":"table"}"#),
+            ("grab up the stairs", "needs LLM: target starts with a relation word: up"),
+            // ... also where the relation word is a filler elsewhere ("want to"): a path, no fetch.
+            ("get me to the station", "needs LLM: target starts with a relation word: to"),
+            ("get yourself to the hallway", r#"{"action":"go_to","target":"hallway"}"#),
+            // A person noun is a person, whatever the article.
+            ("follow that woman", r#"{"action":"follow","target":"person"}"#),
+            ("look at the kid", r#"{"action":"look_at","target":"person"}"#),
+            // What is put down, and where, changes nothing put_down does...
+            ("release the ball", r#"{"action":"put_down"}"#),
+            ("place it on the table", r#"{"action":"put_down"}"#),
+            // ... but a direction or a number is not an object.
+            ("drop it left", "needs LLM: unparsed words: left"),
+            ("release 3", "needs LLM: unparsed words: 3"),
+        ],
+    );
 }
 
 #[test]
@@ -213,47 +222,49 @@ fn negations_questions_reports_and_idioms_are_no_request() {
 #[test]
 fn split_joined_and_stuttered_words_are_read_as_meant() {
     let v = Vocabulary::default_vocabulary().unwrap();
-    for (text, want) in [
-        ("go for word two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
-        ("turnleft ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
-        ("rotate anti clockwise forty five degrees", r#"{"action":"turn","angle_deg":45.0,"direction":"left"}"#),
-        ("pickup the spoon", r#"{"action":"pick_up","target":"spoon"}"#),
-        ("robot go go go to my bedroom", r#"{"action":"go_to","target":"bedroom"}"#),
-        // "no no" stays a stop phrase.
-        ("no no turn left", r#"{"action":"stop"}"#),
-    ] {
-        assert_eq!(json(&v, text), want, "{text:?}");
-    }
+    expect_all(
+        &v,
+        &[
+            ("go for word two meters", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            ("turnleft ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            ("rotate anti clockwise forty five degrees", r#"{"action":"turn","angle_deg":45.0,"direction":"left"}"#),
+            ("pickup the spoon", r#"{"action":"pick_up","target":"spoon"}"#),
+            ("robot go go go to my bedroom", r#"{"action":"go_to","target":"bedroom"}"#),
+            // "no no" stays a stop phrase.
+            ("no no turn left", r#"{"action":"stop"}"#),
+        ],
+    );
 }
 
 #[test]
 fn shorthand_and_serial_verbs_name_one_action() {
     let v = Vocabulary::default_vocabulary().unwrap();
-    for (text, want) in [
-        // A direction and a unit only one action takes.
-        ("fwd two m", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
-        ("left ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
-        // A larger unit then a smaller one is one amount; "actually" takes a correction.
-        ("move forward two feet six inches", r#"{"action":"move","direction":"forward","distance_m":0.762}"#),
-        ("wait three minutes and twenty seconds", r#"{"action":"wait","duration_s":200.0}"#),
-        ("go forward one metre actually make that two metres", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
-        ("turn left a right angle", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
-        // A direction said overrides the one a half-turn phrase implies by convention.
-        ("turn around to the right", r#"{"action":"turn","angle_deg":180.0,"direction":"right"}"#),
-        ("set the speed back to normal", r#"{"action":"set_speed","level":"normal"}"#),
-        ("slow down to ten centimetres a second", r#"{"action":"set_speed","speed_mps":0.1}"#),
-        ("follow doggy follow doggy", r#"{"action":"follow","target":"doggy"}"#),
-        // Amounts that only need no words: the speed of set_speed, not a move without direction.
-        ("drive at half a metre per second", r#"{"action":"set_speed","speed_mps":0.5}"#),
-        // "go" right before another action's phrase only leads into it.
-        ("go find the cat", r#"{"action":"find","target":"cat"}"#),
-        ("go get my teddy", r#"{"action":"pick_up","target":"teddy"}"#),
-        // Polite openers that hold a condition word are no condition.
-        ("when you get a chance go to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
-        ("if it is not too much bother could you move back a little", r#"{"action":"move","direction":"backward"}"#),
-    ] {
-        assert_eq!(json(&v, text), want, "{text:?}");
-    }
+    expect_all(
+        &v,
+        &[
+            // A direction and a unit only one action takes.
+            ("fwd two m", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            ("left ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            // A larger unit then a smaller one is one amount; "actually" takes a correction.
+            ("move forward two feet six inches", r#"{"action":"move","direction":"forward","distance_m":0.762}"#),
+            ("wait three minutes and twenty seconds", r#"{"action":"wait","duration_s":200.0}"#),
+            ("go forward one metre actually make that two metres", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            ("turn left a right angle", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            // A direction said overrides the one a half-turn phrase implies by convention.
+            ("turn around to the right", r#"{"action":"turn","angle_deg":180.0,"direction":"right"}"#),
+            ("set the speed back to normal", r#"{"action":"set_speed","level":"normal"}"#),
+            ("slow down to ten centimetres a second", r#"{"action":"set_speed","speed_mps":0.1}"#),
+            ("follow doggy follow doggy", r#"{"action":"follow","target":"doggy"}"#),
+            // Amounts that only need no words: the speed of set_speed, not a move without direction.
+            ("drive at half a metre per second", r#"{"action":"set_speed","speed_mps":0.5}"#),
+            // "go" right before another action's phrase only leads into it.
+            ("go find the cat", r#"{"action":"find","target":"cat"}"#),
+            ("go get my teddy", r#"{"action":"pick_up","target":"teddy"}"#),
+            // Polite openers that hold a condition word are no condition.
+            ("when you get a chance go to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("if it is not too much bother could you move back a little", r#"{"action":"move","direction":"backward"}"#),
+        ],
+    );
     // No direction, a bare number, or a negation: still no command.
     assert!(json(&v, "two metres").starts_with("needs LLM"));
     assert!(json(&v, "forward three").starts_with("needs LLM"));
@@ -263,15 +274,17 @@ fn shorthand_and_serial_verbs_name_one_action() {
 #[test]
 fn targets_keep_names_and_lose_tails_and_paths() {
     let v = Vocabulary::default_vocabulary().unwrap();
-    for (text, want) in [
-        ("take for me the bottle of water", r#"{"action":"pick_up","target":"bottle of water"}"#),
-        ("um wheres my wallet got to", r#"{"action":"find","target":"wallet"}"#),
-        ("follow the man over there", r#"{"action":"follow","target":"person"}"#),
-        ("please take yourself to the back door", r#"{"action":"go_to","target":"back door"}"#),
-        ("bring the cup to me", r#"{"action":"pick_up","target":"cup"}"#),
-    ] {
-        assert_eq!(json(&v, text), want, "{text:?}");
-    }
+    expect_all(
+        &v,
+        &[
+            ("take for me the bottle of water", r#"{"action":"pick_up","target":"bottle of water"}"#),
+            ("um wheres my wallet got to", r#"{"action":"find","target":"wallet"}"#),
+            ("follow the man over there", r#"{"action":"follow","target":"person"}"#),
+            ("please take yourself to the back door", r#"{"action":"go_to","target":"back door"}"#),
+            ("bring the cup to me", r#"{"action":"pick_up","target":"cup"}"#),
+            ("stay close to her wherever she goes", r#"{"action":"follow","target":"person"}"#),
+        ],
+    );
     // A path between two things named is no target.
     assert_eq!(json(&v, "bring the knife to the baby"), "needs LLM: target holds a path: to");
     assert_eq!(json(&v, "follow that car onto the road"), "needs LLM: target holds a path: onto");
