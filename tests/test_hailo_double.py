@@ -307,7 +307,7 @@ def test_hailo_stop_aborts_a_slow_generation(hailo_parser, tmp_path):
     def count(needle):
         return sum(needle in line for line in node.lines)
 
-    cut, other = "mosey on over to the left about one metre", "approach me slowly"
+    cut, other = "mosey on over to the left about one metre", "saunter toward me in a leisurely way"
     k = len(got["typed"])
     pub.publish(String(data=cut))
     assert n.spin_until(lambda: count("LLM parse started") >= 1, timeout=20, alive=node.alive), node.output()
