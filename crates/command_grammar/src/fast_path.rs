@@ -143,7 +143,45 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
             None => i += 1,
         }
     }
+    // "would you mind fetching my book", "how about picking up the cup": after these the verb of
+    // a polite request comes as a gerund; read as the action's own word.
+    let lead_in = |w: &str| matches!(w, "mind" | "about");
+    for i in 1..out.len() {
+        // One adverb may stand between: "would you mind awfully fetching".
+        let adverb_between = i >= 2 && out[i - 1].ends_with("ly") && lead_in(&out[i - 2]);
+        if lead_in(&out[i - 1]) || adverb_between {
+            if let Some(stem) = action_stem(vocab, &out[i]) {
+                out[i] = stem;
+            }
+        }
+    }
+    // "keep following me dont stop", "no dont stop carry on": a stop word negated (not "never":
+    // "never stop being awesome" is a wish) with more said
+    // than "no" asks for no stop and names nothing; the rest is the command. "dont stop" and "no
+    // dont stop" alone keep their reading (`not_stop_utterances`; a false stop is safe).
+    while let Some(i) = (1..out.len()).find(|&i| {
+        vocab.stop_words.contains(&out[i])
+            && matches!(out[i - 1].as_str(), "dont" | "don't" | "not")
+            && out
+                .iter()
+                .enumerate()
+                .any(|(k, t)| k != i && k + 1 != i && t != "no" && !vocab.filler_words.contains(t))
+    }) {
+        out.drain(i - 1..=i);
+    }
     out
+}
+
+/// The word an action phrase starts with that the gerund `w` is formed from ("fetching": fetch,
+/// "coming": come, "grabbing": grab), if any. Never a stop word: "stopping" is talk of stopping.
+fn action_stem(vocab: &Vocabulary, w: &str) -> Option<String> {
+    let base = w.strip_suffix("ing").filter(|b| b.len() >= 2)?;
+    let doubled = base.len() >= 3 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
+    let candidates = [Some(base.to_string()), Some(format!("{base}e")), doubled.then(|| base[..base.len() - 1].to_string())];
+    candidates.into_iter().flatten().find(|c| {
+        !vocab.stop_words.contains(c)
+            && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(c))
+    })
 }
 
 /// "stopnow", "putitdown", "moveforward": a word no vocabulary knows that is two or three of the
@@ -259,6 +297,13 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
     (fixed, corrections)
 }
 
+/// "the bus stop", "a stop sign": a stop word inside a noun compound names a thing.
+fn in_stop_noun(vocab: &Vocabulary, tokens: &[String], i: usize) -> bool {
+    vocab.stop_nouns.iter().any(|p| {
+        (0..p.len()).any(|k| i >= k && tokens.get(i - k..i - k + p.len()).is_some_and(|w| w == p.as_slice()))
+    })
+}
+
 fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     let content = || -> Vec<String> {
         tokens
@@ -267,13 +312,33 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             .cloned()
             .collect()
     };
-    // "the bus stop", "a stop sign": a stop word inside a noun compound names a thing.
-    let in_compound = |i: usize| {
-        vocab.stop_nouns.iter().any(|p| {
-            (0..p.len()).any(|k| i >= k && tokens.get(i - k..i - k + p.len()).is_some_and(|w| w == p.as_slice()))
-        })
+    let in_compound = |i: usize| in_stop_noun(vocab, tokens, i);
+    let content_at: Vec<usize> = (0..tokens.len()).filter(|&i| !vocab.filler_words.contains(&tokens[i])).collect();
+    let said_before = |i: usize| content_at.first().is_some_and(|&f| f < i);
+    // "the tap wont stop dripping": words before it, and an activity after it the robot does not do.
+    let about_an_activity = |i: usize| {
+        said_before(i)
+            && tokens.get(i + 1).is_some_and(|n| {
+                n.len() > 4 && n.ends_with("ing") && !vocab.stop_activities.contains(n) && !vocab.stop_words.contains(n)
+            })
     };
-    let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && !in_compound(i))
+    // "why did you stop", "did you stop charging": a question about stopping, with no negation.
+    let asked_about = |i: usize| {
+        let Some(&f) = content_at.first() else {
+            return false;
+        };
+        let opener = vocab.question_openers.contains(&tokens[f])
+            || matches!(tokens[f].as_str(), "what" | "when" | "where" | "how" | "is" | "has" | "do")
+            || vocab.question_auxiliaries.contains(&tokens[f]);
+        let aux = (f..i).rev().take(5).any(|k| vocab.question_auxiliaries.contains(&tokens[k]));
+        let negated = tokens[..i].iter().any(|t| {
+            (vocab.not_request_words.contains(t) && !matches!(t.as_str(), "when" | "if" | "whenever" | "once" | "after" | "before" | "until" | "unless"))
+                || matches!(t.as_str(), "wont" | "didnt" | "cant" | "couldnt" | "isnt" | "arent" | "doesnt" | "havent" | "still")
+        });
+        opener && aux && !negated
+    };
+    let requested = |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i);
+    let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
         || vocab
             .stop_phrases
             .iter()
@@ -501,7 +566,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
             // "too meters", "for feet": a homophone right before a unit.
             None => match number_homophone(vocab, tokens, i) {
-                Some(v) => (v, 1),
+                Some(v) => v,
                 None => {
                     i += 1;
                     continue;
@@ -616,13 +681,17 @@ fn quantity_takers(
         .collect()
 }
 
-/// The number a homophone at `i` stands for when a unit follows it ("too
-/// meters", "for feet"). Units that are also action words ("steps",
-/// "turn") are left out: "go to turn" is not two turns.
-fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<f64> {
+/// The number a homophone at `i` stands for, and the words it spans, when a unit follows it
+/// ("too meters", "for feet"), also after a fraction ("too and a half meters"). Units that are
+/// also action words ("steps", "turn") are left out: "go to turn" is not two turns.
+fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<(f64, usize)> {
     let value = *vocab.number_homophones.get(&tokens[i])?;
-    let (len, _, _) = unit_at(vocab, tokens, i + 1)?;
-    let unit = &tokens[i + 1..i + 1 + len];
+    let (value, span) = match fraction_after_unit(tokens, i + 1) {
+        Some(f) => (value + f, 4),
+        None => (value, 1),
+    };
+    let (len, _, _) = unit_at(vocab, tokens, i + span)?;
+    let unit = &tokens[i + span..i + span + len];
     let is_action_word = vocab
         .actions
         .iter()
@@ -630,7 +699,7 @@ fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<f
         .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
     // "to step", "for turns": a filler word before an action's word is that word; "tree steps" is 3.
     let filler = vocab.filler_words.contains(&tokens[i]);
-    (!(is_action_word && filler) && unit.iter().all(|w| w.chars().count() >= 3)).then_some(value)
+    (!(is_action_word && filler) && unit.iter().all(|w| w.chars().count() >= 3)).then_some((value, span))
 }
 
 /// "to the left", "to your right": a direction, not a place to go to. The
@@ -763,6 +832,10 @@ fn triggers_skipping(
     for (ai, action) in vocab.actions.iter().enumerate() {
         for (si, syn) in action.synonyms.iter().enumerate() {
             for start in 0..n {
+                // "find the door stop": the stop word of a thing named is no stop phrase.
+                if action.name == STOP_ACTION && in_stop_noun(vocab, tokens, start) {
+                    continue;
+                }
                 if let Some(end) = match_phrase(vocab, tokens, used, skip, start, &syn.phrase) {
                     matches.push(TriggerMatch {
                         action: ai,
@@ -988,11 +1061,21 @@ fn parse_command(
         let names = |w: &String| !vocab.filler_words.contains(w) && !vocab.strip_words.contains(w);
         // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
         // floor": the thing, not where it is taken from.
-        if let Some(k) = leftovers.iter().position(|w| vocab.exclusion_words.contains(*w) || vocab.cut_words.contains(*w)) {
-            // Anything but filler before it: "her wherever she goes" is her.
-            if leftovers[..k].iter().any(|w| !vocab.filler_words.contains(*w)) {
-                leftovers.truncate(k);
-            }
+        // Anything but filler before it: "her wherever she goes" is her ("please go to ..." cuts nothing).
+        let cut = (0..leftovers.len()).find(|&k| {
+            let w = leftovers[k];
+            (vocab.exclusion_words.contains(w) || vocab.cut_words.contains(w))
+                && leftovers[..k].iter().any(|w| !vocab.filler_words.contains(*w))
+        });
+        if let Some(k) = cut {
+            leftovers.truncate(k);
+        }
+        // "follow her down the corridor": a pronoun, then where the person goes, is the person.
+        if leftovers.len() > 1
+            && matches!(leftovers[0].as_str(), "him" | "her" | "them")
+            && vocab.relation_words.contains(leftovers[1])
+        {
+            leftovers.truncate(1);
         }
         // Checked before filler removal because "and" is also a filler word.
         if leftovers.iter().any(|w| vocab.connectives.contains(*w)) {
@@ -1084,7 +1167,8 @@ fn parse_command(
                     text,
                 ));
             }
-            if let [w] = words.as_slice() {
+            // The head noun makes the idiom: "take the patients temperature".
+            if let [.., w] = words.as_slice() {
                 if vocab.is_idiom_target(&tokens[first.start..first.end], w) {
                     return idiom(w);
                 }
@@ -1263,6 +1347,13 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         return Some(format!("an idiom, no command: {:?}", p.join(" ")));
     }
     let subject = start.checked_sub(1).filter(|&i| !used[i]).map(|i| &tokens[i]);
+    // "the wait for a table is twenty minutes", "its your turn": after a determiner that opens
+    // the utterance the action word is a noun ("change the speed" names the action by a verb).
+    let opens = |i: usize| (0..i).all(|k| vocab.filler_words.contains(&tokens[k]) || matches!(tokens[k].as_str(), "its" | "is" | "was" | "thats"));
+    let determiner = |w: &String| matches!(w.as_str(), "the" | "your" | "my" | "his" | "her" | "their" | "our");
+    if let Some(w) = subject.filter(|w| determiner(w) && opens(start - 1)) {
+        return Some(format!("a noun, not a request: {w:?} before the action word"));
+    }
     subject
         .filter(|w| vocab.report_subjects.contains(*w))
         .map(|w| format!("a report, not a request: {w:?} before the action"))

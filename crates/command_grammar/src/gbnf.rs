@@ -7,9 +7,12 @@
 //! [`gbnf_for`] narrows the grammar to one utterance: a number slot offers only the numbers
 //! its words said (in the slot's unit), so a small model cannot write 0.2 for "two metres" or
 //! invent a distance nobody said; the answer check would refuse such an answer anyway, so the
-//! narrowing turns refusals into right answers, never wrong ones into accepted ones.
+//! narrowing turns refusals into right answers, never wrong ones into accepted ones. A word slot
+//! (direction, level) of which a value was said offers only the values said ("use maximum speed"
+//! cannot become level `normal`); an optional one of which none was said is left out. Word slots come after the action in the JSON, so this leaves the
+//! model's choice of action as it was.
 
-use crate::support::NumberSlotSaid;
+use crate::support::{NumberSlotSaid, WordSlotSaid};
 use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, UNKNOWN_ACTION};
 
 fn rule_name(prefix: &str, name: &str) -> String {
@@ -40,7 +43,9 @@ pub fn gbnf(vocab: &Vocabulary) -> String {
 /// `utterance` said that it could hold ([`crate::support::numbers_said`]), and left out where
 /// none was said.
 pub fn gbnf_for(vocab: &Vocabulary, utterance: &str) -> String {
-    build(vocab, Some(&crate::support::numbers_said(vocab, utterance)))
+    let numbers = crate::support::numbers_said(vocab, utterance);
+    let words = crate::support::words_said(vocab, utterance);
+    build(vocab, Some((&numbers, &words)))
 }
 
 /// A number as the grammar offers it: at most four decimals, and an integer also with ".0".
@@ -55,17 +60,20 @@ fn number_lit(v: f64) -> String {
     }
 }
 
-type Said = [(String, bool, Vec<NumberSlotSaid>)];
+type Said<'a> = (&'a [(String, bool, Vec<NumberSlotSaid>)], &'a [WordSlotSaid]);
 
-/// `said`: the numbers said, where the grammar is narrowed to one utterance. Actions are not
+/// `said`: the numbers and slot words said, where the grammar is narrowed to one utterance. Actions are not
 /// narrowed to those whose words were said: offered fewer, a small model chose `stop` (always
 /// accepted) or another action the words allow for chit-chat and refusals (issue 13's note).
-fn build(vocab: &Vocabulary, said: Option<&Said>) -> String {
+fn build(vocab: &Vocabulary, said: Option<Said>) -> String {
     let mut rules: Vec<String> = Vec::new();
     let mut alts: Vec<String> = Vec::new();
     'actions: for action in vocab.actions() {
         let name = rule_name("a", &action.name);
-        let of_action = said.map(|s| s.iter().find(|(a, _, _)| *a == action.name));
+        let of_action = said.map(|(s, _)| s.iter().find(|(a, _, _)| *a == action.name));
+        let words_of = |slot: &str| {
+            said.and_then(|(_, w)| w.iter().find(|w| w.action == action.name && w.slot == slot))
+        };
         // An answer of this action would drop an amount said: the check refuses it (stop never).
         if let (Some(Some((_, false, _))), false) = (of_action, action.name == STOP_ACTION) {
             continue;
@@ -93,7 +101,14 @@ fn build(vocab: &Vocabulary, said: Option<&Said>) -> String {
                     format!("{sign}[0-9]{{1,{INTEGER_DIGITS}}} (\".\" [0-9]{{1,2}})?")
                 }
                 SlotKind::Enum { values } => {
-                    let v: Vec<String> = values.keys().map(|k| lit(k)).collect();
+                    // None said: an optional slot is left out (any value would be refused); a
+                    // required one stays whole, so the action, and the model's choice of it, stay
+                    // as they were, and the check refuses the answer.
+                    let v: Vec<String> = match words_of(&slot.name) {
+                        Some(w) if !w.values.is_empty() => w.values.iter().map(|k| lit(k)).collect(),
+                        Some(_) if !slot.required => continue,
+                        _ => values.keys().map(|k| lit(k)).collect(),
+                    };
                     format!("({})", v.join(" | "))
                 }
                 SlotKind::Text => "text".to_string(),

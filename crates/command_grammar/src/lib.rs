@@ -17,7 +17,7 @@ pub use error::{JsonCommandError, ValidationError, VocabularyError};
 pub use fast_path::{fast_path, FastPathOutcome};
 pub use gbnf::{gbnf, gbnf_for};
 pub use grounding::{ground_target, Detection, Grounding, Position, Target, WorldState};
-pub use support::{check_support, numbers_said, vet_llm_answer, NumberSlotSaid, Refused, Unsupported};
+pub use support::{check_support, numbers_said, vet_llm_answer, words_said, NumberSlotSaid, Refused, Unsupported, WordSlotSaid};
 pub use vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary};
 
 impl Command {

@@ -14,7 +14,7 @@ use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
     contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections,
-    takes_every_quantity, triggers, words, Reading,
+    takes_every_quantity, triggers, words, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
@@ -71,6 +71,8 @@ pub enum Refused {
     Unsupported(#[from] Unsupported),
     #[error("LLM answer below the confidence floor: {confidence:.2} < {floor:.2}")]
     LowConfidence { confidence: f32, floor: f32 },
+    #[error("LLM answered stop, but no word of stopping was said that the fast path left to it")]
+    StopWithoutCue,
 }
 
 /// Checks that every part of `cmd` is supported by the words of `utterance`:
@@ -91,7 +93,8 @@ pub enum Refused {
 /// * nothing said left out: a number with a unit the action takes, a bare
 ///   number the action takes, an amount its phrase implies.
 ///
-/// `unknown` and `stop` are always supported: neither moves the robot.
+/// `unknown` and `stop` are always supported here: neither moves the robot ([`refusal`] still
+/// wants a word of stopping for an LLM's stop).
 pub fn check_support(
     vocab: &Vocabulary,
     utterance: &str,
@@ -215,8 +218,18 @@ pub fn refusal(
     cmd: &Command,
     min_confidence: f32,
 ) -> Option<Refused> {
-    if cmd.source != Source::Llm || cmd.is_unknown() || cmd.action == STOP_ACTION {
+    if cmd.source != Source::Llm || cmd.is_unknown() {
         return None;
+    }
+    // Every stop word the fast path read as a request stopped there; what reaches the LLM holds
+    // none ("the music stopped", "press the stop button"), and a small model answers stop for
+    // such talk. A stop is safe but still wrong (issue 13): the LLM's stop needs one of the words
+    // that ask for a stop without a stop word ("quit moving", "hold up").
+    if cmd.action == STOP_ACTION {
+        let said = words(vocab, utterance);
+        let (tokens, _) = corrected(vocab, said.clone());
+        let cue = tokens.iter().chain(&said).any(|w| vocab.llm_stop_cues.contains(w));
+        return (!cue).then_some(Refused::StopWithoutCue);
     }
     if cmd.confidence < min_confidence {
         return Some(Refused::LowConfidence {
@@ -283,6 +296,52 @@ pub fn numbers_said(vocab: &Vocabulary, utterance: &str) -> Vec<(String, bool, V
             })
             .collect();
         out.push((spec.name.clone(), said.holds_every_amount(), slots));
+    }
+    out
+}
+
+/// What the words of one utterance allow an LLM answer to write in a word slot ([`words_said`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordSlotSaid {
+    pub action: String,
+    pub slot: String,
+    /// The values the answer check accepts for the slot: a word of each was said, or a phrase
+    /// of the action implies it.
+    pub values: Vec<String>,
+}
+
+/// For each action's word (enum) slot, the values the answer check would accept (none where no
+/// value was said). A half turn said without a direction leaves the direction out of the list:
+/// either way ends at the same heading. The grammar of [`crate::gbnf::gbnf_for`] offers nothing
+/// else, so "use maximum speed" cannot come out as level `normal`.
+pub fn words_said(vocab: &Vocabulary, utterance: &str) -> Vec<WordSlotSaid> {
+    let mut out = Vec::new();
+    for (ai, spec) in vocab.actions.iter().enumerate() {
+        let said = Said::new(vocab, ai, utterance);
+        let plain = Command::new(spec.name.clone(), Source::Llm, utterance, 1.0);
+        let mut half_turn = plain.clone();
+        if let Some(angle) = spec.slots.iter().find(
+            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle"),
+        ) {
+            half_turn.slots.insert(
+                angle.name.clone(),
+                SlotValue::Number { value: HALF_TURN_DEG, unit: canonical_unit("angle").to_string() },
+            );
+        }
+        for slot in &spec.slots {
+            let SlotKind::Enum { values } = &slot.kind else {
+                continue;
+            };
+            if said.free_half_turn_direction(&half_turn, slot) {
+                continue;
+            }
+            let accepted: Vec<String> = values
+                .iter()
+                .filter(|(v, words)| said.enum_value(&plain, slot, Some(words.as_slice()), v).is_ok())
+                .map(|(v, _)| v.clone())
+                .collect();
+            out.push(WordSlotSaid { action: spec.name.clone(), slot: slot.name.clone(), values: accepted });
+        }
     }
     out
 }
@@ -496,6 +555,31 @@ impl<'a> Said<'a> {
                 return Err(Unsupported::TwoCommands { other: other.name.clone() });
             }
         }
+        // "go to the kitchen grab me a spoon", "spin around come to me": another action's phrase
+        // after this one's, not inside the answer's target, is a second command, joined or not.
+        // Not where a subject, a modal or a determiner makes it a clause or a noun of this one
+        // ("wait till i say go", "so i can get past", "youre going too fast", "your face"), nor a
+        // phrase of pointing words only ("bring the towel over here").
+        let target = target_words(cmd);
+        let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
+        let v = self.vocab;
+        let not_a_command_start = |m: &&TriggerMatch| {
+            let before = m.start.checked_sub(1).map(|i| self.tokens[i].as_str());
+            before.is_some_and(|w| {
+                v.report_subjects.contains(w)
+                    || v.strip_words.contains(w)
+                    || matches!(w, "you" | "youre" | "say" | "said" | "says" | "can" | "could" | "to" | "so" | "till" | "until")
+            }) || self.tokens[m.start..m.end].iter().all(|w| v.deictic_words.contains(w) || v.relation_words.contains(w))
+        };
+        let later = r
+            .triggers
+            .iter()
+            .filter(|m| m.action != self.ai && Some(m.action) != stop && m.start >= own.end)
+            .filter(|m| !not_a_command_start(m))
+            .find(|m| !(m.start..m.end).any(in_target));
+        if let Some(m) = later {
+            return Err(Unsupported::TwoCommands { other: self.vocab.actions[m.action].name.clone() });
+        }
         for m in r.triggers.iter().filter(|m| m.action != self.ai && m.end <= own.start) {
             let between = &self.tokens[m.end..own.start];
             let idiom = idiom_connective(self.vocab, &self.tokens, m);
@@ -544,11 +628,23 @@ impl<'a> Said<'a> {
                     || v.strip_words.contains(t)
                     || v.relation_words.contains(t)
             };
+            // Where what is put down is no slot, its pronoun stands for any object: "put it on"
+            // also says "put the cup on the table" (at least one word stands in its place).
+            let stand_in = |k: usize, w: &String| {
+                self.spec.ignores_object && k + 1 < phrase.len() && v.deictic_words.contains(w)
+            };
             let mut at = start;
-            phrase[1..].iter().all(|w| {
-                let next = (at + 1..self.tokens.len().min(at + 2 + MAX_PHRASE_GAP))
+            let mut need_gap = false;
+            phrase.iter().enumerate().skip(1).all(|(k, w)| {
+                if stand_in(k, w) {
+                    need_gap = true;
+                    return true;
+                }
+                let first = at + 1 + usize::from(need_gap);
+                let next = (first..self.tokens.len().min(at + 2 + MAX_PHRASE_GAP))
                     .find(|&i| free(i) && self.tokens[i] == *w)
                     .filter(|&i| self.tokens[at + 1..i].iter().all(gap_word));
+                need_gap = false;
                 next.map(|i| at = i).is_some()
             })
         })
@@ -706,7 +802,7 @@ impl<'a> Said<'a> {
         }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
         let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
-        if let [w] = content.as_slice() {
+        if let [.., w] = content.as_slice() {
             if self.vocab.is_idiom_target(phrase.unwrap_or(&[]), w) {
                 return Err(Unsupported::Target {
                     target: target.to_string(),
@@ -1347,6 +1443,21 @@ mod tests {
     }
 
     #[test]
+    fn an_llm_stop_needs_a_word_of_stopping() {
+        let v = vocab();
+        let stop = |text: &str| {
+            let cmd = Command::from_llm_json(&v, r#"{"action":"stop"}"#, text, 0.9).unwrap();
+            refusal(&v, text, &cmd, 0.5)
+        };
+        for text in ["quit moving", "hold up hold up", "thats enough thank you", "put the brakes on a bit"] {
+            assert!(stop(text).is_none(), "{text:?}");
+        }
+        for text in ["the music stopped", "press the stop button on the microwave", "lights off", "crash into the wall"] {
+            assert!(matches!(stop(text), Some(Refused::StopWithoutCue)), "{text:?}");
+        }
+    }
+
+    #[test]
     fn the_confidence_floor_refuses_unsure_llm_answers_only() {
         let v = vocab();
         let text = "move forward two metres";
@@ -1583,6 +1694,42 @@ mod tests {
     }
 
     #[test]
+    fn wrong_answers_seen_on_batch_9_are_refused() {
+        use Unsupported as U;
+        // A second command after this one's, joined or not.
+        for (json, text) in [
+            (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "spin around come to me"),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "go to the kitchen grab me a spoon"),
+            (r#"{"action":"pick_up","target":"ball"}"#, "pick up the ball put it down"),
+            (r#"{"action":"come_here"}"#, "come here follow me"),
+            (r#"{"action":"go_to","target":"hall"}"#, "go to the hall wait there"),
+        ] {
+            let e = refused(json, text);
+            assert!(matches!(e, U::TwoCommands { .. }), "{text}: {e}");
+        }
+        // Reported speech and a noun after a determiner.
+        for (json, text) in [
+            (r#"{"action":"go_to","target":"garage"}"#, "my wife said to go to the garage"),
+            (r#"{"action":"follow","target":"son"}"#, "my son keeps saying follow me"),
+            (r#"{"action":"wait","duration_s":600}"#, "the wait for a table is 20 minutes"),
+        ] {
+            let e = refused(json, text);
+            assert!(matches!(e, U::NotARequest(_)), "{text}: {e}");
+        }
+        // A homophone before a fraction and a unit is the number it sounds like.
+        assert!(matches!(
+            refused(r#"{"action":"move","direction":"forward","distance_m":0.5}"#, "go forward too and a half meters"),
+            U::Number { .. }
+        ));
+        // ... and the right ones kept: a later phrase that is a clause of this one, or a delivery.
+        supported(r#"{"action":"move","direction":"right"}"#, "scoot over to the right a bit so i can get the trolley past");
+        supported(r#"{"action":"wait"}"#, "wait till i say go");
+        supported(r#"{"action":"pick_up","target":"towel"}"#, "bring the towel over here");
+        supported(r#"{"action":"set_speed","level":"normal"}"#, "change the speed to normal");
+        supported(r#"{"action":"move","direction":"forward","distance_m":2.5}"#, "go forward too and a half meters");
+    }
+
+    #[test]
     fn a_half_turn_said_without_a_direction_takes_the_conventional_one() {
         let v = vocab();
         let text = "can you even turn around in here";
@@ -1606,6 +1753,15 @@ mod tests {
             assert!(matches!(refused(json, text), Unsupported::TwoCommands { .. } | Unsupported::Enum { .. }), "{text}");
         }
         supported(r#"{"action":"set_speed","level":"normal"}"#, "ok go back to normal speed now");
+    }
+
+    #[test]
+    fn a_pronoun_in_a_put_down_phrase_stands_for_the_object_named() {
+        for text in ["put the cup on the uh table", "place the cup in the sink", "leave the cup on table", "pop the cup down"] {
+            supported(r#"{"action":"put_down"}"#, text);
+        }
+        // At least one word stands in for the pronoun: "put on" alone is no phrase of put_down.
+        assert!(matches!(refused(r#"{"action":"put_down"}"#, "put on some music"), Unsupported::Action { .. }));
     }
 
     #[test]

@@ -39,6 +39,12 @@ struct RawFile {
     #[serde(default)]
     stop_nouns: Vec<Vec<String>>,
     #[serde(default)]
+    stop_activities: Vec<String>,
+    #[serde(default)]
+    llm_stop_cues: Vec<String>,
+    #[serde(default)]
+    question_auxiliaries: Vec<String>,
+    #[serde(default)]
     homophones: BTreeMap<String, String>,
     #[serde(default)]
     number_homophones: BTreeMap<String, f64>,
@@ -270,6 +276,12 @@ pub struct Vocabulary {
     pub(crate) not_stop_utterances: Vec<Vec<String>>,
     /// Noun compounds in which a stop word names a thing ("bus stop", "stop sign").
     pub(crate) stop_nouns: Vec<Vec<String>>,
+    /// Activities whose stopping is a stop request: "stop moving" (see `fast_path::is_stop`).
+    pub(crate) stop_activities: BTreeSet<String>,
+    /// Words without which an LLM's stop is refused (`support::refusal`).
+    pub(crate) llm_stop_cues: BTreeSet<String>,
+    /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
+    pub(crate) question_auxiliaries: BTreeSet<String>,
     /// Misheard word to the word meant ("write" -> "right").
     pub(crate) homophones: BTreeMap<String, String>,
     /// Words that sound like a number, read as one directly before a unit.
@@ -625,6 +637,9 @@ impl Vocabulary {
         let stop_utterances = phrase_lists(raw.stop_utterances, "stop utterance")?;
         let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
         let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
+        let stop_activities: BTreeSet<String> = lower_all(raw.stop_activities).into_iter().collect();
+        let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
+        let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
         correction_markers.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let mut homophones = BTreeMap::new();
@@ -742,7 +757,7 @@ impl Vocabulary {
         english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
+        for w in [&stop_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -768,6 +783,9 @@ impl Vocabulary {
             stop_utterances,
             not_stop_utterances,
             stop_nouns,
+            stop_activities,
+            llm_stop_cues,
+            question_auxiliaries,
             homophones,
             number_homophones,
             respellings,
@@ -840,7 +858,7 @@ impl Vocabulary {
             .map(|(_, c)| c.as_str())
     }
 
-    /// `target` (one word) after the action phrase `phrase` makes an idiom
+    /// `target` (one word, or the head noun of a longer target) after the action phrase `phrase` makes an idiom
     /// ("take a seat", "look at the time"), not a thing to act on.
     pub(crate) fn is_idiom_target(&self, phrase: &[String], target: &str) -> bool {
         self.not_objects.contains(target)

@@ -8,25 +8,25 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 1373/1673 = 0.821 on 2026-12-01, after batch 8, written to
-/// be hard: every action in seven everyday wordings, speech-recognition damage,
-/// second-language English; deferrals to the LLM count as misses, though many
-/// of them expect `unknown`: 91.3% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.81;
+/// the build (measured 1820/2293 = 0.794 on 2026-12-01, after batch 9, whose
+/// 620 utterances hold 30 % that must be refused and most of those go to the LLM;
+/// deferrals to the LLM count as misses, though many of them expect `unknown`:
+/// 90.7% if published so).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.78;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 14 on 2026-12-01 after batch 8 (the test
+/// worse than unknown". Measured 14 on 2026-12-01 after batch 9 (the test
 /// prints them: "pick cup", "fine my keys", "wetin you dey see", ...).
 const MAX_ACTION_WORD_REFUSALS: usize = 14;
 
 /// Right slots the check may refuse on the dev split: misheard names, which the check cannot
 /// read as the word meant ("look at the sell phone" for the cell phone; names keep the words
 /// as said), misheard or second-language directions and amounts ("turn lift thirty degrees",
-/// "turn in direction of clock"), and an amount said as an idiom ("come here a minute").
-/// Measured 14 on 2026-12-01 after batch 8 (the test prints them).
-const MAX_SLOT_REFUSALS: usize = 14;
+/// "turn in direction of clock", "rotate pi radians"), and an amount said as an idiom ("come
+/// here a minute"). Measured 20 on 2026-12-01 after batch 9 (the test prints them).
+const MAX_SLOT_REFUSALS: usize = 20;
 
 #[derive(Default)]
 struct Score {
@@ -328,8 +328,8 @@ fn every_expected_answer_is_supported_by_its_words() {
 
 /// The grammar narrowed to an utterance (`gbnf_for`) only takes away answers the check refuses:
 /// every expected answer the check accepts, on both splits, is one the narrowed grammar offers
-/// (its action can hold the amounts said, each number's value is offered, and no number it
-/// requires is left out).
+/// (its action can hold the amounts said, each number's value is offered, no number it
+/// requires is left out, and each word slot's value is offered).
 #[test]
 fn the_narrowed_grammar_offers_every_answer_the_check_accepts() {
     let vocab = Vocabulary::default_vocabulary().expect("default vocabulary loads");
@@ -355,8 +355,12 @@ fn the_narrowed_grammar_offers_every_answer_the_check_accepts() {
             }),
             None => !n.required,
         });
-        if !(*holds && numbers_ok) {
-            f.found(case.split, || format!("{:?} -> {}: numbers {slots:?}", case.text, answer.to_json(&vocab)));
+        let words = command_grammar::words_said(&vocab, &case.text);
+        let words_ok = words.iter().filter(|w| w.action == answer.action).all(|w| {
+            answer.slot(&w.slot).and_then(SlotValue::as_str).is_none_or(|v| w.values.iter().any(|said| said == v))
+        });
+        if !(*holds && numbers_ok && words_ok) {
+            f.found(case.split, || format!("{:?} -> {}: numbers {slots:?}, words {words:?}", case.text, answer.to_json(&vocab)));
         }
     }
     f.print("not offered", "accepted expected answers");

@@ -303,3 +303,66 @@ fn a_stop_word_inside_a_noun_compound_is_no_stop() {
         assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
 }
+
+#[test]
+fn a_stop_word_that_asks_nothing_of_the_robot_is_no_stop() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    // Things named, questions about stopping, other things' activities, a typo that is a word.
+    for text in [
+        "look for the stop valve",
+        "please navigate to the emergency exit",
+        "why did you stop",
+        "did you stop charging in the night",
+        "when is this rain going to stop",
+        "the tap in the bathroom wont stop dripping",
+        "i cant stop laughing",
+        "what is the speed limit on the shop floor",
+        "pick up the bottle stopper",
+    ] {
+        assert_ne!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
+    // Every one of these still stops: a complaint, an activity the robot does, a stop said after a
+    // question, the stop word alone, a negation said alone with "no".
+    for text in [
+        "why didnt you stop",
+        "why wont you stop",
+        "why are you still moving stop",
+        "what are you doing stop",
+        "you need to stop moving",
+        "stop laughing",
+        "hey stop doing that",
+        "hit the emergency stop",
+        "no dont stop",
+        "woah there",
+        "stahp stahp",
+    ] {
+        assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
+    // A negated stop with a command beside it is that command; a stop noun is part of a target.
+    expect_all(
+        &v,
+        &[
+            ("keep following me dont stop", r#"{"action":"follow","target":"person"}"#),
+            ("find the door stop", r#"{"action":"find","target":"door stop"}"#),
+            ("go to the bus stop", r#"{"action":"go_to","target":"bus stop"}"#),
+        ],
+    );
+}
+
+#[test]
+fn targets_keep_inner_relations_and_a_pronoun_goes_with_its_person() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            ("look at the man at the door", r#"{"action":"look_at","target":"man at the door"}"#),
+            ("navigate to the table by the window", r#"{"action":"go_to","target":"table by the window"}"#),
+            ("follow her down the corridor", r#"{"action":"follow","target":"person"}"#),
+            ("have you seen the cat anywhere", r#"{"action":"find","target":"cat"}"#),
+            ("just go to the kitchen already", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("ok robo go to my classroom", r#"{"action":"go_to","target":"classroom"}"#),
+        ],
+    );
+    // The head noun of a longer target makes an idiom too.
+    assert!(json(&v, "take the patients temperature").contains("unknown"), "{}", json(&v, "take the patients temperature"));
+}

@@ -181,6 +181,38 @@ fn the_grammar_for_an_utterance_offers_only_the_numbers_it_said() {
 }
 
 #[test]
+fn the_grammar_for_an_utterance_offers_only_the_slot_words_it_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let rule = |g: &str, action: &str| {
+        g.lines().find(|l| l.starts_with(&format!("a-{action} ::= "))).unwrap_or_default().to_string()
+    };
+    // "maximum" says fast: level normal, which the check refuses, is not offered.
+    let g = command_grammar::gbnf_for(&v, "use maximum speed");
+    assert!(rule(&g, "set-speed").contains(r#"("\"fast\"")"#), "{g}");
+    let g = command_grammar::gbnf_for(&v, "bro ur so slow speed up");
+    let set_speed = rule(&g, "set-speed");
+    assert!(set_speed.contains("slow") && set_speed.contains("fast") && !set_speed.contains("normal"), "{g}");
+    // A direction said narrows every action with a direction; one not said leaves the slot whole
+    // (the check refuses what the model writes there).
+    let g = command_grammar::gbnf_for(&v, "shift to the left a bit");
+    assert!(rule(&g, "move").ends_with(r#"("\"left\"")"#), "{g}");
+    assert!(rule(&g, "turn").ends_with(r#"("\"left\"")"#), "{g}");
+    let g = command_grammar::gbnf_for(&v, "turn the lights on");
+    assert!(rule(&g, "turn").contains("left") && rule(&g, "turn").contains("right"), "{g}");
+    // A half turn said without a direction may take either: both stay offered.
+    let g = command_grammar::gbnf_for(&v, "turn around");
+    assert!(rule(&g, "turn").contains("left") && rule(&g, "turn").contains("right"), "{g}");
+    // An optional word slot none of whose values was said is left out: the number said remains.
+    let g = command_grammar::gbnf_for(&v, "set velocity to point two five metres per second");
+    assert!(!rule(&g, "set-speed").contains("level") && rule(&g, "set-speed").contains("0.25"), "{g}");
+    // The action list is never narrowed by slot words.
+    assert_eq!(
+        command_grammar::gbnf_for(&v, "use maximum speed").lines().find(|l| l.starts_with("action ::=")),
+        command_grammar::gbnf_for(&v, "use speed").lines().find(|l| l.starts_with("action ::="))
+    );
+}
+
+#[test]
 fn llm_commands_must_be_supported_by_the_utterance() {
     let v = Vocabulary::default_vocabulary().unwrap();
     let c = |json: &str| Command::from_llm_json(&v, json, "t", 0.7).unwrap();
