@@ -23,8 +23,9 @@ VOCAB = yaml.safe_load((REPO / "params" / "vocabulary.yaml").read_text())
 # With the LLM (the default, Qwen2.5-Coder-0.5B-Instruct Q4_K_M), bench/command_accuracy.py on
 # 2026-12-01: 592/607 = 0.975 on the dev split (LLM 60/73), held-out 153/194 = 0.789 (LLM 44/76).
 # After dev batches 6 to 8 (1673 dev utterances, batch 8 written to be hard), 2026-12-01: fast path
-# 0.914 on the dev split with deferrals as unknown; with the 0.5B LLM 1613/1673 = 0.964.
-FLOOR_FAST, FLOOR_LLM = 0.90, 0.95
+# 0.914 on the dev split with deferrals as unknown; with the 0.5B LLM 1613/1673 = 0.964. After
+# batch 9 (2293 dev utterances, 30 % of batch 9 to be refused): the fast path 0.908 in the Rust test.
+FLOOR_FAST, FLOOR_LLM = 0.88, 0.95
 
 
 def check_valid(msg):

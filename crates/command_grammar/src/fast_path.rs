@@ -1346,6 +1346,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(tokens, p)) {
         return Some(format!("an idiom, no command: {:?}", p.join(" ")));
     }
+    // "go forward until you hit the wall": an end the robot cannot check leaves the amount open
+    // (waiting "till i say go" is what waiting is; "go till the front door" names a place).
+    let clause_after = |i: usize| matches!(tokens[i].as_str(), "until" | "till" | "til")
+        && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "you" | "i" | "we" | "it" | "he" | "she" | "they" | "theres" | "there"));
+    if vocab.actions[m.action].name != "wait" {
+        if let Some(i) = (m.end..tokens.len()).find(|&i| clause_after(i)) {
+            return Some(format!("left open: {:?} ...", tokens[i]));
+        }
+    }
     let subject = start.checked_sub(1).filter(|&i| !used[i]).map(|i| &tokens[i]);
     // "the wait for a table is twenty minutes", "its your turn": after a determiner that opens
     // the utterance the action word is a noun ("change the speed" names the action by a verb).

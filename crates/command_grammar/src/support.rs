@@ -395,11 +395,15 @@ impl<'a> Said<'a> {
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
+        // "the forklift turned right 90 degrees": a verb in the past tells what was done; only
+        // the action's own phrase can then make it a request.
+        let told = || self.tokens.iter().any(|w| is_past_of_action_word(self.vocab, w));
         if phrase_said
-            || only_unit_of_it
-            || self.cue_said(cmd)
-            || self.only_action_for_direction_and_number()
-            || self.amounts_fit_only_this()
+            || (!told()
+                && (only_unit_of_it
+                    || self.cue_said(cmd)
+                    || self.only_action_for_direction_and_number()
+                    || self.amounts_fit_only_this()))
         {
             Ok(())
         } else {
@@ -635,9 +639,11 @@ impl<'a> Said<'a> {
             };
             let mut at = start;
             let mut need_gap = false;
-            phrase.iter().enumerate().skip(1).all(|(k, w)| {
+            let mut stood_in = false;
+            let matched = phrase.iter().enumerate().skip(1).all(|(k, w)| {
                 if stand_in(k, w) {
                     need_gap = true;
+                    stood_in = true;
                     return true;
                 }
                 let first = at + 1 + usize::from(need_gap);
@@ -646,7 +652,11 @@ impl<'a> Said<'a> {
                     .filter(|&i| self.tokens[at + 1..i].iter().all(gap_word));
                 need_gap = false;
                 next.map(|i| at = i).is_some()
-            })
+            });
+            // ... where the object is put somewhere: "put the kettle on" switches it on.
+            let somewhere = || (at + 1..self.tokens.len()).any(|i| !v.filler_words.contains(&self.tokens[i]));
+            let put_on = matches!(phrase[phrase.len() - 1].as_str(), "on" | "in" | "into" | "onto");
+            matched && (!stood_in || !put_on || somewhere())
         })
     }
 
@@ -1009,6 +1019,18 @@ impl<'a> Said<'a> {
 
 /// The same word in the singular or plural, or one edit away for words long enough that one
 /// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
+/// "turned", "moved", "picked": a regular past tense of a word an action phrase starts with.
+fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
+    let Some(base) = w.strip_suffix("ed") else {
+        return false;
+    };
+    let doubled = base.len() >= 3 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
+    let stems = [Some(base.to_string()), Some(format!("{base}e")), doubled.then(|| base[..base.len() - 1].to_string())];
+    stems.into_iter().flatten().any(|c| {
+        c.len() >= 3 && !vocab.stop_words.contains(&c) && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(&c))
+    })
+}
+
 fn close_word(said: &str, w: &str) -> bool {
     said == w || singular(said) == singular(w) || (w.chars().count() >= 5 && strsim::damerau_levenshtein(said, w) <= 1)
 }
@@ -1730,6 +1752,15 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_in_the_past_tells_what_was_done() {
+        assert!(matches!(
+            refused(r#"{"action":"turn","direction":"right","angle_deg":90}"#, "the forklift turned right 90 degrees way too fast"),
+            Unsupported::Action { .. }
+        ));
+        supported(r#"{"action":"turn","direction":"right","angle_deg":90}"#, "right 90 degrees");
+    }
+
+    #[test]
     fn a_half_turn_said_without_a_direction_takes_the_conventional_one() {
         let v = vocab();
         let text = "can you even turn around in here";
@@ -1760,8 +1791,11 @@ mod tests {
         for text in ["put the cup on the uh table", "place the cup in the sink", "leave the cup on table", "pop the cup down"] {
             supported(r#"{"action":"put_down"}"#, text);
         }
-        // At least one word stands in for the pronoun: "put on" alone is no phrase of put_down.
-        assert!(matches!(refused(r#"{"action":"put_down"}"#, "put on some music"), Unsupported::Action { .. }));
+        // At least one word stands in for the pronoun: "put on" alone is no phrase of put_down;
+        // nor is a thing put "on" nowhere (switched on).
+        for text in ["put on some music", "put the kettle on love", "put the telly on"] {
+            assert!(matches!(refused(r#"{"action":"put_down"}"#, text), Unsupported::Action { .. }), "{text}");
+        }
     }
 
     #[test]

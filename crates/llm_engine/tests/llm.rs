@@ -12,14 +12,14 @@ use llm_engine::{interpret, EngineConfig, EngineError, LlmEngine, StepOutcome};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// Set a little below the measured figures (see README) so regressions fail;
-/// they apply to the dev split (the held-out split is scored through ROS in
-/// tests/test_command_parser.py). The fast-path floor is the one of
-/// command_grammar's devset test (dev split 274/396 = 0.692). The LLM floor is
-/// the default model's: Qwen2.5-Coder-0.5B-Instruct, 335/396 = 0.846 with the
-/// LLM asked 94 times (2026-11-30); another model has its own figure.
-const FAST_PATH_FLOOR: f64 = 0.67;
-const WITH_LLM_FLOOR: f64 = 0.83;
+/// Set a little below the measured figures so regressions fail; they apply to
+/// the dev split (the held-out split is scored through ROS in
+/// tests/test_command_parser.py) with one in `LLM_SAMPLE` deferrals kept. The
+/// LLM floor is the default model's: Qwen2.5-Coder-0.5B-Instruct, 2026-12-01
+/// after dev batch 9: fast path alone 1821/1995 = 0.913, with the LLM
+/// 1954/1995 = 0.979 (LLM right 133 of 150); another model has its own figure.
+const FAST_PATH_FLOOR: f64 = 0.89;
+const WITH_LLM_FLOOR: f64 = 0.96;
 
 /// One in this many of the dev utterances the fast path defers is put to the LLM here.
 const LLM_SAMPLE: usize = 3;
