@@ -156,9 +156,9 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         }
     }
     // "keep following me dont stop", "no dont stop carry on": a stop word negated (not "never":
-    // "never stop being awesome" is a wish) with more said
-    // than "no" asks for no stop and names nothing; the rest is the command. "dont stop" and "no
-    // dont stop" alone keep their reading (`not_stop_utterances`; a false stop is safe).
+    // "never stop being awesome" is a wish) with more said than "no" asks for no stop and names
+    // nothing; the rest is the command. "dont stop" and "no dont stop" alone keep their reading
+    // (`not_stop_utterances`; a false stop is safe).
     while let Some(i) = (1..out.len()).find(|&i| {
         vocab.stop_words.contains(&out[i])
             && matches!(out[i - 1].as_str(), "dont" | "don't" | "not")
@@ -283,6 +283,8 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
         .map(|(i, t)| {
             let heard = match t.as_str() {
                 "two" | "too" if before_article(i) => Some("to".to_string()),
+                // "set speed too slow" sets the speed to slow.
+                "too" if i > 0 && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity") => Some("to".to_string()),
                 _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
             };
             match heard {
@@ -337,7 +339,19 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         });
         opener && aux && !negated
     };
-    let requested = |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i);
+    // "i told the kids to stop", "someone on the tv just said stop": another's words reported.
+    // Not "i told you to stop", "i said stop": the speaker's own.
+    let reported = |i: usize| {
+        (i.saturating_sub(4)..i).any(|k| match tokens[k].as_str() {
+            "told" | "tells" | "asked" | "asks" => tokens.get(k + 1).is_some_and(|o| o != "you"),
+            "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
+                let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
+                subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've"))
+            }
+            _ => false,
+        })
+    };
+    let requested = |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i) && !reported(i);
     let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
         || vocab
             .stop_phrases
@@ -1336,8 +1350,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         vocab.negation_words.contains(&tokens[i])
             && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start && t.action != m.action)
     };
+    // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
+    let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying") && i > 0 && tokens[i - 1] == "i";
     // Filler phrases ("when you are ready") are no condition.
-    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(&tokens[i]) && !scoped_out(i)) {
+    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(&tokens[i]) && !scoped_out(i) && !own_repeat(i)) {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
@@ -1347,10 +1363,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         return Some(format!("an idiom, no command: {:?}", p.join(" ")));
     }
     // "go forward until you hit the wall": an end the robot cannot check leaves the amount open
-    // (waiting "till i say go" is what waiting is; "go till the front door" names a place).
+    // (an action that takes a duration waits "till i say go"; "go till the front door" names a
+    // place).
     let clause_after = |i: usize| matches!(tokens[i].as_str(), "until" | "till" | "til")
         && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "you" | "i" | "we" | "it" | "he" | "she" | "they" | "theres" | "there"));
-    if vocab.actions[m.action].name != "wait" {
+    let takes_a_duration = vocab.actions[m.action]
+        .slots
+        .iter()
+        .any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "duration"));
+    if !takes_a_duration {
         if let Some(i) = (m.end..tokens.len()).find(|&i| clause_after(i)) {
             return Some(format!("left open: {:?} ...", tokens[i]));
         }

@@ -1748,6 +1748,8 @@ mod tests {
         supported(r#"{"action":"wait"}"#, "wait till i say go");
         supported(r#"{"action":"pick_up","target":"towel"}"#, "bring the towel over here");
         supported(r#"{"action":"set_speed","level":"normal"}"#, "change the speed to normal");
+        // The speaker repeating a command is no report.
+        supported(r#"{"action":"turn","direction":"left"}"#, "i said turn left");
         supported(r#"{"action":"move","direction":"forward","distance_m":2.5}"#, "go forward too and a half meters");
     }
 
