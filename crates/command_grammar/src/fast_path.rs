@@ -175,12 +175,23 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
 /// The word an action phrase starts with that the gerund `w` is formed from ("fetching": fetch,
 /// "coming": come, "grabbing": grab), if any. Never a stop word: "stopping" is talk of stopping.
 fn action_stem(vocab: &Vocabulary, w: &str) -> Option<String> {
-    let base = w.strip_suffix("ing").filter(|b| b.len() >= 2)?;
-    let doubled = base.len() >= 3 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
-    let candidates = [Some(base.to_string()), Some(format!("{base}e")), doubled.then(|| base[..base.len() - 1].to_string())];
-    candidates.into_iter().flatten().find(|c| {
-        !vocab.stop_words.contains(c)
-            && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(c))
+    w.strip_suffix("ing").filter(|b| b.len() >= 2)?;
+    action_word_stems(vocab, w, "ing").next()
+}
+
+/// The words `w` may be formed from with `suffix` ("ing", "ed"): the bare stem, with an "e"
+/// restored, or with a doubled consonant undone; in that order, only those (not stop words) that
+/// start an action phrase.
+pub(crate) fn action_word_stems<'v>(vocab: &'v Vocabulary, w: &str, suffix: &str) -> impl Iterator<Item = String> + 'v {
+    let candidates = match w.strip_suffix(suffix) {
+        Some(base) => {
+            let doubled = base.len() >= 3 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
+            vec![Some(base.to_string()), Some(format!("{base}e")), doubled.then(|| base[..base.len() - 1].to_string())]
+        }
+        None => Vec::new(),
+    };
+    candidates.into_iter().flatten().filter(move |c| {
+        !vocab.stop_words.contains(c) && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(c))
     })
 }
 

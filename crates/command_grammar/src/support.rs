@@ -14,7 +14,7 @@ use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
     contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections,
-    takes_every_quantity, triggers, words, Reading, TriggerMatch,
+    takes_every_quantity, triggers, words, action_word_stems, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
@@ -1021,14 +1021,7 @@ impl<'a> Said<'a> {
 /// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
 /// "turned", "moved", "picked": a regular past tense of a word an action phrase starts with.
 fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
-    let Some(base) = w.strip_suffix("ed") else {
-        return false;
-    };
-    let doubled = base.len() >= 3 && base.as_bytes()[base.len() - 1] == base.as_bytes()[base.len() - 2];
-    let stems = [Some(base.to_string()), Some(format!("{base}e")), doubled.then(|| base[..base.len() - 1].to_string())];
-    stems.into_iter().flatten().any(|c| {
-        c.len() >= 3 && !vocab.stop_words.contains(&c) && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(&c))
-    })
+    action_word_stems(vocab, w, "ed").any(|c| c.len() >= 3)
 }
 
 fn close_word(said: &str, w: &str) -> bool {
