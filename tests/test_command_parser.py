@@ -25,7 +25,19 @@ VOCAB = yaml.safe_load((REPO / "params" / "vocabulary.yaml").read_text())
 # After dev batches 6 to 8 (1673 dev utterances, batch 8 written to be hard), 2026-12-01: fast path
 # 0.914 on the dev split with deferrals as unknown; with the 0.5B LLM 1613/1673 = 0.964. After
 # batch 9 (2293 dev utterances, 30 % of batch 9 to be refused): the fast path 0.908 in the Rust test.
+# After batches 10 and 11 (3486 dev utterances), 2026-12-02: fast path 0.923 in the Rust test.
 FLOOR_FAST, FLOOR_LLM = 0.88, 0.95
+# With the LLM, every held-out utterance and one in LLM_DEV_SAMPLE of the dev split (fixed, spread
+# over the whole file) go over ROS, which keeps CI short as the dev set grows; the whole dev set
+# over ROS is bench/command_accuracy.py's.
+LLM_DEV_SAMPLE = 2
+
+
+def sampled(cases, every):
+    """All held-out cases and one in `every` dev cases, in file order."""
+    dev = [c for c in cases if c.get("split", "dev") == "dev"]
+    keep = {id(c) for c in dev[::every]}
+    return [c for c in cases if c.get("split", "dev") != "dev" or id(c) in keep]
 
 
 def check_valid(msg):
@@ -47,7 +59,7 @@ def check_valid(msg):
             assert s.text in (sspec.get("values") or {}), (msg.action, s.name, s.text)
 
 
-def run_devset(start_node, rclpy_node, use_llm):
+def run_devset(start_node, rclpy_node, use_llm, cases=DEV):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy
     from std_msgs.msg import String
     from aihat_msgs.msg import RobotCommand
@@ -62,7 +74,7 @@ def run_devset(start_node, rclpy_node, use_llm):
     pub = n.create_publisher(String, "voice_command", qos)
     assert n.spin_until(lambda: pub.get_subscription_count() > 0, alive=node.alive)
     replies = []
-    for case in DEV:
+    for case in cases:
         k = len(js)
         pub.publish(String(data=case["text"]))
         assert n.spin_until(lambda: len(js) > k and len(typed) > k, timeout=120, alive=node.alive), (case, node.output())
@@ -72,7 +84,7 @@ def run_devset(start_node, rclpy_node, use_llm):
         replies.append(got)
         check_valid(typed[-1])
     assert node.alive()
-    return score_devset(DEV, replies)
+    return score_devset(cases, replies)
 
 
 def test_devset_scoring_per_split_and_wrong_valid():
@@ -108,8 +120,10 @@ def test_devset_fast_path_alone(start_node, rclpy_node):
 
 
 def test_devset_with_llm(start_node, rclpy_node):
-    sc = run_devset(start_node, rclpy_node, use_llm=True)
-    print(describe_score("fast path + LLM", sc))
+    cases = sampled(DEV, LLM_DEV_SAMPLE)
+    assert sum(c.get("split") == "heldout" for c in cases) == sum(c.get("split") == "heldout" for c in DEV)
+    sc = run_devset(start_node, rclpy_node, use_llm=True, cases=cases)
+    print(describe_score(f"fast path + LLM (dev: 1 in {LLM_DEV_SAMPLE})", sc))
     assert sc["dev"]["by_source"]["llm"]["n"] > 0
     assert sc["dev"]["acc"] >= FLOOR_LLM
     assert sum(s["wrong_valid_stop"] for s in sc.values()) == 0

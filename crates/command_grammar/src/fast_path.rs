@@ -131,6 +131,61 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
             i += 1;
         }
     }
+    // "t t turn left", "could you p p pick up the keys", "st stop": a stammer, a word's first sounds
+    // said before it, is said once.
+    let mut i = 0;
+    while i + 1 < out.len() {
+        let w = &out[i];
+        let stammer = w.len() <= 2
+            && w.chars().all(|c| c.is_ascii_lowercase())
+            && !vocab.english_words.contains(w)
+            && !vocab.known_words.contains(w)
+            && !vocab.filler_words.contains(w)
+            && !vocab.strip_words.contains(w)
+            && !crate::numbers::NUMBER_WORDS.contains(&w.as_str())
+            && out[i + 1].len() > w.len()
+            && out[i + 1].starts_with(w.as_str());
+        // A letter, said twice or more (the stutter rule above has said it once), is a stammer even
+        // where it is also a unit ("m m move"), unless it follows a number ("2 m").
+        let after_number = i > 0 && (is_numeric(&out[i - 1]) || crate::numbers::NUMBER_WORDS.contains(&out[i - 1].as_str()));
+        let letter = w.len() == 1 && !matches!(w.as_str(), "a" | "i" | "u") && !after_number;
+        if stammer || (letter && out[i + 1].len() > 1 && out[i + 1].starts_with(w.as_str())) {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    // "mm just go to your charger": "mm" opening the utterance is a hesitation, not millimetres.
+    while out.len() > 1 && matches!(out[0].as_str(), "mm" | "mmm" | "mhm") {
+        out.remove(0);
+    }
+    // "carry um carry on", "turn uh turn left": a word, a hesitation, the word again is said once.
+    let mut i = 0;
+    while i + 2 < out.len() {
+        let hesitation = matches!(out[i + 1].as_str(), "um" | "uh" | "er" | "erm" | "uhm" | "umm" | "hmm");
+        if hesitation && out[i] == out[i + 2] && !vocab.stop_words.contains(&out[i]) && out[i] != "no" {
+            out.drain(i..i + 2);
+        } else {
+            i += 1;
+        }
+    }
+    // "hey robert find the cat", "okay bought follow that guy": after a greeting that opens the
+    // utterance, a word the vocabulary does not know right before an action's word is the robot's
+    // name misheard.
+    let opens_phrase = |w: &str| vocab.actions.iter().flat_map(|a| &a.synonyms).any(|p| p.phrase.first().is_some_and(|f| f == w));
+    if out.len() > 3
+        && matches!(out[0].as_str(), "hey" | "ok" | "okay" | "oi" | "yo" | "hi" | "hello")
+        && !vocab.known_words.contains(&out[1])
+        && !vocab.filler_words.contains(&out[1])
+        && !vocab.strip_words.contains(&out[1])
+        && opens_phrase(&out[2])
+    {
+        out.remove(1);
+    }
+    // "crack on then", "come here then": a closing "then" joins nothing.
+    while out.len() > 1 && out.last().is_some_and(|w| w == "then") {
+        out.pop();
+    }
     // "follow doggy follow doggy", "look at the birdie look at the birdie": a child says the
     // whole command twice; once is meant.
     let mut i = 0;
@@ -354,7 +409,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     // Not "i told you to stop", "i said stop": the speaker's own.
     let reported = |i: usize| {
         (i.saturating_sub(4)..i).any(|k| match tokens[k].as_str() {
-            "told" | "tells" | "asked" | "asks" => tokens.get(k + 1).is_some_and(|o| o != "you"),
+            "told" | "tells" | "asked" | "asks" | "tell" | "ask" => tokens.get(k + 1).is_some_and(|o| o != "you"),
             "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
                 subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've"))
@@ -362,7 +417,16 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             _ => false,
         })
     };
-    let requested = |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i) && !reported(i);
+    // "stop the blender", "please stop the music": said of another thing, named right after it.
+    let of_another_thing = |i: usize| {
+        let mut k = i + 1;
+        while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
+            k += 1;
+        }
+        k > i + 1 && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
+    };
+    let requested =
+        |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i) && !reported(i) && !of_another_thing(i);
     let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
         || vocab
             .stop_phrases
@@ -789,6 +853,71 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
         }
         m = e;
     }
+    let found = triggers(vocab, tokens, &vec![false; n]);
+    // "my back is killing me so could you pick up the remote", "lovely day isnt it anyway could you
+    // move forward": a remark closed by "so" or "anyway" before the request says why, and asks
+    // nothing (unless it holds a negation, a condition or a word that leaves the request open).
+    if let Some(first) = found.first() {
+        let remark_end = (0..first.start).rev().find(|&i| matches!(tokens[i].as_str(), "so" | "anyway" | "anyhow"));
+        if let Some(m) = remark_end {
+            let harmless = tokens[..m].iter().all(|w| {
+                !vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w) && !vocab.stop_words.contains(w)
+            });
+            let then_request = (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
+            if harmless && then_request {
+                keep[..=m].iter_mut().for_each(|k| *k = false);
+            }
+        }
+    }
+    // "turn not left but right", "go left not right": a value said with "not" is the one not meant,
+    // where another of the same slot is said.
+    let rival = |i: usize, j: usize| {
+        vocab.actions.iter().flat_map(|a| &a.slots).any(|s| match &s.kind {
+            SlotKind::Enum { values } => {
+                let of = |w: &String| values.iter().find(|(_, syns)| syns.contains(w)).map(|(k, _)| k);
+                of(&tokens[i]).is_some_and(|a| of(&tokens[j]).is_some_and(|b| a != b))
+            }
+            _ => false,
+        })
+    };
+    for i in 0..n.saturating_sub(1) {
+        if tokens[i] == "not" && keep[i] && (0..n).any(|j| j != i + 1 && keep[j] && rival(i + 1, j)) {
+            keep[i] = false;
+            keep[i + 1] = false;
+            if tokens.get(i + 2).is_some_and(|w| w == "but") {
+                keep[i + 2] = false;
+            }
+            if i > 0 && tokens[i - 1] == "but" {
+                keep[i - 1] = false;
+            }
+        }
+    }
+    // "right go to the kitchen", "right so move back one metre": "right" opening the utterance
+    // before a discourse word, or before an action that takes no direction, is "all right".
+    if let Some(f) = (0..n).find(|&i| keep[i] && !vocab.filler_words.contains(&tokens[i])) {
+        let discourse = tokens.get(f + 1).is_some_and(|w| {
+            matches!(w.as_str(), "so" | "well" | "okay" | "ok" | "sorry" | "then" | "now" | "lets" | "um" | "er" | "uh" | "yes" | "oh")
+        });
+        let takes_right = |a: usize| {
+            vocab.actions[a].slots.iter().any(|s| matches!(&s.kind, SlotKind::Enum { values } if values.values().any(|v| v.iter().any(|x| x == "right"))))
+        };
+        let no_direction = found.iter().find(|t| t.start == f + 1).is_some_and(|t| !takes_right(t.action));
+        if tokens[f] == "right" && f + 1 < n && (discourse || no_direction) {
+            keep[f] = false;
+        }
+    }
+    // "dont go anywhere wait here", "dont turn left turn right": a negated action phrase with
+    // another after it says what not to do, then what to do; the negated part says nothing.
+    for (k, t) in found.iter().enumerate() {
+        let mut i = t.start;
+        while i > 0 && matches!(tokens[i - 1].as_str(), "just" | "please") {
+            i -= 1;
+        }
+        let negated = i > 0 && vocab.negation_words.contains(&tokens[i - 1]) && !vocab.stop_words.contains(&tokens[t.start]);
+        if let (true, Some(next)) = (negated, found.get(k + 1)) {
+            keep[i - 1..next.start].iter_mut().for_each(|k| *k = false);
+        }
+    }
     keep
 }
 
@@ -820,14 +949,87 @@ fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize
     // when they hold no number or setting and the words after it name no action.
     let before_marker = triggers(vocab, &tokens[..m], &vec![false; m]);
     let t = before_marker.last()?;
-    // A bare "no" before a new target is too often something else ("no matter").
-    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && m + 1 < e;
+    // A bare "no" before a new target is too often something else ("no matter"), unless an
+    // article or possessive opens the new one ("the kitchen sorry the bathroom").
+    let opens_target = tokens.get(e).is_some_and(|w| vocab.strip_words.contains(w))
+        && !tokens[e..].iter().all(|w| vocab.strip_words.contains(w) || vocab.deictic_words.contains(w) || w == "other");
+    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && (m + 1 < e || opens_target);
     let replaced = &tokens[t.end..m];
     let plain = |w: &String| parse_number(std::slice::from_ref(w), 0).is_none() && !is_enum_word(vocab, w);
     let after_words = &tokens[e..];
     let no_action_after = triggers(vocab, after_words, &vec![false; after_words.len()]).is_empty();
-    (takes_target && !replaced.is_empty() && replaced.iter().all(plain) && no_action_after && keep[t.end..m].iter().all(|k| *k))
+    // "the back door sorry the front door": with an article opening the new target, a direction
+    // word in the old one is part of its name.
+    let plain_enough = replaced.iter().all(plain) || (opens_target && replaced.iter().all(|w| parse_number(std::slice::from_ref(w), 0).is_none()));
+    (takes_target && !replaced.is_empty() && plain_enough && no_action_after && keep[t.end..m].iter().all(|k| *k))
         .then_some(t.end)
+}
+
+/// Where a remark or a reason starts after a target ("find the cat shes hiding again", "pick up my
+/// pen i dropped it", "go to the charging dock your battery is low", "look at the window i think
+/// its raining"): a clause of its own, not a description of the thing. A clause that describes it
+/// stays ("the keys i dropped this morning", "the dog thats barking"): it refers back to the
+/// thing by no pronoun and opens with no contraction.
+fn remark_after_target(vocab: &Vocabulary, words: &[&String]) -> Option<usize> {
+    let named = |w: &String| {
+        (!vocab.filler_words.contains(w) && !vocab.strip_words.contains(w)) || matches!(w.as_str(), "me" | "us" | "him" | "her")
+    };
+    let first = words.iter().position(|w| named(w))?;
+    (first + 1..words.len()).find(|&k| remark_starts(words, k, true))
+}
+
+/// Where a remark starts after the command's first action phrase and at least one word after it
+/// ([`remark_starts`]), or the utterance's length. Shared with the LLM answer check, which takes no
+/// support from a remark's words ("find my slippers my feet are freezing" says no amount).
+pub(crate) fn remark_after_command(vocab: &Vocabulary, tokens: &[String], reading: &Reading) -> usize {
+    // After the first action phrase: a remark may name another action ("follow me im going slowly").
+    let Some(end) = reading.triggers.first().map(|m| m.end) else {
+        return tokens.len();
+    };
+    let content = |i: usize| {
+        (!vocab.filler_words.contains(&tokens[i]) && !vocab.strip_words.contains(&tokens[i]))
+            || matches!(tokens[i].as_str(), "me" | "us" | "him" | "her")
+    };
+    // Not inside a filler phrase: "if you would be so kind", "you know".
+    (end..tokens.len())
+        .find(|&k| !reading.filler[k] && (end..k).any(content) && remark_starts(tokens, k, true))
+        .unwrap_or(tokens.len())
+}
+
+/// Whether a clause of its own (a remark, a reason) starts at `words[k]`. `after_a_thing`: right
+/// after a target, where "thats barking" and "the dog was chewing" still describe it.
+fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> bool {
+    let w = words[k].as_ref();
+    // "when youre done": the subject of a condition, which says more than a remark.
+    let after_condition = k > 0
+        && matches!(words[k - 1].as_ref(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before" | "until" | "till");
+    if after_condition {
+        return false;
+    }
+    let rest = &words[k + 1..];
+    let refers_back = rest.iter().any(|r| matches!(r.as_ref(), "it" | "them" | "him" | "her"));
+    let copula_soon = rest.iter().take(3).any(|r| matches!(r.as_ref(), "is" | "are" | "was" | "were" | "cant" | "wont" | "isnt" | "arent"));
+    match w {
+        "its" | "it's" | "shes" | "hes" | "theyre" | "theres" | "there's" | "im" | "i'm" | "youre" | "you're" | "youll"
+        | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" => true,
+        "thats" | "were" => !after_a_thing,
+        // "the book i was reading", "the file i need" describe the thing; "the pen i dropped it",
+        // "the window i think its raining" do not.
+        "i" | "you" | "he" | "she" | "we" | "they" => {
+            refers_back
+                || rest.first().is_some_and(|n| {
+                    let modal = matches!(
+                        n.as_ref(),
+                        "think" | "cant" | "cannot" | "dont" | "guess" | "reckon" | "know" | "hope" | "wish" | "must" | "will" | "would"
+                            | "can" | "could" | "should"
+                    );
+                    modal || (!after_a_thing && matches!(n.as_ref(), "need" | "want" | "am" | "are" | "was"))
+                })
+        }
+        "my" | "your" | "his" | "our" | "their" => copula_soon,
+        "the" => !after_a_thing && copula_soon,
+        _ => false,
+    }
 }
 
 /// `tokens` without the ones [`self_corrections`] drops.
@@ -915,6 +1117,21 @@ fn parse_command(
     // A number inside an action phrase ("do a one eighty") is the phrase's, not a bare number.
     let bare: Vec<(f64, usize, usize)> =
         bare.into_iter().filter(|&(_, s, e)| !chosen.iter().any(|m| s < m.end && m.start < e)).collect();
+    // "a metre and a bit": an amount said, then left open.
+    let and_a_bit = |i: usize| {
+        i > 0
+            && tokens[i] == "and"
+            && unit_at(vocab, &tokens, i - 1).is_some()
+            && matches!(tokens.get(i + 1).map(String::as_str), Some("a" | "bit"))
+            && tokens[i + 1..].iter().take(3).any(|w| matches!(w.as_str(), "bit" | "little" | "smidge" | "tad"))
+    };
+    if let Some(i) = (0..n).find(|&i| and_a_bit(i)) {
+        return FastPathOutcome::Unknown(Command::unknown(
+            format!("vague amount: {} and a bit", tokens[i - 1]),
+            Source::FastPath,
+            text,
+        ));
+    }
     if let Some(i) = (0..n).find(|&i| {
         vocab.vague_amounts.contains(&tokens[i]) && unit_at(vocab, &tokens, i + 1).is_some()
     }) {
@@ -1075,7 +1292,6 @@ fn parse_command(
         }
     }
 
-    let leftovers: Vec<&String> = (0..n).filter(|&i| !used[i]).map(|i| &tokens[i]).collect();
     let has_target = action.slot(TARGET_SLOT).is_some();
     let content = |i: usize| {
         !used[i] && !vocab.filler_words.contains(&tokens[i]) && !vocab.strip_words.contains(&tokens[i])
@@ -1095,6 +1311,9 @@ fn parse_command(
         if let Some(k) = cut {
             leftovers.truncate(k);
         }
+        if let Some(k) = remark_after_target(vocab, &leftovers) {
+            leftovers.truncate(k);
+        }
         // "follow her down the corridor": a pronoun, then where the person goes, is the person.
         if leftovers.len() > 1
             && matches!(leftovers[0].as_str(), "him" | "her" | "them")
@@ -1109,8 +1328,8 @@ fn parse_command(
         // Words of the target: after the action phrase.
         let named_at: Vec<usize> = (0..leftovers.len()).filter(|&k| at[k] >= first.end && names(leftovers[k])).collect();
         if let (Some(&first_named), Some(&last_named)) = (named_at.first(), named_at.last()) {
-            if let Some(w) = leftovers[first_named..last_named].iter().find(|w| vocab.path_words.contains(**w)) {
-                return needs(format!("target holds a path: {w}"));
+            if let Some(k) = (first_named..last_named).find(|&k| vocab.is_path_at(&leftovers, k)) {
+                return needs(format!("target holds a path: {}", leftovers[k]));
             }
         }
         // A target is what follows the action phrase ("try to find the cat"
@@ -1118,6 +1337,10 @@ fn parse_command(
         let before: Vec<&str> = (0..first.start).filter(|&i| content(i)).map(|i| tokens[i].as_str()).collect();
         if let Some(w) = leftovers.iter().find(|w| vocab.choice_words.contains(**w)) {
             return needs(format!("target leaves a choice open: {w}"));
+        }
+        // "the cup no the other one": a correction the rules above could not settle.
+        if let Some(w) = leftovers.iter().skip(1).find(|w| matches!(w.as_str(), "no" | "sorry" | "nah")) {
+            return needs(format!("target holds a correction: {w}"));
         }
         if !before.is_empty() {
             return needs(format!("words before the action: {}", before.join(" ")));
@@ -1130,7 +1353,16 @@ fn parse_command(
         let mut words: Vec<&String> = leftovers
             .iter()
             .enumerate()
-            .filter(|&(k, t)| !vocab.filler_words.contains(*t) || (vocab.inner_words.contains(*t) && inside(k)))
+            .filter(|&(k, t)| {
+                // "the oil can", "a soda can": after a thing named and not asking ("can you"), a can.
+                let a_can = t.as_str() == "can"
+                    && k > 0
+                    && names(leftovers[k - 1])
+                    && leftovers.get(k + 1).is_none_or(|n| !matches!(n.as_str(), "you" | "u" | "ya" | "i" | "we"));
+                !vocab.filler_words.contains(*t)
+                    || a_can
+                    || ((vocab.inner_words.contains(*t) || vocab.is_relation_after_position(&leftovers, k)) && inside(k))
+            })
             .map(|(_, t)| *t)
             .collect();
         let said = words
@@ -1210,9 +1442,12 @@ fn parse_command(
             }
         }
     } else {
-        let rest: Vec<&String> = leftovers
-            .iter()
-            .copied()
+        // "slow down its night time", "move back a bit youre too close": a clause of its own after
+        // the whole command says why; it asks nothing more.
+        let why_from = (first.end..n).find(|&i| remark_starts(&tokens, i, false) && (i..n).all(|k| !used[k])).unwrap_or(n);
+        let rest: Vec<&String> = (0..why_from)
+            .filter(|&i| !used[i])
+            .map(|i| &tokens[i])
             .filter(|t| !vocab.filler_words.contains(*t) && !vocab.strip_words.contains(*t))
             .collect();
         // "release the ball": words after the phrase naming the object or
@@ -1243,6 +1478,9 @@ fn parse_command(
                 slots.remove(k);
             }
         }
+    }
+    if let Some(w) = slots.get(TARGET_SLOT).and_then(SlotValue::as_str).and_then(|t| action.refused_target(vocab, t)) {
+        return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
     fill_by_convention(action, &mut slots);
     let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
@@ -1354,17 +1592,36 @@ pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
     let question = !vocab.actions[m.action].asked_as_question;
-    let blocks = |w: &String| vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w));
+    // A copula after a subject states, and a request can follow: "my hands are full can you grab
+    // the keys". It asks where it opens the utterance or a subject follows it ("are you going to
+    // the kitchen"), and a statement with no request after it is a report ("the robot was turning
+    // left").
+    let asks = |i: usize| {
+        let copula = matches!(tokens[i].as_str(), "are" | "were" | "was" | "is");
+        let opens = (0..i).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
+        let subject_after = tokens.get(i + 1).is_some_and(|w| {
+            matches!(w.as_str(), "you" | "i" | "we" | "it" | "he" | "she" | "they" | "ya" | "u" | "there")
+        });
+        let request_after = (i + 1..start).any(|k| {
+            matches!(tokens[k].as_str(), "can" | "could" | "would" | "will" | "please")
+                && (tokens[k] == "please" || tokens.get(k + 1).is_some_and(|w| w == "you"))
+        });
+        !copula || opens || subject_after || !request_after
+    };
+    let blocks = |i: usize| {
+        let w = &tokens[i];
+        vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w) && asks(i))
+    };
     // A negation reaches up to the next action phrase: in "dont go anywhere wait here" it
-    // negates the going, not the waiting. A condition reaches over the whole utterance.
+    // negates the going, not the waiting ("dont go left go right": the second going). A condition reaches over the whole utterance.
     let scoped_out = |i: usize| {
         vocab.negation_words.contains(&tokens[i])
-            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start && t.action != m.action)
+            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start)
     };
     // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
-    let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying") && i > 0 && tokens[i - 1] == "i";
+    let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying" | "say") && i > 0 && tokens[i - 1] == "i";
     // Filler phrases ("when you are ready") are no condition.
-    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(&tokens[i]) && !scoped_out(i) && !own_repeat(i)) {
+    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i)) {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
@@ -1386,6 +1643,24 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         if let Some(i) = (m.end..tokens.len()).find(|&i| clause_after(i)) {
             return Some(format!("left open: {:?} ...", tokens[i]));
         }
+    }
+    // "i need to go to the kitchen": the speaker's own plan ("i need you to go" asks).
+    let own_plan = start >= 3
+        && ((tokens[start - 3] == "i" && matches!(tokens[start - 2].as_str(), "need" | "want" | "have" | "got"))
+            || (matches!(tokens[start - 3].as_str(), "id" | "i'd") && tokens[start - 2] == "like"))
+        && tokens[start - 1] == "to";
+    if own_plan {
+        return Some(format!("the speaker's own plan: \"i {} to\" before the action", tokens[start - 2]));
+    }
+    // "come to me when youre done", "turn left once you reach the door": a condition after the
+    // action, with its own subject, makes it later too.
+    let subject_word = |w: &str| matches!(w, "you" | "youre" | "you're" | "i" | "im" | "i'm" | "we" | "it" | "its" | "the" | "he" | "she" | "they" | "theres");
+    if let Some(i) = (m.end..tokens.len()).find(|&i| {
+        !used[i]
+            && matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before")
+            && tokens.get(i + 1).is_some_and(|w| subject_word(w))
+    }) {
+        return Some(format!("not a request now: {:?} after the action", tokens[i]));
     }
     let subject = start.checked_sub(1).filter(|&i| !used[i]).map(|i| &tokens[i]);
     // "the wait for a table is twenty minutes", "its your turn": after a determiner that opens

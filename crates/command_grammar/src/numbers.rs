@@ -44,11 +44,16 @@ pub(crate) const NUMBER_WORDS: &[&str] = &[
     "couple",
     "dozen",
     "oh",
+    "nought",
+    "naught",
+    "pi",
+    "eighth",
+    "eighths",
 ];
 
 fn small(w: &str) -> Option<f64> {
     Some(match w {
-        "zero" | "oh" => 0.0,
+        "zero" | "oh" | "nought" | "naught" => 0.0,
         "one" => 1.0,
         "two" => 2.0,
         "three" => 3.0,
@@ -91,6 +96,7 @@ pub(crate) fn fraction_word(w: &str) -> Option<f64> {
         "half" | "halves" => 0.5,
         "quarter" | "quarters" => 0.25,
         "third" | "thirds" => 1.0 / 3.0,
+        "eighth" | "eighths" => 0.125,
         _ => None?,
     })
 }
@@ -127,12 +133,26 @@ fn numeric_literal(w: &str) -> Option<f64> {
 pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> {
     let t = |k: usize| tokens.get(k).map(String::as_str);
     let first = t(i)?;
+    // "oh" is a zero only among digits ("point oh five"); alone it is an exclamation ("turn left
+    // oh sorry i mean right").
+    if first == "oh" {
+        return None;
+    }
+    // "pi radians", "pi over two radians".
+    if first == "pi" {
+        let (value, span) = over(tokens, i + 1, std::f64::consts::PI);
+        return Some((value, 1 + span));
+    }
 
     // "a half", "a quarter", "a third", "a hundred", "a dozen", "a couple of"
     if is_article(first) {
         match t(i + 1) {
             Some(w) if fraction_word(w).is_some() => return Some((fraction_word(w)?, 2)),
-            Some("hundred") => return Some((100.0, 2)),
+            // "a hundred and twenty"
+            Some("hundred") => {
+                let (v, span) = parse_cardinal(tokens, i + 1)?;
+                return Some((v, 1 + span));
+            }
             Some("dozen") => return Some((12.0, 2)),
             Some("couple") => {
                 let n = if t(i + 2) == Some("of") { 3 } else { 2 };
@@ -178,6 +198,12 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
         if let Some(f) = t(j + 1).and_then(fraction_word) {
             value += f;
             j += 2;
+        } else if let (Some(n), Some(f)) = (t(j + 1).and_then(small).filter(|n| *n >= 1.0), t(j + 2).and_then(fraction_word)) {
+            // "one and three quarter metres"
+            if n * f < 1.0 {
+                value += n * f;
+                j += 3;
+            }
         }
     }
     // "three quarters", "two thirds": a count of fractions
@@ -195,7 +221,25 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
         value *= 12.0;
         j += 1;
     }
+    // "two pi radians", "two pi over three"
+    if t(j) == Some("pi") {
+        let (v, span) = over(tokens, j + 1, value * std::f64::consts::PI);
+        value = v;
+        j += 1 + span;
+    }
     Some((value, j - i))
+}
+
+/// `value` divided by the number after "over" at `tokens[i]` ("pi over two"), and the tokens
+/// that took.
+fn over(tokens: &[String], i: usize, value: f64) -> (f64, usize) {
+    if tokens.get(i).map(String::as_str) == Some("over") {
+        let divisor = tokens.get(i + 1).and_then(|w| numeric_literal(w).or_else(|| small(w)));
+        if let Some(d) = divisor.filter(|d| *d >= 1.0) {
+            return (value / d, 2);
+        }
+    }
+    (value, 0)
 }
 
 /// The digits after a spoken decimal point ("five", "two five", "25") as a
@@ -239,6 +283,13 @@ fn parse_cardinal(tokens: &[String], i: usize) -> Option<(f64, usize)> {
             }
             current += v;
         } else if let Some(v) = tens(w) {
+            // "three sixty", "one twenty": a digit and then tens is how hundreds are said.
+            if any && j == i + 1 && (1.0..10.0).contains(&current) && total == 0.0 {
+                current = current * 100.0 + v;
+                any = true;
+                j += 1;
+                continue;
+            }
             if any && current % 100.0 != 0.0 {
                 break;
             }
@@ -252,8 +303,8 @@ fn parse_cardinal(tokens: &[String], i: usize) -> Option<(f64, usize)> {
                 1000.0
             };
             current = 0.0;
-        } else if w == "and" && any {
-            // Only swallow "and" inside a number ("hundred and five").
+        } else if w == "and" && any && current % 100.0 == 0.0 {
+            // Only swallow "and" inside a number ("hundred and five"), not in "one and three quarter".
             match t(j + 1) {
                 Some(n) if small(n).is_some() || tens(n).is_some() => {}
                 _ => break,
@@ -301,5 +352,21 @@ mod tests {
         assert_eq!(p("1e9"), None);
         assert_eq!(p("nan"), None);
         assert_eq!(p("1/0"), None);
+        assert_eq!(p("three sixty"), Some((360.0, 2)));
+        assert_eq!(p("a hundred and twenty"), Some((120.0, 4)));
+        assert_eq!(p("a hundred metres"), Some((100.0, 2)));
+        assert_eq!(p("one twenty five"), Some((125.0, 3)));
+        assert_eq!(p("two seventy degrees"), Some((270.0, 2)));
+        assert_eq!(p("twenty five"), Some((25.0, 2)));
+        assert_eq!(p("one and three quarter metres"), Some((1.75, 4)));
+        assert_eq!(p("an eighth"), Some((0.125, 2)));
+        assert_eq!(p("oh"), None);
+        assert_eq!(p("nought point five"), Some((0.5, 3)));
+        assert_eq!(p("point oh five"), Some((0.05, 3)));
+        let pi = std::f64::consts::PI;
+        assert_eq!(p("pi radians"), Some((pi, 1)));
+        assert_eq!(p("pi over two radians"), Some((pi / 2.0, 3)));
+        assert_eq!(p("two pi"), Some((2.0 * pi, 2)));
+        assert_eq!(p("pi over"), Some((pi, 1)));
     }
 }

@@ -252,6 +252,9 @@ struct Said<'a> {
     /// The same, typo-corrected as the fast path corrects them.
     tokens: Vec<String>,
     reading: Reading,
+    /// Where a remark after the command starts ("find my slippers my feet are freezing"): its
+    /// words ask for nothing, so they neither support nor contradict the answer.
+    remark_from: usize,
 }
 
 /// The words of the command's target, if it has one.
@@ -353,7 +356,15 @@ impl<'a> Said<'a> {
         // A value the speaker took back ("left no right") supports nothing.
         let keep = self_corrections(vocab, &tokens);
         let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
-        let reading = read(vocab, &tokens);
+        let mut reading = read(vocab, &tokens);
+        let remark_from = crate::fast_path::remark_after_command(vocab, &tokens, &reading);
+        let (mut raw, mut tokens) = (raw, tokens);
+        if remark_from < tokens.len() {
+            // The remark is not read at all: its amounts, actions and words say nothing.
+            raw.truncate(remark_from);
+            tokens.truncate(remark_from);
+            reading = read(vocab, &tokens);
+        }
         Said {
             vocab,
             ai,
@@ -361,6 +372,7 @@ impl<'a> Said<'a> {
             raw,
             tokens,
             reading,
+            remark_from,
         }
     }
 
@@ -384,7 +396,20 @@ impl<'a> Said<'a> {
         let r = &self.reading;
         // A unit word names an action too: "take a step back", "do half a turn".
         let with_unit_words = || triggers(self.vocab, &self.tokens, &r.filler);
-        let phrase_said = r.triggers.iter().any(|m| m.action == self.ai)
+        // "make your way over to me": another action's phrase whose target is the speaker names this
+        // one (`to_speaker`).
+        let v = self.vocab;
+        let to_speaker = || {
+            r.triggers.iter().any(|m| {
+                v.actions[m.action].to_speaker.as_deref() == Some(self.spec.name.as_str()) && {
+                    let after: Vec<&String> = self.tokens[m.end..].iter().filter(|w| !v.strip_words.contains(*w)).collect();
+                    after.iter().any(|w| matches!(w.as_str(), "me" | "us"))
+                        && after.iter().all(|w| v.filler_words.contains(*w) || v.relation_words.contains(*w))
+                }
+            })
+        };
+        let phrase_said = to_speaker()
+            || r.triggers.iter().any(|m| m.action == self.ai)
             || with_unit_words().iter().any(|m| m.action == self.ai)
             || self
                 .spec
@@ -486,12 +511,27 @@ impl<'a> Said<'a> {
     /// connective right after a bare verb is an idiom, not a second command.
     fn one_command(&self, cmd: &Command) -> Result<(), Unsupported> {
         let r = &self.reading;
-        let Some(own) = r.triggers.iter().find(|m| m.action == self.ai) else {
+        // The action's phrase that is a request: "dont go left go right" asks for the second going.
+        let mut owns = r.triggers.iter().filter(|m| m.action == self.ai);
+        let Some(first_own) = owns.clone().next() else {
             return Ok(());
         };
-        if let Some(why) = crate::fast_path::not_a_request(self.vocab, &self.tokens, &r.used, own) {
-            return Err(Unsupported::NotARequest(why));
-        }
+        // "in the video the robot picks up a mug": the action's word said in another form (read
+        // as the phrase once corrected) describes what someone does.
+        let described = |m: &TriggerMatch| {
+            let (said, meant) = (self.raw[m.start].as_str(), self.tokens[m.start].as_str());
+            said != meant && [format!("{meant}s"), format!("{meant}es"), format!("{meant}ed"), format!("{meant}d")].iter().any(|f| f == said)
+        };
+        let why_not = |m: &TriggerMatch| {
+            if described(m) {
+                return Some(format!("a description, not a request: {:?}", self.raw[m.start]));
+            }
+            crate::fast_path::not_a_request(self.vocab, &self.tokens, &r.used, m)
+        };
+        let own = match owns.find(|m| why_not(m).is_none()) {
+            Some(m) => m,
+            None => return Err(Unsupported::NotARequest(why_not(first_own).unwrap_or_default())),
+        };
         // "sarah can you pick up the phone": the first word one no vocabulary knows (a name),
         // then only politeness up to the action phrase: the request was for someone else.
         let v = self.vocab;
@@ -520,6 +560,8 @@ impl<'a> Said<'a> {
             let left_out = (start..self.tokens.len()).find(|&i| {
                 let w = &self.tokens[i];
                 !r.used[i]
+                    && !r.in_quantity[i]
+                    && !r.bare.iter().any(|&(_, s, e)| (s..e).contains(&i))
                     && !own_phrase(i)
                     && !v.filler_words.contains(w)
                     && !v.strip_words.contains(w)
@@ -563,7 +605,7 @@ impl<'a> Said<'a> {
         // after this one's, not inside the answer's target, is a second command, joined or not.
         // Not where a subject, a modal or a determiner makes it a clause or a noun of this one
         // ("wait till i say go", "so i can get past", "youre going too fast", "your face"), nor a
-        // phrase of pointing words only ("bring the towel over here").
+        // phrase of pointing words only ("bring the towel over here", "bring the scissors over to me").
         let target = target_words(cmd);
         let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
         let v = self.vocab;
@@ -573,7 +615,9 @@ impl<'a> Said<'a> {
                 v.report_subjects.contains(w)
                     || v.strip_words.contains(w)
                     || matches!(w, "you" | "youre" | "say" | "said" | "says" | "can" | "could" | "to" | "so" | "till" | "until")
-            }) || self.tokens[m.start..m.end].iter().all(|w| v.deictic_words.contains(w) || v.relation_words.contains(w))
+            }) || self.tokens[m.start..m.end]
+                .iter()
+                .all(|w| v.deictic_words.contains(w) || v.relation_words.contains(w) || matches!(w.as_str(), "me" | "us"))
         };
         let later = r
             .triggers
@@ -804,6 +848,9 @@ impl<'a> Said<'a> {
     }
 
     fn target(&self, target: &str) -> Result<(), Unsupported> {
+        if let Some(w) = self.spec.refused_target(self.vocab, target) {
+            return Err(Unsupported::Target { target: target.to_string(), missing: format!("a thing safe to {}, not {w:?}", self.spec.name) });
+        }
         if self.vocab.is_deictic_target(target) {
             return Err(Unsupported::Target {
                 target: target.to_string(),
@@ -848,7 +895,7 @@ impl<'a> Said<'a> {
         let v = self.vocab;
         let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);
         if let Some(last) = (0..self.raw.len()).rev().find(|&i| content.iter().any(|w| *w == self.raw[i] || *w == self.tokens[i])) {
-            let path = (last + 1..self.raw.len()).find(|&i| v.path_words.contains(&self.raw[i]));
+            let path = (last + 1..self.remark_from.min(self.raw.len())).find(|&i| v.is_path_at(&self.raw, i));
             if let Some(p) = path.filter(|&p| self.raw[p + 1..].iter().any(named)) {
                 return Err(Unsupported::Delivery { target: target.to_string(), path: self.raw[p].clone() });
             }
@@ -956,7 +1003,7 @@ impl<'a> Said<'a> {
         // "go forward infinity metres": a unit said with no number the words give.
         let unread = (0..self.tokens.len()).find(|&i| {
             let t = &self.tokens[i];
-            !r.in_quantity[i] && !in_trigger(i) && self.vocab.unit_words.contains(t)
+            !r.in_quantity[i] && !in_trigger(i) && self.vocab.unit_words.contains(t) && i < self.remark_from
         });
         if let Some(i) = unread {
             return Err(Unsupported::UnreadAmount { word: self.raw[i].clone() });
@@ -1662,9 +1709,32 @@ mod tests {
     }
 
     #[test]
+    fn reports_descriptions_plans_and_conditions_after_the_action_are_no_request() {
+        for (json, text) in [
+            (r#"{"action":"pick_up","target":"mug"}"#, "in the video the robot picks up a mug"),
+            (r#"{"action":"go_to","target":"garage"}"#, "he asked you to go to the garage yesterday"),
+            (r#"{"action":"turn","direction":"left","angle_deg":90}"#, "the instructions say turn left ninety degrees"),
+            (r#"{"action":"come_here"}"#, "come to me when youre done"),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "im going to the kitchen"),
+            (r#"{"action":"look_at","target":"fish tank"}"#, "id like to look at the fish tank"),
+            (r#"{"action":"come_here"}"#, "you neednt come here"),
+        ] {
+            assert!(matches!(refused(json, text), Unsupported::NotARequest(_)), "{text}");
+        }
+        supported(r#"{"action":"come_here"}"#, "come here when youre ready");
+        supported(r#"{"action":"go_to","target":"kitchen"}"#, "go to the kitchen if you can");
+        supported(r#"{"action":"turn","direction":"left"}"#, "i say turn left");
+    }
+
+    #[test]
     fn a_negation_reaches_up_to_the_next_action_phrase() {
         supported(r#"{"action":"wait"}"#, "dont go anywhere wait here");
-        assert!(matches!(refused(r#"{"action":"move","direction":"forward"}"#, "dont go forward wait here"), Unsupported::NotARequest(_)));
+        // The negated phrase says nothing: neither its action nor its direction supports an answer.
+        refused(r#"{"action":"move","direction":"forward"}"#, "dont go forward wait here");
+        refused(r#"{"action":"move","direction":"left"}"#, "dont go left go right");
+        supported(r#"{"action":"move","direction":"right"}"#, "dont go left go right");
+        supported(r#"{"action":"go_to","target":"bedroom"}"#, "dont go to the kitchen go to the bedroom");
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, "dont go to the kitchen go to the bedroom");
         // A condition reaches over everything.
         assert!(matches!(refused(r#"{"action":"turn","direction":"left"}"#, "when you get there turn left"), Unsupported::NotARequest(_)));
     }
@@ -1689,7 +1759,8 @@ mod tests {
         ] {
             let e = refused(json, text);
             let ok = match why {
-                "after phrase" => matches!(e, U::NotAfterPhrase { .. }),
+                // "so i can ...": a reason, not read; its words support no target.
+                "after phrase" => matches!(e, U::NotAfterPhrase { .. } | U::Target { .. }),
                 "addressed" => matches!(e, U::Addressed { .. }),
                 "several" => matches!(e, U::SeveralAmounts { .. }),
                 "direction" => matches!(e, U::Enum { .. }),
@@ -1740,6 +1811,7 @@ mod tests {
         supported(r#"{"action":"move","direction":"right"}"#, "scoot over to the right a bit so i can get the trolley past");
         supported(r#"{"action":"wait"}"#, "wait till i say go");
         supported(r#"{"action":"pick_up","target":"towel"}"#, "bring the towel over here");
+        supported(r#"{"action":"pick_up","target":"scissors"}"#, "bring the scissors over to me");
         supported(r#"{"action":"set_speed","level":"normal"}"#, "change the speed to normal");
         // The speaker repeating a command is no report.
         supported(r#"{"action":"turn","direction":"left"}"#, "i said turn left");

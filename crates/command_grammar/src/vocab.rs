@@ -41,6 +41,8 @@ struct RawFile {
     #[serde(default)]
     stop_activities: Vec<String>,
     #[serde(default)]
+    stop_objects: Vec<String>,
+    #[serde(default)]
     llm_stop_cues: Vec<String>,
     #[serde(default)]
     question_auxiliaries: Vec<String>,
@@ -152,6 +154,8 @@ struct RawAction {
     llm_cues: Vec<String>,
     #[serde(default)]
     to_speaker: Option<String>,
+    #[serde(default)]
+    refused_targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -247,11 +251,33 @@ pub struct ActionSpec {
     /// The action meant where this one's target is the speaker ("head back over to me": go_to
     /// the speaker is come_here).
     pub to_speaker: Option<String>,
+    /// Targets this action must not take ("pick up the baby"): the command is `unknown`.
+    pub refused_targets: BTreeSet<String>,
 }
 
 impl ActionSpec {
     pub fn slot(&self, name: &str) -> Option<&SlotSpec> {
         self.slots.iter().find(|s| s.name == name)
+    }
+
+    /// The word of `target` that this action refuses, if any: the target's head noun, its last
+    /// word before a relation or inner word ("the cat by its tail": cat; "the baby wipes": wipes),
+    /// or the whole target where it is an alias key ("person").
+    pub fn refused_target<'t>(&self, vocab: &Vocabulary, target: &'t str) -> Option<&'t str> {
+        if self.refused_targets.is_empty() {
+            return None;
+        }
+        if self.refused_targets.contains(target) {
+            return Some(target);
+        }
+        let words: Vec<&str> = target.split_whitespace().collect();
+        let end = words
+            .iter()
+            .position(|w| vocab.relation_words.contains(*w) || vocab.inner_words.contains(*w) || vocab.cut_words.contains(*w))
+            .unwrap_or(words.len());
+        let head = *words[..end].last()?;
+        let singular = crate::grounding::singular(head);
+        (self.refused_targets.contains(head) || self.refused_targets.contains(singular)).then_some(head)
     }
 }
 
@@ -278,6 +304,8 @@ pub struct Vocabulary {
     pub(crate) stop_nouns: Vec<Vec<String>>,
     /// Activities whose stopping is a stop request: "stop moving" (see `fast_path::is_stop`).
     pub(crate) stop_activities: BTreeSet<String>,
+    /// Things other than the robot a stop word can be said to: "stop the music" asks no stop.
+    pub(crate) stop_objects: BTreeSet<String>,
     /// Words without which an LLM's stop is refused (`support::refusal`).
     pub(crate) llm_stop_cues: BTreeSet<String>,
     /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
@@ -387,6 +415,19 @@ fn is_identifier(name: &str) -> bool {
 }
 
 impl Vocabulary {
+    /// Whether `words[i]` starts a path or a delivery ("bring the knife to the baby"). Not after a
+    /// word of position: "the pen next to the laptop", "the chair close to the door" name one thing.
+    pub(crate) fn is_path_at<S: AsRef<str>>(&self, words: &[S], i: usize) -> bool {
+        self.path_words.contains(words[i].as_ref()) && !self.is_relation_after_position(words, i)
+    }
+
+    /// `words[i]` is the "to" of a position: "next to", "close to", "closest to".
+    pub(crate) fn is_relation_after_position<S: AsRef<str>>(&self, words: &[S], i: usize) -> bool {
+        words[i].as_ref() == "to"
+            && i > 0
+            && matches!(words[i - 1].as_ref(), "next" | "close" | "closest" | "nearest" | "adjacent" | "beside")
+    }
+
     /// Loads and checks a vocabulary file.
     #[tracing::instrument(level = "debug")]
     pub fn load(path: &Path) -> Result<Self, VocabularyError> {
@@ -602,6 +643,7 @@ impl Vocabulary {
                 asked_as_question: ra.asked_as_question,
                 llm_cues: lower_all(ra.llm_cues),
                 to_speaker: ra.to_speaker,
+                refused_targets: lower_all(ra.refused_targets).into_iter().collect(),
             });
         }
         for a in &actions {
@@ -638,6 +680,7 @@ impl Vocabulary {
         let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
         let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
         let stop_activities: BTreeSet<String> = lower_all(raw.stop_activities).into_iter().collect();
+        let stop_objects: BTreeSet<String> = lower_all(raw.stop_objects).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
@@ -757,7 +800,7 @@ impl Vocabulary {
         english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&stop_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
+        for w in [&stop_activities, &stop_objects, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -784,6 +827,7 @@ impl Vocabulary {
             not_stop_utterances,
             stop_nouns,
             stop_activities,
+            stop_objects,
             llm_stop_cues,
             question_auxiliaries,
             homophones,

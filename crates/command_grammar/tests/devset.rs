@@ -8,25 +8,26 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 1820/2293 = 0.794 on 2026-12-01, after batch 9, whose
-/// 620 utterances hold 30 % that must be refused and most of those go to the LLM;
+/// the build (measured 2795/3486 = 0.802 on 2026-12-02, after batches 10 and 11;
 /// deferrals to the LLM count as misses, though many of them expect `unknown`:
-/// 90.7% if published so).
+/// 92.3% if published so).
 const FAST_PATH_ACCURACY_FLOOR: f64 = 0.78;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 14 on 2026-12-01 after batch 9 (the test
-/// prints them: "pick cup", "fine my keys", "wetin you dey see", ...).
-const MAX_ACTION_WORD_REFUSALS: usize = 14;
+/// worse than unknown". Measured 18 of 2369 expected answers on 2026-12-02 after
+/// batches 10 and 11 (14 of 1595 before them; the test prints them: "pick cup",
+/// "wetin you dey see", "to the bedroom go", ...).
+const MAX_ACTION_WORD_REFUSALS: usize = 18;
 
 /// Right slots the check may refuse on the dev split: misheard names, which the check cannot
 /// read as the word meant ("look at the sell phone" for the cell phone; names keep the words
 /// as said), misheard or second-language directions and amounts ("turn lift thirty degrees",
 /// "turn in direction of clock", "rotate pi radians"), and an amount said as an idiom ("come
-/// here a minute"). Measured 20 on 2026-12-01 after batch 9 (the test prints them).
-const MAX_SLOT_REFUSALS: usize = 20;
+/// here a minute"), compound amounts ("five foot six", "one metre twenty"). Measured 26 of 2369
+/// on 2026-12-02 after batches 10 and 11 (20 of 1595 before them; the test prints them).
+const MAX_SLOT_REFUSALS: usize = 26;
 
 #[derive(Default)]
 struct Score {

@@ -1,6 +1,6 @@
 //! The unit and number forms named in the requirements, one by one.
 
-use command_grammar::{fast_path, FastPathOutcome, Vocabulary};
+use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotValue, Source, Vocabulary};
 
 fn slot(v: &Vocabulary, text: &str, name: &str) -> f64 {
     match fast_path(v, text) {
@@ -9,6 +9,14 @@ fn slot(v: &Vocabulary, text: &str, name: &str) -> f64 {
             .and_then(|s| s.as_f64())
             .unwrap_or_else(|| panic!("{text:?}: no {name} in {c:?}")),
         other => panic!("{text:?}: {other:?}"),
+    }
+}
+
+/// Each utterance's number slot, within `tolerance` of the value wanted.
+fn expect_slots(v: &Vocabulary, cases: &[(&str, &str, f64)], tolerance: f64) {
+    for &(text, name, want) in cases {
+        let got = slot(v, text, name);
+        assert!((got - want).abs() < tolerance, "{text:?}: {name}={got}, want {want}");
     }
 }
 
@@ -45,13 +53,7 @@ fn spoken_units_convert_to_canonical_units() {
         // A pronoun object inside a phrasal verb.
         ("back it up a foot", "distance_m", 0.3048),
     ];
-    for (text, name, want) in cases {
-        let got = slot(&v, text, name);
-        assert!(
-            (got - want).abs() < 1e-6,
-            "{text:?}: {name}={got}, want {want}"
-        );
-    }
+    expect_slots(&v, &cases, 1e-6);
 }
 
 #[test]
@@ -374,4 +376,137 @@ fn targets_keep_inner_relations_and_a_pronoun_goes_with_its_person() {
     assert_eq!(json(&v, "set speed too slow"), r#"{"action":"set_speed","level":"slow"}"#);
     // The head noun of a longer target makes an idiom too.
     assert!(json(&v, "take the patients temperature").contains("unknown"), "{}", json(&v, "take the patients temperature"));
+}
+
+#[test]
+fn numbers_as_said_for_angles_and_british_zeros() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let cases = [
+        ("turn right three sixty", "angle_deg", 360.0),
+        ("turn rite two seventy", "angle_deg", 270.0),
+        ("rotate right by pi over two radians", "angle_deg", 90.0),
+        ("turn right pi radians", "angle_deg", 180.0),
+        ("turn right an eighth of a turn", "angle_deg", 45.0),
+        ("roll forward one and three quarter metres", "distance_m", 1.75),
+        ("edge forward nought point five metres", "distance_m", 0.5),
+        ("scoot forward two hundred mil", "distance_m", 0.2),
+        ("move back fifteen centi", "distance_m", 0.15),
+    ];
+    // pi read to a degree's thousandth.
+    expect_slots(&v, &cases, 1e-3);
+    // "oh" alone is no zero: the correction after it is what counts (the LLM settles it).
+    assert!(json(&v, "turn left oh sorry i mean right").contains("needs LLM"));
+}
+
+#[test]
+fn wake_names_hesitations_closing_words_and_reasons_are_passed_over() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            // A greeting, then a misheard name before the action's word.
+            ("hey robert find the cat", r#"{"action":"find","target":"cat"}"#),
+            ("okay bought follow that guy", r#"{"action":"follow","target":"person"}"#),
+            // A word, a hesitation, the word again.
+            ("carry um carry on", r#"{"action":"resume"}"#),
+            // A closing "then".
+            ("crack on then", r#"{"action":"resume"}"#),
+            // A clause of its own after the command says why.
+            ("slow down its night time", r#"{"action":"set_speed","level":"slow"}"#),
+            ("move back a bit youre too close", r#"{"action":"move","direction":"backward"}"#),
+            // "lift" after a verb of turning is "left".
+            ("turn lift thirty degrees", r#"{"action":"turn","angle_deg":30.0,"direction":"left"}"#),
+            // A single correction marker before an article replaces the target.
+            ("go to the kitchen sorry the bathroom", r#"{"action":"go_to","target":"bathroom"}"#),
+        ],
+    );
+    // A copula after a subject states; the request follows, and the LLM's fetch is supported.
+    let text = "my hands are full can you grab the keys";
+    assert!(json(&v, text).contains("needs LLM"), "{}", json(&v, text));
+    let mut fetch = Command::new("pick_up", Source::Llm, text, 0.9);
+    fetch.slots.insert("target".into(), SlotValue::Text("keys".into()));
+    assert_eq!(check_support(&v, text, &fetch), Ok(()));
+    // A copula that asks, or a statement with no request after it, is still no request.
+    assert!(json(&v, "are you going to the kitchen").contains("unknown"));
+    assert!(json(&v, "the robot was turning left").contains("unknown"));
+    // "hey" before a word the vocabulary knows is no name.
+    assert!(json(&v, "hey kitchen go").contains("needs LLM"));
+    // English words near an action word are not corrected into it ("shirt" is no "shift").
+    assert_eq!(
+        json(&v, "follow the person in the red shirt"),
+        r#"{"action":"follow","target":"person in the red shirt"}"#
+    );
+}
+
+#[test]
+fn an_amount_left_open_and_a_living_thing_to_lift_are_unknown() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for text in ["move forward a metre and a bit", "pick up the baby", "grab the kitten", "pick up the dogs"] {
+        assert!(json(&v, text).contains("unknown"), "{text:?}: {}", json(&v, text));
+    }
+    // The head noun decides: baby wipes and cat food are things.
+    expect_all(
+        &v,
+        &[
+            ("grab the baby wipes", r#"{"action":"pick_up","target":"baby wipes"}"#),
+            ("fetch the cat food", r#"{"action":"pick_up","target":"cat food"}"#),
+        ],
+    );
+}
+
+#[test]
+fn stops_said_without_a_stop_word_and_a_stop_noun() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    for text in ["brake", "brake brake", "knock it off robot", "oi pack it in", "belay that", "enough already", "stawp"] {
+        assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
+    // Only said alone: "pack it in the box" asks for no stop.
+    assert!(!json(&v, "pack it in the box").contains("stop"));
+    assert!(!json(&v, "the stop cock is under the sink").contains(r#""action":"stop""#));
+}
+
+#[test]
+fn stammers_remarks_and_reasons_around_a_command_are_passed_over() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            // A stammer: a word's first sound said before it.
+            ("t t turn left", r#"{"action":"turn","direction":"left"}"#),
+            ("m m move back t t two metres", r#"{"action":"move","direction":"backward","distance_m":2.0}"#),
+            ("could you p p pick up the keys", r#"{"action":"pick_up","target":"keys"}"#),
+            // A remark closed by "so" or "anyway" before the request.
+            ("my back is killing me so could you pick up the remote", r#"{"action":"pick_up","target":"remote"}"#),
+            ("lovely day isnt it anyway could you move forward a little", r#"{"action":"move","direction":"forward"}"#),
+            // A remark or reason after the target or the command.
+            ("could you find the cat shes hiding again", r#"{"action":"find","target":"cat"}"#),
+            ("pick up my pen i dropped it", r#"{"action":"pick_up","target":"pen"}"#),
+            ("go to the charging dock your battery is low", r#"{"action":"go_to","target":"charging dock"}"#),
+            ("find me im hiding", r#"{"action":"find","target":"person"}"#),
+            ("turn right the door is that way", r#"{"action":"turn","direction":"right"}"#),
+            ("come here i need help", r#"{"action":"come_here"}"#),
+            // A clause that describes the thing stays in its name.
+            ("look at the dog thats barking", r#"{"action":"look_at","target":"dog thats barking"}"#),
+            // A position is no path; a can after a thing is a can.
+            ("pick up the pen next to the laptop", r#"{"action":"pick_up","target":"pen next to the laptop"}"#),
+            ("grab the soda can", r#"{"action":"pick_up","target":"soda can"}"#),
+            // A negated phrase before another says what not to do; "not" sets a value aside.
+            ("dont go anywhere wait here", r#"{"action":"wait"}"#),
+            ("dont go left go right", r#"{"action":"move","direction":"right"}"#),
+            ("turn not left but right", r#"{"action":"turn","direction":"right"}"#),
+            ("go left not right", r#"{"action":"move","direction":"left"}"#),
+            ("go forward three no sorry two metres", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            // "right" opening before a discourse word or an action without a direction is "all right".
+            ("right go to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("right so move back one metre", r#"{"action":"move","direction":"backward","distance_m":1.0}"#),
+        ],
+    );
+    // The speaker's own plan, a stop said of another thing, another told to stop: no request.
+    assert!(json(&v, "i need to go to the kitchen").contains("unknown"));
+    for text in ["stop the blender", "please stop the music", "tell the roomba to stop"] {
+        assert!(!json(&v, text).contains(r#""action":"stop""#), "{text:?}: {}", json(&v, text));
+    }
+    for text in ["stop the robot", "stop the wheels", "stop stop the music is too loud"] {
+        assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
+    }
 }

@@ -21,8 +21,13 @@ use rand::{Rng, SeedableRng};
 const FAST_PATH_FLOOR: f64 = 0.89;
 const WITH_LLM_FLOOR: f64 = 0.96;
 
-/// One in this many of the dev utterances the fast path defers is put to the LLM here.
+/// One in this many of the dev utterances the fast path defers is put to the LLM here;
+/// `AIHAT_LLM_SAMPLE=1` puts every one (when changing the prompt or the grammar).
 const LLM_SAMPLE: usize = 3;
+
+fn llm_sample() -> usize {
+    std::env::var("AIHAT_LLM_SAMPLE").ok().and_then(|v| v.parse().ok()).filter(|&n| n >= 1).unwrap_or(LLM_SAMPLE)
+}
 
 fn workspace() -> PathBuf {
     Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../..")
@@ -76,6 +81,7 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
     // Every dev utterance over ROS with the LLM is tests/test_command_parser.py's job; here the
     // engine alone answers one in LLM_SAMPLE of those the fast path defers (fixed, spread over the
     // whole file), which keeps CI short as the set grows.
+    let sample = llm_sample();
     let mut deferred_seen = 0usize;
     let cases: Vec<_> = cases
         .into_iter()
@@ -84,7 +90,7 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
                 return true;
             }
             deferred_seen += 1;
-            (deferred_seen - 1) % LLM_SAMPLE == 0
+            (deferred_seen - 1) % sample == 0
         })
         .collect();
     let (mut fast_hits, mut full_hits, mut llm_calls, mut llm_hits) = (0, 0, 0, 0);
@@ -119,7 +125,7 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
     let n = cases.len() as f64;
     let (fast, full) = (fast_hits as f64 / n, full_hits as f64 / n);
     println!(
-        "dev set, dev split: {} cases (1 in {LLM_SAMPLE} of the {deferred_seen} the fast path defers)",
+        "dev set, dev split: {} cases (1 in {sample} of the {deferred_seen} the fast path defers)",
         cases.len()
     );
     println!(
@@ -133,8 +139,13 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
         full * 100.0
     );
     println!("LLM fallback calls: {llm_calls}, of which correct: {llm_hits}");
-    assert!(fast >= FAST_PATH_FLOOR, "fast path {fast:.3} below floor");
-    assert!(full >= WITH_LLM_FLOOR, "with LLM {full:.3} below floor");
+    // The floors are measured on the default sample; the fast path's share differs on another.
+    if sample == LLM_SAMPLE {
+        assert!(fast >= FAST_PATH_FLOOR, "fast path {fast:.3} below floor");
+        assert!(full >= WITH_LLM_FLOOR, "with LLM {full:.3} below floor");
+    } else {
+        println!("(floors not checked: AIHAT_LLM_SAMPLE={sample})");
+    }
     assert!(
         full >= fast,
         "the LLM fallback must not lose cases the fast path got"
