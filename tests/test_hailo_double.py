@@ -157,7 +157,7 @@ LLM_FIXTURES = [
      [SELF_DESTRUCT, SELF_DESTRUCT], ("unknown", ["self_destruct"])),
     ("chill out for two and a half hours",               # out of range, clamp slot: clamped
      ['{"action":"wait","duration_s":9000}'], ("wait", {"duration_s": WAIT_MAX})),
-    ("zoom ahead forty meters",                          # out of range, reject slot: rejected
+    ("hurtle ahead forty meters",                        # out of range, reject slot: rejected
      [TOO_FAR, TOO_FAR], ("unknown", ["distance_m", "outside"])),
     ("come on over to me real slow",                     # no JSON at all, then a good retry
      ["I am not sure what you mean.", '{"action":"come_here"}'], ("come_here", {})),
