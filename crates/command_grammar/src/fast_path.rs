@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::error::ValidationError;
 use crate::numbers::{fraction_word, parse_number};
-use crate::vocab::{SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
+use crate::vocab::{OutOfRange, SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
 /// Enum slot whose words "to the left" names.
 const DIRECTION_SLOT: &str = "direction";
@@ -425,13 +425,77 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         }
         k > i + 1 && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
     };
-    let requested =
-        |i: usize| !in_compound(i) && !about_an_activity(i) && !asked_about(i) && !reported(i) && !of_another_thing(i);
+    // "stop is the magic word", "halt was his favourite word": the word named, not said to anyone.
+    let mentioned = |i: usize| {
+        matches!(tokens[i].as_str(), "stop" | "halt" | "freeze")
+            && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "is" | "was" | "means" | "isnt"))
+            // "stop is that you", "halt is it on fire": a stop, then a question.
+            && !tokens.get(i + 2).is_some_and(|n| matches!(n.as_str(), "that" | "this" | "it" | "he" | "she" | "you" | "there" | "someone"))
+    };
+    // "you dont have to stop every time", "theres no need to stop": no stop needed.
+    let not_needed = |i: usize| {
+        i >= 2
+            && tokens[i - 1] == "to"
+            && matches!(tokens[i - 2].as_str(), "have" | "need" | "needs" | "has")
+            && tokens[i.saturating_sub(4)..i - 2]
+                .iter()
+                .any(|w| matches!(w.as_str(), "dont" | "don't" | "doesnt" | "no" | "not" | "never"))
+    };
+    // "freeze the peas", "freeze some bread": freezing food. A stop is "freeze" said alone or with
+    // the robot ("freeze robot", "freeze that", "freeze right there").
+    let freezes_a_thing = |i: usize| {
+        tokens[i] == "freeze"
+            && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "the" | "a" | "an" | "some" | "my" | "those" | "these" | "our"))
+            && tokens.get(i + 2).is_some_and(|n| !matches!(n.as_str(), "robot" | "bot" | "wheels" | "motors" | "arm" | "base" | "everything"))
+    };
+    // "stop barking rex", "kids stop hitting each other": what people and pets do.
+    let others_activity = |i: usize| tokens.get(i + 1).is_some_and(|n| vocab.others_activities.contains(n));
+    // "go to the kitchen without stop(ping)", "ill stop by the chemist": no stop asked of the robot.
+    let not_asked = |i: usize| {
+        let before = (0..i).rev().find(|&k| !matches!(tokens[k].as_str(), "just" | "quickly" | "probably" | "maybe"));
+        before.is_some_and(|k| match tokens[k].as_str() {
+            "without" | "ill" | "i'll" | "we'll" => true,
+            "will" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
+            _ => false,
+        })
+    };
+    // "press stop on the microwave": a button on another thing.
+    let button_on = |i: usize| {
+        i > 0
+            && matches!(tokens[i - 1].as_str(), "press" | "push" | "hit" | "click" | "tap" | "pressed" | "pushed")
+            && tokens.get(i + 1).is_some_and(|n| n == "on")
+            && tokens.get(i + 2..(i + 4).min(tokens.len())).is_some_and(|ws| {
+                !ws.iter().any(|w| matches!(w.as_str(), "you" | "your" | "yourself" | "robot" | "bot" | "it"))
+            })
+    };
+    // "why you stop": a question about stopping, in English learnt late (no auxiliary).
+    let why_asked = |i: usize| {
+        content_at.first().is_some_and(|&f| tokens[f] == "why" && f < i)
+            && !tokens[..i].iter().any(|t| vocab.not_request_words.contains(t) || matches!(t.as_str(), "wont" | "didnt" | "cant" | "still" | "not"))
+    };
+    let requested = |i: usize| {
+        !others_activity(i)
+            && !not_asked(i)
+            && !button_on(i)
+            && !why_asked(i)
+            && !in_compound(i)
+            && !about_an_activity(i)
+            && !asked_about(i)
+            && !reported(i)
+            && !of_another_thing(i)
+            && !mentioned(i)
+            && !not_needed(i)
+            && !freezes_a_thing(i)
+    };
     let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
-        || vocab
-            .stop_phrases
-            .iter()
-            .any(|p| contains_phrase(tokens, p))
+        || vocab.stop_phrases.iter().any(|p| {
+            // "turn left no no right", "find the ball wait no the frisbee": a stop phrase that is
+            // also a correction marker, with a value it corrects on both sides, corrects it.
+            let corrects = |i: usize| {
+                vocab.correction_markers.contains(p) && replaced_value(vocab, tokens, &vec![true; tokens.len()], i, i + p.len()).is_some()
+            };
+            (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| tokens[i..i + p.len()] == p[..] && !corrects(i))
+        })
         || {
             let content = content();
             vocab
@@ -684,6 +748,9 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                 if let Some(f) = fraction_after_unit(tokens, end) {
                     value += f;
                     end += 3;
+                } else if let Some((extra, e)) = smaller_unit_unsaid(vocab, tokens, end, &dimension, factor) {
+                    value += extra;
+                    end = e;
                 }
                 let continues = |(last_end, last_factor): (usize, f64)| {
                     let joined = last_end == i || (last_end + 1 == i && tokens[last_end] == "and");
@@ -892,6 +959,14 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
             }
         }
     }
+    // "go right uh left", "turn right er left": a value, a hesitation, then a rival value of the
+    // same slot, with no marker: the speaker's repair.
+    for i in 0..n.saturating_sub(2) {
+        if keep[i] && keep[i + 2] && matches!(tokens[i + 1].as_str(), "uh" | "um" | "er" | "erm" | "eh" | "ah" | "uhm") && rival(i, i + 2) {
+            keep[i] = false;
+            keep[i + 1] = false;
+        }
+    }
     // "right go to the kitchen", "right so move back one metre": "right" opening the utterance
     // before a discourse word, or before an action that takes no direction, is "all right".
     if let Some(f) = (0..n).find(|&i| keep[i] && !vocab.filler_words.contains(&tokens[i])) {
@@ -949,11 +1024,25 @@ fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize
     // when they hold no number or setting and the words after it name no action.
     let before_marker = triggers(vocab, &tokens[..m], &vec![false; m]);
     let t = before_marker.last()?;
+    // "follow the dog i mean follow me", "go left scratch that go right": the action phrase said
+    // again after the marker replaces the first one whole (another action only after a marker of
+    // more than one word: a bare "no" before an action is too often an answer).
+    let again = triggers(vocab, &tokens[e..], &vec![false; tokens.len() - e]);
+    let opens_after = |a: &&TriggerMatch| (e..e + a.start).all(|i| vocab.filler_words.contains(&tokens[i]));
+    if let Some(a) = again.first().filter(opens_after) {
+        if t.end <= m && (a.action == t.action || e - m > 1) && keep[t.start..m].iter().all(|k| *k) {
+            return Some(t.start);
+        }
+    }
     // A bare "no" before a new target is too often something else ("no matter"), unless an
     // article or possessive opens the new one ("the kitchen sorry the bathroom").
     let opens_target = tokens.get(e).is_some_and(|w| vocab.strip_words.contains(w))
         && !tokens[e..].iter().all(|w| vocab.strip_words.contains(w) || vocab.deictic_words.contains(w) || w == "other");
-    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && (m + 1 < e || opens_target);
+    // "sorry", "actually", "rather" mid-utterance correct; "no" and "nah" need the article.
+    let plain_marker = !matches!(tokens[m].as_str(), "no" | "nah")
+        && !vocab.filler_words.contains(&tokens[e])
+        && !vocab.correction_markers.iter().any(|p| tokens[e..].starts_with(p));
+    let takes_target = vocab.actions[t.action].slot(TARGET_SLOT).is_some() && (m + 1 < e || opens_target || plain_marker);
     let replaced = &tokens[t.end..m];
     let plain = |w: &String| parse_number(std::slice::from_ref(w), 0).is_none() && !is_enum_word(vocab, w);
     let after_words = &tokens[e..];
@@ -1032,6 +1121,29 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
     }
 }
 
+/// A word after which an article opens a noun phrase inside the same target: a preposition ("the
+/// book on the table", "the cup with the red handle"), a relative word ("the toy that the dog
+/// chewed"), a verb of a describing clause ("the keys i left on the table" has none).
+fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
+    vocab.relation_words.contains(w)
+        || vocab.inner_words.contains(w)
+        || vocab.cut_words.contains(w)
+        || vocab.path_words.contains(w)
+        || vocab.exclusion_words.contains(w)
+        || matches!(
+            w,
+            "of" | "for" | "with" | "from" | "to" | "at" | "by" | "near" | "beside" | "behind" | "between" | "above" | "below"
+                | "inside" | "outside" | "like" | "than" | "that" | "which" | "who" | "whose" | "where" | "about" | "against"
+                | "toward" | "towards" | "beneath" | "in" | "on" | "under" | "into" | "onto" | "is" | "was" | "are" | "were"
+                | "called" | "named" | "labelled" | "labeled" | "marked" | "and" | "or" | "not" | "but" | "as" | "all"
+                | "off" | "up" | "down" | "out" | "over" | "through" | "across" | "around" | "along" | "past" | "thats"
+                | "front" | "side" | "top" | "bottom" | "back" | "end" | "middle" | "edge" | "corner"
+        )
+        // "the book i put on the table", "the one you had": a describing clause's verb.
+        || w.ends_with("ed")
+        || matches!(w, "put" | "left" | "had" | "got" | "saw" | "said" | "made" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "set" | "dropped")
+}
+
 /// `tokens` without the ones [`self_corrections`] drops.
 pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
     tokens
@@ -1087,6 +1199,35 @@ fn triggers_skipping(
 }
 
 /// "and a half" / "and a quarter" right after a unit: its value.
+/// "one metre twenty", "five foot six", "one meter and twenty", "two meter half": a number after
+/// a length in metres or feet, with no unit of its own, in the next smaller unit (centimetres,
+/// inches), or a fraction of the unit said. The amount to add, in the unit said, and where the
+/// words end.
+fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimension: &str, factor: f64) -> Option<(f64, usize)> {
+    if dimension != "length" {
+        return None;
+    }
+    let k = if tokens.get(end).is_some_and(|t| t == "and") { end + 1 } else { end };
+    let (n, span) = parse_number(tokens, k)?;
+    let after = k + span;
+    if unit_at(vocab, tokens, after).is_some() || tokens.get(after).is_some_and(|t| is_numeric(t)) {
+        return None;
+    }
+    let whole = n.fract() == 0.0 && n >= 1.0;
+    let metre = (factor - 1.0).abs() < 1e-9;
+    let foot = (factor - 0.3048).abs() < 1e-9;
+    if n < 1.0 && (metre || foot) && fraction_word(&tokens[k]).is_some() {
+        return Some((n, after));
+    }
+    if metre && whole && n < 100.0 {
+        return Some((n / 100.0, after));
+    }
+    if foot && whole && n < 12.0 {
+        return Some((n / 12.0, after));
+    }
+    None
+}
+
 fn fraction_after_unit(tokens: &[String], j: usize) -> Option<f64> {
     let t = |k: usize| tokens.get(k).map(String::as_str);
     if t(j) != Some("and") || !matches!(t(j + 1), Some("a" | "an")) {
@@ -1279,6 +1420,17 @@ fn parse_command(
             return needs("several numbers without units".into());
         }
         if let Some(&(value, s, e)) = bare.first() {
+            // "set speed to five": with no unit, a number past the range is not one that is clamped
+            // (a level on some scale, another unit) but one not understood.
+            if let SlotKind::Number { max, out_of_range: OutOfRange::Clamp, dimension, .. } = &slot.kind {
+                if value > *max && dimension == "speed" && slots.is_empty() {
+                    return FastPathOutcome::Unknown(Command::unknown(
+                        format!("{value} without a unit is past the {} range (at most {max})", slot.name),
+                        Source::FastPath,
+                        text,
+                    ));
+                }
+            }
             if let SlotKind::Number { dimension, .. } = &slot.kind {
                 slots.insert(
                     slot.name.clone(),
@@ -1298,7 +1450,11 @@ fn parse_command(
     };
     if has_target && !slots.contains_key(TARGET_SLOT) {
         let at: Vec<usize> = (0..n).filter(|&i| !used[i]).collect();
-        let mut leftovers: Vec<&String> = at.iter().map(|&i| &raw[i]).collect();
+        // As said, except a homophone of a function word ("pleas go to kitchen"); a typo's
+        // correction is only a guess, and the target keeps the word.
+        let heard_as_function_word =
+            |i: usize| vocab.homophones.contains_key(&raw[i]) && (vocab.filler_words.contains(&tokens[i]) || vocab.strip_words.contains(&tokens[i]));
+        let mut leftovers: Vec<&String> = at.iter().map(|&i| if heard_as_function_word(i) { &tokens[i] } else { &raw[i] }).collect();
         let names = |w: &String| !vocab.filler_words.contains(w) && !vocab.strip_words.contains(w);
         // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
         // floor": the thing, not where it is taken from.
@@ -1313,6 +1469,37 @@ fn parse_command(
         }
         if let Some(k) = remark_after_target(vocab, &leftovers) {
             leftovers.truncate(k);
+        }
+        // "look at me good boy", "get my slippers po": who is spoken to, after a thing named.
+        let named_or_person = |w: &String| names(w) || matches!(w.as_str(), "me" | "us" | "him" | "her");
+        while let Some(t) = vocab.addressees.iter().find(|t| {
+            leftovers.len() > t.len()
+                && leftovers[leftovers.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
+                && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
+        }) {
+            leftovers.truncate(leftovers.len() - t.len());
+        }
+        // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
+        // phrase joined by no preposition or relative word is another clause or a correction.
+        // A clause that ends on its verb describes the thing ("the toy the dog was chewing", "the
+        // book my mum gave"): the thing is that verb's object.
+        let describes = |k: usize| {
+            let rest = &leftovers[k + 1..];
+            let n = rest.len();
+            n >= 2 && {
+                let last = rest[n - 1].as_str();
+                let aux = matches!(rest[n - 2].as_str(), "was" | "is" | "were" | "are" | "been");
+                (last.ends_with("ing") && aux)
+                    || (n <= 3 && (last.ends_with("ed") || matches!(last, "left" | "had" | "put" | "got" | "saw" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "bought" | "made" | "lost" | "broke" | "wore")))
+            }
+        };
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "the" | "a" | "an")
+                && (0..k).any(|j| at[j] >= first.end && names(leftovers[j]) && !matches!(leftovers[j].as_str(), "the" | "a" | "an"))
+                && !links_a_phrase(vocab, leftovers[k - 1])
+                && !describes(k)
+        }) {
+            return needs(format!("target holds a second noun phrase: {} {}", leftovers[k - 1], leftovers[k]));
         }
         // "follow her down the corridor": a pronoun, then where the person goes, is the person.
         if leftovers.len() > 1
@@ -1630,6 +1817,28 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(tokens, p)) {
         return Some(format!("an idiom, no command: {:?}", p.join(" ")));
     }
+    // "can you follow people", "can you find things in the dark": what the robot can do, asked
+    // of things in general (no article, possessive or number before them).
+    let generic = |w: &String| matches!(w.as_str(), "people" | "things" | "objects" | "stuff" | "anything" | "faces" | "animals" | "colours" | "colors" | "obstacles");
+    let ability = start >= 2
+        && matches!(tokens[start - 2].as_str(), "can" | "could" | "do")
+        && matches!(tokens[start - 1].as_str(), "you" | "u")
+        && (0..start - 2).all(|i| vocab.filler_words.contains(&tokens[i]))
+        && tokens[m.start..(m.end + 1).min(tokens.len())].iter().any(generic);
+    // "do you know how to turn around", "are you able to follow people": asked, not requested.
+    let know_how = tokens[..start].ends_with(&["know".to_string(), "how".to_string(), "to".to_string()])
+        || tokens[..start].ends_with(&["able".to_string(), "to".to_string()]);
+    let asked = (0..start).find(|&i| !vocab.filler_words.contains(&tokens[i]) || matches!(tokens[i].as_str(), "do" | "are" | "can" | "could"))
+        .is_some_and(|i| matches!(tokens[i].as_str(), "do" | "are" | "can" | "could"));
+    if know_how && asked {
+        return Some("a question of what the robot can do: \"how to\" before the action".into());
+    }
+    if ability {
+        return Some(format!("a question of what the robot can do: {:?}", tokens[m.end]));
+    }
+    if let Some(p) = group_spoken_to(vocab, tokens, m) {
+        return Some(format!("said to several people: {:?}", p.join(" ")));
+    }
     // "go forward until you hit the wall": an end the robot cannot check leaves the amount open
     // (an action that takes a duration waits "till i say go"; "go till the front door" names a
     // place).
@@ -1673,6 +1882,25 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     subject
         .filter(|w| vocab.report_subjects.contains(*w))
         .map(|w| format!("a report, not a request: {w:?} before the action"))
+}
+
+/// Several people spoken to ("pick up your toys kids", "follow me everyone", "everyone follow
+/// me"), not named as the object: not right after the action phrase or an article, possessive or
+/// preposition ("find the kids", "look at everyone"), and "you two" not before a unit.
+fn group_spoken_to<'v>(vocab: &'v Vocabulary, tokens: &[String], m: &TriggerMatch) -> Option<&'v Vec<String>> {
+    vocab.group_addressees.iter().find(|p| {
+        (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| {
+            tokens[i..i + p.len()] == p[..]
+                // Right after the action phrase they are its object ("find the kids" aside, "follow
+                // everyone"), unless the action takes none ("come here kids dinner is ready").
+                && (i != m.end || vocab.actions[m.action].slot(TARGET_SLOT).is_none())
+                // "kids be quiet robot go to the bedroom": the robot named after them is spoken to.
+                && !(i + p.len() <= m.start && tokens[i + p.len()..m.start].iter().any(|w| matches!(w.as_str(), "robot" | "bot")))
+                && (i == 0 || !(vocab.strip_words.contains(&tokens[i - 1]) || vocab.relation_words.contains(&tokens[i - 1])
+                    || matches!(tokens[i - 1].as_str(), "of" | "for" | "with" | "at" | "to" | "all" | "tell" | "ask" | "show")))
+                && tokens.get(i + p.len()).is_none_or(|n| !vocab.unit_words.contains(n) && !is_numeric(n))
+        })
+    })
 }
 
 /// "take a step back", "do half a turn": a light verb (or no action phrase

@@ -181,8 +181,8 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
         (v, i + span)
     };
 
-    // "one point five"
-    if t(j) == Some("point") {
+    // "one point five", and "two comma five" as said where the comma is the decimal mark.
+    if t(j) == Some("point") || t(j) == Some("comma") {
         if let Some((frac, span)) = decimal_digits(tokens, j + 1) {
             value += frac;
             j += 1 + span;

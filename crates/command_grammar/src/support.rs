@@ -1476,6 +1476,19 @@ mod tests {
         let text = "go to the kitchen i mean the living room";
         supported(r#"{"action":"go_to","target":"living room"}"#, text);
         refused(r#"{"action":"go_to","target":"kitchen"}"#, text);
+        // Seen from the 0.5B model on batch 12: the first value kept after a repair.
+        let text = "go right uh left";
+        supported(r#"{"action":"move","direction":"left"}"#, text);
+        refused(r#"{"action":"move","direction":"right"}"#, text);
+        let text = "slow down no speed up";
+        supported(r#"{"action":"set_speed","level":"fast"}"#, text);
+        refused(r#"{"action":"set_speed","level":"slow"}"#, text);
+        let text = "go to kitchen sorry bathroom";
+        supported(r#"{"action":"go_to","target":"bathroom"}"#, text);
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, text);
+        let text = "drive two comma five meter forward";
+        supported(r#"{"action":"move","direction":"forward","distance_m":2.5}"#, text);
+        refused(r#"{"action":"move","direction":"forward","distance_m":2.0}"#, text);
     }
 
     #[test]

@@ -43,6 +43,10 @@ struct RawFile {
     #[serde(default)]
     stop_objects: Vec<String>,
     #[serde(default)]
+    others_activities: Vec<String>,
+    #[serde(default)]
+    group_addressees: Vec<Vec<String>>,
+    #[serde(default)]
     llm_stop_cues: Vec<String>,
     #[serde(default)]
     question_auxiliaries: Vec<String>,
@@ -125,6 +129,8 @@ struct RawTextSlots {
     path_words: Vec<String>,
     #[serde(default)]
     tails: Vec<Vec<String>>,
+    #[serde(default)]
+    addressees: Vec<Vec<String>>,
     #[serde(default)]
     not_objects: Vec<String>,
     #[serde(default)]
@@ -306,6 +312,9 @@ pub struct Vocabulary {
     pub(crate) stop_activities: BTreeSet<String>,
     /// Things other than the robot a stop word can be said to: "stop the music" asks no stop.
     pub(crate) stop_objects: BTreeSet<String>,
+    /// What people and pets do and a robot never does ("stop barking", "stop crying"): a stop word
+    /// before one asks the robot for nothing.
+    pub(crate) others_activities: BTreeSet<String>,
     /// Words without which an LLM's stop is refused (`support::refusal`).
     pub(crate) llm_stop_cues: BTreeSet<String>,
     /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
@@ -368,6 +377,12 @@ pub struct Vocabulary {
     /// Word sequences dropped from the end of a target ("where's my wallet got to", "the man
     /// over there"); longest first.
     pub(crate) target_tails: Vec<Vec<String>>,
+    /// Who is spoken to, said after the target ("look at me good boy", "go to your charger
+    /// buddy"); longest first.
+    pub(crate) addressees: Vec<Vec<String>>,
+    /// Several people spoken to ("pick up your toys kids", "follow me everyone"): a robot is one,
+    /// so the words are for others.
+    pub(crate) group_addressees: Vec<Vec<String>>,
     /// Nouns that make an idiom of an action phrase, not an object ("take a seat", "look at the time").
     pub(crate) not_objects: BTreeSet<String>,
     /// Action words after which `idiom_objects` make an idiom ("take a seat").
@@ -681,6 +696,7 @@ impl Vocabulary {
         let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
         let stop_activities: BTreeSet<String> = lower_all(raw.stop_activities).into_iter().collect();
         let stop_objects: BTreeSet<String> = lower_all(raw.stop_objects).into_iter().collect();
+        let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
@@ -738,6 +754,9 @@ impl Vocabulary {
         let path_words: BTreeSet<String> = lower_all(raw.text_slots.path_words).into_iter().collect();
         let mut target_tails = phrase_lists(raw.text_slots.tails, "target tail")?;
         target_tails.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let mut addressees = phrase_lists(raw.text_slots.addressees, "addressee")?;
+        addressees.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let group_addressees = phrase_lists(raw.group_addressees, "group addressee")?;
         let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
         let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
@@ -800,7 +819,7 @@ impl Vocabulary {
         english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&stop_activities, &stop_objects, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
+        for w in [&stop_activities, &stop_objects, &others_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -812,6 +831,8 @@ impl Vocabulary {
             .chain(&filler_phrases)
             .chain(&injection_phrases)
             .chain(&idiom_phrases)
+            .chain(&addressees)
+            .chain(&group_addressees)
         {
             english_words.extend(p.iter().cloned());
         }
@@ -828,6 +849,7 @@ impl Vocabulary {
             stop_nouns,
             stop_activities,
             stop_objects,
+            others_activities,
             llm_stop_cues,
             question_auxiliaries,
             homophones,
@@ -857,6 +879,8 @@ impl Vocabulary {
             inner_words,
             path_words,
             target_tails,
+            addressees,
+            group_addressees,
             not_objects,
             idiom_verbs,
             idiom_objects,

@@ -8,26 +8,27 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 2795/3486 = 0.802 on 2026-12-02, after batches 10 and 11;
+/// the build (measured 3176/4100 = 0.775 on 2026-12-02, after batch 12, whose non-native and
+/// hobbyist speech the fast path leaves to the LLM more often; 0.802 on 3486 before it;
 /// deferrals to the LLM count as misses, though many of them expect `unknown`:
-/// 92.3% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.78;
+/// 89.3% if published so).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.765;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 18 of 2369 expected answers on 2026-12-02 after
-/// batches 10 and 11 (14 of 1595 before them; the test prints them: "pick cup",
-/// "wetin you dey see", "to the bedroom go", ...).
-const MAX_ACTION_WORD_REFUSALS: usize = 18;
+/// worse than unknown". Measured 46 of 2792 expected answers on 2026-12-02 after
+/// batch 12 (18 of 2369 before it: second-language verbs and word order, "catch the ball",
+/// "regard the window" before it was a look_at word; the test prints them).
+const MAX_ACTION_WORD_REFUSALS: usize = 46;
 
 /// Right slots the check may refuse on the dev split: misheard names, which the check cannot
 /// read as the word meant ("look at the sell phone" for the cell phone; names keep the words
-/// as said), misheard or second-language directions and amounts ("turn lift thirty degrees",
-/// "turn in direction of clock", "rotate pi radians"), and an amount said as an idiom ("come
-/// here a minute"), compound amounts ("five foot six", "one metre twenty"). Measured 26 of 2369
-/// on 2026-12-02 after batches 10 and 11 (20 of 1595 before them; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 26;
+/// as said), misheard or second-language directions and amounts ("turn in direction of clock",
+/// "yaw minus forty five degrees", "four and twenty centimeter"), and an amount said as an idiom
+/// ("come here a minute"). Measured 47 of 2792 on 2026-12-02 after batch 12 (26 of 2369 before
+/// it; compound amounts such as "five foot six" are read since; the test prints them).
+const MAX_SLOT_REFUSALS: usize = 47;
 
 #[derive(Default)]
 struct Score {

@@ -322,6 +322,10 @@ fn a_stop_word_that_asks_nothing_of_the_robot_is_no_stop() {
         "pick up the bottle stopper",
         "i told the kids to stop running in the hall",
         "someone on the tv just said stop",
+        "stop is the magic word",
+        "you dont have to stop every time the dog barks",
+        "theres no need to stop at the door",
+        "freeze the peas for later",
     ] {
         assert_ne!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
@@ -342,6 +346,11 @@ fn a_stop_word_that_asks_nothing_of_the_robot_is_no_stop() {
         "i said stop",
         "i told you to stop",
         "stop i said",
+        "freeze robot",
+        "freeze right there",
+        "freeze the wheels",
+        "you have to stop now",
+        "stop is that you",
     ] {
         assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
@@ -509,4 +518,82 @@ fn stammers_remarks_and_reasons_around_a_command_are_passed_over() {
     for text in ["stop the robot", "stop the wheels", "stop stop the music is too loud"] {
         assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
+}
+
+#[test]
+fn words_for_others_and_corrections_said_as_people_do() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    let stop = r#"{"action":"stop"}"#;
+    // Stops said to people and pets, of another thing's button, of the speaker's own plans.
+    for text in [
+        "stop barking rex",
+        "the cat wont stop meowing",
+        "go to kitchen without stop",
+        "ill stop by the chemist on the way home",
+        "press stop on the microwave",
+        "why you stop",
+        "can you stop the hose dad",
+        "next stop central station",
+    ] {
+        assert_ne!(json(&v, text), stop, "{text:?}");
+    }
+    for text in ["stop moving", "stop laughing", "why wont you stop", "turn left no no", "no no turn right", "hit the emergency stop"] {
+        assert_eq!(json(&v, text), stop, "{text:?}");
+    }
+    expect_all(
+        &v,
+        &[
+            // Corrections: a doubled "no", "no wait", a marker before the action said again.
+            ("turn left no no right", r#"{"action":"turn","direction":"right"}"#),
+            ("follow the dog i mean follow me", r#"{"action":"follow","target":"person"}"#),
+            ("follow the cat scratch that follow me", r#"{"action":"follow","target":"person"}"#),
+            ("go to the bedroom no wait kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to kitchen sorry bathroom", r#"{"action":"go_to","target":"bathroom"}"#),
+            ("go to the kitchen sorry i meant the lounge", r#"{"action":"go_to","target":"lounge"}"#),
+            ("pick up the blocks no actually put that down", r#"{"action":"put_down"}"#),
+            // Who is spoken to, after the target.
+            ("look at me good boy", r#"{"action":"look_at","target":"person"}"#),
+            ("can you get my slippers po", r#"{"action":"pick_up","target":"slippers"}"#),
+            ("find the car keys quick", r#"{"action":"find","target":"car keys"}"#),
+            // Several people spoken to; not when they are the object, or the robot is named.
+            ("pick up your toys kids", r#"{"action":"unknown"}"#),
+            ("go to bed now both of you", r#"{"action":"unknown"}"#),
+            ("find the kids", r#"{"action":"find","target":"kids"}"#),
+            // A describing clause stays in the target.
+            ("pick up the toy the dog was chewing", r#"{"action":"pick_up","target":"toy the dog was chewing"}"#),
+            // Numbers and directions as said.
+            ("go two comma five meter forward", r#"{"action":"move","direction":"forward","distance_m":2.5}"#),
+            ("go back free meter", r#"{"action":"move","direction":"backward","distance_m":3.0}"#),
+            ("rotate c c w ninety", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            ("turn counter clock sixty degree", r#"{"action":"turn","angle_deg":60.0,"direction":"left"}"#),
+            ("u turn please", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            ("more speed please", r#"{"action":"set_speed","level":"fast"}"#),
+            // A speed past the range without a unit is a level on some scale, not understood.
+            ("set speed to five", r#"{"action":"unknown"}"#),
+            ("set speed to point three", r#"{"action":"set_speed","speed_mps":0.3}"#),
+            // A homophone of a function word leaves the target; a question of what the robot can do.
+            ("pleas go to kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("can you follow people", r#"{"action":"unknown"}"#),
+            ("can you follow that person", r#"{"action":"follow","target":"person"}"#),
+            ("do you know how to turn around", r#"{"action":"unknown"}"#),
+            ("come here kids dinner is ready", r#"{"action":"unknown"}"#),
+            // A repair after a hesitation, a correction before the action said again.
+            ("go right uh left", r#"{"action":"move","direction":"left"}"#),
+            ("slow down no speed up", r#"{"action":"set_speed","level":"fast"}"#),
+            ("turn around no just turn right", r#"{"action":"turn","direction":"right"}"#),
+            // Compound amounts: the smaller unit left unsaid.
+            ("move forward one meter fifty", r#"{"action":"move","direction":"forward","distance_m":1.5}"#),
+            ("go to right one meter and twenty", r#"{"action":"move","direction":"right","distance_m":1.2}"#),
+            ("go two meter half forward", r#"{"action":"move","direction":"forward","distance_m":2.5}"#),
+            // Stops as operators and recognisers say them.
+            ("kill the motors", r#"{"action":"stop"}"#),
+            ("no more moving robot", r#"{"action":"stop"}"#),
+            ("sto", r#"{"action":"stop"}"#),
+        ],
+    );
+    // A second noun phrase joined by nothing: another clause or a correction, for the LLM.
+    assert!(json(&v, "go to the kitchen the cat knocked something over").starts_with("needs LLM: target holds a second noun phrase"));
+    assert!(json(&v, "find the dummy the babys crying").starts_with("needs LLM"));
+    // The robot named after the group: the request is the robot's (the words before go to the LLM).
+    assert!(json(&v, "kids be quiet robot go to the bedroom").starts_with("needs LLM: words before the action"));
 }
