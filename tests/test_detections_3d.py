@@ -87,6 +87,15 @@ class DepthGraph:
         assert n.spin_until(lambda: min(self.img.get_subscription_count(), self.info.get_subscription_count(),
                                         self.dets.get_subscription_count()) > 0, alive=self.proc.alive), self.proc.output()
 
+    def send_scene(self, stamp, depth, boxes):
+        """The scene as a camera and a detector send it: camera_info, then the image, then its
+        detections, all stamped `stamp`."""
+        self.info.publish(camera_info(stamp, W, H, FX, FY, CX, CY))
+        # Two topics, no order between them: let the intrinsics arrive first, as a running camera's do.
+        self.n.spin_until(lambda: False, timeout=0.3)
+        self.img.publish(make_image(encode(depth), "rgb8", stamp, "cam_optical"))
+        self.dets.publish(detections_msg(stamp, [(i, "0", *b) for i, b in boxes.items()]))
+
     def wait(self, key, count, timeout=60, resend=None):
         """The `count`th message on `key`. With `resend`, calls it every 3 s until then, as a
         camera would: seeing the node's subscription here does not mean the node has matched this
@@ -196,13 +205,7 @@ def test_3d_boxes_of_a_generated_scene_are_within_2_percent(scene_graph):
     g = scene_graph
     depth, boxes = render_scene()
     stamp = (2000, 5)
-
-    def send():
-        g.info.publish(camera_info(stamp, W, H, FX, FY, CX, CY))
-        # Two topics, no order between them: let the intrinsics arrive first, as a running camera's do.
-        g.n.spin_until(lambda: False, timeout=0.3)
-        g.img.publish(make_image(encode(depth), "rgb8", stamp, "cam_optical"))
-        g.dets.publish(detections_msg(stamp, [(i, "0", *b) for i, b in boxes.items()]))
+    send = lambda: g.send_scene(stamp, depth, boxes)  # noqa: E731
     send()
     msg = g.wait("d3", 1, resend=send)
     published = depth_array(g.wait("depth", 1))
@@ -245,12 +248,7 @@ def test_without_camera_info_one_warning_and_no_3d(scene_graph):
     assert all(abs(e.distance_m - RECTS[e.detection_id][0][2]) < 0.01 for e in g.got["dd"][-1].detections)
     # A camera_info later: 3D from then on.
     stamp = (3100, 0)
-
-    def send():
-        g.info.publish(camera_info(stamp, W, H, FX, FY, CX, CY))
-        g.n.spin_until(lambda: False, timeout=0.5)
-        g.img.publish(make_image(encode(depth), "rgb8", stamp, "cam_optical"))
-        g.dets.publish(detections_msg(stamp, [(i, "0", *b) for i, b in boxes.items()]))
+    send = lambda: g.send_scene(stamp, depth, boxes)  # noqa: E731
     send()
     assert len(g.wait("d3", 1, resend=send).detections) == 3
 
