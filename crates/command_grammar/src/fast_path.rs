@@ -1198,7 +1198,6 @@ fn triggers_skipping(
     chosen
 }
 
-/// "and a half" / "and a quarter" right after a unit: its value.
 /// "one metre twenty", "five foot six", "one meter and twenty", "two meter half": a number after
 /// a length in metres or feet, with no unit of its own, in the next smaller unit (centimetres,
 /// inches), or a fraction of the unit said. The amount to add, in the unit said, and where the
@@ -1228,6 +1227,7 @@ fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimens
     None
 }
 
+/// "and a half" / "and a quarter" right after a unit: its value.
 fn fraction_after_unit(tokens: &[String], j: usize) -> Option<f64> {
     let t = |k: usize| tokens.get(k).map(String::as_str);
     if t(j) != Some("and") || !matches!(t(j + 1), Some("a" | "an")) {
