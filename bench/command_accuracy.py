@@ -153,6 +153,13 @@ def main():
                          "reference": None if name == ref[0] else f"{ref[0]}, same run",
                          "ref_value": None if name == ref[0] else pct(ref[2]["llm"], 50)})
         print(f"\n{name}: {took:.0f} s for {len(DEV)} utterances", file=sys.stderr)
+    print("\n### Misses by kind (counts; held-out ones are never listed)\n")
+    kinds = sorted({k for _, score, _, _ in results for sp in SPLITS for k in score[sp]["misses"]})
+    print("| model | split | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for name, score, _, _ in results:
+        for sp in SPLITS:
+            print(f"| {name} | {sp} | " + " | ".join(str(score[sp]["misses"].get(k, 0)) for k in kinds) + " |")
     if a.json:
         Path(a.json).write_text(json.dumps({"bench": "command_accuracy", "rows": rows,
                                             "models": [{"model": n, "score": s} for n, s, _, _ in results]}, indent=1))

@@ -35,7 +35,7 @@ def score_devset(cases, replies):
     expectation (worse than `unknown`: nobody is asked to say it again), per split and among
     the cases whose expected action is stop."""
     out = {sp: {"n": 0, "correct": 0, "wrong_valid": 0, "stop_n": 0, "wrong_valid_stop": 0,
-                "by_source": {src: {"n": 0, "correct": 0} for src in ("fast_path", "llm")}}
+                "by_source": {src: {"n": 0, "correct": 0} for src in ("fast_path", "llm")}, "misses": {}}
            for sp in SPLITS}
     for case, got in zip(cases, replies, strict=True):
         s = out[case.get("split", "dev")]
@@ -50,10 +50,37 @@ def score_devset(cases, replies):
         src = s["by_source"][got["source"]]
         src["n"] += 1
         src["correct"] += ok
+        if not ok:
+            kind = miss_kind(case["expect"], got)
+            s["misses"][kind] = s["misses"].get(kind, 0) + 1
     for s in out.values():
         s["acc"] = s["correct"] / s["n"] if s["n"] else float("nan")
         s["wrong_valid_rate"] = s["wrong_valid"] / s["n"] if s["n"] else float("nan")
     return out
+
+
+def miss_kind(expect, got):
+    """Where a wrong answer came from, counted per split (held-out misses are only counted, never
+    listed): which source, wrong-valid or `unknown`, and for an LLM `unknown` who said it: the
+    answer check refusing the action the utterance meant (the check's miss), refusing another
+    action or a slot (the model's or the check's), the stop gate, or the model itself."""
+    src = "fast path" if got["source"] == "fast_path" else "LLM"
+    if got["action"] != "unknown":
+        return f"{src}: wrong-valid"
+    reason = got.get("reason", "")
+    if src == "fast path":
+        return "fast path: unknown"
+    refused = "LLM answer not supported by the words: "
+    if reason.startswith(refused + "action "):
+        said = reason[len(refused + "action "):].split(" ", 1)[0]
+        return "LLM: check refused the action meant" if said == expect["action"] else "LLM: check refused another action"
+    if reason.startswith(refused):
+        return "LLM: check refused a slot or the context"
+    if reason.startswith("LLM answered stop"):
+        return "LLM: stop without a cue"
+    if reason.startswith("LLM answer below"):
+        return "LLM: below the confidence floor"
+    return "LLM: unknown from the model or the validator"
 
 
 def describe_score(title, score):

@@ -540,6 +540,9 @@ fn is_misspelt_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
 pub(crate) struct Quantity {
     pub value: f64,
     pub dimension: String,
+    /// Said as one of the vocabulary's `softening_amounts` ("come here a minute"): no amount
+    /// where the action has no slot for it.
+    pub softening: bool,
 }
 
 /// An action trigger phrase found in the utterance.
@@ -764,6 +767,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                     _ => quantities.push(Quantity {
                         value: value * factor,
                         dimension,
+                        softening: softening_amount(vocab, tokens, i, end),
                     }),
                 }
                 last = Some((end, factor));
@@ -790,6 +794,17 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         bare,
         triggers,
     }
+}
+
+/// Words before an amount that make it a time asked for, not a softener: "follow me for a
+/// minute" follows only that long, "turn left in a minute" turns later.
+const TIME_PREPOSITIONS: [&str; 5] = ["for", "in", "after", "within", "about"];
+
+/// `tokens[start..end]` is one of the vocabulary's `softening_amounts`, not led by a time
+/// preposition.
+fn softening_amount(vocab: &Vocabulary, tokens: &[String], start: usize, end: usize) -> bool {
+    vocab.softening_amounts.iter().any(|p| tokens[start..end] == p[..])
+        && !start.checked_sub(1).is_some_and(|b| TIME_PREPOSITIONS.contains(&tokens[b].as_str()))
 }
 
 /// Action `ai` has a number slot for the dimension of every quantity said.
@@ -922,12 +937,20 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     }
     let found = triggers(vocab, tokens, &vec![false; n]);
     // "my back is killing me so could you pick up the remote", "lovely day isnt it anyway could you
-    // move forward": a remark closed by "so" or "anyway" before the request says why, and asks
-    // nothing (unless it holds a negation, a condition or a word that leaves the request open).
+    // move forward", "where was i oh yes go to the conservatory": a remark closed by one of the
+    // vocabulary's `remark_closers` before the request says why, and asks nothing (unless it holds
+    // a negation, a condition or a word that leaves the request open).
     if let Some(first) = found.first() {
-        let remark_end = (0..first.start).rev().find(|&i| matches!(tokens[i].as_str(), "so" | "anyway" | "anyhow"));
-        if let Some(m) = remark_end {
-            let harmless = tokens[..m].iter().all(|w| {
+        // The last closer before the request: where it starts and where it ends.
+        let closer = (0..first.start).rev().find_map(|end| {
+            vocab
+                .remark_closers
+                .iter()
+                .find(|p| end + 1 >= p.len() && tokens[end + 1 - p.len()..=end] == p[..])
+                .map(|p| (end + 1 - p.len(), end))
+        });
+        if let Some((start, m)) = closer {
+            let harmless = tokens[..start].iter().all(|w| {
                 !vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w) && !vocab.stop_words.contains(w)
             });
             let then_request = (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
@@ -1354,6 +1377,9 @@ fn parse_command(
         let Some(slot) = action.slots.iter().find(
             |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
         ) else {
+            if q.softening {
+                continue;
+            }
             return needs(format!(
                 "a {} does not fit action {}",
                 q.dimension, action.name

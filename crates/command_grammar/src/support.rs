@@ -14,7 +14,7 @@ use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
     contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections,
-    takes_every_quantity, triggers, words, action_word_stems, Reading, TriggerMatch,
+    takes_every_quantity, triggers, words, action_word_stems, Quantity, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
@@ -56,6 +56,8 @@ pub enum Unsupported {
     NotAfterPhrase { target: String, first: String },
     #[error("{word:?} said before the action: said to someone else?")]
     Addressed { word: String },
+    #[error("{slot} {value} said, and {rivals} too: which one?")]
+    Rivals { slot: String, value: String, rivals: String },
     #[error("{count} amounts of {dimension} said for one slot")]
     SeveralAmounts { dimension: String, count: usize },
     #[error("{word:?} said without a number to read")]
@@ -428,6 +430,7 @@ impl<'a> Said<'a> {
                 && (only_unit_of_it
                     || self.cue_said(cmd)
                     || self.only_action_for_direction_and_number()
+                    || self.only_action_for_direction_alone()
                     || self.amounts_fit_only_this()))
         {
             Ok(())
@@ -456,6 +459,35 @@ impl<'a> Said<'a> {
             })
         };
         r.triggers.iter().all(|m| m.action != self.ai && lacks_word_slot(&v.actions[m.action]))
+    }
+
+    /// "forward forward forward", "back back back": nothing said but a direction only this
+    /// action takes ("left" alone may be a turn or a move: no).
+    fn only_action_for_direction_alone(&self) -> bool {
+        let (r, v) = (&self.reading, self.vocab);
+        if !r.triggers.is_empty() || !r.quantities.is_empty() || !r.bare.is_empty() {
+            return false;
+        }
+        let content: Vec<&String> = self
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|&(i, t)| !r.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t))
+            .map(|(_, t)| t)
+            .collect();
+        fn directions(a: &ActionSpec) -> Option<&std::collections::BTreeMap<String, Vec<String>>> {
+            match a.slot(DIRECTION_SLOT).map(|s| &s.kind) {
+                Some(SlotKind::Enum { values }) => Some(values),
+                _ => None,
+            }
+        }
+        let names_one = |a: &ActionSpec| {
+            directions(a).is_some_and(|values| {
+                values.values().filter(|words| content.iter().any(|t| words.contains(*t))).count() == 1
+                    && content.iter().all(|t| values.values().any(|words| words.contains(*t)))
+            })
+        };
+        !content.is_empty() && names_one(self.spec) && v.actions.iter().filter(|a| directions(a).is_some_and(|values| values.values().any(|words| content.iter().any(|t| words.contains(*t))))).count() == 1
     }
 
     /// "back one", "left ninety" (an operator's shorthand): no action phrase, a direction and a
@@ -502,7 +534,30 @@ impl<'a> Said<'a> {
             }),
         };
         only_cue_phrases
-            && (0..self.tokens.len()).any(|i| !r.used[i] && cues.contains(&self.tokens[i]) && leads_to_target(i))
+            && (0..self.tokens.len())
+                .any(|i| !r.used[i] && cues.contains(&self.tokens[i]) && (leads_to_target(i) || self.verb_last(cmd, i)))
+    }
+
+    /// "kitchen go please", "to the bedroom go": the verb said last, as in the speaker's first
+    /// language, and nothing but the target before it. Every other word is a filler, a strip
+    /// word or, before the target, a destination word, so nothing else can be meant.
+    fn verb_last(&self, cmd: &Command, cue: usize) -> bool {
+        let v = self.vocab;
+        let target = target_words(cmd);
+        let Some(first) = target.iter().find(|w| !v.strip_words.contains(**w)) else { return false };
+        let is = |j: usize, w: &str| self.tokens[j] == w || self.raw[j] == w;
+        let Some(start) = (0..cue).find(|&j| is(j, first)) else { return false };
+        let light = |t: &String| v.filler_words.contains(t) || v.strip_words.contains(t);
+        let mut j = start;
+        for w in target.iter().skip_while(|w| **w != *first) {
+            if j >= cue || !is(j, w) {
+                return false;
+            }
+            j += 1;
+        }
+        self.tokens[..start].iter().all(|t| light(t) || v.destination_words.contains(t))
+            && self.tokens[j..cue].iter().all(light)
+            && self.tokens[cue + 1..].iter().all(light)
     }
 
     /// "pick up the cup and put it on the table", "turn left and go forward":
@@ -574,7 +629,10 @@ impl<'a> Said<'a> {
         // "turn left go forward two meters", "go to the kitchen pick up the cup": another action's
         // phrase with its own direction or amount right after it is a second command, joined or not.
         let stop = self.vocab.actions.iter().position(|a| a.name == STOP_ACTION);
-        for m in r.triggers.iter().filter(|m| m.action != self.ai && Some(m.action) != stop) {
+        // "im going to the kitchen follow me": another action's phrase the speaker tells of their
+        // own doing is no second command.
+        let told = |m: &&TriggerMatch| m.start.checked_sub(1).is_some_and(|i| self.vocab.report_subjects.contains(&self.tokens[i]));
+        for m in r.triggers.iter().filter(|m| m.action != self.ai && Some(m.action) != stop).filter(|m| !told(m)) {
             let other = &self.vocab.actions[m.action];
             let in_a_phrase = r.triggers.iter().any(|t| (t.start..t.end).contains(&m.end));
             let slot_word_after = !in_a_phrase && self.tokens.get(m.end).is_some_and(|w| {
@@ -624,6 +682,8 @@ impl<'a> Said<'a> {
             .iter()
             .filter(|m| m.action != self.ai && Some(m.action) != stop && m.start >= own.end)
             .filter(|m| !not_a_command_start(m))
+            // "find the ball go on find it": urging the request on asks for nothing more.
+            .filter(|m| !v.encouragements.iter().any(|p| self.tokens[m.start..m.end] == p[..]))
             .find(|m| !(m.start..m.end).any(in_target));
         if let Some(m) = later {
             return Err(Unsupported::TwoCommands { other: self.vocab.actions[m.action].name.clone() });
@@ -722,6 +782,16 @@ impl<'a> Said<'a> {
             .filter_map(move |m| self.spec.synonyms[m.synonym].implied.get(slot))
     }
 
+    /// A phrase of the action said implies `value` for `slot` ("speed up": fast), unless it is
+    /// a half turn's conventional direction ("turn around to the right" ends where either does).
+    fn implied_rival(&self, slot: &str, value: &str) -> bool {
+        self.reading.triggers.iter().filter(|m| m.action == self.ai).any(|m| {
+            let implied = &self.spec.synonyms[m.synonym].implied;
+            let half_turn = implied.values().any(|v| v.as_f64().is_some_and(|a| close(HALF_TURN_DEG, a)));
+            !(half_turn && slot == DIRECTION_SLOT) && implied.get(slot).and_then(SlotValue::as_str) == Some(value)
+        })
+    }
+
     fn word_said(&self, words: &[String]) -> bool {
         self.tokens
             .iter()
@@ -753,6 +823,23 @@ impl<'a> Said<'a> {
         };
         let said = self.tokens.iter().enumerate().any(|(i, t)| free_word(i, t))
             || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
+        // "go forward how you say backward", "turn left oh sorry i mean right": a rival value
+        // still said once the values taken back are gone leaves the slot undecided.
+        if let (true, SlotKind::Enum { values }) = (said, &slot.kind) {
+            let rivals: Vec<&str> = values
+                .iter()
+                .filter(|(v, syns)| {
+                    v.as_str() != value
+                        && (self.tokens.iter().enumerate().any(|(i, t)| {
+                            !self.reading.filler[i] && !self.reading.in_quantity[i] && !setting.iter().any(|r| r.contains(&i)) && syns.contains(t)
+                        }) || self.implied_rival(&slot.name, v))
+                })
+                .map(|(v, _)| v.as_str())
+                .collect();
+            if !rivals.is_empty() {
+                return Err(Unsupported::Rivals { slot: slot.name.clone(), value: value.to_string(), rivals: rivals.join(", ") });
+            }
+        }
         if said || self.free_half_turn_direction(cmd, slot) {
             return Ok(());
         }
@@ -828,7 +915,12 @@ impl<'a> Said<'a> {
             return Ok(());
         }
         // The phrase said last before the target ("look at uh look at the oven": a restart).
-        let at = (0..self.tokens.len()).find(|&i| self.tokens[i] == first || close_word(&self.raw[i], first));
+        let starts = |i: usize| {
+            self.tokens[i] == first
+                || close_word(&self.raw[i], first)
+                || self.raw.get(i + 1).is_some_and(|next| sounds_alike(&format!("{}{next}", self.raw[i]), first))
+        };
+        let at = (0..self.tokens.len()).find(|&i| starts(i));
         let own = self.reading.triggers.iter().filter(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a)).last();
         let Some(own) = own else {
             return Ok(());
@@ -840,7 +932,7 @@ impl<'a> Said<'a> {
                 || r == first
         });
         match next {
-            Some(i) if self.tokens[i] != first && self.raw[i] != first && !close_word(&self.raw[i], first) => {
+            Some(i) if self.raw[i] != first && !starts(i) => {
                 Err(Unsupported::NotAfterPhrase { target: target.to_string(), first: self.raw[i].clone() })
             }
             _ => Ok(()),
@@ -937,22 +1029,21 @@ impl<'a> Said<'a> {
         }
     }
 
-    /// Said as is, in the singular or plural, or one edit away for words
-    /// long enough that one edit is a typo rather than another word.
+    /// Said as is, in the singular or plural, one edit away for words long enough that one edit
+    /// is a typo rather than another word, or sounding alike ([`sounds_alike`]).
     fn target_word_said(&self, w: &str) -> bool {
-        let sw = singular(w);
-        self.raw.iter().chain(&self.tokens).any(|t| {
-            t == w
-                || singular(t) == sw
-                || (w.chars().count() >= 5 && strsim::damerau_levenshtein(t, w) <= 1)
-        })
+        let joined = self.raw.windows(2).map(|p| format!("{}{}", p[0], p[1]));
+        self.raw.iter().chain(&self.tokens).any(|t| close_word(t, w)) || joined.into_iter().any(|t| sounds_alike(&t, w))
     }
 
     /// Every amount said with a unit has a slot of its dimension in this action.
     fn holds_every_amount(&self) -> bool {
-        self.reading.quantities.iter().all(|q| {
-            self.spec.slots.iter().any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension))
-        })
+        self.reading.quantities.iter().all(|q| q.softening || self.has_slot_for(q))
+    }
+
+    /// The action has a number slot of `q`'s dimension.
+    fn has_slot_for(&self, q: &Quantity) -> bool {
+        self.spec.slots.iter().any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension))
     }
 
     /// The number slots an answer of this action must hold, by [`Self::nothing_left_out`]'s
@@ -1008,7 +1099,7 @@ impl<'a> Said<'a> {
         if let Some(i) = unread {
             return Err(Unsupported::UnreadAmount { word: self.raw[i].clone() });
         }
-        for q in &r.quantities {
+        for q in r.quantities.iter().filter(|q| !q.softening || self.has_slot_for(q)) {
             let of_dim: Vec<&SlotSpec> = self
                 .spec
                 .slots
@@ -1072,7 +1163,26 @@ fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
 }
 
 fn close_word(said: &str, w: &str) -> bool {
-    said == w || singular(said) == singular(w) || (w.chars().count() >= 5 && strsim::damerau_levenshtein(said, w) <= 1)
+    said == w
+        || singular(said) == singular(w)
+        || (w.chars().count() >= 5 && strsim::damerau_levenshtein(said, w) <= 1)
+        || sounds_alike(said, w)
+}
+
+/// Speech recognition writes a word that sounds like the one meant: "sell phone", "blew cup",
+/// "bad room", "charging stay shun". An LLM that writes the word meant is right, so its target
+/// word is supported by a said word, or two said words run together, of the same sound (Double
+/// Metaphone's primary code of at least two sounds; words of three letters or more, so "to" and
+/// "two" stay apart).
+fn sounds_alike(said: &str, w: &str) -> bool {
+    static DM: std::sync::LazyLock<rphonetic::DoubleMetaphone> = std::sync::LazyLock::new(rphonetic::DoubleMetaphone::default);
+    use rphonetic::Encoder;
+    let word = |s: &str| s.chars().count() >= 3 && s.chars().all(|c| c.is_ascii_alphabetic());
+    if !word(said) || !word(w) {
+        return false;
+    }
+    let code = DM.encode(w);
+    code.len() >= 2 && DM.encode(said) == code
 }
 
 /// Token `i` is inside one of the action phrases read.
@@ -1885,5 +1995,56 @@ mod tests {
     #[test]
     fn an_idiom_is_refused_where_the_phrase_has_a_gap() {
         assert!(matches!(refused(r#"{"action":"move","direction":"backward"}"#, "back me up on this"), Unsupported::NotARequest(_)));
+    }
+
+    #[test]
+    fn second_language_order_sound_alikes_and_rival_values() {
+        // The verb said last, or without its particle, with nothing else to mean.
+        supported(r#"{"action":"go_to","target":"kitchen"}"#, "kitchen go please");
+        supported(r#"{"action":"go_to","target":"bedroom"}"#, "to the bedroom go");
+        supported(r#"{"action":"go_to","target":"door"}"#, "go until the door");
+        supported(r#"{"action":"look_at","target":"door"}"#, "look the door");
+        // Other words around the target are not the verb's: a remark, a question.
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, "the kitchen is where i go");
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, "kitchen where did you go");
+        // "pick" alone is choosing: "pick a number" lifts nothing.
+        refused(r#"{"action":"pick_up","target":"number"}"#, "pick a number");
+        // A target word the speech recogniser heard as another word of the same sound, or as two.
+        supported(r#"{"action":"look_at","target":"cell phone"}"#, "look at the sell phone");
+        supported(r#"{"action":"go_to","target":"bedroom"}"#, "go to bad room");
+        supported(r#"{"action":"pick_up","target":"blue cup"}"#, "pick up the blew cup");
+        refused(r#"{"action":"go_to","target":"kitchen"}"#, "go to the chicken");
+        // Two values of one slot still said once the taken-back ones are gone: neither is certain.
+        for (json, text) in [
+            (r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "go forward how you say backward one meter"),
+            (r#"{"action":"move","direction":"backward","distance_m":1.0}"#, "go forward how you say backward one meter"),
+            (r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "go forward one metre sorry backward"),
+            (r#"{"action":"set_speed","level":"slow"}"#, "slow speed up"),
+        ] {
+            assert!(matches!(refused(json, text), Unsupported::Rivals { .. }), "{text}");
+        }
+        // A half turn's conventional direction is no rival of the one said.
+        supported(r#"{"action":"turn","direction":"right","angle_deg":180}"#, "turn around to the right");
+        // Taken back by "oh sorry i mean": only the value after it.
+        refused(r#"{"action":"turn","direction":"left"}"#, "turn left oh sorry i mean right");
+        supported(r#"{"action":"turn","direction":"right"}"#, "turn left oh sorry i mean right");
+        // "a minute" after a request that takes no time softens it; with "for" it asks for a time.
+        supported(r#"{"action":"come_here"}"#, "robot come here a minute");
+        refused(r#"{"action":"follow","target":"person"}"#, "follow me for a minute");
+        // A direction alone that only a move takes; "left" alone may be a turn.
+        supported(r#"{"action":"move","direction":"forward"}"#, "forward forward forward");
+        supported(r#"{"action":"move","direction":"backward"}"#, "back back back");
+        refused(r#"{"action":"move","direction":"left"}"#, "left");
+        refused(r#"{"action":"move","direction":"forward"}"#, "forward back");
+        // Urging a request on, or telling of the speaker's own going, asks for nothing more.
+        supported(r#"{"action":"find","target":"ball"}"#, "find the ball go on find it");
+        supported(r#"{"action":"follow","target":"person"}"#, "im going to the kitchen follow me");
+        // Asked of the robot, the other phrase is still a second command.
+        for (json, text) in [
+            (r#"{"action":"pick_up","target":"cup"}"#, "can you go to the kitchen pick up the cup"),
+            (r#"{"action":"find","target":"keys"}"#, "i want you to go to the garage find my keys"),
+        ] {
+            assert!(matches!(refused(json, text), Unsupported::TwoCommands { .. }), "{text}");
+        }
     }
 }

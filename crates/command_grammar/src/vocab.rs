@@ -79,6 +79,12 @@ struct RawFile {
     #[serde(default)]
     filler_phrases: Vec<Vec<String>>,
     #[serde(default)]
+    softening_amounts: Vec<Vec<String>>,
+    #[serde(default)]
+    remark_closers: Vec<Vec<String>>,
+    #[serde(default)]
+    encouragements: Vec<Vec<String>>,
+    #[serde(default)]
     filler_words: Vec<String>,
     #[serde(default)]
     english_words: Vec<String>,
@@ -350,6 +356,13 @@ pub struct Vocabulary {
     /// my teddy", "come look at this").
     pub(crate) serial_verbs: BTreeSet<String>,
     pub(crate) filler_phrases: Vec<Vec<String>>,
+    /// Amounts that only soften a request when its action has no slot for them: "come here a
+    /// minute" asks for no minute; "wait a minute" still waits one.
+    pub(crate) softening_amounts: Vec<Vec<String>>,
+    /// Words that close a remark before the request ("lovely day anyway go to the kitchen").
+    pub(crate) remark_closers: Vec<Vec<String>>,
+    /// Another action's phrase said after a request only to urge it on ("find the ball go on").
+    pub(crate) encouragements: Vec<Vec<String>>,
     pub(crate) filler_words: BTreeSet<String>,
     pub(crate) injection_phrases: Vec<Vec<String>>,
     pub(crate) connectives: BTreeSet<String>,
@@ -737,6 +750,9 @@ impl Vocabulary {
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
         filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
+        let softening_amounts = phrase_lists(raw.softening_amounts, "softening amount")?;
+        let remark_closers = phrase_lists(raw.remark_closers, "remark closer")?;
+        let encouragements = phrase_lists(raw.encouragements, "encouragement")?;
         let filler_words: BTreeSet<String> = lower_all(raw.filler_words).into_iter().collect();
         let connectives: BTreeSet<String> =
             lower_all(raw.compound_connectives).into_iter().collect();
@@ -829,6 +845,9 @@ impl Vocabulary {
             .chain(&stop_nouns)
             .chain(&correction_markers)
             .chain(&filler_phrases)
+            .chain(&softening_amounts)
+            .chain(&remark_closers)
+            .chain(&encouragements)
             .chain(&injection_phrases)
             .chain(&idiom_phrases)
             .chain(&addressees)
@@ -866,6 +885,9 @@ impl Vocabulary {
             idiom_phrases,
             serial_verbs,
             filler_phrases,
+            softening_amounts,
+            remark_closers,
+            encouragements,
             filler_words,
             injection_phrases,
             connectives,

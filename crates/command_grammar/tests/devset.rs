@@ -8,27 +8,29 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 3176/4100 = 0.775 on 2026-12-02, after batch 12, whose non-native and
-/// hobbyist speech the fast path leaves to the LLM more often; 0.802 on 3486 before it;
-/// deferrals to the LLM count as misses, though many of them expect `unknown`:
-/// 89.3% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.765;
+/// the build (measured 3206/4100 = 0.782 on 2026-12-02, ninth session; 3176 = 0.775 after
+/// batch 12, whose non-native and hobbyist speech the fast path leaves to the LLM more often;
+/// 0.802 on 3486 before it; deferrals to the LLM count as misses, though many of them expect
+/// `unknown`: 90.0% if published so).
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.77;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 46 of 2792 expected answers on 2026-12-02 after
-/// batch 12 (18 of 2369 before it: second-language verbs and word order, "catch the ball",
-/// "regard the window" before it was a look_at word; the test prints them).
-const MAX_ACTION_WORD_REFUSALS: usize = 46;
+/// worse than unknown". Measured 35 of 2792 expected answers on 2026-12-02, ninth session (46
+/// after batch 12, before the verb said last or without its particle was read: "kitchen go
+/// please", "go until the door", a remark closed by "oh yes", a direction alone, "idle"; 18 of
+/// 2369 before batch 12; the test prints them).
+const MAX_ACTION_WORD_REFUSALS: usize = 35;
 
-/// Right slots the check may refuse on the dev split: misheard names, which the check cannot
-/// read as the word meant ("look at the sell phone" for the cell phone; names keep the words
-/// as said), misheard or second-language directions and amounts ("turn in direction of clock",
-/// "yaw minus forty five degrees", "four and twenty centimeter"), and an amount said as an idiom
-/// ("come here a minute"). Measured 47 of 2792 on 2026-12-02 after batch 12 (26 of 2369 before
-/// it; compound amounts such as "five foot six" are read since; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 47;
+/// Right slots the check may refuse on the dev split: misheard names the sound does not settle
+/// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
+/// the same), misheard or second-language directions and amounts ("turn in direction of clock",
+/// "yaw minus forty five degrees", "four and twenty centimeter"). Measured 37 of 2792 on
+/// 2026-12-02, ninth session (47 after batch 12, before sound-alike names, "come here a
+/// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
+/// 12; the test prints them).
+const MAX_SLOT_REFUSALS: usize = 37;
 
 #[derive(Default)]
 struct Score {

@@ -403,8 +403,9 @@ fn numbers_as_said_for_angles_and_british_zeros() {
     ];
     // pi read to a degree's thousandth.
     expect_slots(&v, &cases, 1e-3);
-    // "oh" alone is no zero: the correction after it is what counts (the LLM settles it).
-    assert!(json(&v, "turn left oh sorry i mean right").contains("needs LLM"));
+    // "oh" alone is no zero: "oh sorry i mean" is a correction, and what follows it counts.
+    let j = json(&v, "turn left oh sorry i mean right");
+    assert!(j.contains(r#""direction":"right""#) && !j.contains("angle_deg"), "{j}");
 }
 
 #[test]
@@ -596,4 +597,35 @@ fn words_for_others_and_corrections_said_as_people_do() {
     assert!(json(&v, "find the dummy the babys crying").starts_with("needs LLM"));
     // The robot named after the group: the request is the robot's (the words before go to the LLM).
     assert!(json(&v, "kids be quiet robot go to the bedroom").starts_with("needs LLM: words before the action"));
+}
+
+#[test]
+fn softening_amounts_remarks_closed_and_u_turns() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            // "a minute" softens a request that takes no time; "wait" still takes it.
+            ("robot come here a minute", r#"{"action":"come_here"}"#),
+            ("look at me a second", r#"{"action":"look_at","target":"person"}"#),
+            ("wait a minute", r#"{"action":"wait","duration_s":60.0}"#),
+            // A remark closed by "oh yes" or "oh well" says why and asks nothing.
+            ("right um where was i oh yes go to the conservatory", r#"{"action":"go_to","target":"conservatory"}"#),
+            ("terrible weather oh well turn right twenty degrees please", r#"{"action":"turn","angle_deg":20.0,"direction":"right"}"#),
+            // "u" alone is "you": a u-turn with a light verb turns, and takes nothing.
+            ("take a u turn", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            ("do a u turn", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            // Words for waiting an operator uses.
+            ("idle for ten seconds", r#"{"action":"wait","duration_s":10.0}"#),
+            ("take a break for two minutes", r#"{"action":"wait","duration_s":120.0}"#),
+            // "so slow" complains, as "too slow" does.
+            ("bro ur so slow speed up", r#"{"action":"set_speed","level":"fast"}"#),
+        ],
+    );
+    // With "for", "in" or "after" the amount is a time asked for: no plain command.
+    for text in ["follow me for a minute", "turn left in a minute", "come here for a minute"] {
+        assert!(json(&v, text).starts_with("needs LLM"), "{text}: {}", json(&v, text));
+    }
+    // A remark that holds a negation or a stop word is not passed over.
+    assert_ne!(json(&v, "i dont know oh well go to the kitchen"), r#"{"action":"go_to","target":"kitchen"}"#);
 }
