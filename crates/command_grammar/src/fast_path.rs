@@ -1810,7 +1810,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // the kitchen"), and a statement with no request after it is a report ("the robot was turning
     // left").
     let asks = |i: usize| {
-        let copula = matches!(tokens[i].as_str(), "are" | "were" | "was" | "is");
+        let copula = matches!(tokens[i].as_str(), "are" | "were" | "was" | "is" | "am");
         let opens = (0..i).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
         let subject_after = tokens.get(i + 1).is_some_and(|w| {
             matches!(w.as_str(), "you" | "i" | "we" | "it" | "he" | "she" | "they" | "ya" | "u" | "there")

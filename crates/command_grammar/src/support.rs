@@ -422,9 +422,14 @@ impl<'a> Said<'a> {
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
-        // "the forklift turned right 90 degrees": a verb in the past tells what was done; only
-        // the action's own phrase can then make it a request.
-        let told = || self.tokens.iter().any(|w| is_past_of_action_word(self.vocab, w));
+        // "the forklift turned right 90 degrees": a verb in the past tells what was done; "ill be
+        // back in five minutes", opened by the speaker and never addressing the robot, tells of
+        // the speaker. Only the action's own phrase can then make it a request.
+        let told = || {
+            self.tokens.iter().any(|w| is_past_of_action_word(self.vocab, w))
+                || (self.tokens.first().is_some_and(|w| self.vocab.report_subjects.contains(w))
+                    && !self.tokens.iter().any(|w| matches!(w.as_str(), "you" | "your" | "yourself")))
+        };
         if phrase_said
             || (!told()
                 && (only_unit_of_it
@@ -2031,6 +2036,9 @@ mod tests {
         // "a minute" after a request that takes no time softens it; with "for" it asks for a time.
         supported(r#"{"action":"come_here"}"#, "robot come here a minute");
         refused(r#"{"action":"follow","target":"person"}"#, "follow me for a minute");
+        // The speaker telling of their own plans; things in general are no target.
+        refused(r#"{"action":"wait","duration_s":300}"#, "ill be back in five minutes");
+        refused(r#"{"action":"pick_up","target":"things"}"#, "can you pick things up");
         // A direction alone that only a move takes; "left" alone may be a turn.
         supported(r#"{"action":"move","direction":"forward"}"#, "forward forward forward");
         supported(r#"{"action":"move","direction":"backward"}"#, "back back back");

@@ -622,6 +622,15 @@ fn softening_amounts_remarks_closed_and_u_turns() {
             ("bro ur so slow speed up", r#"{"action":"set_speed","level":"fast"}"#),
         ],
     );
+    // "as soon as" opens a condition, unless it is "as soon as possible"; "i am going" tells.
+    expect_all(
+        &v,
+        &[
+            ("go to the kitchen as soon as possible", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("as soon as the kettle boils fetch me the mug", r#"{"action":"unknown"}"#),
+            ("i am going to kitchen", r#"{"action":"unknown"}"#),
+        ],
+    );
     // With "for", "in" or "after" the amount is a time asked for: no plain command.
     for text in ["follow me for a minute", "turn left in a minute", "come here for a minute"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text}: {}", json(&v, text));
