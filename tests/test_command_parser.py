@@ -28,6 +28,8 @@ VOCAB = yaml.safe_load((REPO / "params" / "vocabulary.yaml").read_text())
 # After batches 10 and 11 (3486 dev utterances), 2026-12-02: fast path 0.923 in the Rust test.
 # After batch 12 (4100 dev utterances; second-language speakers, words for others), 2026-12-02:
 # fast path 0.896 in the Rust test; with the 0.5B LLM, 3942/4100 = 0.961 over ROS (the bench).
+# Ninth session (the check reads second-language word order and sound-alike names), 2026-12-02:
+# fast path 0.900 in the Rust test; with the 0.5B LLM, 3969/4100 = 0.968 over ROS (the bench).
 FLOOR_FAST, FLOOR_LLM = 0.88, 0.95
 # With the LLM, every held-out utterance and one in LLM_DEV_SAMPLE of the dev split (fixed, spread
 # over the whole file) go over ROS, which keeps CI short as the dev set grows; the whole dev set
