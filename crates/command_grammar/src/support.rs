@@ -923,7 +923,7 @@ impl<'a> Said<'a> {
         let starts = |i: usize| {
             self.tokens[i] == first
                 || close_word(&self.raw[i], first)
-                || self.raw.get(i + 1).is_some_and(|next| sounds_alike(&format!("{}{next}", self.raw[i]), first))
+                || self.run_together_at(i, first)
         };
         let at = (0..self.tokens.len()).find(|&i| starts(i));
         let own = self.reading.triggers.iter().filter(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a)).last();
@@ -1037,8 +1037,12 @@ impl<'a> Said<'a> {
     /// Said as is, in the singular or plural, one edit away for words long enough that one edit
     /// is a typo rather than another word, or sounding alike ([`sounds_alike`]).
     fn target_word_said(&self, w: &str) -> bool {
-        let joined = self.raw.windows(2).map(|p| format!("{}{}", p[0], p[1]));
-        self.raw.iter().chain(&self.tokens).any(|t| close_word(t, w)) || joined.into_iter().any(|t| sounds_alike(&t, w))
+        self.raw.iter().chain(&self.tokens).any(|t| close_word(t, w)) || (0..self.raw.len()).any(|i| self.run_together_at(i, w))
+    }
+
+    /// The words said at `i` and `i + 1`, run together, sound like `w` ("bad room": bedroom).
+    fn run_together_at(&self, i: usize, w: &str) -> bool {
+        self.raw.get(i + 1).is_some_and(|next| sounds_alike(&format!("{}{next}", self.raw[i]), w))
     }
 
     /// Every amount said with a unit has a slot of its dimension in this action.
