@@ -127,8 +127,9 @@ def main():
         results.append((Path(m).name, score, times, time.monotonic() - t0))
 
     print("\n## Command parser on the dev set over ROS, per LLM\n")
-    print("| model | split | exact | fast path | LLM | wrong-valid | wrong-valid among stops | LLM answer p50 / p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | split | exact | fast path | LLM | wrong-valid | of them a stop not asked for "
+          "| wrong-valid among stops | LLM answer p50 / p99 ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     ref = results[0]
     for name, score, times, took in results:
@@ -138,7 +139,7 @@ def main():
             llm_t = f"{pct(times['llm'], 50):.0f} / {pct(times['llm'], 99):.0f}" if times["llm"] else "-"
             print(f"| {name} | {sp} | {s['acc']:.3f} ({s['correct']}/{s['n']}) | {bs['fast_path']['correct']}/{bs['fast_path']['n']} "
                   f"| {bs['llm']['correct']}/{bs['llm']['n']} | {s['wrong_valid']} = {100 * s['wrong_valid_rate']:.1f} % "
-                  f"| {s['wrong_valid_stop']} of {s['stop_n']} | {llm_t} |")
+                  f"| {s['stop_not_asked']} | {s['wrong_valid_stop']} of {s['stop_n']} | {llm_t} |")
             r = ref[1][sp]
             is_ref = name == ref[0]
             refname = None if is_ref else f"{ref[0]}, same run"

@@ -33,8 +33,9 @@ def score_devset(cases, replies):
     """Exact-match accuracy per split and per source (fast path / LLM), and the wrong-valid
     count: a published command that is not `unknown` but whose action or slots differ from the
     expectation (worse than `unknown`: nobody is asked to say it again), per split and among
-    the cases whose expected action is stop."""
-    out = {sp: {"n": 0, "correct": 0, "wrong_valid": 0, "stop_n": 0, "wrong_valid_stop": 0,
+    the cases whose expected action is stop. `stop_not_asked` counts the wrong-valid answers that
+    are a stop where none was meant: the safe side of a wrong answer, still counted as wrong."""
+    out = {sp: {"n": 0, "correct": 0, "wrong_valid": 0, "stop_not_asked": 0, "stop_n": 0, "wrong_valid_stop": 0,
                 "by_source": {src: {"n": 0, "correct": 0} for src in ("fast_path", "llm")}, "misses": {}}
            for sp in SPLITS}
     for case, got in zip(cases, replies, strict=True):
@@ -45,6 +46,7 @@ def score_devset(cases, replies):
         s["n"] += 1
         s["correct"] += ok
         s["wrong_valid"] += wrong_valid
+        s["stop_not_asked"] += wrong_valid and got["action"] == "stop"
         s["stop_n"] += is_stop
         s["wrong_valid_stop"] += wrong_valid and is_stop
         src = s["by_source"][got["source"]]
@@ -88,6 +90,7 @@ def describe_score(title, score):
     for sp, s in score.items():
         src = ", ".join(f"{k} {v['correct']}/{v['n']}" for k, v in s["by_source"].items())
         lines.append(f"  {sp}: {s['acc']:.3f} exact ({s['correct']}/{s['n']}; by source {src}); "
-                     f"wrong-valid {s['wrong_valid']} = {s['wrong_valid_rate']:.3f}; "
+                     f"wrong-valid {s['wrong_valid']} = {s['wrong_valid_rate']:.3f} "
+                     f"({s['stop_not_asked']} of them a stop not asked for); "
                      f"wrong-valid among {s['stop_n']} stops: {s['wrong_valid_stop']}")
     return "\n".join(lines)

@@ -273,9 +273,11 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
         if known(rest) {
             return vec![a.to_string(), rest.to_string()];
         }
+        // After it, an article or a word of going may be run in too: "gotothe living room".
+        let follows = |w: &str| known(w) || vocab.strip_words.contains(w) || vocab.destination_words.contains(w);
         for j in 2..rest.len().saturating_sub(1) {
             let (b, c) = rest.split_at(j);
-            if known(b) && known(c) {
+            if follows(b) && follows(c) {
                 return vec![a.to_string(), b.to_string(), c.to_string()];
             }
         }
@@ -295,6 +297,11 @@ pub(crate) fn contains_phrase(tokens: &[String], phrase: &[String]) -> bool {
 
 /// Objects that sit inside a phrasal verb ("back it up") without naming anything.
 const PRONOUN_OBJECTS: [&str; 2] = ["it", "them"];
+
+/// A number said as digits or as a word ("5", "five", "twenty").
+pub(crate) fn is_number_word(tok: &str) -> bool {
+    is_numeric(tok) || crate::numbers::NUMBER_WORDS.contains(&tok)
+}
 
 pub(crate) fn is_numeric(tok: &str) -> bool {
     tok.chars().next().is_some_and(|c| c.is_ascii_digit())
@@ -1618,6 +1625,14 @@ fn parse_command(
             // was probably meant.
             if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
                 return needs("target is only a direction or setting word".into());
+            }
+            // "give me five", "bring me two": a number alone is no thing or place.
+            if !words.is_empty() && words.iter().all(|w| is_number_word(w)) {
+                return FastPathOutcome::Unknown(Command::unknown(
+                    "target is only a number: please say what",
+                    Source::FastPath,
+                    text,
+                ));
             }
             // "off to the kitchen with you": a preposition left dangling
             // once its object ("you") was a filler names nothing.

@@ -418,7 +418,18 @@ impl<'a> Said<'a> {
                 .synonyms
                 .iter()
                 .any(|s| s.phrase.len() > 1 && self.phrase_with_gaps(&s.phrase, cmd));
-        let only_unit_of_it = r.triggers.is_empty()
+        // "give me twenty seconds", "take five minutes": a light verb with only a pronoun names no
+        // action beside the amount said, which then names the one action that holds it.
+        let light = |m: &TriggerMatch| {
+            v.light_verbs.contains(&self.tokens[m.start])
+                && self.tokens[m.start + 1..m.end].iter().all(|w| matches!(w.as_str(), "me" | "us" | "it"))
+                && !takes_every_quantity(v, m.action, &r.quantities)
+        };
+        let in_light = |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
+        let nothing_else = (0..self.tokens.len()).all(|i| {
+            in_light(i) || r.used[i] || v.filler_words.contains(&self.tokens[i]) || v.strip_words.contains(&self.tokens[i])
+        });
+        let only_unit_of_it = (r.triggers.is_empty() || (r.triggers.iter().all(light) && nothing_else))
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
@@ -466,33 +477,40 @@ impl<'a> Said<'a> {
         r.triggers.iter().all(|m| m.action != self.ai && lacks_word_slot(&v.actions[m.action]))
     }
 
-    /// "forward forward forward", "back back back": nothing said but a direction only this
-    /// action takes ("left" alone may be a turn or a move: no).
+    /// "forward forward forward", "back back back", "slowly slowly please": nothing said but one
+    /// value of a word slot only this action has ("left" alone may be a turn or a move: no; a
+    /// word that may ask for a stop, "careful", names no other action).
     fn only_action_for_direction_alone(&self) -> bool {
         let (r, v) = (&self.reading, self.vocab);
         if !r.triggers.is_empty() || !r.quantities.is_empty() || !r.bare.is_empty() {
             return false;
         }
+        fn word_slots(a: &ActionSpec) -> impl Iterator<Item = &std::collections::BTreeMap<String, Vec<String>>> {
+            a.slots.iter().filter_map(|s| match &s.kind {
+                SlotKind::Enum { values } => Some(values),
+                _ => None,
+            })
+        }
+        let is_value = |t: &String| v.actions.iter().any(|a| word_slots(a).any(|values| values.values().any(|w| w.contains(t))));
+        // A manner word ("slowly") is a filler beside an action, and the value itself alone.
         let content: Vec<&String> = self
             .tokens
             .iter()
             .enumerate()
-            .filter(|&(i, t)| !r.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t))
+            .filter(|&(i, t)| !r.filler[i] && !v.strip_words.contains(t) && (!v.filler_words.contains(t) || is_value(t)))
             .map(|(_, t)| t)
             .collect();
-        fn directions(a: &ActionSpec) -> Option<&std::collections::BTreeMap<String, Vec<String>>> {
-            match a.slot(DIRECTION_SLOT).map(|s| &s.kind) {
-                Some(SlotKind::Enum { values }) => Some(values),
-                _ => None,
-            }
+        if content.is_empty() || content.iter().any(|t| v.stop_words.contains(*t) || v.llm_stop_cues.contains(*t)) {
+            return false;
         }
         let names_one = |a: &ActionSpec| {
-            directions(a).is_some_and(|values| {
+            word_slots(a).any(|values| {
                 values.values().filter(|words| content.iter().any(|t| words.contains(*t))).count() == 1
                     && content.iter().all(|t| values.values().any(|words| words.contains(*t)))
             })
         };
-        !content.is_empty() && names_one(self.spec) && v.actions.iter().filter(|a| directions(a).is_some_and(|values| values.values().any(|words| content.iter().any(|t| words.contains(*t))))).count() == 1
+        let takes_any = |a: &ActionSpec| word_slots(a).any(|values| values.values().any(|words| content.iter().any(|t| words.contains(*t))));
+        names_one(self.spec) && v.actions.iter().filter(|a| takes_any(a)).count() == 1
     }
 
     /// "back one", "left ninety" (an operator's shorthand): no action phrase, a direction and a
@@ -971,12 +989,23 @@ impl<'a> Said<'a> {
                 missing: "a thing or place named, not a direction or setting".into(),
             });
         }
+        if !content.is_empty() && content.iter().all(|w| crate::fast_path::is_number_word(w)) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not a number".into(),
+            });
+        }
         let first = content.first().copied();
         // The object of a relation right after the phrase is no target of it: "get me to the
         // station" fetches no station ("follow me to the kitchen" still follows the speaker).
         let after = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| m.end);
         let relation = after.and_then(|end| relation_after(self.vocab, &self.tokens, &self.reading.used, end));
-        let objects = relation.map_or(&[][..], |i| &self.tokens[i + 1..]);
+        // "bring to me the water bottle" (a second language's order): the speaker is the
+        // relation's whole object, and what follows is the thing fetched.
+        let objects = relation.map_or(&[][..], |i| match &self.tokens[i + 1..] {
+            [w, ..] if matches!(w.as_str(), "me" | "us") => &self.tokens[i + 1..i + 2],
+            rest => rest,
+        });
         let of_relation = !content.is_empty() && content.iter().all(|w| objects.iter().any(|t| t == w));
         // "the back door": after an article a relation word is a name's first word.
         let named_after_article = |w: &str| {
@@ -2041,6 +2070,11 @@ mod tests {
             (r#"{"action":"move","direction":"backward"}"#, "back back back", true),
             (r#"{"action":"move","direction":"left"}"#, "left", false),
             (r#"{"action":"move","direction":"forward"}"#, "forward back", false),
+            (r#"{"action":"set_speed","level":"slow"}"#, "slowly slowly please", true),
+            (r#"{"action":"set_speed","level":"slow"}"#, "careful", false),
+            // The speaker as the relation's object, the thing fetched after it.
+            (r#"{"action":"pick_up","target":"water bottle"}"#, "you can bring to me the water bottle", true),
+            (r#"{"action":"pick_up","target":"station"}"#, "get me to the station", false),
             // Urging a request on, or telling of the speaker's own going, asks for nothing more.
             (r#"{"action":"find","target":"ball"}"#, "find the ball go on find it", true),
             (r#"{"action":"follow","target":"person"}"#, "im going to the kitchen follow me", true),
@@ -2062,6 +2096,31 @@ mod tests {
             let e = refused(json, text);
             let kind = if rivals { matches!(e, Unsupported::Rivals { .. }) } else { matches!(e, Unsupported::TwoCommands { .. }) };
             assert!(kind, "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_light_verb_with_a_time_waits_and_a_number_is_no_target() {
+        let cases = [
+            // "give me twenty seconds": the amount names the one action that holds it.
+            (r#"{"action":"wait","duration_s":20}"#, "give me twenty seconds", true),
+            (r#"{"action":"wait","duration_s":300}"#, "give us five minutes", true),
+            (r#"{"action":"wait","duration_s":120}"#, "take two minutes", true),
+            // The light verb with its object is still the other action's phrase.
+            (r#"{"action":"wait","duration_s":20}"#, "give me the cup in twenty seconds", false),
+            // Said of someone else, nothing is asked.
+            (r#"{"action":"wait","duration_s":300}"#, "she gave me five minutes", false),
+            // A number alone names no thing to fetch or place to go.
+            (r#"{"action":"pick_up","target":"five"}"#, "give me five", false),
+            (r#"{"action":"go_to","target":"2"}"#, "go to 2", false),
+            (r#"{"action":"go_to","target":"room five"}"#, "go to room five", true),
+        ];
+        let v = vocab();
+        for (json, text, ok) in cases {
+            assert_eq!(check(&v, json, text).is_ok(), ok, "{json} for {text:?}");
+        }
+        for text in ["give me five", "bring me two"] {
+            assert!(matches!(crate::fast_path::fast_path(&v, text), crate::FastPathOutcome::Unknown(_)), "{text}");
         }
     }
 }

@@ -45,6 +45,9 @@ struct Score {
     stop_cases: usize,
     /// Of the cases whose expected action is stop.
     wrong_valid_stop: usize,
+    /// Wrong-valid answers that are a stop no one asked for: the safe side
+    /// of a wrong answer, counted apart so the report can say how many.
+    stop_not_meant: usize,
     misses_by_tag: BTreeMap<String, usize>,
 }
 
@@ -74,6 +77,7 @@ fn fast_path_accuracy_on_dev_set() {
                 if is_wrong_valid(c, &case.expect) {
                     s.wrong_valid += 1;
                     s.wrong_valid_stop += usize::from(is_stop);
+                    s.stop_not_meant += usize::from(c.action == "stop");
                 }
                 matches_expectation(c, &case.expect)
             }
@@ -106,7 +110,7 @@ fn fast_path_accuracy_on_dev_set() {
         let Some(s) = scores.get(&split) else { continue };
         let dev = split == Split::Dev;
         println!(
-            "fast path alone, {split}: {}/{} exact = {:.1}% ({} deferred to LLM, {:.1}% if deferrals are published as unknown); wrong-valid {} = {:.1}%; wrong-valid among {} stop cases: {}",
+            "fast path alone, {split}: {}/{} exact = {:.1}% ({} deferred to LLM, {:.1}% if deferrals are published as unknown); wrong-valid {} = {:.1}% ({} of them a stop not asked for); wrong-valid among {} stop cases: {}",
             s.hits,
             s.cases,
             s.accuracy() * 100.0,
@@ -114,6 +118,7 @@ fn fast_path_accuracy_on_dev_set() {
             (s.hits + s.needs_llm_expect_unknown) as f64 / s.cases as f64 * 100.0,
             s.wrong_valid,
             s.wrong_valid as f64 / s.cases as f64 * 100.0,
+            s.stop_not_meant,
             s.stop_cases,
             s.wrong_valid_stop
         );
