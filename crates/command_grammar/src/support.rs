@@ -426,10 +426,12 @@ impl<'a> Said<'a> {
                 && !takes_every_quantity(v, m.action, &r.quantities)
         };
         let in_light = |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
-        let nothing_else = (0..self.tokens.len()).all(|i| {
-            in_light(i) || r.used[i] || v.filler_words.contains(&self.tokens[i]) || v.strip_words.contains(&self.tokens[i])
-        });
-        let only_unit_of_it = (r.triggers.is_empty() || (r.triggers.iter().all(light) && nothing_else))
+        let nothing_else = || {
+            (0..self.tokens.len()).all(|i| {
+                in_light(i) || r.used[i] || v.filler_words.contains(&self.tokens[i]) || v.strip_words.contains(&self.tokens[i])
+            })
+        };
+        let only_unit_of_it = (r.triggers.is_empty() || (r.triggers.iter().all(light) && nothing_else()))
             && r.quantities
                 .iter()
                 .any(|q| self.only_action_with_dimension(&q.dimension));
@@ -446,7 +448,7 @@ impl<'a> Said<'a> {
                 && (only_unit_of_it
                     || self.cue_said(cmd)
                     || self.only_action_for_direction_and_number()
-                    || self.only_action_for_direction_alone()
+                    || self.only_action_for_value_alone()
                     || self.amounts_fit_only_this()))
         {
             Ok(())
@@ -480,7 +482,7 @@ impl<'a> Said<'a> {
     /// "forward forward forward", "back back back", "slowly slowly please": nothing said but one
     /// value of a word slot only this action has ("left" alone may be a turn or a move: no; a
     /// word that may ask for a stop, "careful", names no other action).
-    fn only_action_for_direction_alone(&self) -> bool {
+    fn only_action_for_value_alone(&self) -> bool {
         let (r, v) = (&self.reading, self.vocab);
         if !r.triggers.is_empty() || !r.quantities.is_empty() || !r.bare.is_empty() {
             return false;

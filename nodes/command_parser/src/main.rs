@@ -239,8 +239,8 @@ async fn main() -> anyhow::Result<()> {
         (
             // As deep as the voice queue: a reliable writer keeps only its last `depth` answers
             // for a reader that has not acknowledged them yet, so a burst of answers to a slow
-            // subscriber would lose the oldest, uncounted (the likely cause of a flood test that got 298
-            // of 300 answers under load).
+            // subscriber would lose the oldest, uncounted (the likely cause of a flood test that
+            // got 298 of 300 answers under load).
             node.create_publisher::<RobotCommand>("robot_command", QosProfile::default().keep_last(voice_depth))?,
             node.create_publisher::<StringMsg>("robot_command_json", QosProfile::default().keep_last(voice_depth))?,
             // Every utterance gets an answer: none may be lost between DDS and this loop.
