@@ -62,7 +62,8 @@ pub fn normalize(text: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     for raw in cleaned.split_whitespace() {
-        let word = raw.trim_matches(|c| c == '.' || c == '\'' || c == '/');
+        let word = unstretched(raw.trim_matches(|c| c == '.' || c == '\'' || c == '/'));
+        let word = word.as_str();
         if word.is_empty() {
             continue;
         }
@@ -85,6 +86,22 @@ pub fn normalize(text: &str) -> Vec<String> {
         if !cur.is_empty() {
             out.push(cur);
         }
+    }
+    out
+}
+
+/// "pleeease", "stooop", "nooo": a letter said long (three or more in a row, which no English
+/// word has) is one letter. Digits keep their runs ("1000").
+fn unstretched(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.next_if_eq(&c).is_some() {
+            run += 1;
+        }
+        let kept = if run >= 3 && c.is_alphabetic() { 1 } else { run };
+        out.extend(std::iter::repeat_n(c, kept));
     }
     out
 }
@@ -724,9 +741,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             i += 1;
             continue;
         }
+        // "make a turn of ninety degrees", "take a turn to the right": a light verb's "a turn" is
+        // the turning itself, no amount of one full turn.
+        let turning_itself = i > 0
+            && vocab.light_verbs.contains(&tokens[i - 1])
+            && tokens.get(i + 1).is_some_and(|t| matches!(t.as_str(), "turn" | "spin"));
         let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
-            None if matches!(tokens[i].as_str(), "a" | "an") => (1.0, 1),
+            None if matches!(tokens[i].as_str(), "a" | "an") && !turning_itself => (1.0, 1),
             // "too meters", "for feet": a homophone right before a unit.
             None => match number_homophone(vocab, tokens, i) {
                 Some(v) => v,
@@ -790,6 +812,10 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         }
     }
 
+    // "one sec im on the phone wait there for five minutes": a softening amount beside an amount
+    // of its kind asked for is no second amount.
+    let asked: Vec<String> = quantities.iter().filter(|q| !q.softening).map(|q| q.dimension.clone()).collect();
+    quantities.retain(|q| !(q.softening && asked.contains(&q.dimension)));
     mark_relative_direction(vocab, tokens, &mut used);
     let triggers = triggers_skipping(vocab, tokens, &used, Some(&filler));
     let triggers = quantity_takers(vocab, tokens, &used, &quantities, triggers);

@@ -34,6 +34,7 @@ pub(crate) const NUMBER_WORDS: &[&str] = &[
     "ninety",
     "hundred",
     "thousand",
+    "million",
     "half",
     "halves",
     "quarter",
@@ -296,12 +297,13 @@ fn parse_cardinal(tokens: &[String], i: usize) -> Option<(f64, usize)> {
             current += v;
         } else if w == "hundred" {
             current = if any { current.max(1.0) * 100.0 } else { 100.0 };
-        } else if w == "thousand" {
-            total += if any {
-                current.max(1.0) * 1000.0
-            } else {
-                1000.0
-            };
+        } else if let Some(scale) = match w {
+            "thousand" => Some(1e3),
+            // "spin a million degrees": a child's amount, clamped like any other too large.
+            "million" => Some(1e6),
+            _ => None,
+        } {
+            total += if any { current.max(1.0) * scale } else { scale };
             current = 0.0;
         } else if w == "and" && any && current % 100.0 == 0.0 {
             // Only swallow "and" inside a number ("hundred and five"), not in "one and three quarter".

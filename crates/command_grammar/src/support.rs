@@ -389,9 +389,30 @@ impl<'a> Said<'a> {
         let with_unit = r.quantities.iter().filter(move |q| Some(&q.dimension) == dimension).map(|q| q.value);
         // A number inside an action phrase ("one eighty") is the phrase's, not a bare number.
         let in_trigger = move |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
-        let bare = r.bare.iter().filter(move |&&(_, s, e)| bare_number && !(s..e).any(in_trigger)).map(|&(v, _, _)| v);
         let implied = self.implied(&slot.name).filter_map(SlotValue::as_f64);
-        with_unit.chain(bare).chain(implied)
+        // "unit two forward three metres", "swing round a quarter turn": an amount said with the
+        // slot's unit is the one meant; a number without one said before it, or the phrase's own,
+        // is then not ("one metre actually make it two" still corrects it).
+        let unit_said = with_unit.clone().next().is_some();
+        let first_amount = r.in_quantity.iter().position(|&q| q).unwrap_or(usize::MAX);
+        // "one meter with speed zero point three": a number right after a word for speed is the
+        // speed, and no other amount.
+        let tokens = &self.tokens;
+        let speed_word = |w: &str| matches!(w, "speed" | "spd" | "pace" | "velocity");
+        let a_speed = move |s: usize| {
+            s.checked_sub(1).is_some_and(|i| speed_word(&tokens[i]))
+                || s.checked_sub(2).is_some_and(|i| speed_word(&tokens[i]) && matches!(tokens[i + 1].as_str(), "of" | "at" | "is"))
+        };
+        let is_speed = dimension.is_some_and(|d| d == "speed");
+        let bare = r
+            .bare
+            .iter()
+            .filter(move |&&(_, s, e)| {
+                let this_slot = if a_speed(s) { is_speed } else { bare_number };
+                this_slot && !(s..e).any(in_trigger) && !(unit_said && e <= first_amount)
+            })
+            .map(|&(v, _, _)| v);
+        with_unit.chain(bare).chain(implied.filter(move |_| !unit_said))
     }
 
     fn action(&self, cmd: &Command) -> Result<(), Unsupported> {
@@ -448,6 +469,7 @@ impl<'a> Said<'a> {
                 && (only_unit_of_it
                     || self.cue_said(cmd)
                     || self.only_action_for_direction_and_number()
+                    || self.only_action_for_direction_and_amounts()
                     || self.only_action_for_value_alone()
                     || self.amounts_fit_only_this()))
         {
@@ -477,6 +499,25 @@ impl<'a> Said<'a> {
             })
         };
         r.triggers.iter().all(|m| m.action != self.ai && lacks_word_slot(&v.actions[m.action]))
+    }
+
+    /// "forward at point two metres per second" (an operator's shorthand): no action phrase, a
+    /// direction and amounts with units, and this is the only action whose direction takes that
+    /// word and that takes every amount ("at point two metres per second" alone may set the speed).
+    fn only_action_for_direction_and_amounts(&self) -> bool {
+        let (r, v) = (&self.reading, self.vocab);
+        if !r.triggers.is_empty() || r.quantities.is_empty() || !r.bare.is_empty() {
+            return false;
+        }
+        let fits = |(ai, a): &(usize, &ActionSpec)| {
+            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| match &s.kind {
+                SlotKind::Enum { values } => values.values().any(|words| self.word_said(words)),
+                _ => false,
+            });
+            direction && takes_every_quantity(v, *ai, &r.quantities)
+        };
+        let mut fitting = v.actions.iter().enumerate().filter(fits).map(|(i, _)| i);
+        fitting.next() == Some(self.ai) && fitting.next().is_none()
     }
 
     /// "forward forward forward", "back back back", "slowly slowly please": nothing said but one
@@ -624,7 +665,10 @@ impl<'a> Said<'a> {
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
         let after = &self.tokens[own.end..];
-        if let Some(ci) = after.iter().position(connective) {
+        // "a hundred and twenty degrees": the "and" of a spoken number joins no commands.
+        let in_number = |i: usize| r.in_quantity[i] || r.bare.iter().any(|&(_, s, e)| (s..e).contains(&i));
+        let joins = |(ci, w): &(usize, &String)| connective(w) && !in_number(own.end + ci);
+        if let Some(ci) = after.iter().enumerate().find(joins).map(|(ci, _)| ci) {
             let next = own.end + ci + 1;
             let other_phrase_after = r.triggers.iter().any(|m| m.action != self.ai && m.start >= next)
                 || after[ci + 1..].iter().any(|w| self.is_other_one_word_phrase(w));
@@ -687,8 +731,9 @@ impl<'a> Said<'a> {
         // "go to the kitchen grab me a spoon", "spin around come to me": another action's phrase
         // after this one's, not inside the answer's target, is a second command, joined or not.
         // Not where a subject, a modal or a determiner makes it a clause or a noun of this one
-        // ("wait till i say go", "so i can get past", "youre going too fast", "your face"), nor a
-        // phrase of pointing words only ("bring the towel over here", "bring the scissors over to me").
+        // ("wait till i say go", "so i can get past", "youre going too fast", "your face", "with
+        // speed zero point two", "youre too zoomy"), nor a phrase of pointing words only ("bring the towel over here",
+        // "bring the scissors over to me").
         let target = target_words(cmd);
         let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
         let v = self.vocab;
@@ -697,7 +742,7 @@ impl<'a> Said<'a> {
             before.is_some_and(|w| {
                 v.report_subjects.contains(w)
                     || v.strip_words.contains(w)
-                    || matches!(w, "you" | "youre" | "say" | "said" | "says" | "can" | "could" | "to" | "so" | "till" | "until")
+                    || matches!(w, "you" | "youre" | "say" | "said" | "says" | "can" | "could" | "to" | "so" | "till" | "until" | "with" | "at" | "too")
             }) || self.tokens[m.start..m.end]
                 .iter()
                 .all(|w| v.deictic_words.contains(w) || v.relation_words.contains(w) || matches!(w.as_str(), "me" | "us"))
@@ -850,13 +895,22 @@ impl<'a> Said<'a> {
             || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
         // "go forward how you say backward", "turn left oh sorry i mean right": a rival value
         // still said once the values taken back are gone leaves the slot undecided.
+        // "youre rather quick dear could you slow down": a value that describes the robot as it is
+        // is the reason for the request, not a rival one.
+        let describes = |i: usize| {
+            (1..=2).any(|k| i.checked_sub(k).is_some_and(|j| matches!(self.tokens[j].as_str(), "youre" | "you're" | "thats" | "its")))
+        };
         if let (true, SlotKind::Enum { values }) = (said, &slot.kind) {
             let rivals: Vec<&str> = values
                 .iter()
                 .filter(|(v, syns)| {
                     v.as_str() != value
                         && (self.tokens.iter().enumerate().any(|(i, t)| {
-                            !self.reading.filler[i] && !self.reading.in_quantity[i] && !setting.iter().any(|r| r.contains(&i)) && syns.contains(t)
+                            !self.reading.filler[i]
+                                && !self.reading.in_quantity[i]
+                                && !setting.iter().any(|r| r.contains(&i))
+                                && syns.contains(t)
+                                && !describes(i)
                         }) || self.implied_rival(&slot.name, v))
                 })
                 .map(|(v, _)| v.as_str())

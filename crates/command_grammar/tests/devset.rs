@@ -17,18 +17,22 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.77;
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 32 of 2792 expected answers on 2026-12-02, tenth session (35 in
+/// worse than unknown". Measured 39 of 3022 expected answers on 2026-12-02, eleventh session,
+/// after batch 13 ("have a gander around the room", "luck at the whiteboard", "unit two to my
+/// position"); 32 of 2792 in the tenth session (35 in
 /// the ninth, before "give me twenty seconds", "slowly slowly please", "gotothe" were read; 46
 /// after batch 12, before the verb said last or without its particle was read: "kitchen go
 /// please", "go until the door", a remark closed by "oh yes", a direction alone, "idle"; 18 of
 /// 2369 before batch 12; the test prints them).
-const MAX_ACTION_WORD_REFUSALS: usize = 32;
+const MAX_ACTION_WORD_REFUSALS: usize = 39;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
-/// "yaw minus forty five degrees", "four and twenty centimeter"). Measured 34 of 2792 on
-/// 2026-12-02, tenth session (37 in the ninth, before "bring to me the water bottle" and a word
+/// "yaw minus forty five degrees", "four and twenty centimeter"). Measured 34 of 3022 on
+/// 2026-12-02, eleventh session, after batch 13 (its "a hundred and twenty degrees thatd be
+/// great", "make a turn of thirty degree", "one meter with speed zero point two" read since);
+/// 34 of 2792 in the tenth session (37 in the ninth, before "bring to me the water bottle" and a word
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
