@@ -498,7 +498,18 @@ impl<'a> Said<'a> {
                     }
             })
         };
+        // "forward at point two metres per second": a value said of another action that takes the
+        // amounts too names that one.
+        let said_for_other = |(ai, a): (usize, &ActionSpec)| {
+            ai != self.ai
+                && takes_every_quantity(v, ai, &r.quantities)
+                && a.slots.iter().any(|s| match &s.kind {
+                    SlotKind::Enum { values } => values.values().any(|w| self.word_said(w)),
+                    _ => false,
+                })
+        };
         r.triggers.iter().all(|m| m.action != self.ai && lacks_word_slot(&v.actions[m.action]))
+            && !(r.triggers.is_empty() && v.actions.iter().enumerate().any(said_for_other))
     }
 
     /// "forward at point two metres per second" (an operator's shorthand): no action phrase, a
@@ -2178,5 +2189,60 @@ mod tests {
         for text in ["give me five", "bring me two"] {
             assert!(matches!(crate::fast_path::fast_path(&v, text), crate::FastPathOutcome::Unknown(_)), "{text}");
         }
+    }
+
+    #[test]
+    fn amounts_with_their_unit_spoken_numbers_and_speed_words() {
+        let cases = [
+            // The "and" inside a spoken number joins no second request.
+            (r#"{"action":"turn","direction":"right","angle_deg":120}"#, "turn right like a hundred and twenty degrees thatd be great", true),
+            (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "turn left a hundred and eighty degrease", true),
+            (r#"{"action":"turn","direction":"left","angle_deg":90}"#, "turn left ninety degrees and pick up the cup", false),
+            // An amount with its unit is the one meant; a number said before it is not.
+            (r#"{"action":"move","direction":"forward","distance_m":3}"#, "unit two forward three metres", true),
+            (r#"{"action":"move","direction":"forward","distance_m":2}"#, "unit two forward three metres", false),
+            // ... but a correction after it still is.
+            (r#"{"action":"move","direction":"forward","distance_m":2}"#, "move forward one metre actually make it two", true),
+            // A phrase's own half turn yields to the amount said.
+            (r#"{"action":"turn","direction":"right","angle_deg":180}"#, "swing round a quarter turn clockwise", false),
+            // A number after a word for speed is the speed, never the distance.
+            (r#"{"action":"move","direction":"forward","distance_m":1,"speed_mps":0.2}"#, "go forward one meter with speed zero point two meter per second", true),
+            (r#"{"action":"move","direction":"forward","distance_m":1,"speed_mps":0.3}"#, "move forward one meter with speed zero point three", true),
+            (r#"{"action":"move","direction":"forward","distance_m":0.3}"#, "move forward one meter with speed zero point three", false),
+            // A light verb's "a turn" is the turning, not one full turn.
+            (r#"{"action":"turn","direction":"right","angle_deg":30}"#, "make a turn to the right of thirty degree", true),
+            // Words for the robot as it is are the reason, not a rival value.
+            (r#"{"action":"set_speed","level":"slow"}"#, "youre rather quick dear could you slow down", true),
+            (r#"{"action":"set_speed","level":"slow"}"#, "slow down youre too zoomy", true),
+            (r#"{"action":"set_speed","level":"slow"}"#, "slow down no fast", false),
+            // A direction with amounts that only move takes.
+            (r#"{"action":"move","direction":"forward","speed_mps":0.2}"#, "forward at point two metres per second", true),
+            (r#"{"action":"set_speed","speed_mps":0.2}"#, "forward at point two metres per second", false),
+            // A softening amount beside the amount asked for.
+            (r#"{"action":"wait","duration_s":300}"#, "one sec im on the phone just wait there for five minutes", true),
+            (r#"{"action":"wait","duration_s":1}"#, "one sec im on the phone just wait there for five minutes", false),
+            (r#"{"action":"turn","direction":"right","angle_deg":360}"#, "spin right a million degrees", true),
+        ];
+        let v = vocab();
+        for (json, text, ok) in cases {
+            assert_eq!(check(&v, json, text).map_err(|e| e.to_string()).is_ok(), ok, "{json} for {text:?}: {:?}", check(&v, json, text).err());
+        }
+        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
+            crate::FastPathOutcome::Confident(c) => c.to_json(&v),
+            other => format!("{other:?}"),
+        };
+        for (text, want) in [
+            ("pick up mister snuggles pleeease", r#""target":"mister snuggles""#),
+            ("bring us the tea towel would ye", r#""target":"tea towel""#),
+            ("retrieve specimen tube roger", r#""target":"specimen tube""#),
+            ("left negative right two metres", r#""direction":"right""#),
+            ("kindly reduce the speed", r#""level":"slow""#),
+            ("pick of the blue mug", r#""target":"blue mug""#),
+            ("turn you around", r#""angle_deg":180.0"#),
+        ] {
+            assert!(fast(text).contains(want), "{text}: {}", fast(text));
+        }
+        // Everyday words are not typo-corrected into commands.
+        assert!(!fast("the laundrys done could you go to the utility room").contains("dont"));
     }
 }
