@@ -60,8 +60,17 @@ pub fn normalize(text: &str) -> Vec<String> {
             _ => cleaned.push(' '),
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for raw in cleaned.split_whitespace() {
+        // "1 .5 metres": a recogniser's space before a decimal point.
+        let fraction = raw.strip_prefix('.').filter(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()));
+        if let (Some(f), Some(prev)) = (fraction, out.last_mut()) {
+            if prev.chars().all(|c: char| c.is_ascii_digit()) {
+                prev.push('.');
+                prev.push_str(f);
+                continue;
+            }
+        }
         let word = unstretched(raw.trim_matches(|c| c == '.' || c == '\'' || c == '/'));
         let word = word.as_str();
         if word.is_empty() {
@@ -983,8 +992,12 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
                 .map(|p| (end + 1 - p.len(), end))
         });
         if let Some((start, m)) = closer {
+            // "my son said i could ask you things so could you please follow that gentleman": a
+            // request put to the robot after the closer leaves what the remark reports behind.
+            let put_to_robot = m + 1 < first.start && request_frame_at(tokens, m + 1);
             let harmless = tokens[..start].iter().all(|w| {
-                !vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w) && !vocab.stop_words.contains(w)
+                !vocab.stop_words.contains(w)
+                    && (put_to_robot || (!vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)))
             });
             let then_request = (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
             if harmless && then_request {
@@ -1843,6 +1856,11 @@ pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool
 /// keys"; an action asked as a question takes question openers), or a
 /// subject right before it ("i went to the kitchen"). Shared with the LLM
 /// answer check.
+/// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
+fn request_frame_at(tokens: &[String], k: usize) -> bool {
+    matches!(tokens[k].as_str(), "could" | "would" | "can" | "will") && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya" | "ye"))
+}
+
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
     let question = !vocab.actions[m.action].asked_as_question;
@@ -1874,8 +1892,21 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     };
     // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
     let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying" | "say") && i > 0 && tokens[i - 1] == "i";
+    // "if it wouldnt be too much bother could you ...": an "if" with only politeness up to the
+    // request is no condition.
+    // It asks leave: a request follows it, or it names the bother ("if you wouldnt mind moving");
+    // "what happens if you go to the kitchen" asks neither.
+    let polite_if = |i: usize| {
+        tokens[i] == "if" && {
+            let frame = (i + 1..start).find(|&k| request_frame_at(tokens, k));
+            let end = frame.unwrap_or(start);
+            let leave = |w: &str| matches!(w, "mind" | "bother" | "trouble" | "problem" | "okay" | "ok" | "alright" | "possible" | "convenient");
+            (i + 1..end).all(|k| used[k] || vocab.polite_condition_words.contains(&tokens[k]))
+                && (frame.is_some() || (i + 1..end).any(|k| leave(&tokens[k])))
+        }
+    };
     // Filler phrases ("when you are ready") are no condition.
-    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i)) {
+    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i)) {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {

@@ -175,8 +175,14 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
         return Some((f, 1));
     }
 
-    let (mut value, mut j) = if let Some(v) = numeric_literal(first) {
-        (v, i + 1)
+    let (mut value, mut j) = if let Some((v, span)) = digit_by_digit(tokens, i) {
+        (v, i + span)
+    } else if let Some(v) = numeric_literal(first) {
+        // "3 60": a recogniser's space inside "360" (a digit, then two).
+        match t(i + 1).filter(|w| w.len() == 2 && w.chars().all(|c| c.is_ascii_digit()) && !w.starts_with('0')) {
+            Some(w) if first.len() == 1 && (1.0..10.0).contains(&v) => (v * 100.0 + w.parse::<f64>().ok()?, i + 2),
+            _ => (v, i + 1),
+        }
     } else {
         let (v, span) = parse_cardinal(tokens, i)?;
         (v, i + span)
@@ -231,6 +237,22 @@ pub(crate) fn parse_number(tokens: &[String], i: usize) -> Option<(f64, usize)> 
     Some((value, j - i))
 }
 
+/// "nine zero", "one eight zero", "three zero degrees": an operator's number said digit by digit,
+/// known by a zero after its first digit ("two five" stays two numbers), and the tokens it spans.
+fn digit_by_digit(tokens: &[String], i: usize) -> Option<(f64, usize)> {
+    let digit = |k: usize| tokens.get(k).and_then(|w| small(w)).filter(|d| *d < 10.0);
+    let first = digit(i).filter(|d| *d >= 1.0)?;
+    let mut value = first;
+    let mut k = i + 1;
+    let mut zero = false;
+    while let Some(d) = digit(k) {
+        zero |= d == 0.0;
+        value = value * 10.0 + d;
+        k += 1;
+    }
+    (zero && k - i >= 2).then_some((value, k - i))
+}
+
 /// `value` divided by the number after "over" at `tokens[i]` ("pi over two"), and the tokens
 /// that took.
 fn over(tokens: &[String], i: usize, value: f64) -> (f64, usize) {
@@ -249,7 +271,15 @@ fn decimal_digits(tokens: &[String], i: usize) -> Option<(f64, usize)> {
     let mut digits = String::new();
     let mut k = i;
     while let Some(w) = tokens.get(k).map(String::as_str) {
-        if let Some(d) = small(w).filter(|d| *d < 10.0) {
+        // "nought point too metres": after the point, a digit's homophone is the digit.
+        let heard = match w {
+            "too" | "to" => Some(2.0),
+            "for" | "fore" => Some(4.0),
+            "won" => Some(1.0),
+            "ate" => Some(8.0),
+            _ => None,
+        };
+        if let Some(d) = small(w).filter(|d| *d < 10.0).or(heard) {
             digits.push(char::from(b'0' + d as u8));
         } else if k == i && !w.is_empty() && w.len() <= 6 && w.chars().all(|c| c.is_ascii_digit()) {
             digits.push_str(w);

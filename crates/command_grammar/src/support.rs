@@ -906,10 +906,11 @@ impl<'a> Said<'a> {
             || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
         // "go forward how you say backward", "turn left oh sorry i mean right": a rival value
         // still said once the values taken back are gone leaves the slot undecided.
-        // "youre rather quick dear could you slow down": a value that describes the robot as it is
-        // is the reason for the request, not a rival one.
+        // "youre rather quick dear could you slow down", "youre going a bit fast for me so could you
+        // go at a slower pace": a value that describes the robot as it is is the reason for the
+        // request, not a rival one.
         let describes = |i: usize| {
-            (1..=2).any(|k| i.checked_sub(k).is_some_and(|j| matches!(self.tokens[j].as_str(), "youre" | "you're" | "thats" | "its")))
+            (1..=4).any(|k| i.checked_sub(k).is_some_and(|j| matches!(self.tokens[j].as_str(), "youre" | "you're" | "thats" | "its")))
         };
         if let (true, SlotKind::Enum { values }) = (said, &slot.kind) {
             let rivals: Vec<&str> = values

@@ -73,6 +73,8 @@ struct RawFile {
     #[serde(default)]
     undecided_words: Vec<String>,
     #[serde(default)]
+    polite_condition_words: Vec<String>,
+    #[serde(default)]
     idiom_phrases: Vec<Vec<String>>,
     #[serde(default)]
     serial_verbs: Vec<String>,
@@ -350,6 +352,9 @@ pub struct Vocabulary {
     pub(crate) question_openers: BTreeSet<String>,
     /// Anywhere outside filler phrases, these leave the command undecided ("turn left or right").
     pub(crate) undecided_words: BTreeSet<String>,
+    /// The only words of an "if" clause that asks leave ("if it wouldnt be too much bother"):
+    /// politeness, no condition.
+    pub(crate) polite_condition_words: BTreeSet<String>,
     /// Phrases that make an idiom of the utterance ("watch out for the cat").
     pub(crate) idiom_phrases: Vec<Vec<String>>,
     /// One-word phrases that only lead into another action's phrase right after them ("go get
@@ -745,6 +750,7 @@ impl Vocabulary {
         let negation_words: BTreeSet<String> = lower_all(raw.negation_words).into_iter().collect();
         let question_openers: BTreeSet<String> = lower_all(raw.question_openers).into_iter().collect();
         let undecided_words: BTreeSet<String> = lower_all(raw.undecided_words).into_iter().collect();
+        let polite_condition_words: BTreeSet<String> = lower_all(raw.polite_condition_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
         let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
@@ -835,7 +841,7 @@ impl Vocabulary {
         english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&stop_activities, &stop_objects, &others_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
+        for w in [&stop_activities, &stop_objects, &others_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &polite_condition_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -882,6 +888,7 @@ impl Vocabulary {
             negation_words,
             question_openers,
             undecided_words,
+            polite_condition_words,
             idiom_phrases,
             serial_verbs,
             filler_phrases,
