@@ -380,8 +380,18 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
         .iter()
         .enumerate()
         .map(|(i, t)| {
+            // "lose some weight", "follow the pig": a homophone after a determiner is the noun it
+            // spells ("to the rite" still turns right).
+            let noun = i > 0
+                && matches!(tokens[i - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some" | "this" | "that")
+                && vocab.homophones.get(t).is_some_and(|h| !matches!(h.as_str(), "right" | "left"));
             let heard = match t.as_str() {
+                _ if noun => None,
                 "two" | "too" if before_article(i) => Some("to".to_string()),
+                // "wait four me": a number's homophone before a pronoun is the preposition.
+                "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it")) => {
+                    Some("for".to_string())
+                }
                 // "set speed too slow" sets the speed to slow.
                 "too" if i > 0 && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity") => Some("to".to_string()),
                 _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
@@ -750,10 +760,10 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             i += 1;
             continue;
         }
-        // "make a turn of ninety degrees", "take a turn to the right": a light verb's "a turn" is
-        // the turning itself, no amount of one full turn.
+        // "make a turn of ninety degrees", "take a turn to the right", "have a turn" (half a turn
+        // misheard): a light verb's "a turn" is the turning itself, no amount of one full turn.
         let turning_itself = i > 0
-            && vocab.light_verbs.contains(&tokens[i - 1])
+            && (vocab.light_verbs.contains(&tokens[i - 1]) || tokens[i - 1] == "have")
             && tokens.get(i + 1).is_some_and(|t| matches!(t.as_str(), "turn" | "spin"));
         let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
@@ -928,7 +938,9 @@ fn mark_relative_direction(vocab: &Vocabulary, tokens: &[String], used: &mut [bo
         if d < n && !used[d] && matches!(tokens[d].as_str(), "the" | "your" | "my" | "its") {
             d += 1;
         }
-        let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]));
+        // "move to your left quick": a manner word after it adds nothing.
+        let manner = |w: &str| matches!(w, "quick" | "fast" | "slow");
+        let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]) || manner(&tokens[k]));
         if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here {
             // "scoot over to the left": "over" goes with the direction.
             let from = if i > 0 && !used[i - 1] && tokens[i - 1] == "over" { i - 1 } else { i };
@@ -999,7 +1011,7 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
                 !vocab.stop_words.contains(w)
                     && (put_to_robot || (!vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)))
             });
-            let then_request = (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
+            let then_request = put_to_robot || (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
             if harmless && then_request {
                 keep[..=m].iter_mut().for_each(|k| *k = false);
             }
@@ -1905,8 +1917,21 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
                 && (frame.is_some() || (i + 1..end).any(|k| leave(&tokens[k])))
         }
     };
+    // "im not as young as i used to be um could you pick up the ball": a request put to the robot
+    // starts a clause of its own; a negation, report or question before it is in another. A
+    // condition still reaches over it ("if the door is open could you go in").
+    let frame = (0..start).rev().find(|&k| request_frame_at(tokens, k));
+    let before_frame = |i: usize| {
+        frame.is_some_and(|k| i < k)
+            && !matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "unless" | "once" | "until" | "after" | "before" | "soon")
+    };
+    // "say me what you see": a second language's "tell me".
+    let tell_me = |i: usize| tokens[i] == "say" && tokens.get(i + 1).is_some_and(|w| w == "me");
     // Filler phrases ("when you are ready") are no condition.
-    if let Some(i) = (0..start).filter(|&i| !used[i]).find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i)) {
+    if let Some(i) = (0..start)
+        .filter(|&i| !used[i])
+        .find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i) && !before_frame(i) && !tell_me(i))
+    {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {

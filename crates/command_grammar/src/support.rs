@@ -1193,6 +1193,13 @@ impl<'a> Said<'a> {
         }
         let in_trigger = |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
         let bare_outside: Vec<&(f64, usize, usize)> = r.bare.iter().filter(|(_, s, e)| !(*s..*e).any(in_trigger)).collect();
+        // "go forward four two metres": a number right before an amount's own leaves it undecided
+        // (4.2 said digit by digit, or "for two").
+        // A number said twice is one ("go left um fifty fifty centimetres").
+        let repeated = |v: f64, e: usize| crate::numbers::parse_number(&self.tokens, e).is_some_and(|(n, _)| close(n, v));
+        if let Some(&&(_, s, _)) = bare_outside.iter().find(|&&&(v, _, e)| r.in_quantity.get(e).is_some_and(|&q| q) && !repeated(v, e)) {
+            return Err(Unsupported::SeveralAmounts { dimension: format!("number before an amount ({:?})", self.raw[s]), count: 2 });
+        }
         let bare_slot_count = self.spec.slots.iter().filter(|s| matches!(s.kind, SlotKind::Number { bare_number: true, .. })).count();
         if bare_slot_count > 0 && bare_outside.len() > bare_slot_count && r.quantities.is_empty() {
             return Err(Unsupported::SeveralAmounts { dimension: "bare number".into(), count: bare_outside.len() });
@@ -2245,5 +2252,44 @@ mod tests {
         }
         // Everyday words are not typo-corrected into commands.
         assert!(!fast("the laundrys done could you go to the utility room").contains("dont"));
+    }
+
+    #[test]
+    fn politeness_clauses_numbers_said_digit_by_digit_and_second_language_verbs() {
+        let cases = [
+            // An "if" of politeness only, before a request, is no condition ...
+            (r#"{"action":"describe_scene"}"#, "if it wouldnt be too much bother could you have a look around", true),
+            (r#"{"action":"move","direction":"backward"}"#, "if you wouldnt mind terribly move back a bit", true),
+            // ... any other word keeps it one, and the action itself is no politeness.
+            (r#"{"action":"go_to","target":"kitchen"}"#, "if the door is open could you go to the kitchen", false),
+            (r#"{"action":"move","direction":"right"}"#, "if its safe could you shift to the right", false),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "what happens if you go to the kitchen", false),
+            // A request put to the robot after a remark leaves the remark behind.
+            (r#"{"action":"pick_up","target":"ball"}"#, "im not as young as i used to be um could you pick up the ball", true),
+            (r#"{"action":"follow","target":"gentleman in the blue coat"}"#, "my son said i could ask you things so could you please follow the gentleman in the blue coat", true),
+            (r#"{"action":"describe_scene"}"#, "say me what you see", true),
+            // Numbers said digit by digit, with a zero, or split by the recogniser.
+            (r#"{"action":"turn","direction":"right","angle_deg":90}"#, "rotate right nine zero degrees", true),
+            (r#"{"action":"turn","direction":"left","angle_deg":360}"#, "turn left 3 60", true),
+            (r#"{"action":"move","direction":"backward","distance_m":1.5}"#, "go back 1 .5 metres", true),
+            (r#"{"action":"move","direction":"forward","distance_m":2,"speed_mps":0.2}"#, "go forward two metres at nought point too metres a second", true),
+            // A number right before an amount leaves it undecided, unless it is the same said twice.
+            (r#"{"action":"move","direction":"forward","distance_m":2}"#, "go forward four two metres", false),
+            (r#"{"action":"move","direction":"left","distance_m":0.5}"#, "go left um fifty fifty centimetres", true),
+            // "have a turn" (half a turn misheard) is no full turn.
+            (r#"{"action":"turn","direction":"right","angle_deg":360}"#, "turn right have a turn", false),
+            // Second-language verbs and a manner word after a relative direction.
+            (r#"{"action":"pick_up","target":"thermos flask"}"#, "kindly pick the thermos flask", true),
+            (r#"{"action":"pick_up","target":"ball"}"#, "catch the ball", true),
+            (r#"{"action":"pick_up","target":"number"}"#, "pick a number", false),
+            (r#"{"action":"move","direction":"left"}"#, "move to your left quick", true),
+        ];
+        let v = vocab();
+        for (json, text, ok) in cases {
+            assert_eq!(check(&v, json, text).is_ok(), ok, "{json} for {text:?}: {:?}", check(&v, json, text).err());
+        }
+        let fast = |text: &str| format!("{:?}", crate::fast_path::fast_path(&v, text));
+        assert!(fast("i really need to lose some weight").contains("NeedsLlm"), "a homophone after a determiner is its noun");
+        assert!(fast("weight four me").contains("Confident") && !fast("weight four me").contains("duration"));
     }
 }
