@@ -20,15 +20,16 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.76;
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 46 of 3261 expected answers on 2026-12-02, eleventh session,
+/// worse than unknown". Measured 41 of 3261 expected answers on 2026-12-02, eleventh session,
 /// after batches 13 and 14 ("have a gander around the room", "luck at the whiteboard", "unit two
 /// to my position", "what all you are seeing", "does it understand english i said go to the
-/// dining room"); 32 of 2792 in the tenth session (35 in
+/// dining room"; 46 before "catch the ball", "say me what you see" and a request after a remark
+/// were read); 32 of 2792 in the tenth session (35 in
 /// the ninth, before "give me twenty seconds", "slowly slowly please", "gotothe" were read; 46
 /// after batch 12, before the verb said last or without its particle was read: "kitchen go
 /// please", "go until the door", a remark closed by "oh yes", a direction alone, "idle"; 18 of
 /// 2369 before batch 12; the test prints them).
-const MAX_ACTION_WORD_REFUSALS: usize = 46;
+const MAX_ACTION_WORD_REFUSALS: usize = 41;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
