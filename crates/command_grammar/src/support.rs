@@ -1318,6 +1318,14 @@ mod tests {
 
     /// The LLM answer `json` to `text`, finalized as the LLM path does, then
     /// checked.
+    /// Each answer is accepted for its utterance exactly when `ok` says.
+    fn assert_checks(v: &Vocabulary, cases: &[(&str, &str, bool)]) {
+        for &(json, text, ok) in cases {
+            let got = check(v, json, text);
+            assert_eq!(got.is_ok(), ok, "{json} for {text:?}: {:?}", got.err());
+        }
+    }
+
     fn check(v: &Vocabulary, json: &str, text: &str) -> Result<(), Unsupported> {
         let cmd = v.finalize(Command::from_llm_json(v, json, text, 0.8).expect("reply parses"));
         assert!(
@@ -2155,9 +2163,7 @@ mod tests {
             (r#"{"action":"follow","target":"person"}"#, "im going to the kitchen follow me", true),
         ];
         let v = vocab();
-        for (json, text, ok) in cases {
-            assert_eq!(check(&v, json, text).is_ok(), ok, "{json} for {text:?}");
-        }
+        assert_checks(&v, &cases);
         // Two values of one slot still said once the taken-back ones are gone: neither is
         // certain. Asked of the robot, another action's phrase is still a second command.
         for (json, text, rivals) in [
@@ -2191,9 +2197,7 @@ mod tests {
             (r#"{"action":"go_to","target":"room five"}"#, "go to room five", true),
         ];
         let v = vocab();
-        for (json, text, ok) in cases {
-            assert_eq!(check(&v, json, text).is_ok(), ok, "{json} for {text:?}");
-        }
+        assert_checks(&v, &cases);
         for text in ["give me five", "bring me two"] {
             assert!(matches!(crate::fast_path::fast_path(&v, text), crate::FastPathOutcome::Unknown(_)), "{text}");
         }
@@ -2232,9 +2236,7 @@ mod tests {
             (r#"{"action":"turn","direction":"right","angle_deg":360}"#, "spin right a million degrees", true),
         ];
         let v = vocab();
-        for (json, text, ok) in cases {
-            assert_eq!(check(&v, json, text).map_err(|e| e.to_string()).is_ok(), ok, "{json} for {text:?}: {:?}", check(&v, json, text).err());
-        }
+        assert_checks(&v, &cases);
         let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
             crate::FastPathOutcome::Confident(c) => c.to_json(&v),
             other => format!("{other:?}"),
@@ -2285,9 +2287,7 @@ mod tests {
             (r#"{"action":"move","direction":"left"}"#, "move to your left quick", true),
         ];
         let v = vocab();
-        for (json, text, ok) in cases {
-            assert_eq!(check(&v, json, text).is_ok(), ok, "{json} for {text:?}: {:?}", check(&v, json, text).err());
-        }
+        assert_checks(&v, &cases);
         let fast = |text: &str| format!("{:?}", crate::fast_path::fast_path(&v, text));
         assert!(fast("i really need to lose some weight").contains("NeedsLlm"), "a homophone after a determiner is its noun");
         assert!(fast("weight four me").contains("Confident") && !fast("weight four me").contains("duration"));
