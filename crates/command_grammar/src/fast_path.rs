@@ -1863,16 +1863,17 @@ pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool
     (vocab.relation_words.contains(word(at)) && has_object).then_some(free[at])
 }
 
+/// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
+fn request_frame_at(tokens: &[String], k: usize) -> bool {
+    matches!(tokens[k].as_str(), "could" | "would" | "can" | "will")
+        && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya" | "ye"))
+}
+
 /// Why the action phrase `m` is no request, if it is not: a negation or a
 /// question opener before it ("don't go to the kitchen", "did you find my
 /// keys"; an action asked as a question takes question openers), or a
 /// subject right before it ("i went to the kitchen"). Shared with the LLM
 /// answer check.
-/// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
-fn request_frame_at(tokens: &[String], k: usize) -> bool {
-    matches!(tokens[k].as_str(), "could" | "would" | "can" | "will") && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya" | "ye"))
-}
-
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
     let question = !vocab.actions[m.action].asked_as_question;
@@ -1905,9 +1906,8 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
     let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying" | "say") && i > 0 && tokens[i - 1] == "i";
     // "if it wouldnt be too much bother could you ...": an "if" with only politeness up to the
-    // request is no condition.
-    // It asks leave: a request follows it, or it names the bother ("if you wouldnt mind moving");
-    // "what happens if you go to the kitchen" asks neither.
+    // request is no condition, where it asks leave: a request follows it, or it names the bother
+    // ("if you wouldnt mind moving"); "what happens if you go to the kitchen" asks neither.
     let polite_if = |i: usize| {
         tokens[i] == "if" && {
             let frame = (i + 1..start).find(|&k| request_frame_at(tokens, k));
