@@ -743,8 +743,8 @@ impl<'a> Said<'a> {
         // after this one's, not inside the answer's target, is a second command, joined or not.
         // Not where a subject, a modal or a determiner makes it a clause or a noun of this one
         // ("wait till i say go", "so i can get past", "youre going too fast", "your face", "with
-        // speed zero point two", "youre too zoomy"), nor a phrase of pointing words only ("bring the towel over here",
-        // "bring the scissors over to me").
+        // speed zero point two", "youre too zoomy"), nor a phrase of pointing words only ("bring
+        // the towel over here", "bring the scissors over to me").
         let target = target_words(cmd);
         let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
         let v = self.vocab;
@@ -1194,8 +1194,8 @@ impl<'a> Said<'a> {
         let in_trigger = |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
         let bare_outside: Vec<&(f64, usize, usize)> = r.bare.iter().filter(|(_, s, e)| !(*s..*e).any(in_trigger)).collect();
         // "go forward four two metres": a number right before an amount's own leaves it undecided
-        // (4.2 said digit by digit, or "for two").
-        // A number said twice is one ("go left um fifty fifty centimetres").
+        // (4.2 said digit by digit, or "for two"), unless it is the same number said twice ("go
+        // left um fifty fifty centimetres").
         let repeated = |v: f64, e: usize| crate::numbers::parse_number(&self.tokens, e).is_some_and(|(n, _)| close(n, v));
         if let Some(&&(_, s, _)) = bare_outside.iter().find(|&&&(v, _, e)| r.in_quantity.get(e).is_some_and(|&q| q) && !repeated(v, e)) {
             return Err(Unsupported::SeveralAmounts { dimension: format!("number before an amount ({:?})", self.raw[s]), count: 2 });
