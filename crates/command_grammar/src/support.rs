@@ -492,10 +492,8 @@ impl<'a> Said<'a> {
         let lacks_word_slot = |a: &ActionSpec| {
             a.slots.iter().any(|s| {
                 s.required
-                    && match &s.kind {
-                        SlotKind::Enum { values } => !values.values().any(|w| self.word_said(w)),
-                        _ => false,
-                    }
+                    && matches!(&s.kind, SlotKind::Enum { .. })
+                    && !self.value_said(s)
             })
         };
         // "forward at point two metres per second": a value said of another action that takes the
@@ -503,10 +501,7 @@ impl<'a> Said<'a> {
         let said_for_other = |(ai, a): (usize, &ActionSpec)| {
             ai != self.ai
                 && takes_every_quantity(v, ai, &r.quantities)
-                && a.slots.iter().any(|s| match &s.kind {
-                    SlotKind::Enum { values } => values.values().any(|w| self.word_said(w)),
-                    _ => false,
-                })
+                && a.slots.iter().any(|s| self.value_said(s))
         };
         r.triggers.iter().all(|m| m.action != self.ai && lacks_word_slot(&v.actions[m.action]))
             && !(r.triggers.is_empty() && v.actions.iter().enumerate().any(said_for_other))
@@ -521,10 +516,7 @@ impl<'a> Said<'a> {
             return false;
         }
         let fits = |(ai, a): &(usize, &ActionSpec)| {
-            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| match &s.kind {
-                SlotKind::Enum { values } => values.values().any(|words| self.word_said(words)),
-                _ => false,
-            });
+            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| self.value_said(s));
             direction && takes_every_quantity(v, *ai, &r.quantities)
         };
         let mut fitting = v.actions.iter().enumerate().filter(fits).map(|(i, _)| i);
@@ -577,10 +569,7 @@ impl<'a> Said<'a> {
             return false;
         }
         let fits = |a: &ActionSpec| {
-            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| match &s.kind {
-                SlotKind::Enum { values } => values.values().any(|words| self.word_said(words)),
-                _ => false,
-            });
+            let direction = a.slot(DIRECTION_SLOT).is_some_and(|s| self.value_said(s));
             let holds = a.slots.iter().any(|s| match &s.kind {
                 SlotKind::Number { min, max, out_of_range, bare_number: true, .. } => {
                     *out_of_range == OutOfRange::Clamp || (*min..=*max).contains(n)
@@ -695,8 +684,7 @@ impl<'a> Said<'a> {
             let left_out = (start..self.tokens.len()).find(|&i| {
                 let w = &self.tokens[i];
                 !r.used[i]
-                    && !r.in_quantity[i]
-                    && !r.bare.iter().any(|&(_, s, e)| (s..e).contains(&i))
+                    && !in_number(i)
                     && !own_phrase(i)
                     && !v.filler_words.contains(w)
                     && !v.strip_words.contains(w)
@@ -871,6 +859,14 @@ impl<'a> Said<'a> {
             let half_turn = implied.values().any(|v| v.as_f64().is_some_and(|a| close(HALF_TURN_DEG, a)));
             !(half_turn && slot == DIRECTION_SLOT) && implied.get(slot).and_then(SlotValue::as_str) == Some(value)
         })
+    }
+
+    /// One of the values of word slot `slot` was said.
+    fn value_said(&self, slot: &SlotSpec) -> bool {
+        match &slot.kind {
+            SlotKind::Enum { values } => values.values().any(|words| self.word_said(words)),
+            _ => false,
+        }
     }
 
     fn word_said(&self, words: &[String]) -> bool {
