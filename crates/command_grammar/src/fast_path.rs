@@ -564,13 +564,16 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
 /// "stap", "stopp": an utterance of one word (fillers aside), not a word the
 /// vocabulary knows, one edit from a stop word. Typo correction leaves it
 /// alone when it is as close to another word ("stap": "step"), but a missed
-/// stop is worse than a spurious one. Only a lone word, so "shop" inside a
-/// sentence is not a stop.
+/// stop is worse than a spurious one. Only a lone word, or one word said again ("hault robot
+/// hault"), so "shop" inside a sentence is not a stop.
 fn is_misspelt_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     let mut content = tokens.iter().filter(|t| !vocab.filler_words.contains(*t));
-    let (Some(word), None) = (content.next(), content.next()) else {
+    let Some(word) = content.next() else {
         return false;
     };
+    if !content.all(|t| t == word) {
+        return false;
+    }
     word.chars().count() >= 4
         && !vocab.english_words.contains(word)
         && vocab
@@ -824,7 +827,9 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                 i = end;
             }
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
-                bare.push((value, i, i + span));
+                if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) {
+                    bare.push((value, i, i + span));
+                }
                 i += span;
             }
             None => i += 1,
@@ -1145,7 +1150,10 @@ fn remark_after_target(vocab: &Vocabulary, words: &[&String]) -> Option<usize> {
         (!vocab.filler_words.contains(w) && !vocab.strip_words.contains(w)) || matches!(w.as_str(), "me" | "us" | "him" | "her")
     };
     let first = words.iter().position(|w| named(w))?;
-    (first + 1..words.len()).find(|&k| remark_starts(words, k, true))
+    // After a person said as a pronoun no clause describes a thing: "follow me we need to get the
+    // washing in".
+    let thing = !matches!(words[first].as_str(), "me" | "us" | "him" | "her");
+    (first + 1..words.len()).find(|&k| remark_starts(words, k, thing))
 }
 
 /// Where a remark starts after the command's first action phrase and at least one word after it
@@ -1181,7 +1189,8 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
     let copula_soon = rest.iter().take(3).any(|r| matches!(r.as_ref(), "is" | "are" | "was" | "were" | "cant" | "wont" | "isnt" | "arent"));
     match w {
         "its" | "it's" | "shes" | "hes" | "theyre" | "theres" | "there's" | "im" | "i'm" | "youre" | "you're" | "youll"
-        | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" => true,
+        | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" | "someones" | "somebodys"
+        | "everyones" | "nobodys" => true,
         "thats" | "were" => !after_a_thing,
         // "the book i was reading", "the file i need" describe the thing; "the pen i dropped it",
         // "the window i think its raining" do not.
@@ -1193,12 +1202,23 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
                         "think" | "cant" | "cannot" | "dont" | "guess" | "reckon" | "know" | "hope" | "wish" | "must" | "will" | "would"
                             | "can" | "could" | "should"
                     );
-                    modal || (!after_a_thing && matches!(n.as_ref(), "need" | "want" | "am" | "are" | "was"))
+                    modal || (!after_a_thing && matches!(n.as_ref(), "need" | "want" | "am" | "are" | "was" | "were" | "is" | "have" | "had"))
                 })
         }
-        "my" | "your" | "his" | "our" | "their" => copula_soon,
+        // "the stopwatch my son needs it for sports day": the thing again, as the object of a clause.
+        "my" | "your" | "his" | "our" | "their" => copula_soon || refers_back,
         "the" => !after_a_thing && copula_soon,
-        _ => false,
+        // "the stapler janet nicked it again": someone, what they did, and the thing again.
+        _ => {
+            after_a_thing
+                && !matches!(w, "and" | "then" | "but" | "plus" | "also" | "or" | "to")
+                && rest.get(1).is_some_and(|r| matches!(r.as_ref(), "it" | "them"))
+                && rest.first().is_some_and(|v| {
+                    let v = v.as_ref();
+                    v.ends_with("ed")
+                        || matches!(v, "took" | "has" | "had" | "needs" | "wants" | "stole" | "broke" | "left" | "put" | "got" | "hid" | "keeps" | "lost")
+                })
+        }
     }
 }
 
@@ -1674,7 +1694,10 @@ fn parse_command(
             }
             // "face left" names a direction, not an object: a different action
             // was probably meant.
-            if !words.is_empty() && words.iter().all(|w| is_enum_word(vocab, w)) {
+            // "turn towards right side": a direction and words that point, no thing either.
+            if words.iter().any(|w| is_enum_word(vocab, w))
+                && words.iter().all(|w| is_enum_word(vocab, w) || vocab.deictic_words.contains(*w))
+            {
                 return needs("target is only a direction or setting word".into());
             }
             // "give me five", "bring me two": a number alone is no thing or place.
@@ -1891,6 +1914,18 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             matches!(tokens[k].as_str(), "can" | "could" | "would" | "will" | "please")
                 && (tokens[k] == "please" || tokens.get(k + 1).is_some_and(|w| w == "you"))
         });
+        // "the kids are screaming turn right", "the bottles are behind you back up": the copula's
+        // own predicate stands between it and the action phrase, which starts a clause of its own
+        // ("the robot was going to turn left" is still a report).
+        let predicate_between = (i + 1..start).any(|k| {
+            let w = tokens[k].as_str();
+            !used[k]
+                && ((w.len() > 4 && w.ends_with("ing") && tokens.get(k + 1).is_none_or(|n| n != "to"))
+                    || (w != "to" && vocab.relation_words.contains(w) && k + 1 < start))
+        });
+        if copula && !opens && !subject_after && predicate_between {
+            return false;
+        }
         !copula || opens || subject_after || !request_after
     };
     let blocks = |i: usize| {
@@ -1898,10 +1933,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w) && asks(i))
     };
     // A negation reaches up to the next action phrase: in "dont go anywhere wait here" it
-    // negates the going, not the waiting ("dont go left go right": the second going). A condition reaches over the whole utterance.
+    // negates the going, not the waiting ("dont go left go right": the second going). A question
+    // ends on its action phrase when the request follows it at once ("why did you stop carry on",
+    // not "how long does it take you to get there"). A condition reaches over the whole utterance.
     let scoped_out = |i: usize| {
-        vocab.negation_words.contains(&tokens[i])
-            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start)
+        let ends_before = |t: &TriggerMatch| {
+            (t.end - 1..start).all(|k| tokens[k] != "to") && (t.end..start).all(|k| vocab.filler_words.contains(&tokens[k]))
+        };
+        let negation = vocab.negation_words.contains(&tokens[i]);
+        (negation || vocab.question_openers.contains(&tokens[i]))
+            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start && (negation || ends_before(t)))
     };
     // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
     let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying" | "say") && i > 0 && tokens[i - 1] == "i";

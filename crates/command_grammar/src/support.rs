@@ -62,6 +62,8 @@ pub enum Unsupported {
     SeveralAmounts { dimension: String, count: usize },
     #[error("{word:?} said without a number to read")]
     UnreadAmount { word: String },
+    #[error("{words:?} says where to do it, which the command cannot hold")]
+    WhereToDoIt { words: String },
     #[error("{0}")]
     NotARequest(String),
 }
@@ -1176,6 +1178,27 @@ impl<'a> Said<'a> {
         out
     }
 
+    /// "at" then a place, not an amount ("at point two metres per second") nor a speed ("at full
+    /// speed", "at a slow pace").
+    fn place_to_do_it_at(&self, i: usize) -> bool {
+        let (r, v) = (&self.reading, self.vocab);
+        let after_own = r.triggers.iter().find(|m| m.action == self.ai).is_some_and(|m| i >= m.end);
+        if self.tokens[i] != "at" || !after_own || r.in_quantity[i] || i >= self.remark_from {
+            return false;
+        }
+        let Some(next) = (i + 1..self.tokens.len()).find(|&k| !v.strip_words.contains(&self.tokens[k])) else {
+            return false;
+        };
+        let w = self.tokens[next].as_str();
+        !r.in_quantity[next]
+            && !r.used[next]
+            && !v.filler_words.contains(w)
+            && crate::numbers::parse_number(&self.tokens, next).is_none()
+            && !crate::fast_path::is_enum_word(v, w)
+            && !matches!(w, "speed" | "pace" | "rate" | "velocity" | "full" | "top" | "max" | "half" | "once" | "least" | "most" | "all" | "walking" | "crawl" | "point" | "moment"
+                | "first" | "last" | "any" | "times")
+    }
+
     fn nothing_left_out(&self, cmd: &Command) -> Result<(), Unsupported> {
         let has = |name: &str| cmd.slots.contains_key(name);
         let r = &self.reading;
@@ -1207,6 +1230,13 @@ impl<'a> Said<'a> {
         });
         if let Some(i) = unread {
             return Err(Unsupported::UnreadAmount { word: self.raw[i].clone() });
+        }
+        // "turn left at aisle five", "go straight on at the lights": where to do it, which a
+        // motion with no target cannot hold; done here and now it would be wrong.
+        if self.spec.slot(DIRECTION_SLOT).is_some() && self.spec.slot(TARGET_SLOT).is_none() {
+            if let Some(i) = (0..self.tokens.len()).find(|&i| self.place_to_do_it_at(i)) {
+                return Err(Unsupported::WhereToDoIt { words: self.raw[i..].join(" ") });
+            }
         }
         for q in r.quantities.iter().filter(|q| !q.softening || self.has_slot_for(q)) {
             let of_dim: Vec<&SlotSpec> = self
@@ -2287,5 +2317,55 @@ mod tests {
         let fast = |text: &str| format!("{:?}", crate::fast_path::fast_path(&v, text));
         assert!(fast("i really need to lose some weight").contains("NeedsLlm"), "a homophone after a determiner is its noun");
         assert!(fast("weight four me").contains("Confident") && !fast("weight four me").contains("duration"));
+    }
+
+    #[test]
+    fn places_numbers_that_name_clauses_after_the_target_and_people_by_any_name() {
+        let cases = [
+            // Where to do it is no part of a motion done here and now.
+            (r#"{"action":"turn","direction":"left"}"#, "turn left at aisle five", false),
+            (r#"{"action":"turn","direction":"left"}"#, "turn left at the door", false),
+            (r#"{"action":"move","direction":"forward","speed_mps":0.2}"#, "go forward at point two metres per second", true),
+            (r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "i was wondering if at some point you could maybe back up about half a metre", true),
+            // A number that names a place counts nothing.
+            (r#"{"action":"turn","direction":"left","angle_deg":5}"#, "turn left at aisle five", false),
+            (r#"{"action":"put_down"}"#, "place it on shelf three", true),
+            // "hall" is no misheard "half".
+            (r#"{"action":"move","direction":"forward","distance_m":0.5}"#, "drive forward twenty feet down the hall", false),
+            // A question ends on its own action phrase when a request follows at once.
+            (r#"{"action":"resume"}"#, "why did you stop carry on", true),
+            (r#"{"action":"go_to","target":"printer room"}"#, "how long does it take you to get to the printer room", false),
+            // A statement's own predicate ends it; the request after it stands. A report stays one.
+            (r#"{"action":"turn","direction":"right","angle_deg":15}"#, "sorry the kids are screaming turn right fifteen degrees", true),
+            (r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "the bottles are behind you back up half a metre", true),
+            (r#"{"action":"turn","direction":"left"}"#, "the robot was turning left", false),
+            (r#"{"action":"turn","direction":"left"}"#, "the robot was going to turn left", false),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
+            crate::FastPathOutcome::Confident(c) | crate::FastPathOutcome::Unknown(c) => c.to_json(&v),
+            other => format!("{other:?}"),
+        };
+        for (text, want) in [
+            // A reason, a remark or someone's doing after the thing is not part of it.
+            ("pick up the toy car before someone trips", r#""target":"toy car""#),
+            ("find the stopwatch my son needs it for sports day", r#""target":"stopwatch""#),
+            ("find the stapler janet nicked it again", r#""target":"stapler""#),
+            ("go to the front door someones knocking", r#""target":"front door""#),
+            ("follow me we were playing tag", r#""target":"person""#),
+            ("you please follow me yaar", r#""target":"person""#),
+            // A description still is.
+            ("pick up the pen i dropped", r#""target":"pen i dropped""#),
+            // People by any name, and animals taken somewhere, are not lifted.
+            ("pick up the kids at three fifteen", r#""action":"unknown""#),
+            ("pick up the patient in bed four", r#""action":"unknown""#),
+            ("bring the dog inside", r#""action":"unknown""#),
+            ("hault robot hault", r#""action":"stop""#),
+        ] {
+            assert!(fast(text).contains(want), "{text}: {}", fast(text));
+        }
+        // A report stays one.
+        assert!(!fast("the robot was going to turn left").contains(r#""action":"turn""#));
     }
 }

@@ -63,6 +63,8 @@ struct RawFile {
     #[serde(default)]
     vague_amounts: Vec<String>,
     #[serde(default)]
+    label_nouns: Vec<String>,
+    #[serde(default)]
     not_request_words: Vec<String>,
     #[serde(default)]
     report_subjects: Vec<String>,
@@ -340,6 +342,8 @@ pub struct Vocabulary {
     pub(crate) light_verbs: BTreeSet<String>,
     /// Words that make a quantity vague ("a few metres").
     pub(crate) vague_amounts: BTreeSet<String>,
+    /// Nouns a number after them names, not counts ("aisle five", "bed four").
+    pub(crate) label_nouns: BTreeSet<String>,
     /// Before an action phrase, these make it no request: negations,
     /// question openers ("don't go to the kitchen", "did you find my keys").
     pub(crate) not_request_words: BTreeSet<String>,
@@ -745,6 +749,7 @@ impl Vocabulary {
         }
         let light_verbs: BTreeSet<String> = lower_all(raw.light_verbs).into_iter().collect();
         let vague_amounts: BTreeSet<String> = lower_all(raw.vague_amounts).into_iter().collect();
+        let label_nouns: BTreeSet<String> = lower_all(raw.label_nouns).into_iter().collect();
         let not_request_words: BTreeSet<String> = lower_all(raw.not_request_words).into_iter().collect();
         let report_subjects: BTreeSet<String> = lower_all(raw.report_subjects).into_iter().collect();
         let negation_words: BTreeSet<String> = lower_all(raw.negation_words).into_iter().collect();
@@ -883,6 +888,7 @@ impl Vocabulary {
             correction_markers,
             light_verbs,
             vague_amounts,
+            label_nouns,
             not_request_words,
             report_subjects,
             negation_words,

@@ -8,19 +8,24 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 3598/4693 = 0.767 on 2026-12-02, eleventh session, after batches 13 and
+/// the build (measured 3900/5141 = 0.759 on 2026-12-02, twelfth session, after batches 15 and
+/// 16, whose remarks, indirect requests and second-language speech go to the LLM more often;
+/// 3598/4693 = 0.767 in the eleventh session, after batches 13 and
 /// 14, written with no example of the set, whose first contact was 0.63 and 0.54: their world
 /// Englishes, roundabout speech and recognition errors go to the LLM more often; 3416/4390 =
 /// 0.778 before batch 14; 3206/4100 = 0.782 in the ninth session; 3176 = 0.775 after
 /// batch 12, whose non-native and hobbyist speech the fast path leaves to the LLM more often;
 /// 0.802 on 3486 before it; deferrals to the LLM count as misses, though many of them expect
 /// `unknown`: 90.0% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.76;
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 41 of 3261 expected answers on 2026-12-02, eleventh session,
+/// worse than unknown". Measured 53 of 3534 expected answers on 2026-12-02, twelfth session,
+/// after batches 15 and 16 ("whats that you can see young man", "yo dip to the break room", "it
+/// would be nice if you backed up a little", "can you see my walking stick anywhere"); 41 of
+/// 3261 in the eleventh session,
 /// after batches 13 and 14 ("have a gander around the room", "luck at the whiteboard", "unit two
 /// to my position", "what all you are seeing", "does it understand english i said go to the
 /// dining room"; 46 before "catch the ball", "say me what you see" and a request after a remark
@@ -29,13 +34,15 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.76;
 /// after batch 12, before the verb said last or without its particle was read: "kitchen go
 /// please", "go until the door", a remark closed by "oh yes", a direction alone, "idle"; 18 of
 /// 2369 before batch 12; the test prints them).
-const MAX_ACTION_WORD_REFUSALS: usize = 41;
+const MAX_ACTION_WORD_REFUSALS: usize = 53;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 44 of 3261 on
+/// language taken for a name ("kuya can you get the charger po"). Measured 48 of 3534 on
+/// 2026-12-02, twelfth session, after batches 15 and 16 ("go left a metre no right a metre",
+/// "back to regular speed", "slow down dear youll give me a heart attack"); 44 of 3261 on
 /// 2026-12-02, eleventh session, after batches 13 and 14 (34 before batch 14; batch 13's "a
 /// hundred and twenty degrees thatd be great", "make a turn of thirty degree", "one meter with
 /// speed zero point two" read since);
@@ -43,7 +50,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 41;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 44;
+const MAX_SLOT_REFUSALS: usize = 48;
 
 #[derive(Default)]
 struct Score {
