@@ -248,7 +248,15 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
                 .enumerate()
                 .any(|(k, t)| k != i && k + 1 != i && t != "no" && !vocab.filler_words.contains(t))
     }) {
-        out.drain(i - 1..=i);
+        // "dont stop youre doing great": with only a remark after it and nothing before, the
+        // negated stop is itself the request, to go on.
+        let before = (0..i - 1).any(|k| out[k] != "no" && !vocab.filler_words.contains(&out[k]));
+        let next = (i + 1..out.len()).find(|&k| out[k] != "now" && !vocab.filler_words.contains(&out[k]));
+        if !before && next.is_some_and(|k| remark_starts(&out, k, false)) {
+            out.splice(i - 1..=i, ["carry".to_string(), "on".to_string()]);
+        } else {
+            out.drain(i - 1..=i);
+        }
     }
     out
 }
@@ -449,10 +457,14 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         opener && aux && !negated
     };
     // "i told the kids to stop", "someone on the tv just said stop": another's words reported.
-    // Not "i told you to stop", "i said stop": the speaker's own.
+    // Not "i told you to stop", "i said stop": the speaker's own; nor "tell it robot stop", "tell
+    // the robot to stop": said to the robot all the same.
     let reported = |i: usize| {
         (i.saturating_sub(4)..i).any(|k| match tokens[k].as_str() {
-            "told" | "tells" | "asked" | "asks" | "tell" | "ask" => tokens.get(k + 1).is_some_and(|o| o != "you"),
+            "told" | "tells" | "asked" | "asks" | "tell" | "ask" => {
+                let object = (k + 1..i).find(|&j| !vocab.strip_words.contains(&tokens[j]));
+                object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "robot" | "bot" | "robo" | "yourself"))
+            }
             "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
                 subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've"))
@@ -826,6 +838,13 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                 in_quantity[i..end].iter_mut().for_each(|u| *u = true);
                 i = end;
             }
+            // "rotate ccw pi over two": pi counts radians, unit said or not.
+            None if tokens[i..i + span].iter().any(|t| t == "pi") => {
+                quantities.push(Quantity { value: value.to_degrees(), dimension: "angle".into(), softening: false });
+                used[i..i + span].iter_mut().for_each(|u| *u = true);
+                in_quantity[i..i + span].iter_mut().for_each(|u| *u = true);
+                i += span;
+            }
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
                 if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) {
                     bare.push((value, i, i + span));
@@ -1190,7 +1209,7 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
     match w {
         "its" | "it's" | "shes" | "hes" | "theyre" | "theres" | "there's" | "im" | "i'm" | "youre" | "you're" | "youll"
         | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" | "someones" | "somebodys"
-        | "everyones" | "nobodys" => true,
+        | "everyones" | "nobodys" | "youve" | "you've" | "weve" | "we've" | "ive" | "i've" | "theyve" | "they've" => true,
         "thats" | "were" => !after_a_thing,
         // "the book i was reading", "the file i need" describe the thing; "the pen i dropped it",
         // "the window i think its raining" do not.
@@ -1727,7 +1746,9 @@ fn parse_command(
                 ));
             }
             // The head noun makes the idiom: "take the patients temperature".
-            if let [.., w] = words.as_slice() {
+            let plain: Vec<&str> = words.iter().map(|w| w.as_str()).collect();
+            let head = vocab.idiom_head(&plain).filter(|h| vocab.is_idiom_target(&tokens[first.start..first.end], h));
+            if let Some(w) = head.or_else(|| plain.last().copied()) {
                 if vocab.is_idiom_target(&tokens[first.start..first.end], w) {
                     return idiom(w);
                 }
@@ -1941,8 +1962,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             (t.end - 1..start).all(|k| tokens[k] != "to") && (t.end..start).all(|k| vocab.filler_words.contains(&tokens[k]))
         };
         let negation = vocab.negation_words.contains(&tokens[i]);
-        (negation || vocab.question_openers.contains(&tokens[i]))
-            && triggers(vocab, tokens, used).iter().any(|t| t.start > i && t.end <= start && (negation || ends_before(t)))
+        let all = triggers(vocab, tokens, used);
+        // "dad its not listening robot come here": a verb of its own after the negation is what
+        // it negates.
+        let negates_a_verb = negation
+            && tokens.get(i + 1).is_some_and(|w| w.len() > 4 && w.ends_with("ing"))
+            && i + 1 < start
+            && !all.iter().any(|t| (t.start..t.end).contains(&(i + 1)));
+        negates_a_verb
+            || ((negation || vocab.question_openers.contains(&tokens[i]))
+                && all.iter().any(|t| t.start > i && t.end <= start && (negation || ends_before(t))))
     };
     // "i said turn left" repeats the speaker's own command; "my wife said to go" reports another's.
     let own_repeat = |i: usize| matches!(tokens[i].as_str(), "said" | "saying" | "say") && i > 0 && tokens[i - 1] == "i";

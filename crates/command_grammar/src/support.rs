@@ -1040,13 +1040,22 @@ impl<'a> Said<'a> {
         }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
         let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
-        if let [.., w] = content.as_slice() {
-            if self.vocab.is_idiom_target(phrase.unwrap_or(&[]), w) {
+        let phrase_words = phrase.unwrap_or(&[]);
+        let head = self.vocab.idiom_head(&content).filter(|h| self.vocab.is_idiom_target(phrase_words, h));
+        if let Some(w) = head.or_else(|| content.last().copied()) {
+            if self.vocab.is_idiom_target(phrase_words, w) {
                 return Err(Unsupported::Target {
                     target: target.to_string(),
                     missing: format!("a thing or place named; {w:?} makes an idiom"),
                 });
             }
+        }
+        // "robot pick me up": the robot spoken to is no thing to act on.
+        if !content.is_empty() && content.iter().all(|w| matches!(*w, "robot" | "bot" | "robo" | "rowbot" | "robbie" | "robby")) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not who is spoken to".into(),
+            });
         }
         // "go backwards" names a direction, not a place.
         if !content.is_empty() && content.iter().all(|w| is_enum_word(self.vocab, w)) {
@@ -1178,6 +1187,12 @@ impl<'a> Said<'a> {
         out
     }
 
+    /// Whether `bare` is the number of the amount `value` (canonical unit) as said, in any unit of
+    /// its kind: "fifty fifty centimetres" says 50 twice.
+    fn in_unit_said(&self, bare: f64, value: f64) -> bool {
+        self.vocab.units.iter().any(|(_, u)| u.factor > 0.0 && close(bare * u.factor, value))
+    }
+
     /// "at" then a place, not an amount ("at point two metres per second") nor a speed ("at full
     /// speed", "at a slow pace").
     fn place_to_do_it_at(&self, i: usize) -> bool {
@@ -1220,6 +1235,37 @@ impl<'a> Said<'a> {
             return Err(Unsupported::SeveralAmounts { dimension: format!("number before an amount ({:?})", self.raw[s]), count: 2 });
         }
         let bare_slot_count = self.spec.slots.iter().filter(|s| matches!(s.kind, SlotKind::Number { bare_number: true, .. })).count();
+        // "fwd 30 cm at 0.1", "forward one metre no um one and a half": a number without a unit
+        // beside an amount of the bare slot's own kind with one; which is meant, and what is the
+        // other? One slot cannot hold both.
+        let bare_dimension = self.spec.slots.iter().find_map(|s| match &s.kind {
+            SlotKind::Number { bare_number: true, dimension, .. } => Some(dimension),
+            _ => None,
+        });
+        // Not a number said twice ("fifty fifty centimetres"), one before the request, nor a
+        // correction ("one metre actually make it two", read by the value check).
+        let own_start = r.triggers.iter().find(|m| m.action == self.ai).map(|m| m.start);
+        let unexplained = bare_outside.iter().find(|&&&(v, s, _)| {
+            let corrected = self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[..s], p));
+            // Held by a slot of another kind ("with speed zero point three"), it is explained.
+            let in_answer = cmd.slots.iter().any(|(name, x)| {
+                let other_kind = self.spec.slot(name).is_some_and(|sl| {
+                    matches!(&sl.kind, SlotKind::Number { dimension, .. } if Some(dimension) != bare_dimension)
+                });
+                other_kind && matches!(x, SlotValue::Number { value, .. } if close(*value, v))
+            });
+            own_start.is_none_or(|o| s > o)
+                && !corrected
+                && !in_answer
+                && !r.quantities.iter().any(|q| self.spec.slots.iter().any(|sl| {
+                    matches!(&sl.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension)
+                }) && self.in_unit_said(v, q.value))
+        });
+        if let (Some(dim), Some(&&(_, s, _))) = (bare_dimension, unexplained) {
+            if r.quantities.iter().any(|q| &q.dimension == dim && !q.softening) {
+                return Err(Unsupported::SeveralAmounts { dimension: format!("{dim} and a number without a unit ({:?})", self.raw[s]), count: 2 });
+            }
+        }
         if bare_slot_count > 0 && bare_outside.len() > bare_slot_count && r.quantities.is_empty() {
             return Err(Unsupported::SeveralAmounts { dimension: "bare number".into(), count: bare_outside.len() });
         }
@@ -2340,6 +2386,19 @@ mod tests {
             (r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "the bottles are behind you back up half a metre", true),
             (r#"{"action":"turn","direction":"left"}"#, "the robot was turning left", false),
             (r#"{"action":"turn","direction":"left"}"#, "the robot was going to turn left", false),
+            // A negated stop with only a remark after it asks to go on; a verb of its own after a
+            // negation is what it negates.
+            (r#"{"action":"resume"}"#, "dont stop youre doing great", true),
+            (r#"{"action":"come_here"}"#, "dad its not listening robot come here", true),
+            (r#"{"action":"come_here"}"#, "dont come here", false),
+            (r#"{"action":"go_to","target":"walk in freezer"}"#, "go to the walk in freezer", true),
+            // A number without a unit beside an amount of its kind: which is the distance?
+            (r#"{"action":"move","direction":"forward","distance_m":0.3}"#, "fwd 30 cm at 0.1", false),
+            (r#"{"action":"move","direction":"forward","distance_m":0.15}"#, "forward 18 inches at 0.15", false),
+            (r#"{"action":"move","direction":"left","distance_m":0.5}"#, "go left um fifty fifty centimetres", true),
+            (r#"{"action":"move","direction":"forward","distance_m":1,"speed_mps":0.3}"#, "move forward one meter with speed zero point three", true),
+            (r#"{"action":"move","direction":"forward","distance_m":1}"#, "move forward one meter with speed zero point three", false),
+            (r#"{"action":"pick_up","target":"robot"}"#, "robot pick me up pick me up", false),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
@@ -2362,6 +2421,15 @@ mod tests {
             ("pick up the patient in bed four", r#""action":"unknown""#),
             ("bring the dog inside", r#""action":"unknown""#),
             ("hault robot hault", r#""action":"stop""#),
+            // Said to the robot through someone, still a stop.
+            ("grandad its going for the roses tell it um robot stop", r#""action":"stop""#),
+            ("quit moving please", r#""action":"stop""#),
+            // Pi counts radians, unit said or not.
+            ("rotate ccw pi over two", r#""angle_deg":90.0"#),
+            // The thing a longer target is about makes the idiom; a name with a relation word in
+            // it does not.
+            ("follow the instructions in the manual", r#""action":"unknown""#),
+            ("can you get the light", r#""action":"unknown""#),
         ] {
             assert!(fast(text).contains(want), "{text}: {}", fast(text));
         }

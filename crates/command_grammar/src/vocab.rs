@@ -287,11 +287,7 @@ impl ActionSpec {
             return Some(target);
         }
         let words: Vec<&str> = target.split_whitespace().collect();
-        let end = words
-            .iter()
-            .position(|w| vocab.relation_words.contains(*w) || vocab.inner_words.contains(*w) || vocab.cut_words.contains(*w))
-            .unwrap_or(words.len());
-        let head = *words[..end].last()?;
+        let head = vocab.head_noun(&words)?;
         let singular = crate::grounding::singular(head);
         (self.refused_targets.contains(head) || self.refused_targets.contains(singular)).then_some(head)
     }
@@ -959,6 +955,24 @@ impl Vocabulary {
                 *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
             })
             .map(|(_, c)| c.as_str())
+    }
+
+    /// The noun a target is about: its last word before a relation ("the instructions in the
+    /// manual": instructions).
+    pub(crate) fn head_noun<'t>(&self, words: &[&'t str]) -> Option<&'t str> {
+        let end = words
+            .iter()
+            .position(|w| self.relation_words.contains(*w) || self.inner_words.contains(*w) || self.cut_words.contains(*w))
+            .unwrap_or(words.len());
+        words[..end].last().copied()
+    }
+
+    /// [`Self::head_noun`] where a phrase of its own follows it ("the instructions in the manual"),
+    /// not where the relation word is part of a name ("the walk in freezer").
+    pub(crate) fn idiom_head<'t>(&self, words: &[&'t str]) -> Option<&'t str> {
+        let end = words.iter().position(|w| self.relation_words.contains(*w))?;
+        let opens_phrase = words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
+        opens_phrase.then(|| words[..end].last().copied()).flatten()
     }
 
     /// `target` (one word, or the head noun of a longer target) after the action phrase `phrase` makes an idiom
