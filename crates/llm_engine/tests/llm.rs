@@ -15,10 +15,11 @@ use rand::{Rng, SeedableRng};
 /// Set a little below the measured figures so regressions fail; they apply to
 /// the dev split (the held-out split is scored through ROS in
 /// tests/test_command_parser.py) with one in `LLM_SAMPLE` deferrals kept. The
-/// LLM floor is the default model's: Qwen2.5-Coder-0.5B-Instruct, 2026-12-01
-/// after dev batch 9: fast path alone 1821/1995 = 0.913, with the LLM
-/// 1954/1995 = 0.979 (LLM right 133 of 150); another model has its own figure.
-const FAST_PATH_FLOOR: f64 = 0.89;
+/// LLM floor is the default model's: Qwen2.5-Coder-0.5B-Instruct, 2026-12-02
+/// after dev batch 18: fast path alone 4198/4715 = 0.890 (batches 13 to 18 leave more to the
+/// LLM), with the LLM 4578/4715 = 0.971 (LLM right 380 of 425); 2026-12-01 after dev batch 9:
+/// 0.913 and 0.979. Another model has its own figure.
+const FAST_PATH_FLOOR: f64 = 0.88;
 const WITH_LLM_FLOOR: f64 = 0.96;
 
 /// One in this many of the dev utterances the fast path defers is put to the LLM here;
