@@ -463,7 +463,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         (i.saturating_sub(4)..i).any(|k| match tokens[k].as_str() {
             "told" | "tells" | "asked" | "asks" | "tell" | "ask" => {
                 let object = (k + 1..i).find(|&j| !vocab.strip_words.contains(&tokens[j]));
-                object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "robot" | "bot" | "robo" | "yourself"))
+                object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "yourself") && !ROBOT_NAMES.contains(&tokens[j].as_str()))
             }
             "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
@@ -1264,6 +1264,9 @@ fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
         || matches!(w, "put" | "left" | "had" | "got" | "saw" | "said" | "made" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "set" | "dropped")
 }
 
+/// What speakers call the robot ("robot pick me up", "tell the robot to stop").
+pub(crate) const ROBOT_NAMES: &[&str] = &["robot", "bot", "robo", "rowbot", "robbie", "robby"];
+
 /// `tokens` without the ones [`self_corrections`] drops.
 pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
     tokens
@@ -1747,11 +1750,8 @@ fn parse_command(
             }
             // The head noun makes the idiom: "take the patients temperature".
             let plain: Vec<&str> = words.iter().map(|w| w.as_str()).collect();
-            let head = vocab.idiom_head(&plain).filter(|h| vocab.is_idiom_target(&tokens[first.start..first.end], h));
-            if let Some(w) = head.or_else(|| plain.last().copied()) {
-                if vocab.is_idiom_target(&tokens[first.start..first.end], w) {
-                    return idiom(w);
-                }
+            if let Some(w) = vocab.idiom_word(&tokens[first.start..first.end], &plain) {
+                return idiom(w);
             }
             if !words.is_empty() {
                 let target = words

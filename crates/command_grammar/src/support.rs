@@ -1040,18 +1040,14 @@ impl<'a> Said<'a> {
         }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
         let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
-        let phrase_words = phrase.unwrap_or(&[]);
-        let head = self.vocab.idiom_head(&content).filter(|h| self.vocab.is_idiom_target(phrase_words, h));
-        if let Some(w) = head.or_else(|| content.last().copied()) {
-            if self.vocab.is_idiom_target(phrase_words, w) {
-                return Err(Unsupported::Target {
-                    target: target.to_string(),
-                    missing: format!("a thing or place named; {w:?} makes an idiom"),
-                });
-            }
+        if let Some(w) = self.vocab.idiom_word(phrase.unwrap_or(&[]), &content) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: format!("a thing or place named; {w:?} makes an idiom"),
+            });
         }
         // "robot pick me up": the robot spoken to is no thing to act on.
-        if !content.is_empty() && content.iter().all(|w| matches!(*w, "robot" | "bot" | "robo" | "rowbot" | "robbie" | "robby")) {
+        if !content.is_empty() && content.iter().all(|w| crate::fast_path::ROBOT_NAMES.contains(w)) {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not who is spoken to".into(),
@@ -1187,10 +1183,28 @@ impl<'a> Said<'a> {
         out
     }
 
-    /// Whether `bare` is the number of the amount `value` (canonical unit) as said, in any unit of
-    /// its kind: "fifty fifty centimetres" says 50 twice.
-    fn in_unit_said(&self, bare: f64, value: f64) -> bool {
-        self.vocab.units.iter().any(|(_, u)| u.factor > 0.0 && close(bare * u.factor, value))
+    /// Whether the number `v` said without a unit at `s` has a reading beside the amounts said
+    /// with one: said before the request, a correction ("one metre actually make it two", which
+    /// the value check reads), held by a slot of another kind than the bare slot's `bare_dimension`
+    /// ("with speed zero point three"), or an amount's own number said twice ("fifty fifty
+    /// centimetres").
+    fn bare_number_explained(&self, cmd: &Command, v: f64, s: usize, bare_dimension: Option<&String>) -> bool {
+        let r = &self.reading;
+        let before_request = r.triggers.iter().find(|m| m.action == self.ai).is_some_and(|m| s <= m.start);
+        let corrected = self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[..s], p));
+        let number_slot_of = |name: &str| match self.spec.slot(name).map(|sl| &sl.kind) {
+            Some(SlotKind::Number { dimension, .. }) => Some(dimension),
+            _ => None,
+        };
+        let in_answer = cmd.slots.iter().any(|(name, x)| {
+            number_slot_of(name).is_some_and(|d| Some(d) != bare_dimension)
+                && matches!(x, SlotValue::Number { value, .. } if close(*value, v))
+        });
+        let said_twice = r.quantities.iter().any(|q| {
+            self.spec.slots.iter().any(|sl| number_slot_of(&sl.name) == Some(&q.dimension))
+                && self.vocab.units.iter().any(|(_, u)| u.factor > 0.0 && close(v * u.factor, q.value))
+        });
+        before_request || corrected || in_answer || said_twice
     }
 
     /// "at" then a place, not an amount ("at point two metres per second") nor a speed ("at full
@@ -1242,25 +1256,7 @@ impl<'a> Said<'a> {
             SlotKind::Number { bare_number: true, dimension, .. } => Some(dimension),
             _ => None,
         });
-        // Not a number said twice ("fifty fifty centimetres"), one before the request, nor a
-        // correction ("one metre actually make it two", read by the value check).
-        let own_start = r.triggers.iter().find(|m| m.action == self.ai).map(|m| m.start);
-        let unexplained = bare_outside.iter().find(|&&&(v, s, _)| {
-            let corrected = self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[..s], p));
-            // Held by a slot of another kind ("with speed zero point three"), it is explained.
-            let in_answer = cmd.slots.iter().any(|(name, x)| {
-                let other_kind = self.spec.slot(name).is_some_and(|sl| {
-                    matches!(&sl.kind, SlotKind::Number { dimension, .. } if Some(dimension) != bare_dimension)
-                });
-                other_kind && matches!(x, SlotValue::Number { value, .. } if close(*value, v))
-            });
-            own_start.is_none_or(|o| s > o)
-                && !corrected
-                && !in_answer
-                && !r.quantities.iter().any(|q| self.spec.slots.iter().any(|sl| {
-                    matches!(&sl.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension)
-                }) && self.in_unit_said(v, q.value))
-        });
+        let unexplained = bare_outside.iter().find(|&&&(v, s, _)| !self.bare_number_explained(cmd, v, s, bare_dimension));
         if let (Some(dim), Some(&&(_, s, _))) = (bare_dimension, unexplained) {
             if r.quantities.iter().any(|q| &q.dimension == dim && !q.softening) {
                 return Err(Unsupported::SeveralAmounts { dimension: format!("{dim} and a number without a unit ({:?})", self.raw[s]), count: 2 });

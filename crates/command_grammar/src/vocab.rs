@@ -967,12 +967,16 @@ impl Vocabulary {
         words[..end].last().copied()
     }
 
-    /// [`Self::head_noun`] where a phrase of its own follows it ("the instructions in the manual"),
-    /// not where the relation word is part of a name ("the walk in freezer").
-    pub(crate) fn idiom_head<'t>(&self, words: &[&'t str]) -> Option<&'t str> {
-        let end = words.iter().position(|w| self.relation_words.contains(*w))?;
-        let opens_phrase = words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
-        opens_phrase.then(|| words[..end].last().copied()).flatten()
+    /// The word of a target `words` that makes an idiom of the action phrase `phrase`, if one
+    /// does: its last word ("take a seat"), or the noun before a phrase of its own ("follow the
+    /// instructions in the manual"), not before a relation word inside a name ("the walk in
+    /// freezer").
+    pub(crate) fn idiom_word<'t>(&self, phrase: &[String], words: &[&'t str]) -> Option<&'t str> {
+        let head = words.iter().position(|w| self.relation_words.contains(*w)).and_then(|end| {
+            let opens_phrase = words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
+            if opens_phrase { words[..end].last().copied() } else { None }
+        });
+        head.into_iter().chain(words.last().copied()).find(|w| self.is_idiom_target(phrase, w))
     }
 
     /// `target` (one word, or the head noun of a longer target) after the action phrase `phrase` makes an idiom
