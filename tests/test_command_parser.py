@@ -30,7 +30,11 @@ VOCAB = yaml.safe_load((REPO / "params" / "vocabulary.yaml").read_text())
 # fast path 0.896 in the Rust test; with the 0.5B LLM, 3942/4100 = 0.961 over ROS (the bench).
 # Ninth session (the check reads second-language word order and sound-alike names), 2026-12-02:
 # fast path 0.900 in the Rust test; with the 0.5B LLM, 3969/4100 = 0.968 over ROS (the bench).
-FLOOR_FAST, FLOOR_LLM = 0.88, 0.95
+# Twelfth session, after batches 13 to 18 (5563 dev utterances, written with no example of the
+# set: remarks, shorthand, second-language speech the fast path leaves to the LLM more often),
+# 2026-12-02: fast path 0.874 in the Rust test (the eleventh session's 4693 lines are not worse:
+# 3602 right, was 3600); with the 0.5B LLM, 5338/5563 = 0.960 over ROS (the bench).
+FLOOR_FAST, FLOOR_LLM = 0.87, 0.95
 # With the LLM, every held-out utterance and one in LLM_DEV_SAMPLE of the dev split (fixed, spread
 # over the whole file) go over ROS, which keeps CI short as the dev set grows; the whole dev set
 # over ROS is bench/command_accuracy.py's.
