@@ -304,7 +304,8 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
         if !leads(a) {
             continue;
         }
-        if known(rest) {
+        // "waiter", "porter", "holder": a noun made with "-er", no "wait er".
+        if known(rest) && !matches!(rest, "er" | "ers") {
             return vec![a.to_string(), rest.to_string()];
         }
         // After it, an article or a word of going may be run in too: "gotothe living room".
@@ -318,6 +319,9 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
     }
     vec![t]
 }
+
+/// Words that open a noun phrase: an action word right after one names a thing.
+pub(crate) const OBJECT_DETERMINERS: [&str; 6] = ["the", "my", "your", "our", "their", "his"];
 
 /// Degrees of a half turn, whose direction is free.
 pub(crate) const HALF_TURN_DEG: f64 = 180.0;
@@ -1432,7 +1436,18 @@ fn parse_command(
             kept_triggers.push(m.clone());
         }
     }
-    let mut chosen = kept_triggers;
+    // "find the head chef", "go to the walk in fridge", "follow the waiter": another action's
+    // word right after a determiner inside the first action's object is a noun of that object.
+    let mut chosen: Vec<TriggerMatch> = kept_triggers
+        .iter()
+        .enumerate()
+        .filter(|&(k, m)| {
+            k == 0
+                || m.action == kept_triggers[0].action
+                || !(m.start > kept_triggers[k - 1].end && tokens.get(m.start - 1).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str())))
+        })
+        .map(|(_, m)| m.clone())
+        .collect();
     if chosen.is_empty() {
         chosen.extend(verbless(vocab, &tokens, &used, &quantities));
     }
@@ -1639,7 +1654,18 @@ fn parse_command(
             return needs("target text joins several things".into());
         }
         // Words of the target: after the action phrase.
-        let named_at: Vec<usize> = (0..leftovers.len()).filter(|&k| at[k] >= first.end && names(leftovers[k])).collect();
+        // "the sink behind you", "the cup in front of me": the robot or the speaker as the object of
+        // a place word inside the target names where the thing is ("bring the cup to me" says where
+        // it goes: a bare "to" is no place word).
+        let place_object = |k: usize| {
+            matches!(leftovers[k].as_str(), "you" | "me" | "us")
+                && k >= 2
+                && names(leftovers[k - 2])
+                && (matches!(leftovers[k - 1].as_str(), "behind" | "beside" | "near" | "by")
+                    || (matches!(leftovers[k - 1].as_str(), "of" | "to") && matches!(leftovers[k - 2].as_str(), "front" | "next" | "close")))
+        };
+        let named_at: Vec<usize> =
+            (0..leftovers.len()).filter(|&k| at[k] >= first.end && (names(leftovers[k]) || place_object(k))).collect();
         if let (Some(&first_named), Some(&last_named)) = (named_at.first(), named_at.last()) {
             if let Some(k) = (first_named..last_named).find(|&k| vocab.is_path_at(&leftovers, k)) {
                 return needs(format!("target holds a path: {}", leftovers[k]));
@@ -1674,6 +1700,7 @@ fn parse_command(
                     && leftovers.get(k + 1).is_none_or(|n| !matches!(n.as_str(), "you" | "u" | "ya" | "i" | "we"));
                 !vocab.filler_words.contains(*t)
                     || a_can
+                    || place_object(k)
                     || ((vocab.inner_words.contains(*t) || vocab.is_relation_after_position(&leftovers, k)) && inside(k))
             })
             .map(|(_, t)| *t)
@@ -2004,6 +2031,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
+    // "i saw it go to the shed earlier", "we watched the cat turn left": what was seen done.
+    let seen = (start.saturating_sub(4)..start).find(|&i| {
+        !used[i]
+            && matches!(tokens[i].as_str(), "saw" | "seen" | "watched" | "heard" | "noticed" | "spotted")
+            && !before_frame(i)
+            && !(i + 1..start).any(|k| request_frame_at(tokens, k))
+    });
+    if let Some(i) = seen {
+        return Some(format!("a report of what was seen: {:?} before the action", tokens[i]));
+    }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
         return Some(format!("left undecided: {w:?}"));
     }
@@ -2064,12 +2101,19 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }) {
         return Some(format!("not a request now: {:?} after the action", tokens[i]));
     }
-    let subject = start.checked_sub(1).filter(|&i| !used[i]).map(|i| &tokens[i]);
+    // "the left turn by the bar is tight": a side or a setting word between the determiner and
+    // the action word describes the noun ("to the right turn thirty degrees" says a direction).
+    let described = start >= 2
+        && !used[start - 2]
+        && is_enum_word(vocab, &tokens[start - 1])
+        && !(start >= 3 && tokens[start - 3] == "to");
+    let subject_at = start.checked_sub(if described { 2 } else { 1 }).filter(|&i| !used[i]);
+    let subject = subject_at.map(|i| &tokens[i]);
     // "the wait for a table is twenty minutes", "its your turn": after a determiner that opens
     // the utterance the action word is a noun ("change the speed" names the action by a verb).
     let opens = |i: usize| (0..i).all(|k| vocab.filler_words.contains(&tokens[k]) || matches!(tokens[k].as_str(), "its" | "is" | "was" | "thats"));
     let determiner = |w: &String| matches!(w.as_str(), "the" | "your" | "my" | "his" | "her" | "their" | "our");
-    if let Some(w) = subject.filter(|w| determiner(w) && opens(start - 1)) {
+    if let Some(w) = subject_at.filter(|&i| determiner(&tokens[i]) && opens(i)).map(|i| &tokens[i]) {
         return Some(format!("a noun, not a request: {w:?} before the action word"));
     }
     subject
@@ -2090,7 +2134,9 @@ fn group_spoken_to<'v>(vocab: &'v Vocabulary, tokens: &[String], m: &TriggerMatc
                 // "kids be quiet robot go to the bedroom": the robot named after them is spoken to.
                 && !(i + p.len() <= m.start && tokens[i + p.len()..m.start].iter().any(|w| matches!(w.as_str(), "robot" | "bot")))
                 && (i == 0 || !(vocab.strip_words.contains(&tokens[i - 1]) || vocab.relation_words.contains(&tokens[i - 1])
-                    || matches!(tokens[i - 1].as_str(), "of" | "for" | "with" | "at" | "to" | "all" | "tell" | "ask" | "show")))
+                    || matches!(tokens[i - 1].as_str(), "of" | "for" | "with" | "at" | "to" | "all" | "tell" | "ask" | "show")
+                    // "slow down theres kids about": they are told of, not spoken to.
+                    || matches!(tokens[i - 1].as_str(), "theres" | "there's" | "are" | "were" | "any" | "no" | "many")))
                 && tokens.get(i + p.len()).is_none_or(|n| !vocab.unit_words.contains(n) && !is_numeric(n))
         })
     })

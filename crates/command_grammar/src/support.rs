@@ -64,6 +64,8 @@ pub enum Unsupported {
     UnreadAmount { word: String },
     #[error("{words:?} says where to do it, which the command cannot hold")]
     WhereToDoIt { words: String },
+    #[error("{what:?} is what is to move, not the robot")]
+    OtherThingMoved { what: String },
     #[error("{0}")]
     NotARequest(String),
 }
@@ -433,9 +435,19 @@ impl<'a> Said<'a> {
                 }
             })
         };
+        // "come on man seriously": a word of urging ("come on") is no one-word phrase; "have a look
+        // at the drip stand": nor a word right after a determiner, a noun ("drip" read as "drop").
+        let urging = |m: &TriggerMatch| {
+            m.end - m.start == 1
+                && (v.encouragements.iter().any(|p| {
+                    // "go ahead three metres": not where the urging says a direction.
+                    p.len() > 1 && self.tokens[m.start..].starts_with(p) && !p.iter().any(|w| crate::fast_path::is_enum_word(v, w))
+                })
+                    || m.start.checked_sub(1).is_some_and(|i| crate::fast_path::OBJECT_DETERMINERS.contains(&self.tokens[i].as_str())))
+        };
         let phrase_said = to_speaker()
-            || r.triggers.iter().any(|m| m.action == self.ai)
-            || with_unit_words().iter().any(|m| m.action == self.ai)
+            || r.triggers.iter().any(|m| m.action == self.ai && !urging(m))
+            || with_unit_words().iter().any(|m| m.action == self.ai && !urging(m))
             || self
                 .spec
                 .synonyms
@@ -894,10 +906,15 @@ impl<'a> Said<'a> {
             .filter(|m| m.action == self.ai && self.spec.synonyms[m.synonym].implied.contains_key(&slot.name))
             .map(|m| m.start..m.end)
             .collect();
+        // "set your default speed to thirty five centimetres per second": beside a number, a value
+        // word before "speed" names the setting changed, not a level.
+        let number_given = cmd.slots.values().any(|v| matches!(v, SlotValue::Number { .. }));
+        let names_setting = |i: usize| number_given && self.tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "speed" | "pace"));
         let free_word = |i: usize, t: &String| {
             !self.reading.filler[i]
                 && !self.reading.in_quantity[i]
                 && !setting.iter().any(|r| r.contains(&i))
+                && !names_setting(i)
                 && words.is_some_and(|w| w.contains(t))
         };
         let said = self.tokens.iter().enumerate().any(|(i, t)| free_word(i, t))
@@ -1207,6 +1224,32 @@ impl<'a> Said<'a> {
         before_request || corrected || in_answer || said_twice
     }
 
+    /// Where a determiner and a thing named stand right after the action's own phrase, before
+    /// anything else: the object the verb moves.
+    fn object_moved(&self) -> Option<usize> {
+        let (r, v) = (&self.reading, self.vocab);
+        // A verb alone ("do a u turn the hallways full" has a whole phrase before the noun).
+        let own = r.triggers.iter().find(|m| m.action == self.ai && m.end - m.start == 1)?;
+        let det = own.end;
+        let next = det + 1;
+        let w = self.tokens.get(next)?.as_str();
+        (matches!(self.tokens[det].as_str(), "the" | "my" | "your" | "his" | "her" | "their" | "our" | "that" | "this")
+            && !r.used[det]
+            && !r.used[next]
+            && !r.in_quantity[next]
+            && next < self.remark_from
+            && !v.filler_words.contains(w)
+            && !v.strip_words.contains(w)
+            && !crate::fast_path::is_enum_word(v, w)
+            && crate::numbers::parse_number(&self.tokens, next).is_none()
+            && !crate::fast_path::ROBOT_NAMES.contains(&w)
+            // "turn your face other side": the robot's own body turns with it.
+            && !matches!(w, "face" | "head" | "body" | "camera" | "wheels" | "front" | "back" | "nose" | "bum" | "butt" | "self")
+            && !r.triggers.iter().any(|m| (m.start..m.end).contains(&next))
+            && !v.unit_words.contains(w))
+        .then_some(next)
+    }
+
     /// "at" then a place, not an amount ("at point two metres per second") nor a speed ("at full
     /// speed", "at a slow pace").
     fn place_to_do_it_at(&self, i: usize) -> bool {
@@ -1278,6 +1321,11 @@ impl<'a> Said<'a> {
         if self.spec.slot(DIRECTION_SLOT).is_some() && self.spec.slot(TARGET_SLOT).is_none() {
             if let Some(i) = (0..self.tokens.len()).find(|&i| self.place_to_do_it_at(i)) {
                 return Err(Unsupported::WhereToDoIt { words: self.raw[i..].join(" ") });
+            }
+            // "move the car forward a bit", "turn the chair left": a thing named right after the
+            // verb is what is moved ("move yourself", "move the robot" are the robot).
+            if let Some(i) = self.object_moved() {
+                return Err(Unsupported::OtherThingMoved { what: self.raw[i].clone() });
             }
         }
         for q in r.quantities.iter().filter(|q| !q.softening || self.has_slot_for(q)) {
@@ -2113,11 +2161,13 @@ mod tests {
         for (json, text) in [
             (r#"{"action":"go_to","target":"garage"}"#, "my wife said to go to the garage"),
             (r#"{"action":"follow","target":"son"}"#, "my son keeps saying follow me"),
-            (r#"{"action":"wait","duration_s":600}"#, "the wait for a table is 20 minutes"),
         ] {
             let e = refused(json, text);
             assert!(matches!(e, U::NotARequest(_)), "{text}: {e}");
         }
+        // A word after a determiner is a noun, no phrase of the action.
+        let e = refused(r#"{"action":"wait","duration_s":600}"#, "the wait for a table is 20 minutes");
+        assert!(matches!(e, U::Action { .. }), "{e}");
         // A homophone before a fraction and a unit is the number it sounds like.
         assert!(matches!(
             refused(r#"{"action":"move","direction":"forward","distance_m":0.5}"#, "go forward too and a half meters"),
@@ -2431,5 +2481,58 @@ mod tests {
         }
         // A report stays one.
         assert!(!fast("the robot was going to turn left").contains(r#""action":"turn""#));
+    }
+
+    #[test]
+    fn nouns_after_a_determiner_things_moved_seen_doings_and_setting_names() {
+        let cases = [
+            // Urging and a noun after a determiner are no phrase of the action.
+            (r#"{"action":"come_here"}"#, "come on man seriously", false),
+            (r#"{"action":"put_down"}"#, "have a look at the drip stand", false),
+            (r#"{"action":"move","direction":"forward","distance_m":3}"#, "go ahead three metres", true),
+            // A thing named after the verb is what moves; the robot and its body are not.
+            (r#"{"action":"move","direction":"forward"}"#, "move the car forward a bit", false),
+            (r#"{"action":"turn","direction":"left"}"#, "turn the chair left", false),
+            (r#"{"action":"move","direction":"forward"}"#, "move yourself forward", true),
+            (r#"{"action":"turn","angle_deg":180,"direction":"left"}"#, "turn your face other side", true),
+            // What was seen done is a report.
+            (r#"{"action":"go_to","target":"shed"}"#, "i saw it go to the shed earlier", false),
+            // Beside a number, "default speed" names the setting, no level.
+            (r#"{"action":"set_speed","level":"normal","speed_mps":0.35}"#, "set your default speed to thirty five centimetres per second", false),
+            (r#"{"action":"set_speed","speed_mps":0.35}"#, "set your default speed to thirty five centimetres per second", true),
+            (r#"{"action":"set_speed","level":"normal"}"#, "go back to normal speed", true),
+            // Where the thing is, said from the robot or the speaker, stays in the target.
+            (r#"{"action":"go_to","target":"sink behind you"}"#, "go to the sink behind you", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
+            crate::FastPathOutcome::Confident(c) | crate::FastPathOutcome::Unknown(c) => c.to_json(&v),
+            other => format!("{other:?}"),
+        };
+        for (text, want) in [
+            ("find the head chef", r#""target":"head chef""#),
+            ("follow the waiter", r#""target":"waiter""#),
+            ("go to the walk in fridge", r#""target":"walk in fridge""#),
+            ("wheres the watering can", r#""target":"watering can""#),
+            ("go to the sink behind you", r#""target":"sink behind you""#),
+            ("find the cup in front of you", r#""target":"cup in front of you""#),
+            ("bring the cup to me", r#""target":"cup""#),
+            ("fetch the key card for room 108", r#""target":"key card for room 108""#),
+            ("go to de veg patch", r#""target":"veg patch""#),
+            ("slow down theres kids about", r#""level":"slow""#),
+            ("pick up the tab for table nine", r#""action":"unknown""#),
+            ("follow the recipe exactly", r#""action":"unknown""#),
+            ("the left turn by the bar is really tight", r#""action":"unknown""#),
+            ("whatcha see", r#""action":"describe_scene""#),
+            ("wetin you dey see", r#""action":"describe_scene""#),
+            ("folla me son", r#""target":"person""#),
+            ("can you go a bit quicker", r#""level":"fast""#),
+            ("stopnow", r#""action":"stop""#),
+        ] {
+            assert!(fast(text).contains(want), "{text}: {}", fast(text));
+        }
+        // "to the right turn thirty degrees" still says a direction first.
+        assert!(fast("to the right turn thirty degrees").contains(r#""angle_deg":30.0"#));
     }
 }

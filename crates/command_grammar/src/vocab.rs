@@ -972,10 +972,14 @@ impl Vocabulary {
     /// instructions in the manual"), not before a relation word inside a name ("the walk in
     /// freezer").
     pub(crate) fn idiom_word<'t>(&self, phrase: &[String], words: &[&'t str]) -> Option<&'t str> {
-        let head = words.iter().position(|w| self.relation_words.contains(*w)).and_then(|end| {
-            let opens_phrase = words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
-            if opens_phrase { words[..end].last().copied() } else { None }
-        });
+        // "the tab for table nine": "of" and "for" end the head noun with or without an article.
+        let head = words
+            .iter()
+            .position(|w| self.relation_words.contains(*w) || matches!(*w, "of" | "for"))
+            .and_then(|end| {
+                let opens_phrase = matches!(words[end], "of" | "for") || words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
+                if opens_phrase { words[..end].last().copied() } else { None }
+            });
         head.into_iter().chain(words.last().copied()).find(|w| self.is_idiom_target(phrase, w))
     }
 
