@@ -216,7 +216,12 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     // whole command twice; once is meant.
     let mut i = 0;
     while i < out.len() {
-        let repeated = (2..=MAX_REPEATED_SPAN).find(|&len| i + 2 * len <= out.len() && out[i..i + len] == out[i + len..i + 2 * len]);
+        // Not a stop phrase that is the repeat ("hold up hold up theres a pallet in the way").
+        let repeated = (2..=MAX_REPEATED_SPAN).find(|&len| {
+            i + 2 * len <= out.len()
+                && out[i..i + len] == out[i + len..i + 2 * len]
+                && !vocab.stop_phrases.iter().any(|p| out[i..i + 2 * len] == p[..])
+        });
         match repeated {
             Some(len) => {
                 out.drain(i + len..i + 2 * len);
@@ -318,6 +323,24 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
         }
     }
     vec![t]
+}
+
+/// The first word of the action phrase `m` said with an ending that tells what someone does or
+/// did ("the robot follows me", "the forklift moved forward"), not what is asked. A phrase-less
+/// reading ("fwd two meters") starts past the last word and describes nothing.
+pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMatch) -> bool {
+    let Some(said) = raw.get(m.start) else {
+        return false;
+    };
+    let meant = &vocab.actions[m.action].synonyms[m.synonym].phrase[0];
+    // A phrase itself in the past ("moved") asks only of the robot: "it would be great if you moved
+    // back a little", not "the forklift moved forward two metres".
+    let of_own_word = |stem: Option<&str>| {
+        stem.is_some_and(|stem| vocab.actions[m.action].synonyms.iter().any(|s| s.phrase[0] == stem))
+    };
+    let past_of_another = (of_own_word(meant.strip_suffix('d')) || of_own_word(meant.strip_suffix("ed")))
+        && m.start.checked_sub(1).is_some_and(|i| !matches!(raw[i].as_str(), "you" | "u" | "ya" | "ye"));
+    past_of_another || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str())))
 }
 
 /// Words that open a noun phrase: an action word right after one names a thing.
@@ -1467,6 +1490,14 @@ fn parse_command(
             return needs("several actions mentioned".into());
         }
     }
+    // "the robot follows me everywhere": the action's word in another form tells what it does.
+    if described_doing(vocab, raw, first) {
+        return FastPathOutcome::Unknown(Command::unknown(
+            format!("a description, not a request: {:?}", raw[first.start]),
+            Source::FastPath,
+            text,
+        ));
+    }
     if let Some(why) = not_a_request(vocab, &tokens, &used, first) {
         return FastPathOutcome::Unknown(Command::unknown(why, Source::FastPath, text));
     }
@@ -1698,8 +1729,15 @@ fn parse_command(
                     && k > 0
                     && names(leftovers[k - 1])
                     && leftovers.get(k + 1).is_none_or(|n| !matches!(n.as_str(), "you" | "u" | "ya" | "i" | "we"));
+                // "the robot arm", "the small robot car": a robot named inside the target is a kind
+                // of thing, not the one spoken to.
+                let robot_kind = ROBOT_NAMES.contains(&t.as_str())
+                    && k > 0
+                    && (names(leftovers[k - 1]) || vocab.strip_words.contains(leftovers[k - 1]))
+                    && leftovers.get(k + 1).is_some_and(|n| names(n));
                 !vocab.filler_words.contains(*t)
                     || a_can
+                    || robot_kind
                     || place_object(k)
                     || ((vocab.inner_words.contains(*t) || vocab.is_relation_after_position(&leftovers, k)) && inside(k))
             })
@@ -2017,7 +2055,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "im not as young as i used to be um could you pick up the ball": a request put to the robot
     // starts a clause of its own; a negation, report or question before it is in another. A
     // condition still reaches over it ("if the door is open could you go in").
-    let frame = (0..start).rev().find(|&k| request_frame_at(tokens, k));
+    // "did you see that okay robot come here": the robot called right before the action phrase
+    // opens the request too ("did the robot go to the kitchen" names it in the question).
+    let robot_called = |k: usize| {
+        k + 1 == start
+            && ROBOT_NAMES.contains(&tokens[k].as_str())
+            && k.checked_sub(1).is_none_or(|j| !vocab.strip_words.contains(&tokens[j]))
+    };
+    let frame = (0..start).rev().find(|&k| request_frame_at(tokens, k) || robot_called(k));
     let before_frame = |i: usize| {
         frame.is_some_and(|k| i < k)
             && !matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "unless" | "once" | "until" | "after" | "before" | "soon")

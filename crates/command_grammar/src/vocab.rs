@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use crate::error::VocabularyError;
 
+/// Words said before a person's name.
+const PERSON_TITLES: [&str; 8] = ["mr", "mrs", "ms", "miss", "dr", "doctor", "nurse", "sister"];
+
 /// Action name reserved for input that maps to no command. It is built in
 /// rather than declared in YAML so that no vocabulary can forget it.
 pub const UNKNOWN_ACTION: &str = "unknown";
@@ -287,6 +290,12 @@ impl ActionSpec {
             return Some(target);
         }
         let words: Vec<&str> = target.split_whitespace().collect();
+        // "mrs thompson", "dr patel": a name after a title is a person's, whatever the name.
+        if let Some(title) = words.first().filter(|w| PERSON_TITLES.contains(w)) {
+            if self.refused_targets.contains("person") {
+                return Some(title);
+            }
+        }
         let head = vocab.head_noun(&words)?;
         let singular = crate::grounding::singular(head);
         (self.refused_targets.contains(head) || self.refused_targets.contains(singular)).then_some(head)

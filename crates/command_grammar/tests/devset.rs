@@ -8,8 +8,8 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 4536/5985 = 0.758 on 2026-12-03, thirteenth session, after batches 19
-/// and 20; 4198/5563 = 0.755 on 2026-12-02, twelfth session, after batches 15 to
+/// the build (measured 4857/6387 = 0.760 on 2026-12-03, thirteenth session, after batches 19
+/// to 22; 4536/5985 = 0.758 after batches 19 and 20; 4198/5563 = 0.755 on 2026-12-02, twelfth session, after batches 15 to
 /// 18, whose remarks, indirect requests, shorthand and second-language speech go to the LLM more
 /// often; 3900/5141 = 0.759 after batches 15 and 16;
 /// 3598/4693 = 0.767 in the eleventh session, after batches 13 and
@@ -24,9 +24,9 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
 /// ("chase the ball": no phrase of follow said). That is the price of "wrong is
-/// worse than unknown". Measured 56 of 4077 on 2026-12-03, thirteenth session, after batches
-/// 19 and 20 (a word after a determiner is a noun, no phrase: "have a look at the drip stand" no
-/// longer supports a put_down, "whatcha see" and "wetin you dey see" are read); 57 of 3793 expected answers on 2026-12-02, twelfth session,
+/// worse than unknown". Measured 56 of 4358 on 2026-12-03, thirteenth session, after batches
+/// 19 to 22 (56 of 4077 after 19 and 20 (a word after a determiner is a noun, no phrase: "have a look at the drip stand" no
+/// longer supports a put_down, "whatcha see" and "wetin you dey see" are read)); 57 of 3793 expected answers on 2026-12-02, twelfth session,
 /// after batches 15 to 18 ("where my charger dey", "grip the socket wrench", "leave it on the
 /// grass"; 53 of 3534 after batches 15 and 16: "whats that you can see young man", "yo dip to the break room", "it
 /// would be nice if you backed up a little", "can you see my walking stick anywhere"); 41 of
@@ -45,9 +45,11 @@ const MAX_ACTION_WORD_REFUSALS: usize = 56;
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 60 of 4077 on
-/// 2026-12-03, thirteenth session, after batches 19 and 20 (a size inside a name, "the ten mil
-/// socket", is read as a length find has no slot for; "turn left nine tee degrees"; "follow mi");
+/// language taken for a name ("kuya can you get the charger po"). Measured 64 of 4358 on
+/// 2026-12-03, thirteenth session, after batches 19 to 22 ("go to the 3d printer" is split into
+/// "3 d"; "turn left zero four five degrees"; "pick up them gloves"; 60 of 4077 after batches 19
+/// and 20: a size inside a name, "the ten mil socket", is read as a length find has no slot for;
+/// "turn left nine tee degrees"; "follow mi");
 /// 55 of 3793 on
 /// 2026-12-02, twelfth session, after batches 15 to 18 ("fwd 30 cm at 0.1": a bare speed after a
 /// distance is not read; "give us a u turn mate"; 48 after batches 15 and 16: "go left a metre no right a metre",
@@ -59,7 +61,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 56;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 60;
+const MAX_SLOT_REFUSALS: usize = 64;
 
 #[derive(Default)]
 struct Score {
