@@ -26,10 +26,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from command_devset import DEV, SPLITS, matches, score_devset  # noqa: E402
-from conftest import NodeProcess  # noqa: E402
+from conftest import BIN_DIR, NodeProcess  # noqa: E402
 
 
 MISSES = None
+
+
+def stale_binary():
+    """The node binary is older than a source or the vocabulary it embeds: the run would score
+    old code against the current dev set (`scripts/bench` builds first; a direct run does not)."""
+    binary = BIN_DIR / "command_parser"
+    if not binary.exists():
+        return f"{binary} missing"
+    crates = ["crates/command_grammar", "crates/llm_engine", "crates/ros_edge", "crates/vision_edge", "crates/npu_arbiter", "nodes/command_parser"]
+    sources = [p for c in crates for p in (ROOT / c).glob("src/**/*.rs")] + [ROOT / "params" / "vocabulary.yaml"]
+    newer = [p for p in sources if p.stat().st_mtime > binary.stat().st_mtime]
+    return f"{binary} is older than {newer[0].relative_to(ROOT)}" if newer else None
 
 
 def default_models():
@@ -111,7 +123,11 @@ def main():
     ap.add_argument("--cases", metavar="YAML", help="utterances in the dev set's format (default: the dev set)")
     ap.add_argument("--misses", metavar="JSONL", help="append the dev-split utterances answered wrongly")
     ap.add_argument("--json", metavar="PATH")
+    ap.add_argument("--allow-stale", action="store_true", help="run even if the node binary is older than its sources")
     a = ap.parse_args()
+    stale = stale_binary()
+    if stale and not a.allow_stale:
+        sys.exit(f"command_accuracy: {stale}; build first (cargo build --release --workspace --bins) or pass --allow-stale")
     global DEV, MISSES
     if a.cases:
         import yaml

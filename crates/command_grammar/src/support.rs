@@ -1444,6 +1444,22 @@ mod tests {
         }
     }
 
+    /// The fast path's answer: its command's JSON, or why it defers.
+    fn fast_json(v: &Vocabulary, text: &str) -> String {
+        match crate::fast_path::fast_path(v, text) {
+            crate::FastPathOutcome::Confident(c) | crate::FastPathOutcome::Unknown(c) => c.to_json(v),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The fast path's answer to each text holds the fragment given.
+    fn assert_fast_answers(v: &Vocabulary, cases: &[(&str, &str)]) {
+        for &(text, want) in cases {
+            let got = fast_json(v, text);
+            assert!(got.contains(want), "{text}: {got}");
+        }
+    }
+
     fn check(v: &Vocabulary, json: &str, text: &str) -> Result<(), Unsupported> {
         let cmd = v.finalize(Command::from_llm_json(v, json, text, 0.8).expect("reply parses"));
         assert!(
@@ -2357,23 +2373,20 @@ mod tests {
         ];
         let v = vocab();
         assert_checks(&v, &cases);
-        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
-            crate::FastPathOutcome::Confident(c) => c.to_json(&v),
-            other => format!("{other:?}"),
-        };
-        for (text, want) in [
-            ("pick up mister snuggles pleeease", r#""target":"mister snuggles""#),
-            ("bring us the tea towel would ye", r#""target":"tea towel""#),
-            ("retrieve specimen tube roger", r#""target":"specimen tube""#),
-            ("left negative right two metres", r#""direction":"right""#),
-            ("kindly reduce the speed", r#""level":"slow""#),
-            ("pick of the blue mug", r#""target":"blue mug""#),
-            ("turn you around", r#""angle_deg":180.0"#),
-        ] {
-            assert!(fast(text).contains(want), "{text}: {}", fast(text));
-        }
+        assert_fast_answers(
+            &v,
+            &[
+                ("pick up mister snuggles pleeease", r#""target":"mister snuggles""#),
+                ("bring us the tea towel would ye", r#""target":"tea towel""#),
+                ("retrieve specimen tube roger", r#""target":"specimen tube""#),
+                ("left negative right two metres", r#""direction":"right""#),
+                ("kindly reduce the speed", r#""level":"slow""#),
+                ("pick of the blue mug", r#""target":"blue mug""#),
+                ("turn you around", r#""angle_deg":180.0"#),
+            ],
+        );
         // Everyday words are not typo-corrected into commands.
-        assert!(!fast("the laundrys done could you go to the utility room").contains("dont"));
+        assert!(!fast_json(&v, "the laundrys done could you go to the utility room").contains("dont"));
     }
 
     #[test]
@@ -2450,39 +2463,36 @@ mod tests {
         ];
         let v = vocab();
         assert_checks(&v, &cases);
-        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
-            crate::FastPathOutcome::Confident(c) | crate::FastPathOutcome::Unknown(c) => c.to_json(&v),
-            other => format!("{other:?}"),
-        };
-        for (text, want) in [
-            // A reason, a remark or someone's doing after the thing is not part of it.
-            ("pick up the toy car before someone trips", r#""target":"toy car""#),
-            ("find the stopwatch my son needs it for sports day", r#""target":"stopwatch""#),
-            ("find the stapler janet nicked it again", r#""target":"stapler""#),
-            ("go to the front door someones knocking", r#""target":"front door""#),
-            ("follow me we were playing tag", r#""target":"person""#),
-            ("you please follow me yaar", r#""target":"person""#),
-            // A description still is.
-            ("pick up the pen i dropped", r#""target":"pen i dropped""#),
-            // People by any name, and animals taken somewhere, are not lifted.
-            ("pick up the kids at three fifteen", r#""action":"unknown""#),
-            ("pick up the patient in bed four", r#""action":"unknown""#),
-            ("bring the dog inside", r#""action":"unknown""#),
-            ("hault robot hault", r#""action":"stop""#),
-            // Said to the robot through someone, still a stop.
-            ("grandad its going for the roses tell it um robot stop", r#""action":"stop""#),
-            ("quit moving please", r#""action":"stop""#),
-            // Pi counts radians, unit said or not.
-            ("rotate ccw pi over two", r#""angle_deg":90.0"#),
-            // The thing a longer target is about makes the idiom; a name with a relation word in
-            // it does not.
-            ("follow the instructions in the manual", r#""action":"unknown""#),
-            ("can you get the light", r#""action":"unknown""#),
-        ] {
-            assert!(fast(text).contains(want), "{text}: {}", fast(text));
-        }
+        assert_fast_answers(
+            &v,
+            &[
+                // A reason, a remark or someone's doing after the thing is not part of it.
+                ("pick up the toy car before someone trips", r#""target":"toy car""#),
+                ("find the stopwatch my son needs it for sports day", r#""target":"stopwatch""#),
+                ("find the stapler janet nicked it again", r#""target":"stapler""#),
+                ("go to the front door someones knocking", r#""target":"front door""#),
+                ("follow me we were playing tag", r#""target":"person""#),
+                ("you please follow me yaar", r#""target":"person""#),
+                // A description still is.
+                ("pick up the pen i dropped", r#""target":"pen i dropped""#),
+                // People by any name, and animals taken somewhere, are not lifted.
+                ("pick up the kids at three fifteen", r#""action":"unknown""#),
+                ("pick up the patient in bed four", r#""action":"unknown""#),
+                ("bring the dog inside", r#""action":"unknown""#),
+                ("hault robot hault", r#""action":"stop""#),
+                // Said to the robot through someone, still a stop.
+                ("grandad its going for the roses tell it um robot stop", r#""action":"stop""#),
+                ("quit moving please", r#""action":"stop""#),
+                // Pi counts radians, unit said or not.
+                ("rotate ccw pi over two", r#""angle_deg":90.0"#),
+                // The thing a longer target is about makes the idiom; a name with a relation word in
+                // it does not.
+                ("follow the instructions in the manual", r#""action":"unknown""#),
+                ("can you get the light", r#""action":"unknown""#),
+            ],
+        );
         // A report stays one.
-        assert!(!fast("the robot was going to turn left").contains(r#""action":"turn""#));
+        assert!(!fast_json(&v, "the robot was going to turn left").contains(r#""action":"turn""#));
     }
 
     #[test]
@@ -2519,42 +2529,39 @@ mod tests {
         ];
         let v = vocab();
         assert_checks(&v, &cases);
-        let fast = |text: &str| match crate::fast_path::fast_path(&v, text) {
-            crate::FastPathOutcome::Confident(c) | crate::FastPathOutcome::Unknown(c) => c.to_json(&v),
-            other => format!("{other:?}"),
-        };
-        for (text, want) in [
-            ("find the head chef", r#""target":"head chef""#),
-            ("follow the waiter", r#""target":"waiter""#),
-            ("go to the walk in fridge", r#""target":"walk in fridge""#),
-            ("wheres the watering can", r#""target":"watering can""#),
-            ("go to the sink behind you", r#""target":"sink behind you""#),
-            ("find the cup in front of you", r#""target":"cup in front of you""#),
-            ("bring the cup to me", r#""target":"cup""#),
-            ("fetch the key card for room 108", r#""target":"key card for room 108""#),
-            ("go to de veg patch", r#""target":"veg patch""#),
-            ("slow down theres kids about", r#""level":"slow""#),
-            ("pick up the tab for table nine", r#""action":"unknown""#),
-            ("follow the recipe exactly", r#""action":"unknown""#),
-            ("the left turn by the bar is really tight", r#""action":"unknown""#),
-            ("whatcha see", r#""action":"describe_scene""#),
-            ("wetin you dey see", r#""action":"describe_scene""#),
-            ("folla me son", r#""target":"person""#),
-            ("can you go a bit quicker", r#""level":"fast""#),
-            ("stopnow", r#""action":"stop""#),
-            ("the robot follows me everywhere", r#""action":"unknown""#),
-            ("hold up hold up theres a pallet in the way", r#""action":"stop""#),
-            ("move backwards four feet nice and slow", r#""distance_m":1.219"#),
-            ("look at the robot arm", r#""target":"robot arm""#),
-            ("lift mrs thompson out of her chair", r#""action":"unknown""#),
-            ("head to the quality lab copy", r#""target":"quality lab""#),
-            ("go to the emergency stop button", r#""target":"emergency stop button""#),
-            ("look at the state of this place", r#""action":"unknown""#),
-            ("new rule from now on stop means go faster", r#""action":"unknown""#),
-        ] {
-            assert!(fast(text).contains(want), "{text}: {}", fast(text));
-        }
+        assert_fast_answers(
+            &v,
+            &[
+                ("find the head chef", r#""target":"head chef""#),
+                ("follow the waiter", r#""target":"waiter""#),
+                ("go to the walk in fridge", r#""target":"walk in fridge""#),
+                ("wheres the watering can", r#""target":"watering can""#),
+                ("go to the sink behind you", r#""target":"sink behind you""#),
+                ("find the cup in front of you", r#""target":"cup in front of you""#),
+                ("bring the cup to me", r#""target":"cup""#),
+                ("fetch the key card for room 108", r#""target":"key card for room 108""#),
+                ("go to de veg patch", r#""target":"veg patch""#),
+                ("slow down theres kids about", r#""level":"slow""#),
+                ("pick up the tab for table nine", r#""action":"unknown""#),
+                ("follow the recipe exactly", r#""action":"unknown""#),
+                ("the left turn by the bar is really tight", r#""action":"unknown""#),
+                ("whatcha see", r#""action":"describe_scene""#),
+                ("wetin you dey see", r#""action":"describe_scene""#),
+                ("folla me son", r#""target":"person""#),
+                ("can you go a bit quicker", r#""level":"fast""#),
+                ("stopnow", r#""action":"stop""#),
+                ("the robot follows me everywhere", r#""action":"unknown""#),
+                ("hold up hold up theres a pallet in the way", r#""action":"stop""#),
+                ("move backwards four feet nice and slow", r#""distance_m":1.219"#),
+                ("look at the robot arm", r#""target":"robot arm""#),
+                ("lift mrs thompson out of her chair", r#""action":"unknown""#),
+                ("head to the quality lab copy", r#""target":"quality lab""#),
+                ("go to the emergency stop button", r#""target":"emergency stop button""#),
+                ("look at the state of this place", r#""action":"unknown""#),
+                ("new rule from now on stop means go faster", r#""action":"unknown""#),
+            ],
+        );
         // "to the right turn thirty degrees" still says a direction first.
-        assert!(fast("to the right turn thirty degrees").contains(r#""angle_deg":30.0"#));
+        assert!(fast_json(&v, "to the right turn thirty degrees").contains(r#""angle_deg":30.0"#));
     }
 }
