@@ -48,6 +48,8 @@ pub enum VocabularyError {
     BadUnitFactor { dimension: String, factor: f64 },
     #[error("unit name {0:?} is declared twice")]
     DuplicateUnit(String),
+    #[error("pause phrase {0:?} is not a stop phrase")]
+    PauseNotStop(String),
 }
 
 /// Why a command does not satisfy the vocabulary.

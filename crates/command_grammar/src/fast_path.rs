@@ -115,6 +115,12 @@ fn unstretched(word: &str) -> String {
     out
 }
 
+/// Sounds of hesitation, which say nothing wherever they fall.
+const HESITATIONS: [&str; 7] = ["um", "uh", "er", "erm", "uhm", "umm", "hmm"];
+
+/// Endings that make another form of the same word: "cups" is no restart of "cup".
+const INFLECTIONS: &[&str] = &["es", "ed", "ing", "er", "ers", "est", "ly", "ies", "ful", "ness", "ish", "en"];
+
 /// The utterance's words ([`normalize`]) with what speech recognition split or joined put back
 /// as the vocabulary's `respellings` say ("go for word" -> "go forward", "turnleft" -> "turn
 /// left"). Before anything else reads them, so the fast path and the answer check see the same
@@ -175,7 +181,14 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         // where it is also a unit ("m m move"), unless it follows a number ("2 m").
         let after_number = i > 0 && (is_numeric(&out[i - 1]) || crate::numbers::NUMBER_WORDS.contains(&out[i - 1].as_str()));
         let letter = w.len() == 1 && !matches!(w.as_str(), "a" | "i" | "u") && !after_number;
-        if stammer || (letter && out[i + 1].len() > 1 && out[i + 1].starts_with(w.as_str())) {
+        // "go to the kit kitchen", "find my wall wallet": a word broken off and said again whole.
+        // Not the word with an ending ("cup cups", "turn turning").
+        let broken_off = w.len() >= 3
+            && !is_numeric(w)
+            && out[i + 1].len() >= w.len() + 2
+            && out[i + 1].starts_with(w.as_str())
+            && !INFLECTIONS.contains(&&out[i + 1][w.len()..]);
+        if stammer || broken_off || (letter && out[i + 1].len() > 1 && out[i + 1].starts_with(w.as_str())) {
             out.remove(i);
         } else {
             i += 1;
@@ -185,10 +198,20 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     while out.len() > 1 && matches!(out[0].as_str(), "mm" | "mmm" | "mhm") {
         out.remove(0);
     }
+    // "one uh metre", "back uh uh one": a hesitation inside an amount says nothing ("two um two
+    // metres" is a stutter, said once above).
+    let mut i = 1;
+    while i + 1 < out.len() {
+        if HESITATIONS.contains(&out[i].as_str()) && is_number_word(&out[i - 1]) && out[i + 1] != out[i - 1] {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     // "carry um carry on", "turn uh turn left": a word, a hesitation, the word again is said once.
     let mut i = 0;
     while i + 2 < out.len() {
-        let hesitation = matches!(out[i + 1].as_str(), "um" | "uh" | "er" | "erm" | "uhm" | "umm" | "hmm");
+        let hesitation = HESITATIONS.contains(&out[i + 1].as_str());
         if hesitation && out[i] == out[i + 2] && !vocab.stop_words.contains(&out[i]) && out[i] != "no" {
             out.drain(i..i + 2);
         } else {
@@ -340,7 +363,18 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
     };
     let past_of_another = (of_own_word(meant.strip_suffix('d')) || of_own_word(meant.strip_suffix("ed")))
         && m.start.checked_sub(1).is_some_and(|i| !matches!(raw[i].as_str(), "you" | "u" | "ya" | "ye"));
-    past_of_another || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str())))
+    // "the forklift is turning left": what another is doing now. Not "you are going forward one
+    // meter now", a request in English learnt late.
+    let doing = said.len() > 4 && said.ends_with("ing");
+    let progressive_of_another = doing
+        && m.start.checked_sub(1).is_some_and(|i| match raw[i].as_str() {
+            "is" | "was" | "isnt" | "wasnt" => true,
+            "are" | "were" => i.checked_sub(1).is_some_and(|s| !matches!(raw[s].as_str(), "you" | "u" | "ya" | "ye")),
+            _ => false,
+        });
+    past_of_another
+        || progressive_of_another
+        || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str())))
 }
 
 /// Words that open a noun phrase: an action word right after one names a thing.
@@ -514,6 +548,8 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             // "stop is that you", "halt is it on fire": a stop, then a question.
             && !tokens.get(i + 2).is_some_and(|n| matches!(n.as_str(), "that" | "this" | "it" | "he" | "she" | "you" | "there" | "someone"))
     };
+    // "stop me if youve heard this one before": a figure of speech, not a stop asked now.
+    let stop_me_if = |i: usize| tokens.get(i + 1).is_some_and(|w| w == "me") && tokens.get(i + 2).is_some_and(|w| w == "if");
     // "you dont have to stop every time", "theres no need to stop": no stop needed.
     let not_needed = |i: usize| {
         i >= 2
@@ -567,6 +603,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             && !of_another_thing(i)
             && !mentioned(i)
             && !not_needed(i)
+            && !stop_me_if(i)
             && !freezes_a_thing(i)
     };
     let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
@@ -576,7 +613,8 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             let corrects = |i: usize| {
                 vocab.correction_markers.contains(p) && replaced_value(vocab, tokens, &vec![true; tokens.len()], i, i + p.len()).is_some()
             };
-            (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| tokens[i..i + p.len()] == p[..] && !corrects(i))
+            (0..tokens.len().saturating_sub(p.len() - 1))
+                .any(|i| tokens[i..i + p.len()] == p[..] && !corrects(i) && !timed_pause(vocab, tokens, p, i + p.len()))
         })
         || {
             let content = content();
@@ -598,6 +636,25 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         }
     };
     stop && !negation()
+}
+
+/// "hold on thirty seconds", "hold your horses for twenty seconds": a pause phrase with a time
+/// said right after it asks for a timed wait, which halts the robot as well. "hold on a sec" is
+/// still a stop: "a sec" softens, it does not time.
+fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: usize) -> bool {
+    if !vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase) {
+        return false;
+    }
+    let mut i = after;
+    while tokens.get(i).is_some_and(|w| vocab.filler_words.contains(w) || w == "for") {
+        i += 1;
+    }
+    // "for a minute" times the wait; "a sec" alone softens the stop.
+    let counted = i > after && tokens[i - 1] == "for" && tokens.get(i).is_some_and(|w| matches!(w.as_str(), "a" | "an"));
+    let Some(i) = (if counted { Some(i + 1) } else { crate::numbers::parse_number(tokens, i).map(|(_, n)| i + n) }) else {
+        return false;
+    };
+    vocab.units.iter().any(|(words, unit)| unit.dimension == "duration" && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
 }
 
 /// "stap", "stopp": an utterance of one word (fillers aside), not a word the
@@ -1029,14 +1086,28 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
             m += 1;
             continue;
         };
-        let e = m + marker.len();
-        // "left uh no right": a hesitation before the marker belongs to it.
+        let mut e = m + marker.len();
+        // "left uh no right", "four metres no i mean three": a hesitation or a "no" before the
+        // marker belongs to it, and so does one after it ("one metre no um one and a half").
         let mut from = m;
-        while from > 0 && keep[from - 1] && vocab.filler_words.contains(&tokens[from - 1]) {
+        while from > 0 && keep[from - 1] && (vocab.filler_words.contains(&tokens[from - 1]) || matches!(tokens[from - 1].as_str(), "no" | "nah")) {
             from -= 1;
         }
+        while e + 1 < n && HESITATIONS.contains(&tokens[e].as_str()) {
+            e += 1;
+        }
         if let Some(start) = replaced_value(vocab, tokens, &keep, from, e) {
-            keep[start..e].iter_mut().for_each(|k| *k = false);
+            // "forward one metre sorry backward": only the value is taken back when no amount
+            // follows the new one; the metre stands.
+            let amount_between =
+                start + 1 < from && is_enum_word(vocab, &tokens[start]) && tokens[start + 1..from].iter().any(|w| is_number_word(w));
+            let amount_again = tokens[e..].iter().take(4).any(|w| is_number_word(w));
+            if amount_between && !amount_again {
+                keep[start] = false;
+                keep[from..e].iter_mut().for_each(|k| *k = false);
+            } else {
+                keep[start..e].iter_mut().for_each(|k| *k = false);
+            }
         }
         m = e;
     }
@@ -1133,16 +1204,27 @@ fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize
     if m == 0 || e >= tokens.len() || !keep[m - 1] {
         return None;
     }
-    let (before, after) = (&tokens[m - 1], &tokens[e]);
-    let same_slot = vocab.actions.iter().flat_map(|a| &a.slots).any(|s| match &s.kind {
-        SlotKind::Enum { values } => {
-            let of = |w: &String| values.iter().find(|(_, syns)| syns.contains(w)).map(|(k, _)| k);
-            of(before).is_some_and(|a| of(after).is_some_and(|b| a != b))
-        }
-        _ => false,
-    });
-    if same_slot {
+    // "left one metre i mean right one metre", "clockwise ninety no anticlockwise": the value
+    // taken back may stand before the amount said with it.
+    let mut v = m - 1;
+    while v > 0 && keep[v - 1] && (parse_number(tokens, v).is_some() || is_number_word(&tokens[v]) || unit_at(vocab, tokens, v).is_some() || tokens[v] == "a") && m - v <= 4 {
+        v -= 1;
+    }
+    let after = &tokens[e];
+    let same_slot = |before: &String| {
+        vocab.actions.iter().flat_map(|a| &a.slots).any(|s| match &s.kind {
+            SlotKind::Enum { values } => {
+                let of = |w: &String| values.iter().find(|(_, syns)| syns.contains(w)).map(|(k, _)| k);
+                of(before).is_some_and(|a| of(after).is_some_and(|b| a != b))
+            }
+            _ => false,
+        })
+    };
+    if same_slot(&tokens[m - 1]) {
         return Some(m - 1);
+    }
+    if v < m - 1 && same_slot(&tokens[v]) {
+        return Some(v);
     }
     if parse_number(tokens, e).is_some() {
         // "two no three metres", and with the unit said twice, "one metre no two metres".
@@ -1955,7 +2037,10 @@ fn verbless(vocab: &Vocabulary, tokens: &[String], used: &[bool], quantities: &[
 
 /// The one-word phrase `m` is followed by a connective: "go and", "come and" start one command.
 pub(crate) fn idiom_connective(vocab: &Vocabulary, tokens: &[String], m: &TriggerMatch) -> bool {
-    m.end == m.start + 1 && tokens.get(m.end).is_some_and(|w| vocab.connectives.contains(w))
+    // "go on and fetch me that bucket": a verb of going with "on" is as bare.
+    let bare = m.end == m.start + 1
+        || (m.end == m.start + 2 && tokens[m.start + 1] == "on" && vocab.serial_verbs.contains(&tokens[m.start]));
+    bare && tokens.get(m.end).is_some_and(|w| vocab.connectives.contains(w))
 }
 
 /// A relation word that opens what follows an action phrase ending at `end`, once words
@@ -2086,6 +2171,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(i) = seen {
         return Some(format!("a report of what was seen: {:?} before the action", tokens[i]));
     }
+    // "that tractor needs to go to the shed", "we need to move forward with the new menu": what
+    // another must do. "you have to find my sister" asks it of the robot.
+    let others_need = start >= 3
+        && tokens[start - 1] == "to"
+        && matches!(tokens[start - 2].as_str(), "needs" | "need" | "has" | "have" | "wants" | "want" | "ought" | "got")
+        && !used[start - 2]
+        && !matches!(tokens[start - 3].as_str(), "you" | "u" | "ya" | "ye" | "robot" | "bot" | "dont" | "don't" | "no");
+    if others_need {
+        return Some(format!("another's need, not a request: {:?} before the action", tokens[start - 2]));
+    }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
         return Some(format!("left undecided: {w:?}"));
     }
@@ -2123,7 +2218,8 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         .slots
         .iter()
         .any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "duration"));
-    if !takes_a_duration {
+    // "keep going until i say so": with no amount to hold, nothing is left open.
+    if !takes_a_duration && !vocab.actions[m.action].slots.is_empty() {
         if let Some(i) = (m.end..tokens.len()).find(|&i| clause_after(i)) {
             return Some(format!("left open: {:?} ...", tokens[i]));
         }

@@ -19,6 +19,9 @@ use crate::fast_path::{
 use crate::grounding::singular;
 use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
 
+/// Words that open "... then" without naming anything to do first ("right then", "go on then").
+const THEN_OPENERS: [&str; 10] = ["right", "well", "alright", "okay", "ok", "now", "so", "go", "on", "oh"];
+
 /// Enum slot whose value does not matter for a half turn.
 const DIRECTION_SLOT: &str = "direction";
 /// Most words a multi-word action phrase may have between its words
@@ -675,6 +678,15 @@ impl<'a> Said<'a> {
         }
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
+        // "check floor 2 then go to room 210": something to do first, then the request. Not "right
+        // then go to the garden", "now then dear": a word or two of address before it.
+        let first_thing = |k: usize| {
+            let spoken = |w: &String| !(v.filler_words.contains(w) || v.strip_words.contains(w) || THEN_OPENERS.contains(&w.as_str()));
+            self.tokens[..k].iter().filter(|w| spoken(w)).count() >= 2
+        };
+        if let Some(k) = (0..own.start).find(|&k| self.raw[k] == "then" && first_thing(k)) {
+            return compound(&self.tokens[k]);
+        }
         let after = &self.tokens[own.end..];
         // "a hundred and twenty degrees": the "and" of a spoken number joins no commands.
         let in_number = |i: usize| r.in_quantity[i] || r.bare.iter().any(|&(_, s, e)| (s..e).contains(&i));
@@ -2081,7 +2093,7 @@ mod tests {
     #[test]
     fn a_thing_taken_somewhere_is_no_plain_target() {
         for (json, text) in [
-            (r#"{"action":"pick_up","target":"knife"}"#, "bring the knife to the baby"),
+            (r#"{"action":"pick_up","target":"scissors"}"#, "bring the scissors to the baby"),
             (r#"{"action":"follow","target":"car"}"#, "follow that car onto the road"),
         ] {
             assert!(matches!(refused(json, text), Unsupported::Delivery { .. }), "{text}");
@@ -2305,7 +2317,6 @@ mod tests {
         for (json, text, rivals) in [
             (r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "go forward how you say backward one meter", true),
             (r#"{"action":"move","direction":"backward","distance_m":1.0}"#, "go forward how you say backward one meter", true),
-            (r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "go forward one metre sorry backward", true),
             (r#"{"action":"set_speed","level":"slow"}"#, "slow speed up", true),
             (r#"{"action":"pick_up","target":"cup"}"#, "can you go to the kitchen pick up the cup", false),
             (r#"{"action":"find","target":"keys"}"#, "i want you to go to the garage find my keys", false),
@@ -2563,5 +2574,61 @@ mod tests {
         );
         // "to the right turn thirty degrees" still says a direction first.
         assert!(fast_json(&v, "to the right turn thirty degrees").contains(r#""angle_deg":30.0"#));
+    }
+
+    #[test]
+    fn timed_pauses_restarts_corrections_across_an_amount_and_others_doings() {
+        let cases = [
+            // What another is doing now, or must do, is no request.
+            (r#"{"action":"turn","direction":"left"}"#, "the forklift is turning left", false),
+            (r#"{"action":"go_to","target":"shed"}"#, "that tractor needs to go to the shed", false),
+            (r#"{"action":"move","direction":"forward"}"#, "we need to move forward with the new menu", false),
+            (r#"{"action":"find","target":"sister"}"#, "you have to find my sister", true),
+            // Something to do first, then the request: two commands.
+            (r#"{"action":"go_to","target":"room 210"}"#, "check floor 2 then go to room 210", false),
+            (r#"{"action":"go_to","target":"garden"}"#, "right then go to the garden", true),
+            // A value taken back with its amount, or alone.
+            (r#"{"action":"move","direction":"forward","distance_m":4}"#, "move forward four metres no i mean three", false),
+            (r#"{"action":"move","direction":"forward","distance_m":1}"#, "forward um one metre no um one and a half", false),
+            (r#"{"action":"move","direction":"right","distance_m":1}"#, "move left one metre i mean right one metre", true),
+            (r#"{"action":"move","direction":"backward","distance_m":1}"#, "go forward one metre sorry backward", true),
+            (r#"{"action":"move","direction":"forward","distance_m":1}"#, "go forward one metre sorry backward", false),
+            // A condition said as "in case".
+            (r#"{"action":"pick_up","target":"keys"}"#, "in case you spot my keys pick them up", false),
+            // A blade is handed to no one.
+            (r#"{"action":"pick_up","target":"big knife"}"#, "hand me the big knife", false),
+            // With no amount to hold, "until" leaves nothing open.
+            (r#"{"action":"resume"}"#, "keep going until i say so", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("hold on thirty seconds", r#""duration_s":30.0"#),
+                ("hold yer horses for twenty seconds", r#""duration_s":20.0"#),
+                ("hold on for a minute", r#""duration_s":60.0"#),
+                ("hold on a sec", r#""action":"stop""#),
+                ("hold on theres a cat", r#""action":"stop""#),
+                ("go to the kit kitchen", r#""target":"kitchen""#),
+                ("f f find my uh my wall wallet", r#""target":"wallet""#),
+                ("pick up the cups", r#""target":"cups""#),
+                ("move back uh uh uh one uh metre", r#""distance_m":1.0"#),
+                ("um go um go forward um two um two metres", r#""distance_m":2.0"#),
+                ("move forward four metres no i mean three", r#""distance_m":3.0"#),
+                ("move left fifty centimetres no sorry right", r#""direction":"right","distance_m":0.5"#),
+                ("turn clockwise ninety no anticlockwise ninety degrees", r#""direction":"left""#),
+                ("go on and fetch me that bucket", r#""target":"bucket""#),
+                ("go forward until you hit the wall", r#""action":"unknown""#),
+                ("stop me if youve heard this one before", r#""action":"unknown""#),
+                ("chuck a left", r#""direction":"left""#),
+                ("pop it in the roll cage", r#""action":"put_down""#),
+                ("gday robot go forward seventy centimetres mate", r#""distance_m":0.7"#),
+                ("go to the packing shed this arvo", r#""action":"unknown""#),
+                ("pick up the lamb", r#""action":"unknown""#),
+                ("wait till you see the size of this pumpkin", r#""action":"unknown""#),
+                ("moving forward we will need more night staff", r#""action":"unknown""#),
+            ],
+        );
     }
 }

@@ -36,6 +36,8 @@ struct RawFile {
     #[serde(default)]
     stop_phrases: Vec<Vec<String>>,
     #[serde(default)]
+    pause_phrases: Vec<Vec<String>>,
+    #[serde(default)]
     stop_utterances: Vec<Vec<String>>,
     #[serde(default)]
     not_stop_utterances: Vec<Vec<String>>,
@@ -318,6 +320,8 @@ pub struct Vocabulary {
     pub(crate) actions: Vec<ActionSpec>,
     pub(crate) stop_words: BTreeSet<String>,
     pub(crate) stop_phrases: Vec<Vec<String>>,
+    /// Stop phrases that, with a time said right after, ask for a timed wait.
+    pub(crate) pause_phrases: Vec<Vec<String>>,
     pub(crate) stop_utterances: Vec<Vec<String>>,
     /// Whole utterances that contain a stop word and do not ask for a stop.
     pub(crate) not_stop_utterances: Vec<Vec<String>>,
@@ -718,6 +722,10 @@ impl Vocabulary {
                     .collect()
             };
         let stop_phrases = phrase_lists(raw.stop_phrases, "stop phrase")?;
+        let pause_phrases = phrase_lists(raw.pause_phrases, "pause phrase")?;
+        if let Some(p) = pause_phrases.iter().find(|p| !stop_phrases.contains(p)) {
+            return Err(VocabularyError::PauseNotStop(p.join(" ")));
+        }
         let stop_utterances = phrase_lists(raw.stop_utterances, "stop utterance")?;
         let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
         let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
@@ -879,6 +887,7 @@ impl Vocabulary {
             actions,
             stop_words,
             stop_phrases,
+            pause_phrases,
             stop_utterances,
             not_stop_utterances,
             stop_nouns,
