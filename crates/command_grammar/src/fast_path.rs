@@ -115,6 +115,9 @@ fn unstretched(word: &str) -> String {
     out
 }
 
+/// Adverbs that may stand between a speaker and what they tell of doing.
+const REPORT_ADVERBS: [&str; 7] = ["already", "just", "also", "finally", "recently", "then", "never"];
+
 /// Sounds of hesitation, which say nothing wherever they fall.
 const HESITATIONS: [&str; 7] = ["um", "uh", "er", "erm", "uhm", "umm", "hmm"];
 
@@ -230,6 +233,10 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         && opens_phrase(&out[2])
     {
         out.remove(1);
+    }
+    // "wait five seconds full stop": punctuation spoken to dictation ("come to a full stop" asks).
+    if out.len() > 2 && out.ends_with(&["full".to_string(), "stop".to_string()]) && !matches!(out[out.len() - 3].as_str(), "a" | "the" | "to") {
+        out.truncate(out.len() - 2);
     }
     // "crack on then", "come here then": a closing "then" joins nothing.
     while out.len() > 1 && out.last().is_some_and(|w| w == "then") {
@@ -372,8 +379,14 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
             "are" | "were" => i.checked_sub(1).is_some_and(|s| !matches!(raw[s].as_str(), "you" | "u" | "ya" | "ye")),
             _ => false,
         });
+    // "before someone steps on it": a verb in "-s" after another's name is what they do.
+    let third_person = said.ends_with('s')
+        && m.start.checked_sub(1).is_some_and(|i| {
+            matches!(raw[i].as_str(), "someone" | "somebody" | "he" | "she" | "nobody" | "everyone" | "everybody" | "anyone" | "anybody")
+        });
     past_of_another
         || progressive_of_another
+        || third_person
         || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str())))
 }
 
@@ -528,7 +541,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             }
             "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
-                subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've"))
+                subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've") && !game_call(tokens, k))
             }
             _ => false,
         })
@@ -2057,6 +2070,12 @@ pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool
     (vocab.relation_words.contains(word(at)) && has_object).then_some(free[at])
 }
 
+/// "simon says turn left", "robot says look at the ceiling": the children's game, whose calls are
+/// requests (the game is lost by obeying the others, which a robot need not know).
+fn game_call(tokens: &[String], k: usize) -> bool {
+    tokens[k] == "says" && k.checked_sub(1).is_some_and(|j| matches!(tokens[j].as_str(), "simon" | "robot"))
+}
+
 /// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
 fn request_frame_at(tokens: &[String], k: usize) -> bool {
     matches!(tokens[k].as_str(), "could" | "would" | "can" | "will")
@@ -2157,7 +2176,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // Filler phrases ("when you are ready") are no condition.
     if let Some(i) = (0..start)
         .filter(|&i| !used[i])
-        .find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i) && !before_frame(i) && !tell_me(i))
+        .find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i) && !before_frame(i) && !tell_me(i) && !game_call(tokens, i))
     {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
@@ -2248,7 +2267,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && !used[start - 2]
         && is_enum_word(vocab, &tokens[start - 1])
         && !(start >= 3 && tokens[start - 3] == "to");
-    let subject_at = start.checked_sub(if described { 2 } else { 1 }).filter(|&i| !used[i]);
+    let mut subject_at = start.checked_sub(if described { 2 } else { 1 }).filter(|&i| !used[i]);
+    // "i already went to the post room", "we just went to the shop": an adverb between.
+    if let Some(i) = subject_at.filter(|&i| i > 0 && REPORT_ADVERBS.contains(&tokens[i].as_str()) && vocab.report_subjects.contains(&tokens[i - 1])) {
+        subject_at = Some(i - 1);
+    }
     let subject = subject_at.map(|i| &tokens[i]);
     // "the wait for a table is twenty minutes", "its your turn": after a determiner that opens
     // the utterance the action word is a noun ("change the speed" names the action by a verb).

@@ -723,7 +723,10 @@ impl<'a> Said<'a> {
         // "im going to the kitchen follow me": another action's phrase the speaker tells of their
         // own doing is no second command.
         let told = |m: &&TriggerMatch| m.start.checked_sub(1).is_some_and(|i| self.vocab.report_subjects.contains(&self.tokens[i]));
-        for m in r.triggers.iter().filter(|m| m.action != self.ai && Some(m.action) != stop).filter(|m| !told(m)) {
+        // "go to bed four the buzzer keeps going", "before someone steps on it": what another does
+        // is no second command either.
+        let described = |m: &&TriggerMatch| crate::fast_path::described_doing(self.vocab, &self.raw, m);
+        for m in r.triggers.iter().filter(|m| m.action != self.ai && Some(m.action) != stop).filter(|m| !told(m) && !described(m)) {
             let other = &self.vocab.actions[m.action];
             let in_a_phrase = r.triggers.iter().any(|t| (t.start..t.end).contains(&m.end));
             let slot_word_after = !in_a_phrase && self.tokens.get(m.end).is_some_and(|w| {
@@ -773,7 +776,7 @@ impl<'a> Said<'a> {
             .triggers
             .iter()
             .filter(|m| m.action != self.ai && Some(m.action) != stop && m.start >= own.end)
-            .filter(|m| !not_a_command_start(m))
+            .filter(|m| !not_a_command_start(m) && !described(m))
             // "find the ball go on find it": urging the request on asks for nothing more.
             .filter(|m| !v.encouragements.iter().any(|p| self.tokens[m.start..m.end] == p[..]))
             .find(|m| !(m.start..m.end).any(in_target));
@@ -1402,8 +1405,11 @@ impl<'a> Said<'a> {
 /// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
 /// "turned", "moved", "picked": a regular past tense of a word an action phrase starts with.
 fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
-    action_word_stems(vocab, w, "ed").any(|c| c.len() >= 3)
+    IRREGULAR_PASTS.contains(&w) || action_word_stems(vocab, w, "ed").any(|c| c.len() >= 3)
 }
+
+/// Past forms of action words that no ending makes: "i already went to the post room".
+const IRREGULAR_PASTS: [&str; 10] = ["went", "came", "brought", "took", "found", "caught", "drove", "spun", "ran", "gave"];
 
 fn close_word(said: &str, w: &str) -> bool {
     said == w
@@ -2599,6 +2605,13 @@ mod tests {
             (r#"{"action":"pick_up","target":"big knife"}"#, "hand me the big knife", false),
             // With no amount to hold, "until" leaves nothing open.
             (r#"{"action":"resume"}"#, "keep going until i say so", true),
+            // What another does after the request is no second command.
+            (r#"{"action":"go_to","target":"bed four"}"#, "go to bed four the buzzer keeps going", true),
+            (r#"{"action":"pick_up","target":"lego"}"#, "pick up the lego before someone steps on it", true),
+            // Past forms no ending makes tell of what was done.
+            (r#"{"action":"go_to","target":"post room"}"#, "i already went to the post room", false),
+            // Medicine is handled by no one's robot.
+            (r#"{"action":"pick_up","target":"heart pills"}"#, "bring me my heart pills", false),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
@@ -2628,6 +2641,24 @@ mod tests {
                 ("pick up the lamb", r#""action":"unknown""#),
                 ("wait till you see the size of this pumpkin", r#""action":"unknown""#),
                 ("moving forward we will need more night staff", r#""action":"unknown""#),
+                ("come to a full stop", r#""action":"stop""#),
+                ("the line came to a halt this morning", "NeedsLlm"),
+                ("go to the kitchen full stop", r#""target":"kitchen""#),
+                ("wait five seconds full stop", r#""duration_s":5.0"#),
+                ("find my reading glasses comma please full stop", r#""target":"reading glasses""#),
+                ("wheres the tv remote question mark", r#""target":"tv remote""#),
+                ("simon says turn left", r#""direction":"left""#),
+                ("my mum says go to bed", r#""action":"unknown""#),
+                ("go to reception yeah", r#""target":"reception""#),
+                ("go to the front door as fast as you can", r#""target":"front door""#),
+                ("turn left for tee five degrees", r#""angle_deg":45.0"#),
+                ("luck at the window", r#""action":"look_at""#),
+                ("pick up the paracetamol", r#""action":"unknown""#),
+                ("pick up the ten ml syringe", r#""target":"ten ml syringe""#),
+                ("would you look for my tablets", r#""target":"tablets""#),
+                ("please find attached the invoice", r#""action":"unknown""#),
+                ("follow the link in the chat", r#""action":"unknown""#),
+                ("wait till you hear this one", r#""action":"unknown""#),
             ],
         );
     }
