@@ -143,6 +143,7 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
                 // ("no no" is a stop phrase), nor a number ("two two" may be a misread "twenty two").
                 let stutter = out.last() == Some(&tokens[i])
                     && !vocab.stop_words.contains(&tokens[i])
+                    && !vocab.stop_phrases.iter().any(|p| p.len() == 2 && p[0] == tokens[i] && p[1] == tokens[i])
                     && tokens[i] != "no"
                     && !is_numeric(&tokens[i])
                     && !crate::numbers::NUMBER_WORDS.contains(&tokens[i].as_str());
@@ -554,12 +555,15 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         }
         k > i + 1 && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
     };
-    // "stop is the magic word", "halt was his favourite word": the word named, not said to anyone.
+    // "stop is the magic word", "halt was his favourite word", "the whistle means stop for the
+    // players": the word named, not said to anyone.
     let mentioned = |i: usize| {
-        matches!(tokens[i].as_str(), "stop" | "halt" | "freeze")
-            && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "is" | "was" | "means" | "isnt"))
-            // "stop is that you", "halt is it on fire": a stop, then a question.
-            && !tokens.get(i + 2).is_some_and(|n| matches!(n.as_str(), "that" | "this" | "it" | "he" | "she" | "you" | "there" | "someone"))
+        let explained = i > 0 && matches!(tokens[i - 1].as_str(), "means" | "meaning");
+        explained
+            || (matches!(tokens[i].as_str(), "stop" | "halt" | "freeze")
+                && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "is" | "was" | "means" | "isnt"))
+                // "stop is that you", "halt is it on fire": a stop, then a question.
+                && !tokens.get(i + 2).is_some_and(|n| matches!(n.as_str(), "that" | "this" | "it" | "he" | "she" | "you" | "there" | "someone")))
     };
     // "stop me if youve heard this one before": a figure of speech, not a stop asked now.
     let stop_me_if = |i: usize| tokens.get(i + 1).is_some_and(|w| w == "me") && tokens.get(i + 2).is_some_and(|w| w == "if");
@@ -1560,9 +1564,12 @@ fn parse_command(
         .iter()
         .enumerate()
         .filter(|&(k, m)| {
-            k == 0
-                || m.action == kept_triggers[0].action
-                || !(m.start > kept_triggers[k - 1].end && tokens.get(m.start - 1).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str())))
+            // "look at the stop watch": a word of a stop noun names the thing.
+            let of_stop_noun = k > 0 && in_stop_noun(vocab, &tokens, m.start);
+            !of_stop_noun
+                && (k == 0
+                    || m.action == kept_triggers[0].action
+                    || !(m.start > kept_triggers[k - 1].end && tokens.get(m.start - 1).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str()))))
         })
         .map(|(_, m)| m.clone())
         .collect();
@@ -1742,6 +1749,8 @@ fn parse_command(
         while let Some(t) = vocab.addressees.iter().find(|t| {
             leftovers.len() > t.len()
                 && leftovers[leftovers.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
+                // "the knife to my son": a relation's object, not who is spoken to.
+                && !matches!(leftovers[leftovers.len() - t.len() - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to")
                 && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
         }) {
             leftovers.truncate(leftovers.len() - t.len());
@@ -1963,6 +1972,9 @@ fn parse_command(
         }
     }
     if let Some(w) = slots.get(TARGET_SLOT).and_then(SlotValue::as_str).and_then(|t| action.refused_target(vocab, t)) {
+        return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
+    }
+    if let Some(w) = Some(()).filter(|_| action.climbs_stairs_unsafe).and_then(|_| vocab.stairs_said(&tokens)) {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
     fill_by_convention(action, &mut slots);

@@ -69,6 +69,8 @@ pub enum Unsupported {
     WhereToDoIt { words: String },
     #[error("{what:?} is what is to move, not the robot")]
     OtherThingMoved { what: String },
+    #[error("{word:?}: up or down stairs, which is unsafe")]
+    Stairs { word: String },
     #[error("{0}")]
     NotARequest(String),
 }
@@ -649,6 +651,11 @@ impl<'a> Said<'a> {
     /// connective right after a bare verb is an idiom, not a second command.
     fn one_command(&self, cmd: &Command) -> Result<(), Unsupported> {
         let r = &self.reading;
+        if self.spec.climbs_stairs_unsafe {
+            if let Some(w) = self.vocab.stairs_said(&self.tokens) {
+                return Err(Unsupported::Stairs { word: w.to_string() });
+            }
+        }
         // The action's phrase that is a request: "dont go left go right" asks for the second going.
         let mut owns = r.triggers.iter().filter(|m| m.action == self.ai);
         let Some(first_own) = owns.clone().next() else {
@@ -1699,7 +1706,7 @@ mod tests {
 
     #[test]
     fn a_target_that_is_a_relation_is_refused() {
-        let e = refused(r#"{"action":"pick_up","target":"up the stairs"}"#, "grab up the stairs");
+        let e = refused(r#"{"action":"pick_up","target":"up the ladder"}"#, "grab up the ladder");
         assert!(matches!(e, Unsupported::Target { .. }), "{e}");
         supported(r#"{"action":"go_to","target":"table"}"#, "get over to the table");
         // The relation opens what follows the phrase, though "to" is a filler word elsewhere.
@@ -2612,6 +2619,10 @@ mod tests {
             (r#"{"action":"go_to","target":"post room"}"#, "i already went to the post room", false),
             // Medicine is handled by no one's robot.
             (r#"{"action":"pick_up","target":"heart pills"}"#, "bring me my heart pills", false),
+            // Up or down stairs is over a drop.
+            (r#"{"action":"pick_up","target":"suitcase"}"#, "carry my suitcase down the stairs please", false),
+            (r#"{"action":"go_to","target":"stairs"}"#, "go down the stairs", false),
+            (r#"{"action":"look_at","target":"stairs"}"#, "point the camera at the stairs", true),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
@@ -2659,6 +2670,17 @@ mod tests {
                 ("please find attached the invoice", r#""action":"unknown""#),
                 ("follow the link in the chat", r#""action":"unknown""#),
                 ("wait till you hear this one", r#""action":"unknown""#),
+                ("robot hold", r#""action":"stop""#),
+                ("robot hold hold hold", r#""action":"stop""#),
+                ("hold position", r#""action":"wait""#),
+                ("cut cut cut", r#""action":"stop""#),
+                ("kill your motors now", r#""action":"stop""#),
+                ("look at the stop watch", r#""target":"stop watch""#),
+                ("where is my passport", r#""target":"passport""#),
+                ("bring the luggage downstairs", r#""action":"unknown""#),
+                ("make your way to the downstairs bathroom", r#""target":"downstairs bathroom""#),
+                ("the whistle means stop for the players not for you", "NeedsLlm"),
+                ("go get em tiger", r#""action":"unknown""#),
             ],
         );
     }

@@ -80,6 +80,8 @@ struct RawFile {
     #[serde(default)]
     undecided_words: Vec<String>,
     #[serde(default)]
+    stairs_words: Vec<String>,
+    #[serde(default)]
     polite_condition_words: Vec<String>,
     #[serde(default)]
     idiom_phrases: Vec<Vec<String>>,
@@ -169,6 +171,8 @@ struct RawAction {
     require_any: Vec<String>,
     #[serde(default)]
     ignores_object: bool,
+    #[serde(default)]
+    climbs_stairs_unsafe: bool,
     #[serde(default)]
     asked_as_question: bool,
     #[serde(default)]
@@ -262,6 +266,9 @@ pub struct ActionSpec {
     /// where it goes ("release the ball", "place it on the table"): the
     /// action has no slot for them and they change nothing it does.
     pub ignores_object: bool,
+    /// Done up or down stairs it would take the robot over a drop ("carry my suitcase down the
+    /// stairs", "bring the luggage downstairs"): `unknown` ([`Vocabulary::stairs_said`]).
+    pub climbs_stairs_unsafe: bool,
     /// Asked as a question ("what does the room look like"): question
     /// openers before its phrase do not make it no request.
     pub asked_as_question: bool,
@@ -365,6 +372,9 @@ pub struct Vocabulary {
     pub(crate) question_openers: BTreeSet<String>,
     /// Anywhere outside filler phrases, these leave the command undecided ("turn left or right").
     pub(crate) undecided_words: BTreeSet<String>,
+    /// Words for a flight of stairs; "down" or "up" before one, or a word such as "downstairs"
+    /// at the end of the request, takes the robot over a drop.
+    pub(crate) stairs_words: BTreeSet<String>,
     /// The only words of an "if" clause that asks leave ("if it wouldnt be too much bother"):
     /// politeness, no condition.
     pub(crate) polite_condition_words: BTreeSet<String>,
@@ -486,6 +496,24 @@ impl Vocabulary {
 
     /// The vocabulary shipped in `params/vocabulary.yaml`, compiled in so tests
     /// and tools agree with the default deployment.
+    /// A flight of stairs the request goes up or down ("down the stairs"), or a floor it ends on
+    /// ("bring the luggage downstairs"; "the downstairs bathroom" names a room).
+    pub(crate) fn stairs_said<'t>(&self, tokens: &'t [String]) -> Option<&'t str> {
+        let content: Vec<&'t String> = tokens.iter().filter(|t| !self.filler_words.contains(*t)).collect();
+        content.iter().enumerate().find_map(|(k, w)| {
+            if !self.stairs_words.contains(*w) {
+                return None;
+            }
+            let before = match k.checked_sub(1).map(|j| content[j].as_str()) {
+                Some("the") => k.checked_sub(2).map(|j| content[j].as_str()),
+                other => other,
+            };
+            let flight = matches!(before, Some("down" | "up"));
+            let floor = (w.starts_with("down") || w.starts_with("up")) && k + 1 == content.len();
+            (flight || floor).then_some(w.as_str())
+        })
+    }
+
     pub fn default_vocabulary() -> Result<Self, VocabularyError> {
         Self::from_yaml_str(include_str!("../../../params/vocabulary.yaml"))
     }
@@ -686,6 +714,7 @@ impl Vocabulary {
                 slots,
                 require_any: ra.require_any,
                 ignores_object: ra.ignores_object,
+                climbs_stairs_unsafe: ra.climbs_stairs_unsafe,
                 asked_as_question: ra.asked_as_question,
                 llm_cues: lower_all(ra.llm_cues),
                 to_speaker: ra.to_speaker,
@@ -768,6 +797,7 @@ impl Vocabulary {
         let negation_words: BTreeSet<String> = lower_all(raw.negation_words).into_iter().collect();
         let question_openers: BTreeSet<String> = lower_all(raw.question_openers).into_iter().collect();
         let undecided_words: BTreeSet<String> = lower_all(raw.undecided_words).into_iter().collect();
+        let stairs_words: BTreeSet<String> = lower_all(raw.stairs_words).into_iter().collect();
         let polite_condition_words: BTreeSet<String> = lower_all(raw.polite_condition_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
         let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
@@ -908,6 +938,7 @@ impl Vocabulary {
             negation_words,
             question_openers,
             undecided_words,
+            stairs_words,
             polite_condition_words,
             idiom_phrases,
             serial_verbs,

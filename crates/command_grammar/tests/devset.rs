@@ -8,7 +8,8 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 4857/6387 = 0.760 on 2026-12-03, thirteenth session, after batches 19
+/// the build (measured 5793/7614 = 0.761 on 2026-12-03, fourteenth session, after batches 23
+/// to 28; 4857/6387 = 0.760 in the thirteenth session, after batches 19
 /// to 22; 4536/5985 = 0.758 after batches 19 and 20; 4198/5563 = 0.755 on 2026-12-02, twelfth session, after batches 15 to
 /// 18, whose remarks, indirect requests, shorthand and second-language speech go to the LLM more
 /// often; 3900/5141 = 0.759 after batches 15 and 16;
@@ -38,14 +39,18 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// the ninth, before "give me twenty seconds", "slowly slowly please", "gotothe" were read; 46
 /// after batch 12, before the verb said last or without its particle was read: "kitchen go
 /// please", "go until the door", a remark closed by "oh yes", a direction alone, "idle"; 18 of
-/// 2369 before batch 12; the test prints them).
-const MAX_ACTION_WORD_REFUSALS: usize = 56;
+/// 2369 before batch 12; the test prints them). 57 of 5169 in the fourteenth session, after
+/// batches 23 to 28 ("i need you at the stage door", "robot whats in your shot", "go on back
+/// there a wee bit").
+const MAX_ACTION_WORD_REFUSALS: usize = 57;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 64 of 4358 on
+/// language taken for a name ("kuya can you get the charger po"). Measured 64 of 5169 in the
+/// fourteenth session after batches 23 to 28 (61 after 23 to 26: a value taken back across its
+/// amount is read now, "go left a metre no right a metre"); 64 of 4358 on
 /// 2026-12-03, thirteenth session, after batches 19 to 22 ("go to the 3d printer" is split into
 /// "3 d"; "turn left zero four five degrees"; "pick up them gloves"; 60 of 4077 after batches 19
 /// and 20: a size inside a name, "the ten mil socket", is read as a length find has no slot for;
