@@ -1974,7 +1974,7 @@ fn parse_command(
     if let Some(w) = slots.get(TARGET_SLOT).and_then(SlotValue::as_str).and_then(|t| action.refused_target(vocab, t)) {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
-    if let Some(w) = Some(()).filter(|_| action.climbs_stairs_unsafe).and_then(|_| vocab.stairs_said(&tokens)) {
+    if let Some(w) = action.climbs_stairs_unsafe.then(|| vocab.stairs_said(&tokens)).flatten() {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
     fill_by_convention(action, &mut slots);

@@ -692,7 +692,7 @@ impl<'a> Said<'a> {
             self.tokens[..k].iter().filter(|w| spoken(w)).count() >= 2
         };
         if let Some(k) = (0..own.start).find(|&k| self.raw[k] == "then" && first_thing(k)) {
-            return compound(&self.tokens[k]);
+            return compound(&self.raw[k]);
         }
         let after = &self.tokens[own.end..];
         // "a hundred and twenty degrees": the "and" of a spoken number joins no commands.
