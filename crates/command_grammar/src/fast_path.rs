@@ -76,6 +76,10 @@ pub fn normalize(text: &str) -> Vec<String> {
         if word.is_empty() {
             continue;
         }
+        if is_code_or_ordinal(word) {
+            out.push(word.to_string());
+            continue;
+        }
         let mut cur = String::new();
         let mut prev: Option<Class> = None;
         for c in word.chars() {
@@ -97,6 +101,20 @@ pub fn normalize(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// "the 2nd door", "room 12b", "gate b12", "the 3d printer": an ordinal or a label is one word of a
+/// name. A number joined to a unit's letter ("2m", "10s", "1h") is still split to be read.
+fn is_code_or_ordinal(word: &str) -> bool {
+    let tail = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    if tail.len() < word.len() {
+        return matches!(tail, "st" | "nd" | "rd" | "th")
+            || (tail.len() == 1 && tail.chars().all(|c| c.is_ascii_lowercase()) && !matches!(tail, "m" | "s" | "h"));
+    }
+    let mut chars = word.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && !chars.as_str().is_empty()
+        && chars.as_str().chars().all(|c| c.is_ascii_digit())
 }
 
 /// "pleeease", "stooop", "nooo": a letter said long (three or more in a row, which no English
@@ -1336,7 +1354,13 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
         "its" | "it's" | "shes" | "hes" | "theyre" | "theres" | "there's" | "im" | "i'm" | "youre" | "you're" | "youll"
         | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" | "someones" | "somebodys"
         | "everyones" | "nobodys" | "youve" | "you've" | "weve" | "we've" | "ive" | "i've" | "theyve" | "they've" => true,
-        "thats" | "were" => !after_a_thing,
+        "thats" => !after_a_thing,
+        // "find your shoes were late": "we're", not the shoes.
+        "were" => !after_a_thing || rest.first().is_some_and(|n| n.as_ref() == "late"),
+        // "the drip stand is it beeping": a question of its own about the thing.
+        "is" | "are" | "was" | "does" | "did" | "has" | "have" if after_a_thing => {
+            rest.first().is_some_and(|n| matches!(n.as_ref(), "it" | "that" | "this" | "they" | "he" | "she" | "there"))
+        }
         // "the book i was reading", "the file i need" describe the thing; "the pen i dropped it",
         // "the window i think its raining" do not.
         "i" | "you" | "he" | "she" | "we" | "they" => {
@@ -1345,7 +1369,7 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
                     let modal = matches!(
                         n.as_ref(),
                         "think" | "cant" | "cannot" | "dont" | "guess" | "reckon" | "know" | "hope" | "wish" | "must" | "will" | "would"
-                            | "can" | "could" | "should"
+                            | "can" | "could" | "should" | "said" | "says" | "told"
                     );
                     modal || (!after_a_thing && matches!(n.as_ref(), "need" | "want" | "am" | "are" | "was" | "were" | "is" | "have" | "had"))
                 })
@@ -1827,6 +1851,9 @@ fn parse_command(
         let mut words: Vec<&String> = leftovers
             .iter()
             .enumerate()
+            // Before the action phrase only words that say nothing stand ("you couldnt bring me
+            // the parcel": a typo's guess, not part of the thing).
+            .filter(|&(k, _)| at[k] >= first.end)
             .filter(|&(k, t)| {
                 // "the oil can", "a soda can": after a thing named and not asking ("can you"), a can.
                 let a_can = t.as_str() == "can"
@@ -1839,7 +1866,12 @@ fn parse_command(
                     && k > 0
                     && (names(leftovers[k - 1]) || vocab.strip_words.contains(leftovers[k - 1]))
                     && leftovers.get(k + 1).is_some_and(|n| names(n));
+                // "follow my mate": after a possessive, a word said to address someone names them.
+                let addressed_as = k > 0
+                    && matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "our" | "their")
+                    && vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == **t);
                 !vocab.filler_words.contains(*t)
+                    || addressed_as
                     || a_can
                     || robot_kind
                     || place_object(k)
@@ -1876,12 +1908,22 @@ fn parse_command(
                 words.remove(0);
                 article = true;
             }
+            // "kindly bring one bottle of water": "one" before a thing named is its article.
+            if words.len() > 1 && words[0] == "one" && names(words[1]) && !matches!(words[1].as_str(), "of" | "more" | "by" | "at") && !is_number_word(words[1]) {
+                words.remove(0);
+                article = true;
+            }
             while let Some(t) = vocab
                 .target_tails
                 .iter()
                 .find(|t| words.len() > t.len() && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t))
             {
                 words.truncate(words.len() - t.len());
+            }
+            // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article
+            // last opens a noun the reading took for something else.
+            if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an")) {
+                return needs(format!("target ends on an article: {}", words.last().map_or("", |w| w.as_str())));
             }
             // "face left" names a direction, not an object: a different action
             // was probably meant.
@@ -1901,7 +1943,11 @@ fn parse_command(
             }
             // "off to the kitchen with you": a preposition left dangling
             // once its object ("you") was a filler names nothing.
-            while words.len() > 1 && words.last().is_some_and(|w| vocab.relation_words.contains(*w)) {
+            // After an article it is a noun: "the box at the back".
+            while words.len() > 1
+                && words.last().is_some_and(|w| vocab.relation_words.contains(*w))
+                && !vocab.strip_words.contains(words[words.len() - 2])
+            {
                 words.pop();
             }
             // "get over to the table": a path or relation, so the action
@@ -2211,6 +2257,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && !matches!(tokens[start - 3].as_str(), "you" | "u" | "ya" | "ye" | "robot" | "bot" | "dont" | "don't" | "no");
     if others_need {
         return Some(format!("another's need, not a request: {:?} before the action", tokens[start - 2]));
+    }
+    // "someone pick up the phone", "can somebody get the door": asked of whoever is in the room.
+    let anyone = (start.saturating_sub(3)..start).find(|&i| {
+        matches!(tokens[i].as_str(), "someone" | "somebody" | "anyone" | "anybody" | "everyone" | "everybody")
+            && (i + 1..start).all(|k| matches!(tokens[k].as_str(), "can" | "could" | "will" | "would" | "please" | "just" | "go"))
+            && (i == 0 || !matches!(tokens[i - 1].as_str(), "if" | "when" | "before" | "until" | "theres" | "there's" | "let" | "help" | "tell" | "ask" | "to" | "for" | "like"))
+    });
+    if let Some(i) = anyone {
+        return Some(format!("said to the people around: {:?} before the action", tokens[i]));
     }
     if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
         return Some(format!("left undecided: {w:?}"));

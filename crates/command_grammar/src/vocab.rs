@@ -181,6 +181,10 @@ struct RawAction {
     to_speaker: Option<String>,
     #[serde(default)]
     refused_targets: Vec<String>,
+    #[serde(default)]
+    refused_modifiers: Vec<String>,
+    #[serde(default)]
+    harmless_modifiers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -281,6 +285,10 @@ pub struct ActionSpec {
     pub to_speaker: Option<String>,
     /// Targets this action must not take ("pick up the baby"): the command is `unknown`.
     pub refused_targets: BTreeSet<String>,
+    /// Words that refuse a target wherever they stand in it ("the hot pan", "the pan off the hob").
+    pub refused_modifiers: BTreeSet<String>,
+    /// Words that make a refused head noun a thing safe to act on ("the toy car", "the toy dog").
+    pub harmless_modifiers: BTreeSet<String>,
 }
 
 impl ActionSpec {
@@ -299,6 +307,9 @@ impl ActionSpec {
             return Some(target);
         }
         let words: Vec<&str> = target.split_whitespace().collect();
+        if let Some(w) = words.iter().find(|w| self.refused_modifiers.contains(**w)) {
+            return Some(w);
+        }
         // "mrs thompson", "dr patel": a name after a title is a person's, whatever the name.
         if let Some(title) = words.first().filter(|w| PERSON_TITLES.contains(w)) {
             if self.refused_targets.contains("person") {
@@ -307,7 +318,8 @@ impl ActionSpec {
         }
         let head = vocab.head_noun(&words)?;
         let singular = crate::grounding::singular(head);
-        (self.refused_targets.contains(head) || self.refused_targets.contains(singular)).then_some(head)
+        let harmless = words.iter().take_while(|w| **w != head).any(|w| self.harmless_modifiers.contains(*w));
+        (!harmless && (self.refused_targets.contains(head) || self.refused_targets.contains(singular))).then_some(head)
     }
 }
 
@@ -494,26 +506,30 @@ impl Vocabulary {
         Self::from_yaml_str(&text)
     }
 
-    /// The vocabulary shipped in `params/vocabulary.yaml`, compiled in so tests
-    /// and tools agree with the default deployment.
-    /// A flight of stairs the request goes up or down ("down the stairs"), or a floor it ends on
-    /// ("bring the luggage downstairs"; "the downstairs bathroom" names a room).
+    /// A flight of stairs the request goes up or down ("down the stairs", "down the back stairs",
+    /// "down into the inspection pit"), or a floor it ends on ("bring the luggage downstairs";
+    /// "the downstairs bathroom" names a room).
     pub(crate) fn stairs_said<'t>(&self, tokens: &'t [String]) -> Option<&'t str> {
         let content: Vec<&'t String> = tokens.iter().filter(|t| !self.filler_words.contains(*t)).collect();
         content.iter().enumerate().find_map(|(k, w)| {
             if !self.stairs_words.contains(*w) {
                 return None;
             }
-            let before = match k.checked_sub(1).map(|j| content[j].as_str()) {
-                Some("the") => k.checked_sub(2).map(|j| content[j].as_str()),
-                other => other,
-            };
+            // Back over the words naming it ("the back stairs") to the article, then over "into".
+            let article = (k.saturating_sub(3)..k).rev().find(|&j| matches!(content[j].as_str(), "the" | "a"));
+            let mut j = article.unwrap_or(k);
+            if j > 0 && matches!(content[j - 1].as_str(), "into" | "in") {
+                j -= 1;
+            }
+            let before = j.checked_sub(1).map(|i| content[i].as_str());
             let flight = matches!(before, Some("down" | "up"));
             let floor = (w.starts_with("down") || w.starts_with("up")) && k + 1 == content.len();
             (flight || floor).then_some(w.as_str())
         })
     }
 
+    /// The vocabulary shipped in `params/vocabulary.yaml`, compiled in so tests
+    /// and tools agree with the default deployment.
     pub fn default_vocabulary() -> Result<Self, VocabularyError> {
         Self::from_yaml_str(include_str!("../../../params/vocabulary.yaml"))
     }
@@ -719,6 +735,8 @@ impl Vocabulary {
                 llm_cues: lower_all(ra.llm_cues),
                 to_speaker: ra.to_speaker,
                 refused_targets: lower_all(ra.refused_targets).into_iter().collect(),
+                refused_modifiers: lower_all(ra.refused_modifiers).into_iter().collect(),
+                harmless_modifiers: lower_all(ra.harmless_modifiers).into_iter().collect(),
             });
         }
         for a in &actions {
