@@ -1057,7 +1057,7 @@ impl<'a> Said<'a> {
                 || self.run_together_at(i, first)
         };
         let at = (0..self.tokens.len()).find(|&i| starts(i));
-        let own = self.reading.triggers.iter().filter(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a)).next_back();
+        let own = self.reading.triggers.iter().rfind(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a));
         let Some(own) = own else {
             return Ok(());
         };
