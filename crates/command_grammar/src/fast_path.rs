@@ -626,8 +626,17 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         content_at.first().is_some_and(|&f| tokens[f] == "why" && f < i)
             && !tokens[..i].iter().any(|t| vocab.not_request_words.contains(t) || matches!(t.as_str(), "wont" | "didnt" | "cant" | "still" | "not"))
     };
+    // "i wish this rain would stop", "the music will stop soon": what another thing will do.
+    // "would you stop", "robot will you stop" ask it of the robot.
+    let others_will = |i: usize| {
+        i >= 2
+            && matches!(tokens[i - 1].as_str(), "would" | "will" | "should" | "might")
+            && !matches!(tokens[i - 2].as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "please")
+            && !ROBOT_NAMES.contains(&tokens[i - 2].as_str())
+    };
     let requested = |i: usize| {
         !others_activity(i)
+            && !others_will(i)
             && !not_asked(i)
             && !button_on(i)
             && !why_asked(i)
@@ -652,7 +661,9 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
                 .any(|i| tokens[i..i + p.len()] == p[..] && !corrects(i) && !timed_pause(vocab, tokens, p, i + p.len()))
         })
         || {
-            let content = content();
+            let mut content = content();
+            // "enough lah enough", "ok ok enough robot enough already": said again around fillers.
+            content.dedup();
             vocab
                 .stop_utterances
                 .iter()
@@ -877,6 +888,16 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             } else {
                 i += 1;
             }
+        }
+    }
+    // "right lad turn left", "okay right so go forward": "right" opening the utterance before a
+    // filler says "well", when a direction is said later.
+    if let Some(f) = (0..n).find(|&i| !used[i] && !vocab.filler_words.contains(&tokens[i])) {
+        if tokens[f] == "right"
+            && tokens.get(f + 1).is_some_and(|w| vocab.filler_words.contains(w) && !is_direction_word(vocab, w))
+            && tokens[f + 2..].iter().any(|w| is_direction_word(vocab, w))
+        {
+            used[f] = true;
         }
     }
     let filler = used.clone();
@@ -1362,9 +1383,15 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
             rest.first().is_some_and(|n| matches!(n.as_ref(), "it" | "that" | "this" | "they" | "he" | "she" | "there"))
         }
         // "the book i was reading", "the file i need" describe the thing; "the pen i dropped it",
-        // "the window i think its raining" do not.
+        // "the window i think its raining" do not; nor "my son he is somewhere in the museum".
         "i" | "you" | "he" | "she" | "we" | "they" => {
-            refers_back
+            let where_they_are = matches!(w, "he" | "she" | "they")
+                && rest.first().is_some_and(|n| matches!(n.as_ref(), "is" | "was" | "are" | "were" | "s"))
+                && rest.get(1).is_some_and(|n| {
+                    matches!(n.as_ref(), "somewhere" | "probably" | "in" | "at" | "outside" | "upstairs" | "downstairs" | "out" | "still" | "around" | "lost" | "hiding")
+                });
+            where_they_are
+                || refers_back
                 || rest.first().is_some_and(|n| {
                     let modal = matches!(
                         n.as_ref(),
@@ -1913,11 +1940,13 @@ fn parse_command(
                 words.remove(0);
                 article = true;
             }
-            while let Some(t) = vocab
-                .target_tails
-                .iter()
-                .find(|t| words.len() > t.len() && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t))
-            {
+            // "the corner where the plant is": a relative clause's verb is the clause's, not a tail.
+            let relative = words.iter().any(|w| matches!(w.as_str(), "where" | "that" | "which" | "who" | "whose"));
+            while let Some(t) = vocab.target_tails.iter().find(|t| {
+                words.len() > t.len()
+                    && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
+                    && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
+            }) {
                 words.truncate(words.len() - t.len());
             }
             // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article

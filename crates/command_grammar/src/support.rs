@@ -59,6 +59,8 @@ pub enum Unsupported {
     PartLeftOut { connective: String, what: String },
     #[error("target {target:?} taken {path:?} somewhere: a delivery or a path, not the thing alone")]
     Delivery { target: String, path: String },
+    #[error("target {target:?} was taken back ({said:?})")]
+    TakenBack { target: String, said: String },
     #[error("target {target:?} leaves out its description ({said:?})")]
     DescriptionLeftOut { target: String, said: String },
     #[error("target {target:?} is not what follows the action phrase ({first:?} does)")]
@@ -1157,6 +1159,24 @@ impl<'a> Said<'a> {
                 && DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str())
                 && !content.contains(&self.raw[last + 1].as_str())
                 && object(last + 2);
+            // "go to room 3 no room 8" answered as room 3: the thing said first was taken back.
+            // Where the target is first said whole ("room 3" in "room 3 no room 8").
+            let said_end = (0..self.raw.len()).find_map(|i| {
+                let run = content.iter().zip(&self.raw[i..]).take_while(|(c, r)| **c == r.as_str()).count();
+                (run == content.len() && run > 0).then_some(i + run)
+            });
+            // ("no cap" is a filler phrase, not a marker.)
+            let taken_back = said_end.filter(|&e| !self.reading.filler.get(e).is_some_and(|f| *f)).and_then(|e| {
+                let marker = match self.raw.get(e).map(String::as_str) {
+                    Some("no" | "sorry" | "nah" | "correction") => 1,
+                    Some("i") if self.raw.get(e + 1).is_some_and(|w| w == "mean") => 2,
+                    _ => 0,
+                };
+                (marker > 0 && e + marker < end && self.raw[e + marker..end].iter().any(named)).then_some(e)
+            });
+            if let Some(e) = taken_back {
+                return Err(Unsupported::TakenBack { target: target.to_string(), said: self.raw[e..end].join(" ") });
+            }
             if described && self.vocab.canonical_target(target).is_none() {
                 return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
             }
@@ -2756,6 +2776,49 @@ mod tests {
                 ("turn right a hundred and eighty no make it ninety", r#""angle_deg":90.0"#),
                 ("bring me the trolley jack", r#""action":"unknown""#),
                 ("pick up the toy car", r#""target":"toy car""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn dialects_lab_hazards_targets_taken_back_and_stops_of_other_things() {
+        let cases = [
+            // The thing said first, taken back.
+            (r#"{"action":"go_to","target":"room 3"}"#, "go to room 3 no room 8", false),
+            (r#"{"action":"go_to","target":"living room"}"#, "go to the living room no cap", true),
+            // A lab's hazards, whatever holds them.
+            (r#"{"action":"pick_up","target":"acid bottle"}"#, "pick up the acid bottle", false),
+            (r#"{"action":"pick_up","target":"broken glass"}"#, "pick up the broken glass", false),
+            (r#"{"action":"find","target":"acid bottle"}"#, "find the acid bottle", true),
+            // "right" opening the utterance says "well".
+            (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "right lad turn left a hundred and eighty degrees", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("divvent stop lad", r#""action":"resume""#),
+                ("gan to the kitchen", r#""target":"kitchen""#),
+                ("wheres ma handbag hen", r#""target":"handbag""#),
+                ("fetch the tv remote hen", r#""target":"tv remote""#),
+                ("follow me pet", r#""target":"person""#),
+                ("pick up the bairn", r#""action":"unknown""#),
+                ("go to toilet can or not", r#""target":"toilet""#),
+                ("please go to the reading room quietly", r#""target":"reading room""#),
+                ("find my son he is somewhere in the museum", r#""target":"son""#),
+                ("find the book about dinosaurs", r#""target":"book about dinosaurs""#),
+                ("pick up teh eraser", r#""target":"eraser""#),
+                ("bring me the sulfuric acid", r#""action":"unknown""#),
+                ("alexa turn left ten degrees", r#""direction":"left""#),
+                ("where my keys dey", r#""target":"keys""#),
+                ("go to the corner where the plant is", r#""target":"corner where the plant is""#),
+                ("enough lah enough", r#""action":"stop""#),
+                ("ok ok enough robot enough already", r#""action":"stop""#),
+                ("i wish this rain would stop", "NeedsLlm"),
+                ("robot will you stop", r#""action":"stop""#),
+                ("stop fiddling with your cardigan love", "NeedsLlm"),
+                ("right lad turn left a hundred and eighty degrees", r#""direction":"left""#),
             ],
         );
     }

@@ -285,7 +285,8 @@ pub struct ActionSpec {
     pub to_speaker: Option<String>,
     /// Targets this action must not take ("pick up the baby"): the command is `unknown`.
     pub refused_targets: BTreeSet<String>,
-    /// Words that refuse a target wherever they stand in it ("the hot pan", "the pan off the hob").
+    /// Words (or phrases) that refuse a target wherever they stand in it ("the hot pan", "the pan off
+    /// the hob", "the broken glass").
     pub refused_modifiers: BTreeSet<String>,
     /// Words that make a refused head noun a thing safe to act on ("the toy car", "the toy dog").
     pub harmless_modifiers: BTreeSet<String>,
@@ -307,8 +308,13 @@ impl ActionSpec {
             return Some(target);
         }
         let words: Vec<&str> = target.split_whitespace().collect();
-        if let Some(w) = words.iter().find(|w| self.refused_modifiers.contains(**w)) {
-            return Some(w);
+        // A modifier may be a phrase ("broken glass"): its words said in a row.
+        let said_at = |m: &String| {
+            let m: Vec<&str> = m.split_whitespace().collect();
+            words.windows(m.len()).position(|w| w == m.as_slice())
+        };
+        if let Some(i) = self.refused_modifiers.iter().find_map(said_at) {
+            return Some(words[i]);
         }
         // "mrs thompson", "dr patel": a name after a title is a person's, whatever the name.
         if let Some(title) = words.first().filter(|w| PERSON_TITLES.contains(w)) {

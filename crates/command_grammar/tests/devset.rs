@@ -42,14 +42,18 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// 2369 before batch 12; the test prints them). 57 of 5169 in the fourteenth session, after
 /// batches 23 to 28 ("i need you at the stage door", "robot whats in your shot", "go on back
 /// there a wee bit"). 62 of 5422 in the fifteenth session, after batches 29 and 30 (Caribbean
-/// English "weh mi phone deh", "look fi mi glasses"; "where the remote at"; "go 2 my room").
+/// English "weh mi phone deh", "look fi mi glasses"; "where the remote at"; "go 2 my room"); 62 of
+/// 5667 after batches 31 and 32 ("the sink you go there", "camera point to microscope"; "where my
+/// keys dey" is read now).
 const MAX_ACTION_WORD_REFUSALS: usize = 62;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 68 of 5422 in the
+/// language taken for a name ("kuya can you get the charger po"). Measured 71 of 5667 in the
+/// fifteenth session after batches 29 to 32 ("move forward a metre um move forward a metre": a
+/// command said twice holds two amounts; "pick up the um the thingy the spoon"); 68 of 5422 in the
 /// fifteenth session after batches 29 and 30 ("tun left forty fie degrees", "mooveback thirty
 /// centimeters", "bro move up like two meters"; "the 3d printer" is one word now); 64 of 5169 in the
 /// fourteenth session after batches 23 to 28 (61 after 23 to 26: a value taken back across its
@@ -69,7 +73,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 62;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 68;
+const MAX_SLOT_REFUSALS: usize = 71;
 
 #[derive(Default)]
 struct Score {
