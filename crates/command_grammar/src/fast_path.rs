@@ -137,7 +137,7 @@ fn unstretched(word: &str) -> String {
 const REPORT_ADVERBS: [&str; 7] = ["already", "just", "also", "finally", "recently", "then", "never"];
 
 /// Sounds of hesitation, which say nothing wherever they fall.
-const HESITATIONS: [&str; 7] = ["um", "uh", "er", "erm", "uhm", "umm", "hmm"];
+pub(crate) const HESITATIONS: [&str; 7] = ["um", "uh", "er", "erm", "uhm", "umm", "hmm"];
 
 /// Endings that make another form of the same word: "cups" is no restart of "cup".
 const INFLECTIONS: &[&str] = &["es", "ed", "ing", "er", "ers", "est", "ly", "ies", "ful", "ness", "ish", "en"];
@@ -2286,6 +2286,22 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && !matches!(tokens[start - 3].as_str(), "you" | "u" | "ya" | "ye" | "robot" | "bot" | "dont" | "don't" | "no");
     if others_need {
         return Some(format!("another's need, not a request: {:?} before the action", tokens[start - 2]));
+    }
+    // "the kitten went to the x ray room": a phrase said in the past ("went to", kept for "you
+    // went to kitchen" in English learnt late) after someone else named tells what they did.
+    // (A command read from its amounts alone has no phrase: `start` is then past the words.)
+    let past_phrase = tokens.get(start).is_some_and(|w| matches!(w.as_str(), "went" | "came" | "drove" | "ran" | "walked" | "moved"));
+    if past_phrase {
+        let other = (0..start).find(|&k| {
+            !used[k]
+                && !vocab.filler_words.contains(&tokens[k])
+                && !vocab.strip_words.contains(&tokens[k])
+                && !matches!(tokens[k].as_str(), "you" | "u" | "ya" | "ye")
+                && !ROBOT_NAMES.contains(&tokens[k].as_str())
+        });
+        if let Some(k) = other {
+            return Some(format!("a report of what {:?} did, not a request", tokens[k]));
+        }
     }
     // "someone pick up the phone", "can somebody get the door": asked of whoever is in the room.
     let anyone = (start.saturating_sub(3)..start).find(|&i| {

@@ -1089,6 +1089,12 @@ impl<'a> Said<'a> {
                 missing: "a thing or place named".into(),
             });
         }
+        // "fetch me the um whats it called the" answered as that whole phrase: a word search, no
+        // thing named yet.
+        let words: Vec<&str> = target.split_whitespace().collect();
+        if words.len() > 1 && (matches!(words.last(), Some(&("the" | "a" | "an"))) || words.iter().any(|w| crate::fast_path::HESITATIONS.contains(w))) {
+            return Err(Unsupported::Target { target: target.to_string(), missing: "a thing named whole, not a search for its name".into() });
+        }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
         let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
         if let Some(w) = self.vocab.idiom_word(phrase.unwrap_or(&[]), &content) {
@@ -1451,8 +1457,6 @@ impl<'a> Said<'a> {
     }
 }
 
-/// The same word in the singular or plural, or one edit away for words long enough that one
-/// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
 /// "turned", "moved", "picked": a regular past tense of a word an action phrase starts with.
 fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
     IRREGULAR_PASTS.contains(&w) || action_word_stems(vocab, w, "ed").any(|c| c.len() >= 3)
@@ -1461,6 +1465,8 @@ fn is_past_of_action_word(vocab: &Vocabulary, w: &str) -> bool {
 /// Past forms of action words that no ending makes: "i already went to the post room".
 const IRREGULAR_PASTS: [&str; 10] = ["went", "came", "brought", "took", "found", "caught", "drove", "spun", "ran", "gave"];
 
+/// The same word in the singular or plural, or one edit away for words long enough that one
+/// edit is a typo rather than another word (as [`Said::target_word_said`] reads target words).
 fn close_word(said: &str, w: &str) -> bool {
     said == w
         || singular(said) == singular(w)
@@ -2792,6 +2798,10 @@ mod tests {
             (r#"{"action":"find","target":"acid bottle"}"#, "find the acid bottle", true),
             // "right" opening the utterance says "well".
             (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "right lad turn left a hundred and eighty degrees", true),
+            // What another did, and a name still searched for.
+            (r#"{"action":"go_to","target":"x ray room"}"#, "the kitten went to the x ray room", false),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "you went to kitchen", true),
+            (r#"{"action":"pick_up","target":"um whats it called the"}"#, "fetch me the um whats it called the", false),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
