@@ -604,13 +604,20 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     // "stop barking rex", "kids stop hitting each other": what people and pets do.
     let others_activity = |i: usize| tokens.get(i + 1).is_some_and(|n| vocab.others_activities.contains(n));
     // "go to the kitchen without stop(ping)", "ill stop by the chemist": no stop asked of the robot.
+    // "we can stop by the hardware store later", "three more reps and then we stop": the
+    // speaker's own plan.
     let not_asked = |i: usize| {
         let before = (0..i).rev().find(|&k| !matches!(tokens[k].as_str(), "just" | "quickly" | "probably" | "maybe"));
         before.is_some_and(|k| match tokens[k].as_str() {
-            "without" | "ill" | "i'll" | "we'll" => true,
-            "will" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
+            "without" | "ill" | "i'll" | "we'll" | "we" => true,
+            "will" | "can" | "could" | "should" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
             _ => false,
         })
+    };
+    // "can you stop by the bakery on your way home": calling in somewhere on the way.
+    let calls_in = |i: usize| {
+        tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "by" | "off" | "in" | "at"))
+            && tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
     };
     // "press stop on the microwave": a button on another thing.
     let button_on = |i: usize| {
@@ -637,6 +644,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     let requested = |i: usize| {
         !others_activity(i)
             && !others_will(i)
+            && !calls_in(i)
             && !not_asked(i)
             && !button_on(i)
             && !why_asked(i)
@@ -2049,7 +2057,7 @@ fn parse_command(
     if let Some(w) = slots.get(TARGET_SLOT).and_then(SlotValue::as_str).and_then(|t| action.refused_target(vocab, t)) {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
-    if let Some(w) = action.climbs_stairs_unsafe.then(|| vocab.stairs_said(&tokens)).flatten() {
+    if let Some(w) = action.refuses_unsafe_routes.then(|| vocab.stairs_said(&tokens).or_else(|| vocab.out_alone_said(&tokens))).flatten() {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
     fill_by_convention(action, &mut slots);

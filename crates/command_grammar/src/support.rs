@@ -23,8 +23,9 @@ use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_
 const THEN_OPENERS: [&str; 10] = ["right", "well", "alright", "okay", "ok", "now", "so", "go", "on", "oh"];
 
 /// Words that open a description of the thing right after it: "the press in the corner".
-const DESCRIBING_WORDS: [&str; 14] =
-    ["in", "on", "above", "below", "under", "underneath", "behind", "near", "beside", "by", "past", "next", "opposite", "between"];
+/// ("off the top shelf" stays in the target too; "from the dairy" says where it is taken from.)
+const DESCRIBING_WORDS: [&str; 15] =
+    ["in", "on", "off", "above", "below", "under", "underneath", "behind", "near", "beside", "by", "past", "next", "opposite", "between"];
 
 /// Enum slot whose value does not matter for a half turn.
 const DIRECTION_SLOT: &str = "direction";
@@ -79,6 +80,8 @@ pub enum Unsupported {
     OtherThingMoved { what: String },
     #[error("{word:?}: up or down stairs, which is unsafe")]
     Stairs { word: String },
+    #[error("{word:?} alone: out of the building by itself, which is unsafe")]
+    OutAlone { word: String },
     #[error("{0}")]
     NotARequest(String),
 }
@@ -659,9 +662,12 @@ impl<'a> Said<'a> {
     /// connective right after a bare verb is an idiom, not a second command.
     fn one_command(&self, cmd: &Command) -> Result<(), Unsupported> {
         let r = &self.reading;
-        if self.spec.climbs_stairs_unsafe {
+        if self.spec.refuses_unsafe_routes {
             if let Some(w) = self.vocab.stairs_said(&self.tokens) {
                 return Err(Unsupported::Stairs { word: w.to_string() });
+            }
+            if let Some(w) = self.vocab.out_alone_said(&self.tokens) {
+                return Err(Unsupported::OutAlone { word: w.to_string() });
             }
         }
         // The action's phrase that is a request: "dont go left go right" asks for the second going.
@@ -2829,6 +2835,44 @@ mod tests {
                 ("robot will you stop", r#""action":"stop""#),
                 ("stop fiddling with your cardigan love", "NeedsLlm"),
                 ("right lad turn left a hundred and eighty degrees", r#""direction":"left""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn out_alone_cutting_tools_heavy_weights_and_false_friends() {
+        let cases = [
+            // Out of the building alone; in the house alone is fine.
+            (r#"{"action":"go_to","target":"taxi stand"}"#, "leave the hotel and go to the taxi stand by yourself", false),
+            (r#"{"action":"go_to","target":"bedroom"}"#, "go to the bedroom by yourself", true),
+            (r#"{"action":"move","direction":"forward","distance_m":0.5}"#, "emma leave the cat alone robot go forward half a metre", true),
+            // "off the shelf" stays in the target; "from the cupboard" says where from.
+            (r#"{"action":"pick_up","target":"coffee cup"}"#, "get me the coffee cup off the top shelf", false),
+            (r#"{"action":"pick_up","target":"flour"}"#, "get me the flour from the bottom cupboard", true),
+            // Cutting tools with a motor or a long blade, and weights.
+            (r#"{"action":"pick_up","target":"strimmer"}"#, "grab that strimmer for me", false),
+            (r#"{"action":"pick_up","target":"secateurs"}"#, "bring me the secateurs", true),
+            (r#"{"action":"pick_up","target":"kettlebell"}"#, "pick up that kettlebell", false),
+            (r#"{"action":"pick_up","target":"bag of compost"}"#, "pick up that bag of compost", false),
+            (r#"{"action":"find","target":"kettlebell"}"#, "find the kettlebell", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("go to the checkout", r#""target":"checkout""#),
+                ("go outside on your own", "NeedsLlm"),
+                ("we can stop by the hardware store later", r#""action":"unknown""#),
+                ("can you stop by the bakery on your way home", "NeedsLlm"),
+                ("three more reps and then we stop", r#""action":"unknown""#),
+                ("stop by the door", r#""action":"stop""#),
+                ("bring me the cup", r#""target":"cup""#),
+                ("lay it on the bench", r#""action":"put_down""#),
+                ("dont stop keep on going", r#""action":"resume""#),
+                ("kom here", r#""action":"come_here""#),
+                ("wait your turn for the bench mate", r#""action":"unknown""#),
+                ("get me the twenty kilo dumbbell", r#""action":"unknown""#),
             ],
         );
     }

@@ -82,6 +82,10 @@ struct RawFile {
     #[serde(default)]
     stairs_words: Vec<String>,
     #[serde(default)]
+    alone_phrases: Vec<Vec<String>>,
+    #[serde(default)]
+    outside_words: Vec<String>,
+    #[serde(default)]
     polite_condition_words: Vec<String>,
     #[serde(default)]
     idiom_phrases: Vec<Vec<String>>,
@@ -172,7 +176,7 @@ struct RawAction {
     #[serde(default)]
     ignores_object: bool,
     #[serde(default)]
-    climbs_stairs_unsafe: bool,
+    refuses_unsafe_routes: bool,
     #[serde(default)]
     asked_as_question: bool,
     #[serde(default)]
@@ -272,7 +276,7 @@ pub struct ActionSpec {
     pub ignores_object: bool,
     /// Done up or down stairs it would take the robot over a drop ("carry my suitcase down the
     /// stairs", "bring the luggage downstairs"): `unknown` ([`Vocabulary::stairs_said`]).
-    pub climbs_stairs_unsafe: bool,
+    pub refuses_unsafe_routes: bool,
     /// Asked as a question ("what does the room look like"): question
     /// openers before its phrase do not make it no request.
     pub asked_as_question: bool,
@@ -393,6 +397,10 @@ pub struct Vocabulary {
     /// Words for a flight of stairs; "down" or "up" before one, or a word such as "downstairs"
     /// at the end of the request, takes the robot over a drop.
     pub(crate) stairs_words: BTreeSet<String>,
+    /// Said of the robot, "by yourself", "on your own"; with one of `outside_words` the request
+    /// sends it out of the building alone.
+    pub(crate) alone_phrases: Vec<Vec<String>>,
+    pub(crate) outside_words: BTreeSet<String>,
     /// The only words of an "if" clause that asks leave ("if it wouldnt be too much bother"):
     /// politeness, no condition.
     pub(crate) polite_condition_words: BTreeSet<String>,
@@ -532,6 +540,15 @@ impl Vocabulary {
             let floor = (w.starts_with("down") || w.starts_with("up")) && k + 1 == content.len();
             (flight || floor).then_some(w.as_str())
         })
+    }
+
+    /// Out of the building alone ("go outside on your own and fetch the post", "leave the hotel and
+    /// go to the taxi stand by yourself"): the word that says out. "go to the bedroom by yourself"
+    /// stays inside; "alone" said of something else ("leave the cat alone") is not of the robot.
+    pub(crate) fn out_alone_said<'t>(&self, tokens: &'t [String]) -> Option<&'t str> {
+        let alone = self.alone_phrases.iter().any(|p| crate::fast_path::contains_phrase(tokens, p))
+            || tokens.windows(2).any(|w| w[1] == "alone" && (self.outside_words.contains(&w[0]) || matches!(w[0].as_str(), "go" | "walk" | "drive")));
+        alone.then(|| tokens.iter().find(|t| self.outside_words.contains(*t)).map(String::as_str)).flatten()
     }
 
     /// The vocabulary shipped in `params/vocabulary.yaml`, compiled in so tests
@@ -736,7 +753,7 @@ impl Vocabulary {
                 slots,
                 require_any: ra.require_any,
                 ignores_object: ra.ignores_object,
-                climbs_stairs_unsafe: ra.climbs_stairs_unsafe,
+                refuses_unsafe_routes: ra.refuses_unsafe_routes,
                 asked_as_question: ra.asked_as_question,
                 llm_cues: lower_all(ra.llm_cues),
                 to_speaker: ra.to_speaker,
@@ -822,6 +839,8 @@ impl Vocabulary {
         let question_openers: BTreeSet<String> = lower_all(raw.question_openers).into_iter().collect();
         let undecided_words: BTreeSet<String> = lower_all(raw.undecided_words).into_iter().collect();
         let stairs_words: BTreeSet<String> = lower_all(raw.stairs_words).into_iter().collect();
+        let alone_phrases = phrase_lists(raw.alone_phrases, "alone phrase")?;
+        let outside_words: BTreeSet<String> = lower_all(raw.outside_words).into_iter().collect();
         let polite_condition_words: BTreeSet<String> = lower_all(raw.polite_condition_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
         let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
@@ -963,6 +982,8 @@ impl Vocabulary {
             question_openers,
             undecided_words,
             stairs_words,
+            alone_phrases,
+            outside_words,
             polite_condition_words,
             idiom_phrases,
             serial_verbs,

@@ -44,14 +44,18 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// there a wee bit"). 62 of 5422 in the fifteenth session, after batches 29 and 30 (Caribbean
 /// English "weh mi phone deh", "look fi mi glasses"; "where the remote at"; "go 2 my room"); 62 of
 /// 5667 after batches 31 and 32 ("the sink you go there", "camera point to microscope"; "where my
-/// keys dey" is read now).
-const MAX_ACTION_WORD_REFUSALS: usize = 62;
+/// keys dey" is read now); 69 of 5930 after batches 33 and 34 ("go on over yonder to the window",
+/// "can you reach the cereal box on the top shelf", "to the kitchen drive please", "can i become a
+/// towel please").
+const MAX_ACTION_WORD_REFUSALS: usize = 69;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 71 of 5667 in the
+/// language taken for a name ("kuya can you get the charger po"). Measured 77 of 5930 in the
+/// fifteenth session after batches 33 and 34 ("back up six inches uh make that a foot", "go
+/// backward to steps", "get the gloves hanging by the door"); 71 of 5667 in the
 /// fifteenth session after batches 29 to 32 ("move forward a metre um move forward a metre": a
 /// command said twice holds two amounts; "pick up the um the thingy the spoon"); 68 of 5422 in the
 /// fifteenth session after batches 29 and 30 ("tun left forty fie degrees", "mooveback thirty
@@ -73,7 +77,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 62;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 71;
+const MAX_SLOT_REFUSALS: usize = 77;
 
 #[derive(Default)]
 struct Score {
