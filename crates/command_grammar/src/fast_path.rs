@@ -633,6 +633,15 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         content_at.first().is_some_and(|&f| tokens[f] == "why" && f < i)
             && !tokens[..i].iter().any(|t| vocab.not_request_words.contains(t) || matches!(t.as_str(), "wont" | "didnt" | "cant" | "still" | "not"))
     };
+    // "take me to the stop for the airport shuttle", "we need to test the e stop": after a
+    // determiner, the noun. "hit the emergency stop" still urges one (a button on another thing,
+    // "press the stop button on the microwave", is `button_on`'s).
+    let a_noun = |i: usize| {
+        let det = |k: usize| matches!(tokens[k].as_str(), "the" | "a" | "an" | "next" | "my" | "your" | "our" | "this" | "last" | "first" | "his" | "their");
+        let k = if i >= 1 && matches!(tokens[i - 1].as_str(), "e" | "emergency") { i - 1 } else { i };
+        let urged = k >= 2 && matches!(tokens[k - 2].as_str(), "hit" | "press" | "push" | "smash" | "slam" | "use");
+        k >= 1 && det(k - 1) && !urged
+    };
     // "i wish this rain would stop", "the music will stop soon": what another thing will do.
     // "would you stop", "robot will you stop" ask it of the robot.
     let others_will = |i: usize| {
@@ -643,6 +652,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     };
     let requested = |i: usize| {
         !others_activity(i)
+            && !a_noun(i)
             && !others_will(i)
             && !calls_in(i)
             && !not_asked(i)
@@ -2295,12 +2305,40 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if others_need {
         return Some(format!("another's need, not a request: {:?} before the action", tokens[start - 2]));
     }
+    // "hang on mark let me find the email": the speaker will do it. "tell the driver to go round
+    // to terminal 2", "ask your brother to fetch it": asked of another. "in the test it should
+    // turn left here", "the robot will go to the dock": what the robot is to do, told to others.
+    let lets_me = start >= 2 && tokens[start - 2] == "let" && matches!(tokens[start - 1].as_str(), "me" | "us");
+    let lemme = start >= 1 && tokens[start - 1] == "lemme";
+    if lets_me || lemme {
+        return Some("the speaker's own doing: \"let me\" before the action".into());
+    }
+    let told_to = start >= 3 && tokens[start - 1] == "to" && (start.saturating_sub(5)..start - 2).any(|k| {
+        matches!(tokens[k].as_str(), "tell" | "ask" | "told" | "asked" | "get")
+            && tokens[k + 1..start - 1].iter().any(|w| !vocab.strip_words.contains(w) && !matches!(w.as_str(), "you" | "yourself" | "it" | "robot" | "bot" | "them" | "him" | "her"))
+            && !tokens[k + 1..start - 1].iter().any(|w| matches!(w.as_str(), "you" | "yourself" | "robot" | "bot"))
+    });
+    if told_to {
+        return Some("asked of another: \"tell ... to\" before the action".into());
+    }
+    let spoken_of = start >= 2
+        && matches!(tokens[start - 1].as_str(), "should" | "will" | "would" | "must" | "might" | "shall")
+        && (tokens[start - 2] == "it" || (ROBOT_NAMES.contains(&tokens[start - 2].as_str()) && start >= 3 && tokens[start - 3] == "the"));
+    if spoken_of {
+        return Some(format!("said of the robot, not to it: {:?} before the action", tokens[start - 2]));
+    }
     // "the kitten went to the x ray room": a phrase said in the past ("went to", kept for "you
     // went to kitchen" in English learnt late) after someone else named tells what they did.
     // (A command read from its amounts alone has no phrase: `start` is then past the words.)
-    let past_phrase = tokens.get(start).is_some_and(|w| matches!(w.as_str(), "went" | "came" | "drove" | "ran" | "walked" | "moved"));
-    if past_phrase {
-        let other = (0..start).find(|&k| {
+    // "the robot drove forward two metres last run": the past verb right before a phrase too.
+    let past = |w: &String| matches!(w.as_str(), "went" | "came" | "drove" | "ran" | "walked" | "moved" | "turned" | "rolled");
+    let past_at = if tokens.get(start).is_some_and(past) {
+        Some(start)
+    } else {
+        start.checked_sub(1).filter(|&k| past(&tokens[k]))
+    };
+    if let Some(p) = past_at {
+        let other = (0..p).find(|&k| {
             !used[k]
                 && !vocab.filler_words.contains(&tokens[k])
                 && !vocab.strip_words.contains(&tokens[k])

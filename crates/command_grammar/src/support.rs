@@ -1761,7 +1761,7 @@ mod tests {
 
     #[test]
     fn a_target_that_is_a_relation_is_refused() {
-        let e = refused(r#"{"action":"pick_up","target":"up the ladder"}"#, "grab up the ladder");
+        let e = refused(r#"{"action":"pick_up","target":"up the slope"}"#, "grab up the slope");
         assert!(matches!(e, Unsupported::Target { .. }), "{e}");
         supported(r#"{"action":"go_to","target":"table"}"#, "get over to the table");
         // The relation opens what follows the phrase, though "to" is a filler word elsewhere.
@@ -2873,6 +2873,36 @@ mod tests {
                 ("kom here", r#""action":"come_here""#),
                 ("wait your turn for the bench mate", r#""action":"unknown""#),
                 ("get me the twenty kilo dumbbell", r#""action":"unknown""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn announcements_others_asked_the_speakers_own_doing_and_stop_as_a_noun() {
+        let cases = [
+            (r#"{"action":"go_to","target":"gate b12"}"#, "passengers for flight ib 3166 please go to gate b12", false),
+            (r#"{"action":"go_to","target":"terminal 2"}"#, "tell the driver to go round to terminal 2", false),
+            (r#"{"action":"find","target":"email"}"#, "hang on mark let me find the email", false),
+            (r#"{"action":"pick_up","target":"suitcase"}"#, "carry my suitcase up the escalator", false),
+            (r#"{"action":"go_to","target":"lift 3"}"#, "lead me to lift 3", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("take me to the stop for the airport shuttle", "NeedsLlm"),
+                ("we need to test the e stop after lunch", "NeedsLlm"),
+                ("hit the emergency stop", r#""action":"stop""#),
+                ("come to a stop", r#""action":"stop""#),
+                ("kill it kill it", r#""action":"stop""#),
+                ("tell the driver to go to terminal 2", r#""action":"unknown""#),
+                ("in the test it should turn left ninety degrees here", r#""action":"unknown""#),
+                ("the robot drove forward two metres last run", "NeedsLlm"),
+                ("drive forward two metres", r#""distance_m":2.0"#),
+                ("head to the muster point", r#""target":"muster point""#),
+                ("pick up the box marked heavy", r#""action":"unknown""#),
+                ("show me to my room", r#""target":"room""#),
             ],
         );
     }

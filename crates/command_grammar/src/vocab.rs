@@ -1074,7 +1074,14 @@ impl Vocabulary {
                 let opens_phrase = matches!(words[end], "of" | "for") || words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
                 if opens_phrase { words[..end].last().copied() } else { None }
             });
-        head.into_iter().chain(words.last().copied()).find(|w| self.is_idiom_target(phrase, w))
+        // "the muster point", "the pick up point": a place named by what happens there.
+        // (Not the action's own words: "go to the pick up point" is no pick_up of a point.)
+        let place_point = |w: &str| {
+            w == "point"
+                && words.iter().filter(|x| !self.strip_words.contains(**x)).count() >= 2
+                && !words.iter().any(|x| phrase.iter().any(|p| p == x))
+        };
+        head.into_iter().chain(words.last().copied()).find(|w| self.is_idiom_target(phrase, w) && !place_point(w))
     }
 
     /// `target` (one word, or the head noun of a longer target) after the action phrase `phrase` makes an idiom

@@ -46,14 +46,18 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// 5667 after batches 31 and 32 ("the sink you go there", "camera point to microscope"; "where my
 /// keys dey" is read now); 69 of 5930 after batches 33 and 34 ("go on over yonder to the window",
 /// "can you reach the cereal box on the top shelf", "to the kitchen drive please", "can i become a
-/// towel please").
-const MAX_ACTION_WORD_REFUSALS: usize = 69;
+/// towel please"); 80 of 6207 after batches 35 and 36, whose robotics jargon names no action
+/// phrase ("publish cmd vel with linear x point two", "send a nav goal to pose alpha", "point the
+/// rgbd camera at the checkerboard") and whose travellers say "bring me at desk 11c".
+const MAX_ACTION_WORD_REFUSALS: usize = 80;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
 /// the same), misheard or second-language directions and amounts ("turn in direction of clock",
 /// "yaw minus forty five degrees", "four and twenty centimeter"), a first word of another
-/// language taken for a name ("kuya can you get the charger po"). Measured 77 of 5930 in the
+/// language taken for a name ("kuya can you get the charger po"). Measured 82 of 6207 in the
+/// fifteenth session after batches 35 and 36 ("tur righ fordy fie degree", "execute a grasp on the
+/// calibration cube", "okay everyone stand back robot move forward one metre"); 77 of 5930 in the
 /// fifteenth session after batches 33 and 34 ("back up six inches uh make that a foot", "go
 /// backward to steps", "get the gloves hanging by the door"); 71 of 5667 in the
 /// fifteenth session after batches 29 to 32 ("move forward a metre um move forward a metre": a
@@ -77,7 +81,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 69;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 77;
+const MAX_SLOT_REFUSALS: usize = 82;
 
 #[derive(Default)]
 struct Score {
