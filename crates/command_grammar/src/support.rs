@@ -1159,39 +1159,7 @@ impl<'a> Said<'a> {
             if let Some(p) = path.filter(|&p| self.raw[p + 1..].iter().any(named)) {
                 return Err(Unsupported::Delivery { target: target.to_string(), path: self.raw[p].clone() });
             }
-            // "the press in the corner" answered as "press": the description said right after the
-            // thing is part of which thing is meant.
-            let end = self.remark_from.min(self.raw.len());
-            // A noun phrase of its own follows ("in the corner"; "in hand" is a manner).
-            let object = |i: usize| {
-                let i = if self.raw.get(i).is_some_and(|w| w == "to") { i + 1 } else { i };
-                i + 1 < end && v.strip_words.contains(&self.raw[i]) && self.raw[i + 1..end].iter().any(named)
-            };
-            let described = last + 1 < end
-                && DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str())
-                && !content.contains(&self.raw[last + 1].as_str())
-                && object(last + 2);
-            // "go to room 3 no room 8" answered as room 3: the thing said first was taken back.
-            // Where the target is first said whole ("room 3" in "room 3 no room 8").
-            let said_end = (0..self.raw.len()).find_map(|i| {
-                let run = content.iter().zip(&self.raw[i..]).take_while(|(c, r)| **c == r.as_str()).count();
-                (run == content.len() && run > 0).then_some(i + run)
-            });
-            // ("no cap" is a filler phrase, not a marker.)
-            let taken_back = said_end.filter(|&e| !self.reading.filler.get(e).is_some_and(|f| *f)).and_then(|e| {
-                let marker = match self.raw.get(e).map(String::as_str) {
-                    Some("no" | "sorry" | "nah" | "correction") => 1,
-                    Some("i") if self.raw.get(e + 1).is_some_and(|w| w == "mean") => 2,
-                    _ => 0,
-                };
-                (marker > 0 && e + marker < end && self.raw[e + marker..end].iter().any(named)).then_some(e)
-            });
-            if let Some(e) = taken_back {
-                return Err(Unsupported::TakenBack { target: target.to_string(), said: self.raw[e..end].join(" ") });
-            }
-            if described && self.vocab.canonical_target(target).is_none() {
-                return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
-            }
+            self.nothing_left_off(target, &content, last)?;
         }
         // "head back over to me" as go_to the person: going to the speaker is another action.
         if let (Some(to), Some(canonical)) = (&self.spec.to_speaker, self.vocab.canonical_target(target)) {
@@ -1228,6 +1196,46 @@ impl<'a> Said<'a> {
                 missing: missing.join(" "),
             })
         }
+    }
+
+    /// What the speaker said right after the target is still in the answer: its description ("the
+    /// press in the corner" answered as "press"), or the thing that replaced it ("go to room 3 no
+    /// room 8" answered as room 3). `last`: where the target's last word was said.
+    fn nothing_left_off(&self, target: &str, content: &[&str], last: usize) -> Result<(), Unsupported> {
+        let v = self.vocab;
+        let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);
+        let end = self.remark_from.min(self.raw.len());
+        // Where the target is first said whole ("room 3" in "room 3 no room 8"); "no cap" is a
+        // filler phrase, not a marker.
+        let said_end = (0..self.raw.len()).find_map(|i| {
+            let run = content.iter().zip(&self.raw[i..]).take_while(|(c, r)| **c == r.as_str()).count();
+            (run == content.len() && run > 0).then_some(i + run)
+        });
+        let taken_back = said_end.filter(|&e| !self.reading.filler.get(e).is_some_and(|f| *f)).and_then(|e| {
+            let marker = match self.raw.get(e).map(String::as_str) {
+                Some("no" | "sorry" | "nah" | "correction") => 1,
+                Some("i") if self.raw.get(e + 1).is_some_and(|w| w == "mean") => 2,
+                _ => 0,
+            };
+            (marker > 0 && e + marker < end && self.raw[e + marker..end].iter().any(named)).then_some(e)
+        });
+        if let Some(e) = taken_back {
+            return Err(Unsupported::TakenBack { target: target.to_string(), said: self.raw[e..end].join(" ") });
+        }
+        // A noun phrase of its own follows the describing word ("in the corner"; "in hand" is a
+        // manner); an alias target ("person") names no description.
+        let object = |i: usize| {
+            let i = if self.raw.get(i).is_some_and(|w| w == "to") { i + 1 } else { i };
+            i + 1 < end && v.strip_words.contains(&self.raw[i]) && self.raw[i + 1..end].iter().any(named)
+        };
+        let described = last + 1 < end
+            && DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str())
+            && !content.contains(&self.raw[last + 1].as_str())
+            && object(last + 2);
+        if described && v.canonical_target(target).is_none() {
+            return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
+        }
+        Ok(())
     }
 
     /// Said as is, in the singular or plural, one edit away for words long enough that one edit

@@ -275,7 +275,9 @@ pub struct ActionSpec {
     /// action has no slot for them and they change nothing it does.
     pub ignores_object: bool,
     /// Done up or down stairs it would take the robot over a drop ("carry my suitcase down the
-    /// stairs", "bring the luggage downstairs"): `unknown` ([`Vocabulary::stairs_said`]).
+    /// stairs", "bring the luggage downstairs"), and out of the building alone it would leave the
+    /// robot unwatched ("go outside on your own and get the post"): `unknown`
+    /// ([`Vocabulary::stairs_said`], [`Vocabulary::out_alone_said`]).
     pub refuses_unsafe_routes: bool,
     /// Asked as a question ("what does the room look like"): question
     /// openers before its phrase do not make it no request.
