@@ -120,6 +120,11 @@ fn is_code_or_ordinal(word: &str) -> bool {
 /// "pleeease", "stooop", "nooo": a letter said long (three or more in a row, which no English
 /// word has) is one letter. Digits keep their runs ("1000").
 fn unstretched(word: &str) -> String {
+    // "mmm", "zzz": one letter held is a sound, no word ("m" would be metres).
+    let mut letters = word.chars();
+    if word.len() >= 3 && letters.next().is_some_and(|c| c.is_alphabetic() && letters.all(|d| d == c)) {
+        return "hmm".to_string();
+    }
     let mut out = String::with_capacity(word.len());
     let mut chars = word.chars().peekable();
     while let Some(c) = chars.next() {
@@ -204,9 +209,13 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         let after_number = i > 0 && (is_numeric(&out[i - 1]) || crate::numbers::NUMBER_WORDS.contains(&out[i - 1].as_str()));
         let letter = w.len() == 1 && !matches!(w.as_str(), "a" | "i" | "u") && !after_number;
         // "go to the kit kitchen", "find my wall wallet": a word broken off and said again whole.
-        // Not the word with an ending ("cup cups", "turn turning").
+        // Not the word with an ending ("cup cups", "turn turning"), nor a little word of its own
+        // ("the keys for forklift two").
         let broken_off = w.len() >= 3
             && !is_numeric(w)
+            && !vocab.filler_words.contains(w)
+            && !vocab.strip_words.contains(w)
+            && !vocab.relation_words.contains(w)
             && out[i + 1].len() >= w.len() + 2
             && out[i + 1].starts_with(w.as_str())
             && !INFLECTIONS.contains(&&out[i + 1][w.len()..]);
@@ -352,7 +361,8 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
     }
     // The first word must be one of an action's, a direction's, a stop's or an amount's (no
     // filler: "pallet" is no "pal let").
-    let leads = |w: &str| known(w) && !vocab.filler_words.contains(w) && !vocab.connectives.contains(w);
+    // Nor a copula: "arena" is no "are na".
+    let leads = |w: &str| known(w) && !vocab.filler_words.contains(w) && !vocab.connectives.contains(w) && !matches!(w, "are" | "is");
     for i in 2..t.len() - 1 {
         let (a, rest) = t.split_at(i);
         if !leads(a) {
@@ -2348,6 +2358,23 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         if let Some(k) = other {
             return Some(format!("a report of what {:?} did, not a request", tokens[k]));
         }
+    }
+    // "the man in bed nine kept trying to pick up his drip", "she tried to turn left": an attempt
+    // told of ("keep trying to find it" still asks).
+    let attempt = start >= 3
+        && tokens[start - 1] == "to"
+        && (tokens[start - 2] == "tried"
+            || (tokens[start - 2] == "trying"
+                && matches!(tokens[start - 3].as_str(), "kept" | "keeps" | "was" | "were" | "is" | "are" | "been" | "am" | "im" | "hes" | "shes" | "theyre")));
+    if attempt {
+        return Some(format!("a report of an attempt: {:?} before the action", tokens[start - 2]));
+    }
+    // "ill ask you to fetch the washing just now": a request to come, not made yet.
+    let asks_later = start >= 4
+        && tokens[start - 3..start] == ["ask", "you", "to"]
+        && matches!(tokens[start - 4].as_str(), "ill" | "i'll" | "will" | "shall" | "gonna" | "might" | "may");
+    if asks_later {
+        return Some("a request to come: \"ask you to\" before the action".into());
     }
     // "someone pick up the phone", "can somebody get the door": asked of whoever is in the room.
     let anyone = (start.saturating_sub(3)..start).find(|&i| {

@@ -844,9 +844,14 @@ impl<'a> Said<'a> {
             if !free(start) || self.tokens[start] != phrase[0] || other_phrase(start) {
                 return false;
             }
+            // "i went down to the barn this morning": a phrase in the past after its subject tells
+            // what was done.
+            let v = self.vocab;
+            if is_past_of_action_word(v, &phrase[0]) && start.checked_sub(1).is_some_and(|k| v.report_subjects.contains(&self.tokens[k])) {
+                return false;
+            }
             // What stands in a gap is the target ("pick the sock up") or no object at all, unless the
             // action ignores objects ("put the cup down"): "move the meeting to friday" goes nowhere.
-            let v = self.vocab;
             // "search the house for the cat": before a closing "for", the gap says where to look.
             let open_gap = phrase.last().is_some_and(|w| w == "for");
             let gap_word = |t: &String| {
@@ -881,7 +886,9 @@ impl<'a> Said<'a> {
             // ... where the object is put somewhere: "put the kettle on" switches it on.
             let somewhere = || (at + 1..self.tokens.len()).any(|i| !v.filler_words.contains(&self.tokens[i]));
             let put_on = matches!(phrase[phrase.len() - 1].as_str(), "on" | "in" | "into" | "onto");
-            matched && (!stood_in || !put_on || somewhere())
+            // "lily put your shoes on were late": what is put on is worn.
+            let dressing = stood_in && self.tokens.get(start + 1).is_some_and(|w| w == "your");
+            matched && !dressing && (!stood_in || !put_on || somewhere())
         })
     }
 
@@ -1073,7 +1080,12 @@ impl<'a> Said<'a> {
             let (t, r) = (&self.tokens[i], &self.raw[i]);
             // "bring one bottle of water": "one" before the thing is its article.
             let article_one = t == "one" && self.raw.get(i + 1).is_some_and(|n| n == first);
+            // "follow me to the store room": the speaker is what is followed, the place is where.
+            let speaker_then_place = matches!(t.as_str(), "me" | "us")
+                && i == own.end
+                && self.raw.get(i + 1).is_some_and(|n| v.path_words.contains(n));
             !self.reading.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t) && !v.destination_words.contains(t) && !article_one
+                || speaker_then_place
                 || t == first
                 || r == first
         });
@@ -1233,6 +1245,13 @@ impl<'a> Said<'a> {
             && !content.contains(&self.raw[last + 1].as_str())
             && object(last + 2);
         if described && v.canonical_target(target).is_none() {
+            return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
+        }
+        // "get yourself over to dock door five" answered as "dock door": the number after a label
+        // noun names which one.
+        let numbered = content.last().is_some_and(|w| v.label_nouns.contains(*w))
+            && self.raw.get(last + 1).is_some_and(|n| crate::fast_path::is_numeric(n) || crate::numbers::parse_number(&self.raw, last + 1).is_some());
+        if numbered && last + 1 < end {
             return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
         }
         Ok(())
@@ -1396,9 +1415,16 @@ impl<'a> Said<'a> {
             return Err(Unsupported::SeveralAmounts { dimension: "bare number".into(), count: bare_outside.len() });
         }
         // "go forward infinity metres": a unit said with no number the words give.
+        // ("go to the yard", "the foot of the bed": a unit word after a determiner, or in the
+        // target, is a noun.)
+        let target = target_words(cmd);
+        let noun = |i: usize| {
+            target.contains(&self.tokens[i].as_str())
+                || i.checked_sub(1).is_some_and(|k| crate::fast_path::OBJECT_DETERMINERS.contains(&self.tokens[k].as_str()))
+        };
         let unread = (0..self.tokens.len()).find(|&i| {
             let t = &self.tokens[i];
-            !r.in_quantity[i] && !in_trigger(i) && self.vocab.unit_words.contains(t) && i < self.remark_from
+            !r.in_quantity[i] && !in_trigger(i) && self.vocab.unit_words.contains(t) && i < self.remark_from && !noun(i)
         });
         if let Some(i) = unread {
             return Err(Unsupported::UnreadAmount { word: self.raw[i].clone() });
@@ -2911,6 +2937,48 @@ mod tests {
                 ("head to the muster point", r#""target":"muster point""#),
                 ("pick up the box marked heavy", r#""action":"unknown""#),
                 ("show me to my room", r#""target":"room""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn farm_and_warehouse_loads_numbered_places_reports_of_attempts_and_worn_things() {
+        let cases = [
+            (r#"{"action":"go_to","target":"dock door"}"#, "get yourself over to dock door five", false),
+            (r#"{"action":"go_to","target":"dock door five"}"#, "i need you over at dock door five", true),
+            (r#"{"action":"follow","target":"store room"}"#, "kofi follow me to the store room", false),
+            (r#"{"action":"follow","target":"person"}"#, "follow me to the store room", true),
+            (r#"{"action":"pick_up","target":"drip"}"#, "the man in bed nine kept trying to pick up his drip", false),
+            (r#"{"action":"put_down"}"#, "lily put your shoes on were late", false),
+            (r#"{"action":"put_down"}"#, "put the cup on the table", true),
+            (r#"{"action":"go_to","target":"barn"}"#, "i went down to the barn this morning", false),
+            (r#"{"action":"pick_up","target":"washing"}"#, "ill ask you to fetch the washing just now", false),
+            (r#"{"action":"pick_up","target":"flask"}"#, "bring over the flask", true),
+            (r#"{"action":"pick_up","target":"hammer"}"#, "giz the hammer there", true),
+            (r#"{"action":"pick_up","target":"bale"}"#, "pick up the bale", false),
+            (r#"{"action":"pick_up","target":"sharps bin"}"#, "pick up the sharps bin", false),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("lift that milk churn", r#""action":"unknown""#),
+                ("bring me a sack of feed", r#""action":"unknown""#),
+                ("grab the forklift", r#""action":"unknown""#),
+                ("pick up the ten ml syringe", r#""target":"ten ml syringe""#),
+                ("where the heck is the shrink wrap", r#""target":"shrink wrap""#),
+                ("where in gods name are my reading glasses", r#""target":"reading glasses""#),
+                ("look at the kittens arent they gorgeous", r#""target":"kittens""#),
+                ("abeg find my phone o", r#""target":"phone""#),
+                ("find the bladder scanner sha", r#""target":"bladder scanner""#),
+                ("back up a foot chale", r#""distance_m":0.305"#),
+                ("chuck a u ey", r#""angle_deg":180.0"#),
+                ("go to the arena", r#""target":"arena""#),
+                ("the robot went to bay four earlier", "NeedsLlm"),
+                ("bro stop camping in the corner", "NeedsLlm"),
+                ("get me my headset", r#""target":"headset""#),
+                ("good arvo mate head over to bay 3a would ya", r#""target":"bay 3a""#),
             ],
         );
     }

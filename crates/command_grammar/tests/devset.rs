@@ -48,8 +48,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// "can you reach the cereal box on the top shelf", "to the kitchen drive please", "can i become a
 /// towel please"); 80 of 6207 after batches 35 and 36, whose robotics jargon names no action
 /// phrase ("publish cmd vel with linear x point two", "send a nav goal to pose alpha", "point the
-/// rgbd camera at the checkerboard") and whose travellers say "bring me at desk 11c".
-const MAX_ACTION_WORD_REFUSALS: usize = 80;
+/// rgbd camera at the checkerboard") and whose travellers say "bring me at desk 11c"; 81 of 6694
+/// in the sixteenth session after batches 37 to 40 ("abeg carry the blanket come"; "what was i
+/// saying oh yes turn around" is refused for its "was").
+const MAX_ACTION_WORD_REFUSALS: usize = 81;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -81,7 +83,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 80;
 /// search, "the oh what is it the kitchen", were read; 47 after batch 12, before sound-alike names, "come here a
 /// minute", urging on ("go on") and the speaker's own going were read; 26 of 2369 before batch
 /// 12; the test prints them).
-const MAX_SLOT_REFUSALS: usize = 82;
+/// 83 of 6694 in the sixteenth session after batches 37 to 40 ("go forward a metre uh one point
+/// two metres", "make you bring the water jug come"; "mmm robot get me a blanket" and "the keys for
+/// forklift two" are read now).
+const MAX_SLOT_REFUSALS: usize = 83;
 
 #[derive(Default)]
 struct Score {
