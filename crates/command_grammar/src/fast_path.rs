@@ -498,7 +498,7 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 && vocab.homophones.get(t).is_some_and(|h| !matches!(h.as_str(), "right" | "left"));
             let heard = match t.as_str() {
                 _ if noun => None,
-                "two" | "too" if before_article(i) => Some("to".to_string()),
+                "two" | "too" | "2" if before_article(i) => Some("to".to_string()),
                 // "wait four me": a number's homophone before a pronoun is the preposition.
                 "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it")) => {
                     Some("for".to_string())
@@ -692,10 +692,12 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             let mut content = content();
             // "enough lah enough", "ok ok enough robot enough already": said again around fillers.
             content.dedup();
+            // "hold up robot hold up": a phrase said again is said once.
+            let again = |u: &Vec<String>| content.len() > u.len() && content.len() % u.len() == 0 && content.chunks(u.len()).all(|c| c == u.as_slice());
             vocab
                 .stop_utterances
                 .iter()
-                .any(|u| *u == content || *u == tokens)
+                .any(|u| *u == content || *u == tokens || again(u))
         };
     // Only a whole utterance that is a clear negation ("dont stop") is no
     // stop: "no dont stop" or a stop word anywhere else still stops. The

@@ -962,8 +962,19 @@ impl<'a> Said<'a> {
                 && !names_setting(i)
                 && words.is_some_and(|w| w.contains(t))
         };
-        let said = self.tokens.iter().enumerate().any(|(i, t)| free_word(i, t))
-            || self.implied(&slot.name).any(|v| v.as_str() == Some(value));
+        // "spin round a full turn": a value a half-turn phrase implies holds only with the half turn.
+        let agrees = |k: &String, v: &SlotValue| {
+            k == &slot.name
+                || cmd.slot(k).is_none_or(|c| match (c.as_f64(), v.as_f64()) {
+                    (Some(a), Some(b)) => close(a, b),
+                    _ => c == v,
+                })
+        };
+        let implied = self.reading.triggers.iter().filter(|m| m.action == self.ai).any(|m| {
+            let implied = &self.spec.synonyms[m.synonym].implied;
+            implied.get(&slot.name).is_some_and(|v| v.as_str() == Some(value)) && implied.iter().all(|(k, v)| agrees(k, v))
+        });
+        let said = self.tokens.iter().enumerate().any(|(i, t)| free_word(i, t)) || implied;
         // "go forward how you say backward", "turn left oh sorry i mean right": a rival value
         // still said once the values taken back are gone leaves the slot undecided.
         // "youre rather quick dear could you slow down", "youre going a bit fast for me so could you
@@ -2979,6 +2990,41 @@ mod tests {
                 ("bro stop camping in the corner", "NeedsLlm"),
                 ("get me my headset", r#""target":"headset""#),
                 ("good arvo mate head over to bay 3a would ya", r#""target":"bay 3a""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn typed_shorthand_a_studio_weapons_and_people_by_their_work_and_a_full_turn_without_a_direction() {
+        let cases = [
+            (r#"{"action":"turn","direction":"left","angle_deg":360}"#, "spin round a full turn", false),
+            (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "spin round", true),
+            (r#"{"action":"go_to","target":"coat hooks"}"#, "direct me to the coat hooks", true),
+            (r#"{"action":"look_at","target":"clock on the wall"}"#, "robot point the lens at the clock on the wall", true),
+            (r#"{"action":"describe_scene"}"#, "robot what camera is seeing now", true),
+            (r#"{"action":"wait","duration_s":60}"#, "ill ring you back now in a minute", false),
+            (r#"{"action":"go_to","target":"prop store"}"#, "inshallah robot you go to the prop store", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("turn lft 90 deg pls", r#""direction":"left""#),
+                ("can u find my keys pls", r#""target":"keys""#),
+                ("can u take me 2 the bedroom pls", r#""target":"bedroom""#),
+                ("fetch my cardigan look you", r#""target":"cardigan""#),
+                ("hold up robot hold up", r#""action":"stop""#),
+                ("robot please to make turn around", r#""angle_deg":180.0"#),
+                ("robot bring me the gun", r#""action":"unknown""#),
+                ("robot fetch the prop gun", r#""target":"prop gun""#),
+                ("grab the tape gun", r#""target":"tape gun""#),
+                ("robot pick up the actress", r#""action":"unknown""#),
+                ("robot fetch the rubber chicken", r#""target":"rubber chicken""#),
+                ("pass me my insulin pen", r#""action":"unknown""#),
+                ("robot where is my phone habibi", r#""target":"phone""#),
+                ("robot you will go to makeup room", r#""target":"makeup room""#),
+                ("standby fifteen minutes", r#""duration_s":600.0"#),
             ],
         );
     }
