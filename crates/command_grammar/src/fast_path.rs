@@ -499,6 +499,16 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
             let heard = match t.as_str() {
                 _ if noun => None,
                 "two" | "too" | "2" if before_article(i) => Some("to".to_string()),
+                // "were late go forward", "robot were running late please go to video village":
+                // opening a statement, "we're" written without its apostrophe ("were you" asks).
+                "were"
+                    if (0..i).all(|k| vocab.filler_words.contains(&tokens[k]))
+                        && tokens.get(i + 1).is_some_and(|n| {
+                            !matches!(n.as_str(), "you" | "u" | "ya" | "we" | "they" | "i" | "it" | "he" | "she" | "there" | "the" | "a" | "an" | "your" | "my" | "those" | "these" | "all" | "going")
+                        }) =>
+                {
+                    Some("we're".to_string())
+                }
                 // "wait four me": a number's homophone before a pronoun is the preposition.
                 "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it")) => {
                     Some("for".to_string())
@@ -1215,9 +1225,11 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
             // "my son said i could ask you things so could you please follow that gentleman": a
             // request put to the robot after the closer leaves what the remark reports behind.
             let put_to_robot = m + 1 < first.start && request_frame_at(tokens, m + 1);
-            let harmless = tokens[..start].iter().all(|w| {
+            // ("what was i saying oh yes turn around": the speaker's own saying is no report.)
+            let own_saying = |k: usize| matches!(tokens[k].as_str(), "said" | "saying" | "say") && k > 0 && tokens[k - 1] == "i";
+            let harmless = tokens[..start].iter().enumerate().all(|(k, w)| {
                 !vocab.stop_words.contains(w)
-                    && (put_to_robot || (!vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)))
+                    && (put_to_robot || own_saying(k) || (!vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)))
             });
             let then_request = put_to_robot || (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
             if harmless && then_request {

@@ -3028,4 +3028,28 @@ mod tests {
             ],
         );
     }
+
+    #[test]
+    fn remarks_that_find_ones_place_and_we_are_said_without_its_apostrophe() {
+        let cases = [
+            (r#"{"action":"put_down"}"#, "put the charger under the desk", true),
+            (r#"{"action":"describe_scene"}"#, "what is there in the camera", true),
+            (r#"{"action":"describe_scene"}"#, "have a gander around the room", true),
+            (r#"{"action":"go_to","target":"video village"}"#, "robot were running late please go to video village", true),
+            (r#"{"action":"resume"}"#, "right where were we carry on", true),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "were you going to the kitchen", false),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("what was i saying oh yes turn around", r#""angle_deg":180.0"#),
+                ("go near the sofa", r#""target":"sofa""#),
+                ("drive until the door", r#""target":"door""#),
+                ("you see what", r#""action":"describe_scene""#),
+                ("were going to stop for lunch soon", "NeedsLlm"),
+            ],
+        );
+    }
 }
