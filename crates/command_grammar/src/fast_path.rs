@@ -138,6 +138,9 @@ fn unstretched(word: &str) -> String {
     out
 }
 
+/// Days said of a visit to come ("please stop by on tuesday at three").
+const DAYS: [&str; 10] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "weekend", "week"];
+
 /// Adverbs that may stand between a speaker and what they tell of doing.
 const REPORT_ADVERBS: [&str; 7] = ["already", "just", "also", "finally", "recently", "then", "never"];
 
@@ -629,15 +632,17 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
     let not_asked = |i: usize| {
         let before = (0..i).rev().find(|&k| !matches!(tokens[k].as_str(), "just" | "quickly" | "probably" | "maybe"));
         before.is_some_and(|k| match tokens[k].as_str() {
-            "without" | "ill" | "i'll" | "we'll" | "we" => true,
+            "without" | "ill" | "i'll" | "we'll" | "we" | "lets" | "let's" => true,
             "will" | "can" | "could" | "should" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
             _ => false,
         })
     };
-    // "can you stop by the bakery on your way home": calling in somewhere on the way.
+    // "can you stop by the bakery on your way home", "please stop by on tuesday at three": calling
+    // in somewhere on the way or another day.
     let calls_in = |i: usize| {
         tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "by" | "off" | "in" | "at"))
-            && tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
+            && (tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
+                || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str())))
     };
     // "press stop on the microwave": a button on another thing.
     let button_on = |i: usize| {
@@ -1953,7 +1958,9 @@ fn parse_command(
             .map(|w| w.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let speaker = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty());
+        // ("oi follow me yeah": a tail after the speaker names no one else.)
+        let only_tail = vocab.target_tails.iter().any(|t| t.len() == words.len() && t.iter().zip(&words).all(|(a, b)| a == *b));
+        let speaker = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty() || only_tail);
         if let (Some(_), Some(to)) = (speaker, &action.to_speaker) {
             // "head back over to me": going to the speaker is coming here.
             let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
@@ -2267,7 +2274,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             && tokens.get(i + 1).is_some_and(|w| w.len() > 4 && w.ends_with("ing"))
             && i + 1 < start
             && !all.iter().any(|t| (t.start..t.end).contains(&(i + 1)));
+        // "not you harold the robot go to the kitchen": who is not meant, not what.
+        let not_you = tokens[i] == "not" && tokens.get(i + 1).is_some_and(|w| w == "you") && i + 2 < start;
         negates_a_verb
+            || not_you
             || ((negation || vocab.question_openers.contains(&tokens[i]))
                 && all.iter().any(|t| t.start > i && t.end <= start && (negation || ends_before(t))))
     };
@@ -2326,8 +2336,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && matches!(tokens[start - 2].as_str(), "needs" | "need" | "has" | "have" | "wants" | "want" | "ought" | "got")
         && !used[start - 2]
         && !matches!(tokens[start - 3].as_str(), "you" | "u" | "ya" | "ye" | "robot" | "bot" | "dont" | "don't" | "no");
-    if others_need {
-        return Some(format!("another's need, not a request: {:?} before the action", tokens[start - 2]));
+    // "she likes to follow me everywhere": another's habit ("i would like to go" still asks).
+    let habit = start >= 3
+        && tokens[start - 1] == "to"
+        && matches!(tokens[start - 2].as_str(), "like" | "likes" | "love" | "loves" | "tends")
+        && matches!(tokens[start - 3].as_str(), "she" | "he" | "they" | "it");
+    if others_need || habit {
+        let what = if habit { "habit" } else { "need" };
+        return Some(format!("another's {what}, not a request: {:?} before the action", tokens[start - 2]));
     }
     // "hang on mark let me find the email": the speaker will do it. "tell the driver to go round
     // to terminal 2", "ask your brother to fetch it": asked of another. "in the test it should

@@ -847,7 +847,12 @@ impl<'a> Said<'a> {
             // "i went down to the barn this morning": a phrase in the past after its subject tells
             // what was done.
             let v = self.vocab;
-            if is_past_of_action_word(v, &phrase[0]) && start.checked_sub(1).is_some_and(|k| v.report_subjects.contains(&self.tokens[k])) {
+            // ("harold went out to the garage"; "you went to kitchen" asks in English learnt late.)
+            let subject = |k: usize| {
+                v.report_subjects.contains(&self.tokens[k])
+                    || (!matches!(self.tokens[k].as_str(), "you" | "u" | "ya" | "ye") && !v.filler_words.contains(&self.tokens[k]))
+            };
+            if is_past_of_action_word(v, &phrase[0]) && start.checked_sub(1).is_some_and(subject) {
                 return false;
             }
             // What stands in a gap is the target ("pick the sock up") or no object at all, unless the
@@ -3049,6 +3054,44 @@ mod tests {
                 ("drive until the door", r#""target":"door""#),
                 ("you see what", r#""action":"describe_scene""#),
                 ("were going to stop for lunch soon", "NeedsLlm"),
+            ],
+        );
+    }
+
+    #[test]
+    fn slang_and_yorkshire_articles_meetings_pets_habits_and_floors() {
+        let cases = [
+            (r#"{"action":"go_to","target":"basement"}"#, "go downstairs to the basement", false),
+            (r#"{"action":"go_to","target":"garage"}"#, "harold went out to the garage", false),
+            (r#"{"action":"follow","target":"person"}"#, "she likes to follow me everywhere", false),
+            (r#"{"action":"go_to","target":"next slide"}"#, "go to the next slide please", false),
+            (r#"{"action":"resume"}"#, "go on ahead and finish what you were doing", true),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "not you harold the robot go to the kitchen", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("go to t kitchen love", r#""target":"kitchen""#),
+                ("go to th office", r#""target":"office""#),
+                ("go to the sports hall fam", r#""target":"sports hall""#),
+                ("get the ball innit", r#""target":"ball""#),
+                ("wheres the tortoise hiding", r#""target":"tortoise""#),
+                ("oi follow me yeah", r#""target":"person""#),
+                ("allow it", r#""action":"stop""#),
+                ("give over", r#""action":"stop""#),
+                ("turn right firty degrees", r#""angle_deg":30.0"#),
+                ("fnd the flea comb", r#""target":"flea comb""#),
+                ("lets stop here for today", "NeedsLlm"),
+                ("please stop by on tuesday at three", "NeedsLlm"),
+                ("wait youre breaking up", r#""action":"unknown""#),
+                ("give me your paw", r#""action":"unknown""#),
+                ("bring me the vaccine vial", r#""action":"unknown""#),
+                ("pick up the large bag of dog food", r#""action":"unknown""#),
+                ("pick up them keys", r#""target":"keys""#),
+                ("follow them", r#""action":"unknown""#),
+                ("head over to the fish tanks", r#""target":"fish tanks""#),
             ],
         );
     }

@@ -539,8 +539,12 @@ impl Vocabulary {
             }
             let before = j.checked_sub(1).map(|i| content[i].as_str());
             let flight = matches!(before, Some("down" | "up"));
-            let floor = (w.starts_with("down") || w.starts_with("up")) && k + 1 == content.len();
-            (flight || floor).then_some(w.as_str())
+            let floor_word = w.starts_with("down") || w.starts_with("up");
+            let floor = floor_word && k + 1 == content.len();
+            // "go downstairs to the basement": a floor word right after a going verb.
+            let going = floor_word
+                && k.checked_sub(1).is_some_and(|i| matches!(content[i].as_str(), "go" | "head" | "drive" | "walk" | "come" | "move" | "pop" | "nip" | "run" | "roll"));
+            (flight || floor || going).then_some(w.as_str())
         })
     }
 
