@@ -139,7 +139,7 @@ fn unstretched(word: &str) -> String {
 }
 
 /// Days said of a visit to come ("please stop by on tuesday at three").
-const DAYS: [&str; 10] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "weekend", "week"];
+const DAYS: [&str; 12] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "weekend", "week", "today", "tonight"];
 
 /// Adverbs that may stand between a speaker and what they tell of doing.
 const REPORT_ADVERBS: [&str; 7] = ["already", "just", "also", "finally", "recently", "then", "never"];
@@ -633,7 +633,7 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
         let before = (0..i).rev().find(|&k| !matches!(tokens[k].as_str(), "just" | "quickly" | "probably" | "maybe"));
         before.is_some_and(|k| match tokens[k].as_str() {
             "without" | "ill" | "i'll" | "we'll" | "we" | "lets" | "let's" => true,
-            "will" | "can" | "could" | "should" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
+            "will" | "can" | "could" | "should" | "gotta" | "must" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
             _ => false,
         })
     };

@@ -489,10 +489,14 @@ impl<'a> Said<'a> {
         // "the forklift turned right 90 degrees": a verb in the past tells what was done; "ill be
         // back in five minutes", opened by the speaker and never addressing the robot, tells of
         // the speaker. Only the action's own phrase can then make it a request.
+        // "the kitchen is 3 metres to the left": a thing named, then a copula, says where it is.
+        let no_you = || !self.tokens.iter().any(|w| matches!(w.as_str(), "you" | "your" | "yourself"));
         let told = || {
             self.tokens.iter().any(|w| is_past_of_action_word(self.vocab, w))
-                || (self.tokens.first().is_some_and(|w| self.vocab.report_subjects.contains(w))
-                    && !self.tokens.iter().any(|w| matches!(w.as_str(), "you" | "your" | "yourself")))
+                || (self.tokens.first().is_some_and(|w| self.vocab.report_subjects.contains(w)) && no_you())
+                || (self.tokens.first().is_some_and(|w| matches!(w.as_str(), "the" | "my" | "our" | "this" | "that"))
+                    && self.tokens.iter().any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were"))
+                    && no_you())
         };
         if phrase_said
             || (!told()
@@ -3092,6 +3096,36 @@ mod tests {
                 ("pick up them keys", r#""target":"keys""#),
                 ("follow them", r#""action":"unknown""#),
                 ("head over to the fish tanks", r#""target":"fish tanks""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_mall_a_building_site_a_training_pitch_and_a_poor_microphone() {
+        let cases = [
+            (r#"{"action":"move","direction":"left","distance_m":3}"#, "the kitchen is 3 metres to the left", false),
+            (r#"{"action":"go_to","target":"pitch"}"#, "robot go to pitch three the under tens need you", false),
+            (r#"{"action":"go_to","target":"edge of the roof"}"#, "drive to the edge of the roof", false),
+            (r#"{"action":"go_to","target":"edge of the box"}"#, "good job robot now go to the edge of the box", true),
+            (r#"{"action":"find","target":"car keys"}"#, "ebu robot find my car keys", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("bas", r#""action":"stop""#),
+                ("bas yaar bas", r#""action":"stop""#),
+                ("robots top", r#""action":"stop""#),
+                ("its a one stop shop for everything", "NeedsLlm"),
+                ("please stop by our bakery for fresh naan today", "NeedsLlm"),
+                ("lift the steel beam", r#""action":"unknown""#),
+                ("follow my husband he knows where the car is", r#""target":"husband""#),
+                ("pick up the kid he fell", r#""action":"unknown""#),
+                ("pick up the pace lads", r#""action":"unknown""#),
+                ("get me the wipes jaldi", r#""target":"wipes""#),
+                ("robot go to the halfway line", r#""target":"halfway line""#),
+                ("robot folo me", r#""target":"person""#),
             ],
         );
     }

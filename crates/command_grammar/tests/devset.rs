@@ -55,8 +55,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// half metres", "robot were running late please go to video village"); 78 of 7519 after batches
 /// 43 to 46 and the rules the session found on the set's own refusals ("what was i saying oh yes
 /// turn around", "were late go forward", "go near the sofa", "you see what" are read now; "please
-/// guide the visitor to meeting room 2c", "bird section go please do" are not).
-const MAX_ACTION_WORD_REFUSALS: usize = 78;
+/// guide the visitor to meeting room 2c", "bird section go please do" are not); 88 of 8072 after
+/// batches 47 to 50 ("pame to the gate", "robot go stand by the far post", "drop your speed to
+/// point one metres a second").
+const MAX_ACTION_WORD_REFUSALS: usize = 88;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -92,8 +94,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 78;
 /// two metres", "make you bring the water jug come"; "mmm robot get me a blanket" and "the keys for
 /// forklift two" are read now); 84 of 7019 after batches 41 and 42 ("robot slide right six inches
 /// for the two shot"); 86 of 7519 after batches 43 to 46 ("find the usb c cable", "turn thisen round
-/// love", "please you wait ere one moment"; "pick up them keys" is read now).
-const MAX_SLOT_REFUSALS: usize = 86;
+/// love", "please you wait ere one moment"; "pick up them keys" is read now); 91 of 8072 after
+/// batches 47 to 50 ("go to aisle twelve sorry aisle fourteen", "find by glasses", "good job robot
+/// now go to the edge of the box").
+const MAX_SLOT_REFUSALS: usize = 91;
 
 #[derive(Default)]
 struct Score {
