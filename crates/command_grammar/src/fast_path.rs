@@ -539,7 +539,15 @@ fn in_stop_noun(vocab: &Vocabulary, tokens: &[String], i: usize) -> bool {
     })
 }
 
-fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
+/// Whether a stop is asked for: now, only under a condition the robot cannot wait on, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopSaid {
+    Now,
+    OnCondition,
+    No,
+}
+
+fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let content = || -> Vec<String> {
         tokens
             .iter()
@@ -675,6 +683,29 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             && !matches!(tokens[i - 2].as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "please")
             && !ROBOT_NAMES.contains(&tokens[i - 2].as_str())
     };
+    // "if you see the dog stop", "when the timer goes off stop": a stop asked for later, under a
+    // condition the robot cannot wait on, like any other command under one. "if you could stop"
+    // only asks leave, and "if you can hear me stop" is met by being heard: both stop now.
+    let conditioned = |i: usize| {
+        let Some(&f) = content_at.first() else {
+            return false;
+        };
+        let opener = match tokens[f].as_str() {
+            "if" | "when" | "whenever" => Some(f + 1),
+            // Not "once again stop", "once more please stop".
+            "once" if tokens.get(f + 1).is_none_or(|w| !matches!(w.as_str(), "again" | "more" | "and")) => Some(f + 1),
+            "as" if tokens.get(f + 1..f + 3).is_some_and(|w| w[0] == "soon" && w[1] == "as") => Some(f + 3),
+            _ => None,
+        };
+        opener.is_some_and(|c| {
+            c < i && {
+                let clause = &tokens[c..i];
+                let polite = clause.iter().all(|w| vocab.polite_condition_words.contains(w) || vocab.filler_words.contains(w));
+                let met_by_hearing = clause.iter().any(|w| matches!(w.as_str(), "hear" | "understand" | "understood" | "listening" | "copy"));
+                !polite && !met_by_hearing
+            }
+        })
+    };
     let requested = |i: usize| {
         !others_activity(i)
             && !a_noun(i)
@@ -693,15 +724,22 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
             && !stop_me_if(i)
             && !freezes_a_thing(i)
     };
-    let stop = tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
+    // A stop asked for now, or (`on_condition`) one said under a condition too.
+    let said = |on_condition: bool| {
+        let requested = |i: usize| (on_condition || !conditioned(i)) && requested(i);
+        tokens.iter().enumerate().any(|(i, t)| vocab.stop_words.contains(t) && requested(i))
         || vocab.stop_phrases.iter().any(|p| {
             // "turn left no no right", "find the ball wait no the frisbee": a stop phrase that is
             // also a correction marker, with a value it corrects on both sides, corrects it.
             let corrects = |i: usize| {
                 vocab.correction_markers.contains(p) && replaced_value(vocab, tokens, &vec![true; tokens.len()], i, i + p.len()).is_some()
             };
-            (0..tokens.len().saturating_sub(p.len() - 1))
-                .any(|i| tokens[i..i + p.len()] == p[..] && !corrects(i) && !timed_pause(vocab, tokens, p, i + p.len()))
+            (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| {
+                tokens[i..i + p.len()] == p[..]
+                    && !corrects(i)
+                    && (on_condition || !conditioned(i))
+                    && !timed_pause(vocab, tokens, p, i + p.len())
+            })
         })
         || {
             let mut content = content();
@@ -713,7 +751,8 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
                 .stop_utterances
                 .iter()
                 .any(|u| *u == content || *u == tokens || again(u))
-        };
+        }
+    };
     // Only a whole utterance that is a clear negation ("dont stop") is no
     // stop: "no dont stop" or a stop word anywhere else still stops. The
     // cheap test first: stops are answered in well under a microsecond.
@@ -726,7 +765,15 @@ fn is_stop(vocab: &Vocabulary, tokens: &[String]) -> bool {
                 .any(|u| *u == content || *u == tokens)
         }
     };
-    stop && !negation()
+    if negation() {
+        StopSaid::No
+    } else if said(false) {
+        StopSaid::Now
+    } else if said(true) {
+        StopSaid::OnCondition
+    } else {
+        StopSaid::No
+    }
 }
 
 /// "hold on thirty seconds", "hold your horses for twenty seconds": a pause phrase with a time
@@ -840,6 +887,10 @@ fn match_phrase(
     Some(j)
 }
 
+/// Why a stop said under a condition is not published: the robot would stop now, not when the
+/// condition is met.
+const CONDITIONED_STOP: &str = "a stop under a condition (\"if ... stop\"): commands cannot wait on one; say \"stop\" to stop now";
+
 /// Runs the rule parser. Never blocks and never allocates more than a few
 /// copies of the (bounded) token list.
 #[tracing::instrument(level = "debug", skip(vocab, text), fields(len = text.len()))]
@@ -850,8 +901,10 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         return unknown("empty input");
     }
     let tokens = words(vocab, text);
-    if is_stop(vocab, &tokens) {
-        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 1.0));
+    match stop_said(vocab, &tokens) {
+        StopSaid::Now => return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 1.0)),
+        StopSaid::OnCondition => return unknown(CONDITIONED_STOP),
+        StopSaid::No => {}
     }
     if text
         .chars()
@@ -885,8 +938,12 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     // words, and "pace" is no misspelt "place".
     let raw = tokens.clone();
     let (tokens, corrections) = corrected(vocab, tokens);
-    if corrections > 0 && is_stop(vocab, &tokens) {
-        return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9));
+    if corrections > 0 {
+        match stop_said(vocab, &tokens) {
+            StopSaid::Now => return FastPathOutcome::Confident(Command::new(STOP_ACTION, Source::FastPath, text, 0.9)),
+            StopSaid::OnCondition => return unknown(CONDITIONED_STOP),
+            StopSaid::No => {}
+        }
     }
     if !tokens
         .iter()

@@ -1401,8 +1401,15 @@ impl<'a> Said<'a> {
         let has = |name: &str| cmd.slots.contains_key(name);
         let r = &self.reading;
         // "go forward four feet at a foot per second" read as two lengths: which is the distance?
+        // The same amount said again ("move forward a metre um move forward a metre") is one.
         for q in &r.quantities {
-            let count = r.quantities.iter().filter(|o| o.dimension == q.dimension).count();
+            let mut distinct: Vec<f64> = Vec::new();
+            for o in r.quantities.iter().filter(|o| o.dimension == q.dimension) {
+                if !distinct.iter().any(|&v| close(v, o.value)) {
+                    distinct.push(o.value);
+                }
+            }
+            let count = distinct.len();
             let slots = self.spec.slots.iter().filter(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension)).count();
             if slots > 0 && count > slots {
                 return Err(Unsupported::SeveralAmounts { dimension: q.dimension.clone(), count });
@@ -3126,6 +3133,37 @@ mod tests {
                 ("get me the wipes jaldi", r#""target":"wipes""#),
                 ("robot go to the halfway line", r#""target":"halfway line""#),
                 ("robot folo me", r#""target":"person""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_stop_under_a_condition_an_amount_said_again_and_being_led_somewhere() {
+        let cases = [
+            // The same amount said twice is one amount; two different ones are still two.
+            (r#"{"action":"move","direction":"forward","distance_m":2}"#, "go forward two metres uh go forward two metres", true),
+            (r#"{"action":"move","direction":"forward","distance_m":2}"#, "go forward one metre and two metres", false),
+            (r#"{"action":"go_to","target":"lobby"}"#, "could you take us to the lobby", true),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                // A condition before the stop: the robot would stop now, not when it is met.
+                ("if the baby cries stop", "a stop under a condition"),
+                ("robot when you reach the gate stop", "a stop under a condition"),
+                ("as soon as you see the cat freeze", "a stop under a condition"),
+                ("once youre done hold it", "a stop under a condition"),
+                ("when will the rain stop", r#""action":"unknown""#),
+                // Leave asked, or a condition met by being heard, or no condition at all: a stop.
+                ("if you could stop please", r#""action":"stop""#),
+                ("robot if you wouldnt mind stop", r#""action":"stop""#),
+                ("if you can hear me stop", r#""action":"stop""#),
+                ("once again stop", r#""action":"stop""#),
+                ("stop if you see the dog", r#""action":"stop""#),
+                ("escort me to the front desk please", r#""action":"go_to","target":"front desk""#),
+                ("bring me the cup", r#""action":"pick_up","target":"cup""#),
             ],
         );
     }

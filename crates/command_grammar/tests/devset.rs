@@ -96,8 +96,9 @@ const MAX_ACTION_WORD_REFUSALS: usize = 88;
 /// for the two shot"); 86 of 7519 after batches 43 to 46 ("find the usb c cable", "turn thisen round
 /// love", "please you wait ere one moment"; "pick up them keys" is read now); 91 of 8072 after
 /// batches 47 to 50 ("go to aisle twelve sorry aisle fourteen", "find by glasses", "good job robot
-/// now go to the edge of the box").
-const MAX_SLOT_REFUSALS: usize = 91;
+/// now go to the edge of the box"); 89 in the seventeenth session, when the same amount said twice
+/// became one ("move forward a metre um move forward a metre").
+const MAX_SLOT_REFUSALS: usize = 89;
 
 #[derive(Default)]
 struct Score {
