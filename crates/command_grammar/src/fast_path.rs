@@ -2343,8 +2343,21 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "if it wouldnt be too much bother could you ...": an "if" with only politeness up to the
     // request is no condition, where it asks leave: a request follows it, or it names the bother
     // ("if you wouldnt mind moving"); "what happens if you go to the kitchen" asks neither.
+    // "it would be nice if you came over here", "id love it if you moved back a bit": a wish put
+    // to the robot, which asks as "could you" does ("it would be nice if it stopped raining" is
+    // still a condition).
+    let wished = |i: usize| {
+        let nice = |w: &str| {
+            matches!(w, "nice" | "best" | "great" | "good" | "lovely" | "helpful" | "ideal" | "wonderful" | "brilliant" | "grand" | "perfect" | "better" | "super" | "handy")
+        };
+        tokens[i] == "if"
+            && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya"))
+            && i >= 2
+            && ((nice(&tokens[i - 1]) && matches!(tokens[i - 2].as_str(), "be" | "its" | "it's" | "so" | "really" | "very"))
+                || (tokens[i - 1] == "it" && matches!(tokens[i - 2].as_str(), "like" | "love" | "appreciate" | "prefer")))
+    };
     let polite_if = |i: usize| {
-        tokens[i] == "if" && {
+        wished(i) || tokens[i] == "if" && {
             let frame = (i + 1..start).find(|&k| request_frame_at(tokens, k));
             let end = frame.unwrap_or(start);
             let leave = |w: &str| matches!(w, "mind" | "bother" | "trouble" | "problem" | "okay" | "ok" | "alright" | "possible" | "convenient");
@@ -2434,7 +2447,9 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     } else {
         start.checked_sub(1).filter(|&k| past(&tokens[k]))
     };
-    if let Some(p) = past_at {
+    // "it would be nice if you came over here": the past of a wish asks.
+    let wished_past = |p: usize| p >= 2 && matches!(tokens[p - 1].as_str(), "you" | "u" | "ya") && wished(p - 2);
+    if let Some(p) = past_at.filter(|&p| !wished_past(p)) {
         let other = (0..p).find(|&k| {
             !used[k]
                 && !vocab.filler_words.contains(&tokens[k])
@@ -2472,7 +2487,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(i) = anyone {
         return Some(format!("said to the people around: {:?} before the action", tokens[i]));
     }
-    if let Some(w) = (0..tokens.len()).filter(|&i| !used[i]).map(|i| &tokens[i]).find(|w| vocab.undecided_words.contains(*w)) {
+    // "can you go to the kitchen or not": "or not" closing the utterance presses for an answer
+    // and leaves nothing to choose.
+    let tag_or_not = |i: usize| tokens[i] == "or" && i + 2 == tokens.len() && tokens[i + 1] == "not";
+    if let Some(w) = (0..tokens.len())
+        .filter(|&i| !used[i] && !tag_or_not(i) && !before_frame(i))
+        .map(|i| &tokens[i])
+        .find(|w| vocab.undecided_words.contains(*w))
+    {
         return Some(format!("left undecided: {w:?}"));
     }
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(tokens, p)) {

@@ -497,6 +497,11 @@ impl<'a> Said<'a> {
                 || (self.tokens.first().is_some_and(|w| matches!(w.as_str(), "the" | "my" | "our" | "this" | "that"))
                     && self.tokens.iter().any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were"))
                     && no_you())
+                // "dinner will be ready in ten minutes kids": no action phrase, a copula, and no
+                // one addressed: a statement with an amount in it.
+                || (self.reading.triggers.is_empty()
+                    && self.tokens.iter().any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "be" | "been"))
+                    && no_you())
         };
         if phrase_said
             || (!told()
@@ -3138,12 +3143,22 @@ mod tests {
     }
 
     #[test]
-    fn a_stop_under_a_condition_an_amount_said_again_and_being_led_somewhere() {
+    fn a_stop_under_a_condition_an_amount_said_again_a_wish_and_a_statement() {
         let cases = [
             // The same amount said twice is one amount; two different ones are still two.
             (r#"{"action":"move","direction":"forward","distance_m":2}"#, "go forward two metres uh go forward two metres", true),
             (r#"{"action":"move","direction":"forward","distance_m":2}"#, "go forward one metre and two metres", false),
             (r#"{"action":"go_to","target":"lobby"}"#, "could you take us to the lobby", true),
+            // A wish put to the robot asks; a wish about others is still a condition.
+            (r#"{"action":"come_here"}"#, "it would be nice if you came over here", true),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "id appreciate it if you went to the kitchen", true),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "it would be nice if the kids went to the kitchen", false),
+            // "or not" closing the utterance leaves nothing to choose.
+            (r#"{"action":"pick_up","target":"remote control"}"#, "can you pick up the remote control or not", true),
+            (r#"{"action":"go_to","target":"kitchen"}"#, "go to the kitchen or the hall", false),
+            // An amount in a statement, with no action phrase and no one addressed, asks nothing.
+            (r#"{"action":"wait","duration_s":600}"#, "dinner will be ready in ten minutes kids", false),
+            (r#"{"action":"wait","duration_s":300}"#, "the bus will be here in five minutes", false),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
@@ -3164,6 +3179,42 @@ mod tests {
                 ("stop if you see the dog", r#""action":"stop""#),
                 ("escort me to the front desk please", r#""action":"go_to","target":"front desk""#),
                 ("bring me the cup", r#""action":"pick_up","target":"cup""#),
+            ],
+        );
+    }
+
+    #[test]
+    fn everyday_verbs_of_going_fetching_slowing_and_putting_down() {
+        let cases = [
+            (r#"{"action":"go_to","target":"door"}"#, "approach the door", true),
+            (r#"{"action":"go_to","target":"bed"}"#, "hurry over to the bed", true),
+            (r#"{"action":"go_to","target":"door"}"#, "position yourself by the door", true),
+            (r#"{"action":"go_to","target":"toilets"}"#, "show me the way to the toilets", true),
+            (r#"{"action":"pick_up","target":"keys"}"#, "snatch the keys", true),
+            (r#"{"action":"follow","target":"person"}"#, "walk beside me", true),
+            (r#"{"action":"set_speed","level":"slow"}"#, "decelerate", true),
+            (r#"{"action":"set_speed","level":"fast"}"#, "decelerate", false),
+            (r#"{"action":"wait"}"#, "remain here", true),
+            (r#"{"action":"put_down"}"#, "lower it onto the table", true),
+            // A driver's "bear right" keeps going; the set leaves it unknown.
+            (r#"{"action":"turn","direction":"right"}"#, "bear right", false),
+            // "gripper" holds no verb of fetching.
+            (r#"{"action":"pick_up","target":"gripper"}"#, "open gripper", false),
+        ];
+        let v = vocab();
+        assert_checks(&v, &cases);
+        assert_fast_answers(
+            &v,
+            &[
+                ("take a right", r#""action":"turn","direction":"right""#),
+                ("find my moms purse", r#""action":"find""#),
+                ("relocate to the hallway", r#""action":"go_to","target":"hallway""#),
+                ("accelerate", r#""level":"fast""#),
+                // A suggestion that asks.
+                ("why dont you go to the kitchen", r#""action":"go_to","target":"kitchen""#),
+                ("feel free to go to the kitchen", r#""action":"go_to","target":"kitchen""#),
+                ("why didnt you go to the kitchen", r#""action":"unknown""#),
+                ("robot do a 180 please", r#""action":"turn","angle_deg":180.0,"direction":"left""#),
             ],
         );
     }
