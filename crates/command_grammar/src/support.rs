@@ -3209,6 +3209,9 @@ mod tests {
                 ("take a right", r#""action":"turn","direction":"right""#),
                 ("find my moms purse", r#""action":"find""#),
                 ("relocate to the hallway", r#""action":"go_to","target":"hallway""#),
+                ("please guide the visitor to meeting room 2c", r#""action":"go_to","target":"meeting room 2c""#),
+                ("take the guest to the lounge", r#""action":"go_to","target":"lounge""#),
+                ("take me home", "an idiom"),
                 ("accelerate", r#""level":"fast""#),
                 // A suggestion that asks.
                 ("why dont you go to the kitchen", r#""action":"go_to","target":"kitchen""#),

@@ -57,8 +57,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// turn around", "were late go forward", "go near the sofa", "you see what" are read now; "please
 /// guide the visitor to meeting room 2c", "bird section go please do" are not); 88 of 8072 after
 /// batches 47 to 50 ("pame to the gate", "robot go stand by the far post", "drop your speed to
-/// point one metres a second").
-const MAX_ACTION_WORD_REFUSALS: usize = 88;
+/// point one metres a second"); 81 in the seventeenth session after everyday verbs and frames the
+/// vocabulary lacked and someone shown the way ("please guide the visitor to meeting room 2c" is
+/// read now; "grip the socket wrench" stays refused: "open gripper" would hold it).
+const MAX_ACTION_WORD_REFUSALS: usize = 81;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
