@@ -2348,12 +2348,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // still a condition).
     let wished = |i: usize| {
         let nice = |w: &str| {
-            matches!(w, "nice" | "best" | "great" | "good" | "lovely" | "helpful" | "ideal" | "wonderful" | "brilliant" | "grand" | "perfect" | "better" | "super" | "handy")
+            matches!(w, "nice" | "best" | "great" | "good" | "lovely" | "helpful" | "ideal" | "wonderful" | "brilliant" | "grand" | "perfect" | "better" | "super" | "handy"
+                | "grateful" | "thankful" | "obliged" | "happy" | "glad" | "pleased")
         };
         tokens[i] == "if"
             && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya"))
             && i >= 2
             && ((nice(&tokens[i - 1]) && matches!(tokens[i - 2].as_str(), "be" | "its" | "it's" | "so" | "really" | "very"))
+                // "it would help if you moved forward a metre".
+                || (tokens[i - 1] == "help" && matches!(tokens[i - 2].as_str(), "would" | "might" | "itd" | "it'd" | "really"))
                 || (tokens[i - 1] == "it" && matches!(tokens[i - 2].as_str(), "like" | "love" | "appreciate" | "prefer")))
     };
     let polite_if = |i: usize| {

@@ -3153,6 +3153,8 @@ mod tests {
             (r#"{"action":"come_here"}"#, "it would be nice if you came over here", true),
             (r#"{"action":"go_to","target":"kitchen"}"#, "id appreciate it if you went to the kitchen", true),
             (r#"{"action":"go_to","target":"kitchen"}"#, "it would be nice if the kids went to the kitchen", false),
+            (r#"{"action":"move","direction":"forward","distance_m":1}"#, "it would help if you moved forward a metre", true),
+            (r#"{"action":"go_to","target":"bed"}"#, "it would help if the kids went to bed", false),
             // "or not" closing the utterance leaves nothing to choose.
             (r#"{"action":"pick_up","target":"remote control"}"#, "can you pick up the remote control or not", true),
             (r#"{"action":"go_to","target":"kitchen"}"#, "go to the kitchen or the hall", false),
@@ -3212,6 +3214,8 @@ mod tests {
                 ("please guide the visitor to meeting room 2c", r#""action":"go_to","target":"meeting room 2c""#),
                 ("take the guest to the lounge", r#""action":"go_to","target":"lounge""#),
                 ("take me home", "an idiom"),
+                ("perhaps you could find my keys", r#""action":"find","target":"keys""#),
+                ("is there any chance you could find my phone", r#""action":"find","target":"phone""#),
                 ("accelerate", r#""level":"fast""#),
                 // A suggestion that asks.
                 ("why dont you go to the kitchen", r#""action":"go_to","target":"kitchen""#),
