@@ -2491,7 +2491,8 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         return Some(format!("said to the people around: {:?} before the action", tokens[i]));
     }
     // "can you go to the kitchen or not": "or not" closing the utterance presses for an answer
-    // and leaves nothing to choose.
+    // and leaves nothing to choose. A word before the request's own frame belongs to a remark
+    // ("ugh its so busy tonight ok robot go to the bar").
     let tag_or_not = |i: usize| tokens[i] == "or" && i + 2 == tokens.len() && tokens[i + 1] == "not";
     if let Some(w) = (0..tokens.len())
         .filter(|&i| !used[i] && !tag_or_not(i) && !before_frame(i))
