@@ -706,8 +706,11 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             }
         })
     };
+    // "you never stop do you", "never stop learning": a habit or a wish, no stop now.
+    let never = |i: usize| i > 0 && tokens[i - 1] == "never";
     let requested = |i: usize| {
-        !others_activity(i)
+        !never(i)
+            && !others_activity(i)
             && !a_noun(i)
             && !others_will(i)
             && !calls_in(i)
@@ -1456,9 +1459,12 @@ pub(crate) fn remark_after_command(vocab: &Vocabulary, tokens: &[String], readin
         (!vocab.filler_words.contains(&tokens[i]) && !vocab.strip_words.contains(&tokens[i]))
             || matches!(tokens[i].as_str(), "me" | "us" | "him" | "her")
     };
-    // Not inside a filler phrase: "if you would be so kind", "you know".
+    // Not inside a filler phrase: "if you would be so kind", "you know". After an amount or a
+    // direction no thing was named: "move forward four metres the table is at the end" says where
+    // the table is.
+    let after_a_thing = |k: usize| !(reading.in_quantity[k - 1] || is_direction_word(vocab, &tokens[k - 1]));
     (end..tokens.len())
-        .find(|&k| !reading.filler[k] && (end..k).any(content) && remark_starts(tokens, k, true))
+        .find(|&k| !reading.filler[k] && (end..k).any(content) && remark_starts(tokens, k, after_a_thing(k)))
         .unwrap_or(tokens.len())
 }
 
@@ -1909,6 +1915,18 @@ fn parse_command(
                 && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
         }) {
             leftovers.truncate(leftovers.len() - t.len());
+        }
+        // "fetch the cup sir its on the table", "take a seat sir someone will be with you": a word
+        // only ever said to someone, after a thing named, ends the target; what follows is a remark.
+        let vocative = |w: &str| {
+            matches!(w, "sir" | "maam" | "madam" | "darling" | "sweetheart" | "sweetie" | "honey" | "dude" | "bro" | "buddy" | "pal" | "yaar" | "bhai" | "bhaiya" | "habibi" | "dear")
+        };
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            vocative(leftovers[k])
+                && !matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to" | "a")
+                && leftovers[..k].iter().any(|w| named_or_person(w))
+        }) {
+            leftovers.truncate(k);
         }
         // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
         // phrase joined by no preposition or relative word is another clause or a correction.

@@ -3225,4 +3225,38 @@ mod tests {
             ],
         );
     }
+
+    #[test]
+    fn leave_asked_after_the_request_going_out_on_ones_own_and_words_only_said_to_someone() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // Leave asked after the request is no part of the target.
+                ("id like you to go to the bedroom if thats alright", r#""target":"bedroom""#),
+                ("go to the bedroom if possible", r#""target":"bedroom""#),
+                // Alone: no part of the target; with a place beyond the front door, refused.
+                ("go to the garden on your own", r#""target":"garden""#),
+                ("go to the shop on your own for milk", "unsafe"),
+                ("go to the shop", r#""target":"shop""#),
+                // A word only said to someone ends the target.
+                ("fetch the cup sir its on the table", r#""target":"cup""#),
+                ("please take a seat sir someone will be with you", "an idiom"),
+                // "never" before a stop word asks for no stop now.
+                ("never mind stop", r#""action":"stop""#),
+                // Scots: "och" is a filler, "wid" is "would".
+                ("wid ye go to the spare room", r#""target":"spare room""#),
+            ],
+        );
+        // After an amount no thing was named: what follows is a remark, not where to do it.
+        assert_checks(
+            &v,
+            &[(
+                r#"{"action":"move","direction":"forward","distance_m":4}"#,
+                "move forward four metres the table is at the end",
+                true,
+            )],
+        );
+        assert!(!fast_json(&v, "you never stop do you").contains(r#""action":"stop""#));
+    }
 }
