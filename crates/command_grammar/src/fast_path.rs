@@ -518,6 +518,14 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 }
                 // "set speed too slow" sets the speed to slow.
                 "too" if i > 0 && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity") => Some("to".to_string()),
+                // "set speed two slow": before a level it can only be "to".
+                "two" | "2"
+                    if i > 0
+                        && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity")
+                        && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "slow" | "fast" | "normal")) =>
+                {
+                    Some("to".to_string())
+                }
                 _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
             };
             match heard {
@@ -2382,8 +2390,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             let frame = (i + 1..start).find(|&k| request_frame_at(tokens, k));
             let end = frame.unwrap_or(start);
             let leave = |w: &str| matches!(w, "mind" | "bother" | "trouble" | "problem" | "okay" | "ok" | "alright" | "possible" | "convenient");
+            // "if youd just pick up the glove", "if you would follow me": a wish put as a condition.
+            let would = |k: usize| matches!(tokens[k].as_str(), "youd" | "you'd") || (tokens[k] == "would" && tokens[k - 1] == "you");
             (i + 1..end).all(|k| used[k] || vocab.polite_condition_words.contains(&tokens[k]))
-                && (frame.is_some() || (i + 1..end).any(|k| leave(&tokens[k])))
+                && (frame.is_some() || (i + 1..end).any(|k| leave(&tokens[k]) || would(k)))
         }
     };
     // "im not as young as i used to be um could you pick up the ball": a request put to the robot

@@ -50,6 +50,8 @@ pub(crate) const NUMBER_WORDS: &[&str] = &[
     "pi",
     "eighth",
     "eighths",
+    "tenth",
+    "tenths",
 ];
 
 fn small(w: &str) -> Option<f64> {
@@ -98,6 +100,8 @@ pub(crate) fn fraction_word(w: &str) -> Option<f64> {
         "quarter" | "quarters" => 0.25,
         "third" | "thirds" => 1.0 / 3.0,
         "eighth" | "eighths" => 0.125,
+        // "at a tenth of a metre per second".
+        "tenth" | "tenths" => 0.1,
         _ => None?,
     })
 }

@@ -3259,4 +3259,52 @@ mod tests {
         );
         assert!(!fast_json(&v, "you never stop do you").contains(r#""action":"stop""#));
     }
+
+    #[test]
+    fn a_sailors_words_water_and_fire_and_caribbean_and_accented_numbers() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // A sailor's stop and sides; "port" is as often a place to go to.
+                ("avast", r#""action":"stop""#),
+                ("robot shift to starboard a metre", r#""direction":"right""#),
+                ("robot move aft half a metre", r#""direction":"backward""#),
+                ("turn star bored ninety degrees", r#""direction":"right""#),
+                ("go to the port", "NeedsLlm"),
+                // Into water or fire, over the road, too heavy: refused; found, fine.
+                ("go to the campfire", "unsafe"),
+                ("go near the edge of the balcony", "unsafe"),
+                ("go out to the shop across the road", "unsafe"),
+                ("go fetch the ball out of the water", "unsafe"),
+                ("pick up the anchor", "unsafe"),
+                ("pick up the fire extinguisher", "unsafe"),
+                ("find the fire extinguisher", r#""target":"fire extinguisher""#),
+                ("drive to the water fountain", r#""target":"water fountain""#),
+                // Jamaican English and a North American "bud".
+                ("beg yuh find the front desk fi mi", r#""target":"front desk""#),
+                ("gwaan", r#""action":"resume""#),
+                ("head back to the camper van bud", r#""target":"camper van""#),
+                // Numbers misheard before their unit.
+                ("turn right tin degrees", r#""angle_deg":10.0"#),
+                ("back up sux inches", r#""distance_m":0.152"#),
+                ("wait thirdy seconds", r#""duration_s":30.0"#),
+                // Requests put as a condition or a suggestion; going to stand beside a thing.
+                ("if you would follow me", r#""action":"follow""#),
+                ("hows about you wait there for ten minutes", r#""action":"wait""#),
+                ("go stand by the door", r#""target":"door""#),
+                ("set speed two slow", r#""level":"slow""#),
+                ("stand by", r#""action":"wait""#),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"move","direction":"right","distance_m":1}"#, "robot shift to starboard a metre", true),
+                (r#"{"action":"go_to","target":"campfire"}"#, "go to the campfire", false),
+                (r#"{"action":"go_to","target":"door"}"#, "go stand by the door", true),
+                (r#"{"action":"pick_up","target":"keys"}"#, "bring the keys to the baby", false),
+            ],
+        );
+    }
 }

@@ -60,8 +60,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// point one metres a second"); 81 in the seventeenth session after everyday verbs and frames the
 /// vocabulary lacked and someone shown the way ("please guide the visitor to meeting room 2c" is
 /// read now; "grip the socket wrench" stays refused: "open gripper" would hold it); 85 of 8295 after
-/// batches 51 and 52 ("away through to the kitchen", "go ben the living room", "where r the napkins").
-const MAX_ACTION_WORD_REFUSALS: usize = 85;
+/// batches 51 and 52 ("away through to the kitchen", "go ben the living room", "where r the napkins");
+/// 89 of 8602 in the eighteenth session after batches 53 and 54 ("dead slow", "patrol over to the
+/// east wing", "whats out there on the pontoon", "did i say left i meant right turn right").
+const MAX_ACTION_WORD_REFUSALS: usize = 89;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -101,8 +103,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 85;
 /// batches 47 to 50 ("go to aisle twelve sorry aisle fourteen", "find by glasses", "good job robot
 /// now go to the edge of the box"); 89 in the seventeenth session, when the same amount said twice
 /// became one ("move forward a metre um move forward a metre"); 92 of 8295 after batches 51 and 52
-/// ("turn left nine tea degrees", "bring me the hot water bottle": "hot" refuses it).
-const MAX_SLOT_REFUSALS: usize = 92;
+/// ("turn left nine tea degrees", "bring me the hot water bottle": "hot" refuses it); 96 of 8602 in
+/// the eighteenth session after batches 53 and 54 ("robot move to port half a metre": "port" is as
+/// often a place; "go to the camper ban", "pick up the wins handle"; "set speed to a knot").
+const MAX_SLOT_REFUSALS: usize = 96;
 
 #[derive(Default)]
 struct Score {
