@@ -61,7 +61,7 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// vocabulary lacked and someone shown the way ("please guide the visitor to meeting room 2c" is
 /// read now; "grip the socket wrench" stays refused: "open gripper" would hold it); 85 of 8295 after
 /// batches 51 and 52 ("away through to the kitchen", "go ben the living room", "where r the napkins");
-/// 89 of 8602 in the eighteenth session after batches 53 and 54 ("dead slow", "patrol over to the
+/// 89 of 8600 in the eighteenth session after batches 53 and 54 ("dead slow", "patrol over to the
 /// east wing", "whats out there on the pontoon", "did i say left i meant right turn right").
 const MAX_ACTION_WORD_REFUSALS: usize = 89;
 
@@ -103,7 +103,7 @@ const MAX_ACTION_WORD_REFUSALS: usize = 89;
 /// batches 47 to 50 ("go to aisle twelve sorry aisle fourteen", "find by glasses", "good job robot
 /// now go to the edge of the box"); 89 in the seventeenth session, when the same amount said twice
 /// became one ("move forward a metre um move forward a metre"); 92 of 8295 after batches 51 and 52
-/// ("turn left nine tea degrees", "bring me the hot water bottle": "hot" refuses it); 96 of 8602 in
+/// ("turn left nine tea degrees", "bring me the hot water bottle": "hot" refuses it); 96 of 8600 in
 /// the eighteenth session after batches 53 and 54 ("robot move to port half a metre": "port" is as
 /// often a place; "go to the camper ban", "pick up the wins handle"; "set speed to a knot").
 const MAX_SLOT_REFUSALS: usize = 96;
