@@ -38,6 +38,8 @@ impl FastPathOutcome {
 /// Bounds the work done on pathological input before the length check
 /// rejects it; a stop word must still be found in the first part.
 const SCAN_LIMIT_CHARS: usize = 4096;
+/// Words that open an utterance to call someone: "hey robert find the cat", "oi kyle go".
+pub(crate) const GREETINGS: [&str; 7] = ["hey", "ok", "okay", "oi", "yo", "hi", "hello"];
 const BASE_CONFIDENCE: f32 = 0.95;
 const TYPO_PENALTY: f32 = 0.05;
 
@@ -254,11 +256,12 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     }
     // "hey robert find the cat", "okay bought follow that guy": after a greeting that opens the
     // utterance, a word the vocabulary does not know right before an action's word is the robot's
-    // name misheard.
+    // name misheard; a person's name ("hey sam hand me that wrench") calls someone else.
     let opens_phrase = |w: &str| vocab.actions.iter().flat_map(|a| &a.synonyms).any(|p| p.phrase.first().is_some_and(|f| f == w));
     if out.len() > 3
-        && matches!(out[0].as_str(), "hey" | "ok" | "okay" | "oi" | "yo" | "hi" | "hello")
+        && GREETINGS.contains(&out[0].as_str())
         && !vocab.known_words.contains(&out[1])
+        && !vocab.person_names.contains(&out[1])
         && !vocab.filler_words.contains(&out[1])
         && !vocab.strip_words.contains(&out[1])
         && opens_phrase(&out[2])

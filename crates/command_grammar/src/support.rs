@@ -703,8 +703,18 @@ impl<'a> Said<'a> {
         let first = &self.tokens[0];
         let polite_between = own.start > 1
             && (1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]));
-        if own.start > 0 && polite_between && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
+        // "sarah robot grab the clipboard": the robot named after the name is the one asked.
+        let robot_named = |from: usize| (from..own.start).any(|i| crate::fast_path::ROBOT_NAMES.contains(&self.tokens[i].as_str()));
+        if own.start > 0 && polite_between && !robot_named(1) && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
             return Err(Unsupported::Addressed { word: self.raw[0].clone() });
+        }
+        // "jamie grab the onions would you", "hey sam hand me that wrench": a person's name opens
+        // the request, after a greeting at most.
+        let at = usize::from(own.start > 1 && crate::fast_path::GREETINGS.contains(&self.raw[0].as_str()));
+        // "harold go get the mail", "jess go and find your jandals": a going before the request.
+        let polite_after = (at + 1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]) || v.serial_verbs.contains(&self.tokens[i]));
+        if own.start > at && v.person_names.contains(&self.raw[at]) && polite_after && !robot_named(at + 1) {
+            return Err(Unsupported::Addressed { word: self.raw[at].clone() });
         }
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
@@ -3304,6 +3314,38 @@ mod tests {
                 (r#"{"action":"go_to","target":"campfire"}"#, "go to the campfire", false),
                 (r#"{"action":"go_to","target":"door"}"#, "go stand by the door", true),
                 (r#"{"action":"pick_up","target":"keys"}"#, "bring the keys to the baby", false),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_persons_name_opening_the_request_is_someone_else_spoken_to_and_no_thing_to_carry() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                ("pick up dave", "unsafe"),
+                ("pick up wee jamie", "unsafe"),
+                ("pick up my teddy", r#""target":"teddy""#),
+                ("find dave", r#""target":"dave""#),
+                // After a greeting a word the vocabulary does not know is the robot's name misheard,
+                // unless it is a person's.
+                ("hey robert find the cat", r#""target":"cat""#),
+                ("hey shane follow me", "NeedsLlm"),
+                // A name that is also a word the vocabulary knows is read as that word.
+                ("max speed", r#""level":"fast""#),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"pick_up","target":"onions"}"#, "jamie grab the onions would you", false),
+                (r#"{"action":"pick_up","target":"mail"}"#, "harold go get the mail", false),
+                (r#"{"action":"come_here"}"#, "marcus come here right now", false),
+                (r#"{"action":"follow","target":"person"}"#, "hey shane follow me", false),
+                (r#"{"action":"pick_up","target":"clipboard"}"#, "sarah robot grab the clipboard", true),
+                (r#"{"action":"go_to","target":"kitchen"}"#, "robbie go to the kitchen", true),
+                (r#"{"action":"follow","target":"sarah"}"#, "follow sarah", true),
             ],
         );
     }

@@ -104,6 +104,8 @@ struct RawFile {
     #[serde(default)]
     english_words: Vec<String>,
     #[serde(default)]
+    person_names: Vec<String>,
+    #[serde(default)]
     injection_phrases: Vec<Vec<String>>,
     #[serde(default)]
     compound_connectives: Vec<String>,
@@ -322,10 +324,14 @@ impl ActionSpec {
         if let Some(i) = self.refused_modifiers.iter().find_map(said_at) {
             return Some(words[i]);
         }
-        // "mrs thompson", "dr patel": a name after a title is a person's, whatever the name.
-        if let Some(title) = words.first().filter(|w| PERSON_TITLES.contains(w)) {
-            if self.refused_targets.contains("person") {
+        // "mrs thompson", "dr patel": a name after a title is a person's, whatever the name;
+        // "pick up wee jamie": a name alone is a person's too.
+        if self.refused_targets.contains("person") {
+            if let Some(title) = words.first().filter(|w| PERSON_TITLES.contains(w)) {
                 return Some(title);
+            }
+            if let Some(name) = words.last().filter(|w| vocab.person_names.contains(**w)) {
+                return Some(name);
             }
         }
         let head = vocab.head_noun(&words)?;
@@ -468,6 +474,9 @@ pub struct Vocabulary {
     pub(crate) known_words: BTreeSet<String>,
     /// `known_words` plus general English: used to tell English from noise.
     pub(crate) english_words: BTreeSet<String>,
+    /// People's given names that are no word the vocabulary knows: someone else spoken to
+    /// ("jamie grab the onions"), or a person as a thing to carry ("pick up dave").
+    pub(crate) person_names: BTreeSet<String>,
     /// Canonical action name to index in `actions`.
     index: HashMap<String, usize>,
 }
@@ -958,6 +967,9 @@ impl Vocabulary {
         {
             english_words.extend(p.iter().cloned());
         }
+        // A name that is also a word the vocabulary knows ("max speed", "robbie" said to the
+        // robot) is read as that word.
+        let person_names = lower_all(raw.person_names).into_iter().filter(|n| !english_words.contains(n)).collect();
 
         Ok(Self {
             max_input_chars: raw.limits.max_input_chars,
@@ -1021,6 +1033,7 @@ impl Vocabulary {
             dimensions,
             known_words,
             english_words,
+            person_names,
             index,
         })
     }
