@@ -519,13 +519,12 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it")) => {
                     Some("for".to_string())
                 }
-                // "set speed too slow" sets the speed to slow.
-                "too" if i > 0 && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity") => Some("to".to_string()),
-                // "set speed two slow": before a level it can only be "to".
-                "two" | "2"
+                // "set speed too slow", "set speed two slow": after a speed word, "too" is "to", and
+                // so is "two" before a level (a bare "set speed two" may be a number).
+                "too" | "two" | "2"
                     if i > 0
                         && matches!(tokens[i - 1].as_str(), "speed" | "pace" | "velocity")
-                        && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "slow" | "fast" | "normal")) =>
+                        && (t == "too" || tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "slow" | "fast" | "normal"))) =>
                 {
                     Some("to".to_string())
                 }

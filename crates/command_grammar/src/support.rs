@@ -705,7 +705,11 @@ impl<'a> Said<'a> {
             && (1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]));
         // "sarah robot grab the clipboard": the robot named after the name is the one asked.
         let robot_named = |from: usize| (from..own.start).any(|i| crate::fast_path::ROBOT_NAMES.contains(&self.tokens[i].as_str()));
-        if own.start > 0 && polite_between && !robot_named(1) && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
+        // An unknown word is someone called when a question follows ("gazza can you grab the tape
+        // gun"); before a bare request it is as often a word of another language or a noun put
+        // first ("endelea please continue", "towel please bring").
+        let asks = (1..own.start).any(|i| matches!(self.tokens[i].as_str(), "can" | "could" | "would" | "will" | "wont" | "cud" | "wud"));
+        if own.start > 0 && asks && polite_between && !robot_named(1) && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
             return Err(Unsupported::Addressed { word: self.raw[0].clone() });
         }
         // "jamie grab the onions would you", "hey sam hand me that wrench": a person's name opens
@@ -3346,6 +3350,10 @@ mod tests {
                 (r#"{"action":"pick_up","target":"clipboard"}"#, "sarah robot grab the clipboard", true),
                 (r#"{"action":"go_to","target":"kitchen"}"#, "robbie go to the kitchen", true),
                 (r#"{"action":"follow","target":"sarah"}"#, "follow sarah", true),
+                // A word no vocabulary knows calls someone before a question, not before a bare request.
+                (r#"{"action":"pick_up","target":"tape gun"}"#, "gazza can you grab the tape gun", false),
+                (r#"{"action":"resume"}"#, "endelea please continue", true),
+                (r#"{"action":"pick_up","target":"towel"}"#, "towel please bring", true),
             ],
         );
     }
