@@ -836,6 +836,8 @@ pub(crate) struct Quantity {
     /// Said as one of the vocabulary's `softening_amounts` ("come here a minute"): no amount
     /// where the action has no slot for it.
     pub softening: bool,
+    /// Token positions said, start and end.
+    pub span: (usize, usize),
 }
 
 /// An action trigger phrase found in the utterance.
@@ -1080,12 +1082,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                 match quantities.last_mut() {
                     Some(q) if q.dimension == dimension && last.is_some_and(continues) => {
                         q.value += value * factor;
+                        q.span.1 = end;
                         used[last.map_or(i, |(e, _)| e)..i].iter_mut().for_each(|u| *u = true);
                     }
                     _ => quantities.push(Quantity {
                         value: value * factor,
                         dimension,
                         softening: softening_amount(vocab, tokens, i, end),
+                        span: (i, end),
                     }),
                 }
                 last = Some((end, factor));
@@ -1095,7 +1099,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             }
             // "rotate ccw pi over two": pi counts radians, unit said or not.
             None if tokens[i..i + span].iter().any(|t| t == "pi") => {
-                quantities.push(Quantity { value: value.to_degrees(), dimension: "angle".into(), softening: false });
+                quantities.push(Quantity { value: value.to_degrees(), dimension: "angle".into(), softening: false, span: (i, i + span) });
                 used[i..i + span].iter_mut().for_each(|u| *u = true);
                 in_quantity[i..i + span].iter_mut().for_each(|u| *u = true);
                 i += span;
@@ -1399,13 +1403,26 @@ fn replaced_value(vocab: &Vocabulary, tokens: &[String], keep: &[bool], m: usize
     if v < m - 1 && same_slot(&tokens[v]) {
         return Some(v);
     }
-    if parse_number(tokens, e).is_some() {
+    // "half a metre no a quarter metre", "six inches make that a foot", "no just a metre": an
+    // amount said with "a" corrects as one said with a number.
+    let new_at = (e..tokens.len()).find(|&i| tokens[i] != "just").unwrap_or(e);
+    let a_amount = |i: usize| {
+        matches!(tokens[i].as_str(), "a" | "an")
+            && i + 1 < tokens.len()
+            && (parse_number(tokens, i + 1).is_some() || unit_at(vocab, tokens, i + 1).is_some())
+    };
+    if parse_number(tokens, e).is_some() || (new_at < tokens.len() && a_amount(new_at)) {
         // "two no three metres", and with the unit said twice, "one metre no two metres".
         let ends_at_marker = |s: usize, span: usize| {
             s + span == m || unit_at(vocab, tokens, s + span).is_some_and(|(len, _, _)| s + span + len == m)
         };
+        // "a metre and a half no": the whole amount said, whatever its words.
+        let amount_to_marker = |s: usize| {
+            let r = read(vocab, &tokens[s..m]);
+            r.quantities.len() == 1 && r.in_quantity.iter().all(|&q| q)
+        };
         return (m.saturating_sub(6)..m)
-            .find(|&s| keep[s] && parse_number(tokens, s).is_some_and(|(_, span)| ends_at_marker(s, span)));
+            .find(|&s| keep[s] && (parse_number(tokens, s).is_some_and(|(_, span)| ends_at_marker(s, span)) || amount_to_marker(s)));
     }
     // A target: the words from the end of the action phrase to the marker,
     // when they hold no number or setting and the words after it name no action.

@@ -406,7 +406,7 @@ impl<'a> Said<'a> {
             _ => (None, false),
         };
         let r = &self.reading;
-        let with_unit = r.quantities.iter().filter(move |q| Some(&q.dimension) == dimension).map(|q| q.value);
+        let with_unit = r.quantities.iter().filter(move |q| Some(&q.dimension) == dimension && !self.corrected_later(q)).map(|q| q.value);
         // A number inside an action phrase ("one eighty") is the phrase's, not a bare number.
         let in_trigger = move |i: usize| r.triggers.iter().any(|m| (m.start..m.end).contains(&i));
         let implied = self.implied(&slot.name).filter_map(SlotValue::as_f64);
@@ -1345,6 +1345,16 @@ impl<'a> Said<'a> {
         out
     }
 
+    /// "strafe left half a metre no a quarter metre", "back up six inches uh make that a foot": an
+    /// amount followed by a correction marker and then another of its dimension is replaced by it.
+    fn corrected_later(&self, q: &crate::fast_path::Quantity) -> bool {
+        self.reading.quantities.iter().any(|o| {
+            o.dimension == q.dimension
+                && o.span.0 > q.span.1
+                && self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[q.span.1..o.span.0], p))
+        })
+    }
+
     /// Whether the number `v` said without a unit at `s` has a reading beside the amounts said
     /// with one: said before the request, a correction ("one metre actually make it two", which
     /// the value check reads), held by a slot of another kind than the bare slot's `bare_dimension`
@@ -1423,7 +1433,7 @@ impl<'a> Said<'a> {
         // The same amount said again ("move forward a metre um move forward a metre") is one.
         for q in &r.quantities {
             let mut distinct: Vec<f64> = Vec::new();
-            for o in r.quantities.iter().filter(|o| o.dimension == q.dimension) {
+            for o in r.quantities.iter().filter(|o| o.dimension == q.dimension && !self.corrected_later(o)) {
                 if !distinct.iter().any(|&v| close(v, o.value)) {
                     distinct.push(o.value);
                 }
@@ -3354,6 +3364,30 @@ mod tests {
                 (r#"{"action":"pick_up","target":"tape gun"}"#, "gazza can you grab the tape gun", false),
                 (r#"{"action":"resume"}"#, "endelea please continue", true),
                 (r#"{"action":"pick_up","target":"towel"}"#, "towel please bring", true),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_amount_said_with_a_corrects_as_one_said_with_a_number() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                ("strafe left half a metre no a quarter metre", r#""distance_m":0.25"#),
+                ("move forward a metre and a half no just a metre", r#""distance_m":1.0"#),
+                ("back up six inches uh make that a foot", r#""distance_m":0.305"#),
+                ("wait ten seconds no a minute", r#""duration_s":60.0"#),
+                ("pick up the cup no a glass", r#""target":"glass""#),
+            ],
+        );
+        // The LLM's answer may hold the corrected amount, never the one taken back.
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"move","direction":"left","distance_m":0.25}"#, "strafe left half a metre no a quarter metre", true),
+                (r#"{"action":"move","direction":"left","distance_m":0.5}"#, "strafe left half a metre no a quarter metre", false),
+                (r#"{"action":"move","direction":"backward","distance_m":0.1524}"#, "back up six inches uh make that a foot", false),
             ],
         );
     }

@@ -107,8 +107,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 89;
 /// the eighteenth session after batches 53 and 54 ("robot move to port half a metre": "port" is as
 /// often a place; "go to the camper ban", "pick up the wins handle"; "set speed to a knot"); 88 in
 /// the nineteenth session, when a word no vocabulary knows before a bare request stopped being
-/// taken for someone called ("endelea please continue", "towel please bring").
-const MAX_SLOT_REFUSALS: usize = 88;
+/// taken for someone called ("endelea please continue", "towel please bring"), and 85 when an
+/// amount taken back by a correction stopped counting as a second one ("strafe left half a metre no
+/// a quarter metre").
+const MAX_SLOT_REFUSALS: usize = 85;
 
 #[derive(Default)]
 struct Score {
