@@ -2625,6 +2625,21 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(w) = subject_at.filter(|&i| determiner(&tokens[i]) && opens(i)).map(|i| &tokens[i]) {
         return Some(format!("a noun, not a request: {w:?} before the action word"));
     }
+    // "the cat wont come here", "the driver will come here at seven", "is it gonna pick up the
+    // fossil": someone else's doing, told or asked about, a modal between them and the action.
+    let modal = |w: &str| {
+        matches!(w, "will" | "wont" | "won't" | "gonna" | "would" | "wouldnt" | "wouldn't" | "doesnt" | "doesn't" | "didnt" | "didn't" | "should" | "might")
+    };
+    if start >= 2 && modal(&tokens[start - 1]) {
+        let who = &tokens[start - 2];
+        let named_thing = start >= 3
+            && matches!(tokens[start - 3].as_str(), "the" | "my" | "your" | "his" | "her" | "their" | "our" | "this" | "that")
+            && !ROBOT_NAMES.contains(&who.as_str())
+            && !vocab.filler_words.contains(who);
+        if matches!(who.as_str(), "it" | "he" | "she" | "they") || vocab.person_names.contains(who) || named_thing {
+            return Some(format!("about someone else: {who:?} {:?} before the action", tokens[start - 1]));
+        }
+    }
     subject
         .filter(|w| vocab.report_subjects.contains(*w))
         .map(|w| format!("a report, not a request: {w:?} before the action"))

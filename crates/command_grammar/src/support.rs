@@ -2921,7 +2921,7 @@ mod tests {
                 ("go to the corner where the plant is", r#""target":"corner where the plant is""#),
                 ("enough lah enough", r#""action":"stop""#),
                 ("ok ok enough robot enough already", r#""action":"stop""#),
-                ("i wish this rain would stop", "NeedsLlm"),
+                ("i wish this rain would stop", "about someone else"),
                 ("robot will you stop", r#""action":"stop""#),
                 ("stop fiddling with your cardigan love", "NeedsLlm"),
                 ("right lad turn left a hundred and eighty degrees", r#""direction":"left""#),
@@ -3369,7 +3369,7 @@ mod tests {
     }
 
     #[test]
-    fn an_amount_said_with_a_corrects_as_one_said_with_a_number() {
+    fn an_amount_said_with_a_corrects_and_someone_elses_doing_is_told() {
         let v = vocab();
         assert_fast_answers(
             &v,
@@ -3379,6 +3379,12 @@ mod tests {
                 ("back up six inches uh make that a foot", r#""distance_m":0.305"#),
                 ("wait ten seconds no a minute", r#""duration_s":60.0"#),
                 ("pick up the cup no a glass", r#""target":"glass""#),
+                // Someone else's doing, a modal between them and the action: told, not asked.
+                ("the cat wont come here", "about someone else"),
+                ("is it gonna pick up the fossil", "about someone else"),
+                ("my phone wont turn on", "about someone else"),
+                ("will you come here", r#""action":"come_here""#),
+                ("robot will you pick up the cup", r#""target":"cup""#),
             ],
         );
         // The LLM's answer may hold the corrected amount, never the one taken back.
