@@ -502,6 +502,12 @@ impl<'a> Said<'a> {
                 || (self.reading.triggers.is_empty()
                     && self.tokens.iter().any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "be" | "been"))
                     && no_you())
+                // "back in five minutes", "ill meet you at gate c7 in ten minutes": with no action
+                // phrase, a time after "in" says when something happens, not how long to wait.
+                || (self.reading.triggers.is_empty()
+                    && self.reading.quantities.iter().any(|q| {
+                        q.dimension == "duration" && q.span.0.checked_sub(1).is_some_and(|i| matches!(self.tokens[i].as_str(), "in" | "within"))
+                    }))
         };
         if phrase_said
             || (!told()
@@ -3394,6 +3400,9 @@ mod tests {
                 (r#"{"action":"move","direction":"left","distance_m":0.25}"#, "strafe left half a metre no a quarter metre", true),
                 (r#"{"action":"move","direction":"left","distance_m":0.5}"#, "strafe left half a metre no a quarter metre", false),
                 (r#"{"action":"move","direction":"backward","distance_m":0.1524}"#, "back up six inches uh make that a foot", false),
+                // With no action phrase, a time after "in" says when, not how long to wait.
+                (r#"{"action":"wait","duration_s":300}"#, "back in five minutes", false),
+                (r#"{"action":"wait","duration_s":20}"#, "give me twenty seconds", true),
             ],
         );
     }
