@@ -1695,30 +1695,8 @@ fn parse_command(
     // A number inside an action phrase ("do a one eighty") is the phrase's, not a bare number.
     let bare: Vec<(f64, usize, usize)> =
         bare.into_iter().filter(|&(_, s, e)| !chosen.iter().any(|m| s < m.end && m.start < e)).collect();
-    // "a metre and a bit": an amount said, then left open.
-    let and_a_bit = |i: usize| {
-        i > 0
-            && tokens[i] == "and"
-            && unit_at(vocab, &tokens, i - 1).is_some()
-            && matches!(tokens.get(i + 1).map(String::as_str), Some("a" | "bit"))
-            && tokens[i + 1..].iter().take(3).any(|w| matches!(w.as_str(), "bit" | "little" | "smidge" | "tad"))
-    };
-    if let Some(i) = (0..n).find(|&i| and_a_bit(i)) {
-        return FastPathOutcome::Unknown(Command::unknown(
-            format!("vague amount: {} and a bit", tokens[i - 1]),
-            Source::FastPath,
-            text,
-        ));
-    }
-    if let Some(i) = (0..n).find(|&i| {
-        vocab.vague_amounts.contains(&tokens[i]) && unit_at(vocab, &tokens, i + 1).is_some()
-    }) {
-        // "a few metres": no number the vocabulary could hold was said.
-        return FastPathOutcome::Unknown(Command::unknown(
-            format!("vague amount: {} {}", tokens[i], tokens[i + 1]),
-            Source::FastPath,
-            text,
-        ));
+    if let Some(what) = vague_amount(vocab, &tokens) {
+        return FastPathOutcome::Unknown(Command::unknown(format!("vague amount: {what}"), Source::FastPath, text));
     }
     let chosen = match unit_named_action(vocab, &tokens, &used, &quantities, chosen) {
         Ok((chosen, verbs)) => {
@@ -2500,12 +2478,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "it would be nice if you came over here": the past of a wish asks.
     let wished_past = |p: usize| p >= 2 && matches!(tokens[p - 1].as_str(), "you" | "u" | "ya") && wished(p - 2);
     if let Some(p) = past_at.filter(|&p| !wished_past(p)) {
+        // "the robot went to bay four earlier": the robot after a determiner is told of, not called.
+        let told_of = |k: usize| k.checked_sub(1).is_some_and(|d| matches!(tokens[d].as_str(), "the" | "this" | "that" | "our" | "my"));
         let other = (0..p).find(|&k| {
             !used[k]
-                && !vocab.filler_words.contains(&tokens[k])
-                && !vocab.strip_words.contains(&tokens[k])
-                && !matches!(tokens[k].as_str(), "you" | "u" | "ya" | "ye")
-                && !ROBOT_NAMES.contains(&tokens[k].as_str())
+                && (told_of(k)
+                    || (!vocab.filler_words.contains(&tokens[k])
+                        && !vocab.strip_words.contains(&tokens[k])
+                        && !matches!(tokens[k].as_str(), "you" | "u" | "ya" | "ye")
+                        && !ROBOT_NAMES.contains(&tokens[k].as_str())))
         });
         if let Some(k) = other {
             return Some(format!("a report of what {:?} did, not a request", tokens[k]));
@@ -2605,6 +2586,13 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             && tokens.get(i + 1).is_some_and(|w| subject_word(w))
     }) {
         return Some(format!("not a request now: {:?} after the action", tokens[i]));
+    }
+    // "pick up milk on the way home", "stop by the bakery on your way in": an errand for a trip
+    // still to come.
+    if let Some(i) = (m.end..tokens.len().saturating_sub(2)).find(|&i| {
+        tokens[i] == "on" && matches!(tokens[i + 1].as_str(), "the" | "your" | "my" | "our" | "yer") && tokens[i + 2] == "way"
+    }) {
+        return Some(format!("not a request now: {:?} after the action", tokens[i..i + 3].join(" ")));
     }
     // "the left turn by the bar is tight": a side or a setting word between the determiner and
     // the action word describes the noun ("to the right turn thirty degrees" says a direction).
@@ -2755,4 +2743,35 @@ pub(crate) fn is_enum_word(vocab: &Vocabulary, w: &str) -> bool {
             SlotKind::Enum { values } => values.values().any(|syns| syns.iter().any(|x| x == w)),
             _ => false,
         })
+}
+
+/// Words for how far that no number can hold: "a metre and a bit", "a few metres", "a good few
+/// paces", "a boat length" (no slot takes them: `unknown`, for the fast path and the LLM's answer).
+pub(crate) fn vague_amount(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
+    let n = tokens.len();
+    // A length measured by a thing's size or a stride: how long is not said.
+    let measure_noun = |i: usize| tokens.get(i).is_some_and(|w| matches!(w.as_str(), "pace" | "paces" | "length" | "lengths"));
+    let and_a_bit = |i: usize| {
+        i > 0
+            && tokens[i] == "and"
+            && unit_at(vocab, tokens, i - 1).is_some()
+            && matches!(tokens.get(i + 1).map(String::as_str), Some("a" | "bit"))
+            && tokens[i + 1..].iter().take(3).any(|w| matches!(w.as_str(), "bit" | "little" | "smidge" | "tad"))
+    };
+    if let Some(i) = (0..n).find(|&i| and_a_bit(i)) {
+        return Some(format!("{} and a bit", tokens[i - 1]));
+    }
+    if let Some(i) = (0..n).find(|&i| vocab.vague_amounts.contains(&tokens[i]) && (unit_at(vocab, tokens, i + 1).is_some() || measure_noun(i + 1))) {
+        return Some(format!("{} {}", tokens[i], tokens[i + 1]));
+    }
+    // "move forward a boat length", "back up an arm s length please": "a", a word or two, then
+    // "length" closing the request ("find the full length mirror" names a thing).
+    let closes = |i: usize| tokens.get(i + 1).is_none_or(|w| vocab.filler_words.contains(w) || is_enum_word(vocab, w));
+    (2..n)
+        .find(|&i| {
+            matches!(tokens[i].as_str(), "length" | "lengths")
+                && closes(i)
+                && (i.saturating_sub(3)..i - 1).any(|a| matches!(tokens[a].as_str(), "a" | "an"))
+        })
+        .map(|i| format!("{} {}", tokens[i - 1], tokens[i]))
 }

@@ -150,6 +150,9 @@ fn said_values(
         return Err(Unsupported::NotARequest(format!("an idiom, no command: {:?}", p.join(" "))));
     }
     said.one_command(cmd)?;
+    if let Some(what) = crate::fast_path::vague_amount(vocab, &said.tokens) {
+        return Err(Unsupported::UnreadAmount { word: what });
+    }
     let slots = cmd
         .slots
         .iter()
@@ -424,12 +427,20 @@ impl<'a> Said<'a> {
                 || s.checked_sub(2).is_some_and(|i| speed_word(&tokens[i]) && matches!(tokens[i + 1].as_str(), "of" | "at" | "is"))
         };
         let is_speed = dimension.is_some_and(|d| d == "speed");
+        // "flight 282 to warsaw is delayed please wait in the lounge": a number without a unit
+        // said before every phrase of the action is some other thing's (a flight, a bay, a
+        // caller), not the action's amount ("wait 282").
+        let ai = self.ai;
+        let own_phrase_from = r.triggers.iter().filter(|m| m.action == ai).map(|m| m.start).min();
         let bare = r
             .bare
             .iter()
             .filter(move |&&(_, s, e)| {
                 let this_slot = if a_speed(s) { is_speed } else { bare_number };
-                this_slot && !(s..e).any(in_trigger) && !(unit_said && e <= first_amount)
+                this_slot
+                    && !(s..e).any(in_trigger)
+                    && !(unit_said && e <= first_amount)
+                    && !own_phrase_from.is_some_and(|p| e <= p)
             })
             .map(|&(v, _, _)| v);
         with_unit.chain(bare).chain(implied.filter(move |_| !unit_said))
@@ -888,10 +899,13 @@ impl<'a> Said<'a> {
             // action ignores objects ("put the cup down"): "move the meeting to friday" goes nowhere.
             // "search the house for the cat": before a closing "for", the gap says where to look.
             let open_gap = phrase.last().is_some_and(|w| w == "for");
+            // "bring me the water bottle to": before a closing "to" the gap holds what is carried,
+            // never the place gone to, which follows the phrase.
+            let closing_to = phrase.last().is_some_and(|w| matches!(w.as_str(), "to" | "into" | "towards" | "toward" | "onto"));
             let gap_word = |t: &String| {
                 open_gap
                     || self.spec.ignores_object
-                    || target.contains(&t.as_str())
+                    || (!closing_to && target.contains(&t.as_str()))
                     || v.filler_words.contains(t)
                     || v.strip_words.contains(t)
                     || v.relation_words.contains(t)
@@ -2960,7 +2974,7 @@ mod tests {
                 ("go to the checkout", r#""target":"checkout""#),
                 ("go outside on your own", "NeedsLlm"),
                 ("we can stop by the hardware store later", r#""action":"unknown""#),
-                ("can you stop by the bakery on your way home", "NeedsLlm"),
+                ("can you stop by the bakery on your way home", "not a request now"),
                 ("three more reps and then we stop", r#""action":"unknown""#),
                 ("stop by the door", r#""action":"stop""#),
                 ("bring me the cup", r#""target":"cup""#),
@@ -3037,7 +3051,7 @@ mod tests {
                 ("back up a foot chale", r#""distance_m":0.305"#),
                 ("chuck a u ey", r#""angle_deg":180.0"#),
                 ("go to the arena", r#""target":"arena""#),
-                ("the robot went to bay four earlier", "NeedsLlm"),
+                ("the robot went to bay four earlier", "a report of what"),
                 ("bro stop camping in the corner", "NeedsLlm"),
                 ("get me my headset", r#""target":"headset""#),
                 ("good arvo mate head over to bay 3a would ya", r#""target":"bay 3a""#),
