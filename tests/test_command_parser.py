@@ -264,6 +264,30 @@ def start_parser(start_node, n, params):
     return node, pub, got
 
 
+def test_robot_names_parameter(start_node, rclpy_node):
+    """A robot named like a person ("rosie") is the one asked when `robot_names` says so; a name
+    a command uses is refused at start with a clear error."""
+    import os
+    import subprocess
+    from std_msgs.msg import String
+    from conftest import BIN_DIR
+
+    n = rclpy_node
+    node, pub, got = start_parser(start_node, n, {"use_llm": False, "use_arbiter": False, "robot_names": "Rosie, Tobor"})
+    for text, want in [("rosie go to the kitchen", ("go_to", "kitchen")), ("hey tobor follow me", ("follow", "person")),
+                       ("shane go to the kitchen", ("unknown", None))]:
+        k = len(got)
+        pub.publish(String(data=text))
+        assert n.spin_until(lambda: len(got) > k, timeout=20, alive=node.alive), node.output()
+        target = next((s.text for s in got[-1].slots if s.name == "target"), None)
+        assert (got[-1].action, target) == want, (text, got[-1])
+    env = dict(os.environ, RUST_BACKTRACE="0")
+    r = subprocess.run([str(BIN_DIR / "command_parser"), "--ros-args", "-p", "robot_names:=stop", "-p", "use_llm:=false"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and 'robot name "stop"' in out and "panicked" not in out, out
+
+
 def test_parse_command_service(start_node, rclpy_node):
     """`parse_command` runs the topic's pipeline as a dry run: the caller gets the command (fast
     path and LLM alike, bad input as `unknown` with a reason), nothing is published, a stop

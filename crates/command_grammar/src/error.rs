@@ -17,6 +17,8 @@ pub enum VocabularyError {
     InvalidLimit(String),
     #[error("name {0:?} must be lowercase ascii letters, digits and underscores")]
     BadName(String),
+    #[error("robot name {name:?}: {why}")]
+    BadRobotName { name: String, why: &'static str },
     #[error("action name {0:?} is reserved")]
     ReservedAction(String),
     #[error("the vocabulary must declare a `stop` action and at least one stop word")]

@@ -597,7 +597,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         (i.saturating_sub(4)..i).any(|k| match tokens[k].as_str() {
             "told" | "tells" | "asked" | "asks" | "tell" | "ask" => {
                 let object = (k + 1..i).find(|&j| !vocab.strip_words.contains(&tokens[j]));
-                object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "yourself") && !ROBOT_NAMES.contains(&tokens[j].as_str()))
+                object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "yourself") && !vocab.robot_names.contains(&tokens[j]))
             }
             "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
@@ -691,7 +691,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         i >= 2
             && matches!(tokens[i - 1].as_str(), "would" | "will" | "should" | "might")
             && !matches!(tokens[i - 2].as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "please")
-            && !ROBOT_NAMES.contains(&tokens[i - 2].as_str())
+            && !vocab.robot_names.contains(&tokens[i - 2])
     };
     // "if you see the dog stop", "when the timer goes off stop": a stop asked for later, under a
     // condition the robot cannot wait on, like any other command under one. "if you could stop"
@@ -2016,7 +2016,7 @@ fn parse_command(
                     && leftovers.get(k + 1).is_none_or(|n| !matches!(n.as_str(), "you" | "u" | "ya" | "i" | "we"));
                 // "the robot arm", "the small robot car": a robot named inside the target is a kind
                 // of thing, not the one spoken to.
-                let robot_kind = ROBOT_NAMES.contains(&t.as_str())
+                let robot_kind = vocab.robot_names.contains(*t)
                     && k > 0
                     && (names(leftovers[k - 1]) || vocab.strip_words.contains(leftovers[k - 1]))
                     && leftovers.get(k + 1).is_some_and(|n| names(n));
@@ -2400,7 +2400,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // opens the request too ("did the robot go to the kitchen" names it in the question).
     let robot_called = |k: usize| {
         k + 1 == start
-            && ROBOT_NAMES.contains(&tokens[k].as_str())
+            && vocab.robot_names.contains(&tokens[k])
             && k.checked_sub(1).is_none_or(|j| !vocab.strip_words.contains(&tokens[j]))
     };
     let frame = (0..start).rev().find(|&k| request_frame_at(tokens, k) || robot_called(k));
@@ -2461,7 +2461,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     let spoken_of = start >= 2
         && matches!(tokens[start - 1].as_str(), "should" | "will" | "would" | "must" | "might" | "shall")
-        && (tokens[start - 2] == "it" || (ROBOT_NAMES.contains(&tokens[start - 2].as_str()) && start >= 3 && tokens[start - 3] == "the"));
+        && (tokens[start - 2] == "it" || (vocab.robot_names.contains(&tokens[start - 2]) && start >= 3 && tokens[start - 3] == "the"));
     if spoken_of {
         return Some(format!("said of the robot, not to it: {:?} before the action", tokens[start - 2]));
     }
@@ -2486,7 +2486,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
                     || (!vocab.filler_words.contains(&tokens[k])
                         && !vocab.strip_words.contains(&tokens[k])
                         && !matches!(tokens[k].as_str(), "you" | "u" | "ya" | "ye")
-                        && !ROBOT_NAMES.contains(&tokens[k].as_str())))
+                        && !vocab.robot_names.contains(&tokens[k])))
         });
         if let Some(k) = other {
             return Some(format!("a report of what {:?} did, not a request", tokens[k]));
@@ -2622,7 +2622,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         let who = &tokens[start - 2];
         let named_thing = start >= 3
             && matches!(tokens[start - 3].as_str(), "the" | "my" | "your" | "his" | "her" | "their" | "our" | "this" | "that")
-            && !ROBOT_NAMES.contains(&who.as_str())
+            && !vocab.robot_names.contains(who)
             && !vocab.filler_words.contains(who);
         if matches!(who.as_str(), "it" | "he" | "she" | "they") || vocab.person_names.contains(who) || named_thing {
             return Some(format!("about someone else: {who:?} {:?} before the action", tokens[start - 1]));

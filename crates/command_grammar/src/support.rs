@@ -721,12 +721,12 @@ impl<'a> Said<'a> {
         let polite_between = own.start > 1
             && (1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]));
         // "sarah robot grab the clipboard": the robot named after the name is the one asked.
-        let robot_named = |from: usize| (from..own.start).any(|i| crate::fast_path::ROBOT_NAMES.contains(&self.tokens[i].as_str()));
+        let robot_named = |from: usize| (from..own.start).any(|i| self.vocab.robot_names.contains(&self.tokens[i]));
         // An unknown word is someone called when a question follows ("gazza can you grab the tape
         // gun"); before a bare request it is as often a word of another language or a noun put
         // first ("endelea please continue", "towel please bring").
         let asks = (1..own.start).any(|i| matches!(self.tokens[i].as_str(), "can" | "could" | "would" | "will" | "wont" | "cud" | "wud"));
-        if own.start > 0 && asks && polite_between && !robot_named(1) && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
+        if own.start > 0 && asks && polite_between && !robot_named(0) && !v.english_words.contains(first) && !crate::fast_path::is_numeric(first) {
             return Err(Unsupported::Addressed { word: self.raw[0].clone() });
         }
         // "jamie grab the onions would you", "hey sam hand me that wrench": a person's name opens
@@ -1181,7 +1181,7 @@ impl<'a> Said<'a> {
             });
         }
         // "robot pick me up": the robot spoken to is no thing to act on.
-        if !content.is_empty() && content.iter().all(|w| crate::fast_path::ROBOT_NAMES.contains(w)) {
+        if !content.is_empty() && content.iter().all(|w| self.vocab.robot_names.contains(*w)) {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not who is spoken to".into(),
@@ -1417,7 +1417,7 @@ impl<'a> Said<'a> {
             && !v.strip_words.contains(w)
             && !crate::fast_path::is_enum_word(v, w)
             && crate::numbers::parse_number(&self.tokens, next).is_none()
-            && !crate::fast_path::ROBOT_NAMES.contains(&w)
+            && !self.vocab.robot_names.contains(w)
             // "turn your face other side": the robot's own body turns with it.
             && !matches!(w, "face" | "head" | "body" | "camera" | "wheels" | "front" | "back" | "nose" | "bum" | "butt" | "self")
             && !r.triggers.iter().any(|m| (m.start..m.end).contains(&next))
@@ -3386,6 +3386,30 @@ mod tests {
                 (r#"{"action":"pick_up","target":"towel"}"#, "towel please bring", true),
             ],
         );
+    }
+
+    #[test]
+    fn a_robot_named_like_a_person_is_the_one_asked() {
+        let text = "rosie can you grab the tape gun";
+        let json = r#"{"action":"pick_up","target":"tape gun"}"#;
+        let v = vocab();
+        assert!(matches!(check(&v, json, text), Err(Unsupported::Addressed { .. })), "{text}");
+        let named = vocab().with_robot_names(&["Rosie"]).expect("a name no command uses");
+        check(&named, json, text).expect("the robot's own name calls the robot");
+        assert_fast_answers(
+            &named,
+            &[
+                ("rosie go to the kitchen", r#""target":"kitchen""#),
+                ("hey rosie follow me", r#""target":"person""#),
+                ("go to the kitchen rosie", r#""target":"kitchen""#),
+                // Another person's name still calls someone else.
+                ("hey shane follow me", "NeedsLlm"),
+            ],
+        );
+        assert_checks(&named, &[(r#"{"action":"follow","target":"person"}"#, "hey shane follow me", false)]);
+        for bad in ["stop", "left", "go", "two words", "", "r2d2"] {
+            assert!(vocab().with_robot_names(&[bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -477,6 +477,10 @@ pub struct Vocabulary {
     /// People's given names that are no word the vocabulary knows: someone else spoken to
     /// ("jamie grab the onions"), or a person as a thing to carry ("pick up dave").
     pub(crate) person_names: BTreeSet<String>,
+    /// Words that call this robot ("robot", "bot", and the names set with
+    /// [`Vocabulary::with_robot_names`]): said before or after a request they address the robot,
+    /// and they are no part of a target.
+    pub(crate) robot_names: BTreeSet<String>,
     /// Canonical action name to index in `actions`.
     index: HashMap<String, usize>,
 }
@@ -570,6 +574,27 @@ impl Vocabulary {
     /// and tools agree with the default deployment.
     pub fn default_vocabulary() -> Result<Self, VocabularyError> {
         Self::from_yaml_str(include_str!("../../../params/vocabulary.yaml"))
+    }
+
+    /// Adds names this robot answers to ("max", "rosie"): "max go to the kitchen" asks the robot,
+    /// where a person's name opening a request otherwise means someone else is spoken to and the
+    /// LLM's answer becomes `unknown`. A name must be one word of ASCII letters and no word that
+    /// names an action, a stop, or a slot value.
+    pub fn with_robot_names<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, VocabularyError> {
+        for name in names {
+            let name = name.as_ref().trim().to_ascii_lowercase();
+            let bad = |why| Err(VocabularyError::BadRobotName { name: name.clone(), why });
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic()) {
+                return bad("one word of ASCII letters");
+            }
+            if self.stop_words.contains(&name) || self.known_words.contains(&name) {
+                return bad("a word the commands use (an action, a stop or a slot value)");
+            }
+            self.person_names.remove(&name);
+            self.filler_words.insert(name.clone());
+            self.robot_names.insert(name);
+        }
+        Ok(self)
     }
 
     pub fn from_yaml_str(text: &str) -> Result<Self, VocabularyError> {
@@ -1034,6 +1059,7 @@ impl Vocabulary {
             known_words,
             english_words,
             person_names,
+            robot_names: crate::fast_path::ROBOT_NAMES.iter().map(|n| n.to_string()).collect(),
             index,
         })
     }

@@ -38,6 +38,8 @@ use vision_edge::InferenceThread;
 struct Params {
     /// Command vocabulary (YAML: actions, typed slots, units, ranges, synonyms); empty = the built-in default (params/vocabulary.yaml).
     vocabulary_path: String,
+    /// Names the robot answers to besides "robot" and "bot", comma-separated (e.g. "rosie"): "rosie go to the kitchen" then asks the robot, where a person's name opening a request otherwise means someone else is spoken to (`unknown`). One word each, no word a command uses.
+    robot_names: String,
     /// LLM model: a GGUF file (backend cpu; empty = $AIHAT_LLM_MODEL, Qwen2.5-Coder-0.5B-Instruct Q4_K_M from scripts/setup) or the LLM HEF (backend hailo; required).
     model_path: String,
     /// Use the LLM when the fast path cannot parse a command (false: such input gets `unknown`).
@@ -72,6 +74,7 @@ impl Default for Params {
     fn default() -> Self {
         Self {
             vocabulary_path: String::new(),
+            robot_names: String::new(),
             model_path: String::new(),
             use_llm: true,
             llm_threads: 0,
@@ -185,11 +188,13 @@ async fn main() -> anyhow::Result<()> {
     ros_edge::init_logging();
     let ros = RosNode::<Params>::start("command_parser")?;
     let p = ros.params();
-    let vocab = Arc::new(if p.vocabulary_path.is_empty() {
+    let vocab = if p.vocabulary_path.is_empty() {
         Vocabulary::default_vocabulary()?
     } else {
         Vocabulary::load(p.vocabulary_path.as_ref())?
-    });
+    };
+    let names: Vec<&str> = p.robot_names.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    let vocab = Arc::new(vocab.with_robot_names(&names)?);
     llm_backend::ensure_built(&p.backend)?;
 
     let llm = if p.use_llm {
