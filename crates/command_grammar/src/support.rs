@@ -3389,6 +3389,37 @@ mod tests {
     }
 
     #[test]
+    fn vague_lengths_errands_on_the_way_and_numbers_of_other_things() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                ("move forward a boat length", "vague amount"),
+                ("back up an arm s length please", "vague amount"),
+                ("move forward a good few paces", "vague amount"),
+                ("pick up milk on the way home", "not a request now"),
+                ("find the full length mirror", r#""target":"full length mirror""#),
+                ("bring me to the check in desk 12", r#""target":"check in desk 12""#),
+                ("bring me the water bottle to", r#""action":"pick_up""#),
+                ("dinnae go near the fire", "not a request"),
+                ("keep going keep going girls", "several people"),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"move","direction":"forward"}"#, "move forward a car length", false),
+                (r#"{"action":"wait","duration_s":282}"#, "flight lo 282 to warsaw is delayed please wait in the lounge", false),
+                (r#"{"action":"wait","duration_s":1}"#, "please you wait ere one moment", false),
+                (r#"{"action":"wait"}"#, "please you wait ere one moment", true),
+                (r#"{"action":"wait","duration_s":10}"#, "wait 10", true),
+                (r#"{"action":"go_to","target":"bay four"}"#, "the robot went to bay four earlier", false),
+                (r#"{"action":"go_to","target":"water bottle"}"#, "bring me the water bottle to", false),
+            ],
+        );
+    }
+
+    #[test]
     fn a_robot_named_like_a_person_is_the_one_asked() {
         let text = "rosie can you grab the tape gun";
         let json = r#"{"action":"pick_up","target":"tape gun"}"#;
