@@ -3403,6 +3403,8 @@ mod tests {
                 ("bring me the water bottle to", r#""action":"pick_up""#),
                 ("dinnae go near the fire", "not a request"),
                 ("keep going keep going girls", "several people"),
+                ("look at the time smoko already", "an idiom"),
+                ("look at the clock", r#""target":"clock""#),
             ],
         );
         assert_checks(
