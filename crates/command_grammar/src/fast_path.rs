@@ -1875,7 +1875,7 @@ fn parse_command(
                 slots.insert(
                     slot.name.clone(),
                     SlotValue::Number {
-                        value,
+                        value: bare_value(&tokens[s..e], value, dimension),
                         unit: canonical_unit(dimension).into(),
                     },
                 );
@@ -2774,4 +2774,15 @@ pub(crate) fn vague_amount(vocab: &Vocabulary, tokens: &[String]) -> Option<Stri
                 && (i.saturating_sub(3)..i - 1).any(|a| matches!(tokens[a].as_str(), "a" | "an"))
         })
         .map(|i| format!("{} {}", tokens[i - 1], tokens[i]))
+}
+
+/// A number said without a unit, as the slot of `dimension` reads it: "turn left a quarter" is a
+/// quarter of a turn (90 degrees), not a quarter of a degree. Digits ("0.5") stay as said.
+pub(crate) fn bare_value(words: &[String], value: f64, dimension: &str) -> f64 {
+    let fraction_word = words.iter().any(|w| matches!(w.as_str(), "half" | "quarter" | "quarters" | "third" | "thirds"));
+    if dimension == "angle" && fraction_word && value > 0.0 && value < 1.0 {
+        value * 360.0
+    } else {
+        value
+    }
 }

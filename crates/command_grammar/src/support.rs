@@ -442,7 +442,7 @@ impl<'a> Said<'a> {
                     && !(unit_said && e <= first_amount)
                     && !own_phrase_from.is_some_and(|p| e <= p)
             })
-            .map(|&(v, _, _)| v);
+            .map(move |&(v, s, e)| dimension.map_or(v, |d| crate::fast_path::bare_value(&tokens[s..e], v, d)));
         with_unit.chain(bare).chain(implied.filter(move |_| !unit_said))
     }
 
@@ -3405,6 +3405,11 @@ mod tests {
                 ("keep going keep going girls", "several people"),
                 ("look at the time smoko already", "an idiom"),
                 ("look at the clock", r#""target":"clock""#),
+                // A fraction said for a turn is of a turn.
+                ("turn left a quarter", r#""angle_deg":90.0"#),
+                ("turn right three quarters", r#""angle_deg":270.0"#),
+                ("turn half round", r#""angle_deg":180.0"#),
+                ("wait till you taste this", "an idiom"),
             ],
         );
         assert_checks(
@@ -3417,6 +3422,8 @@ mod tests {
                 (r#"{"action":"wait","duration_s":10}"#, "wait 10", true),
                 (r#"{"action":"go_to","target":"bay four"}"#, "the robot went to bay four earlier", false),
                 (r#"{"action":"go_to","target":"water bottle"}"#, "bring me the water bottle to", false),
+                (r#"{"action":"turn","direction":"left","angle_deg":1}"#, "turn left side one quarter", false),
+                (r#"{"action":"turn","direction":"left","angle_deg":90}"#, "turn left side one quarter", true),
             ],
         );
     }
