@@ -936,7 +936,10 @@ impl<'a> Said<'a> {
             let put_on = matches!(phrase[phrase.len() - 1].as_str(), "on" | "in" | "into" | "onto");
             // "lily put your shoes on were late": what is put on is worn.
             let dressing = stood_in && self.tokens.get(start + 1).is_some_and(|w| w == "your");
-            matched && !dressing && (!stood_in || !put_on || somewhere())
+            // "put a stop end on that pipe", "put a stopper knot in the line": a thing not yet
+            // named is fitted or made, not the one held put down.
+            let new_thing = self.spec.ignores_object && self.tokens.get(start + 1).is_some_and(|w| matches!(w.as_str(), "a" | "an" | "some"));
+            matched && !dressing && !new_thing && (!stood_in || !put_on || somewhere())
         })
     }
 
@@ -3424,6 +3427,8 @@ mod tests {
                 (r#"{"action":"go_to","target":"water bottle"}"#, "bring me the water bottle to", false),
                 (r#"{"action":"turn","direction":"left","angle_deg":1}"#, "turn left side one quarter", false),
                 (r#"{"action":"turn","direction":"left","angle_deg":90}"#, "turn left side one quarter", true),
+                (r#"{"action":"put_down"}"#, "put a stop end on that pipe", false),
+                (r#"{"action":"put_down"}"#, "put it on the table", true),
             ],
         );
     }
