@@ -1578,9 +1578,6 @@ fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
         || matches!(w, "put" | "left" | "had" | "got" | "saw" | "said" | "made" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "set" | "dropped")
 }
 
-/// What speakers call the robot ("robot pick me up", "tell the robot to stop").
-pub(crate) const ROBOT_NAMES: &[&str] = &["robot", "bot", "robo", "rowbot", "robbie", "robby"];
-
 /// `tokens` without the ones [`self_corrections`] drops.
 pub(crate) fn kept(tokens: Vec<String>, keep: &[bool]) -> Vec<String> {
     tokens

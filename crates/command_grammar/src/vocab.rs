@@ -347,6 +347,10 @@ pub struct Unit {
     pub factor: f64,
 }
 
+/// What speakers call the robot ("robot pick me up", "tell the robot to stop"), before
+/// [`Vocabulary::with_robot_names`] adds its own names.
+const ROBOT_NAMES: &[&str] = &["robot", "bot", "robo", "rowbot", "robbie", "robby"];
+
 /// A loaded, checked vocabulary. Construct with [`Vocabulary::from_yaml_str`]
 /// or [`Vocabulary::load`].
 #[derive(Debug, Clone)]
@@ -1059,7 +1063,7 @@ impl Vocabulary {
             known_words,
             english_words,
             person_names,
-            robot_names: crate::fast_path::ROBOT_NAMES.iter().map(|n| n.to_string()).collect(),
+            robot_names: ROBOT_NAMES.iter().map(|n| n.to_string()).collect(),
             index,
         })
     }
