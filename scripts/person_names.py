@@ -22,6 +22,21 @@ TOP_FEMALE, TOP_MALE = 1000, 600
 SAID_FOR_ROBOT = {"robert", "roberta", "robbie", "robby", "robin"}
 # Names that are things to carry as often: a teddy, a toy, a car.
 THINGS = {"teddy", "mickey", "kermit", "winnie", "polly", "mercedes"}
+# Names web2 also lists as a rare word that nobody says for a thing near a robot ("tommy": a
+# soldier, "emma": a signaller's M, "amy", "lucy"), and names common where English is spoken
+# outside the US that its 1990 census lacks. A name that is also an everyday word ("jack",
+# "grace", "holly", "penny", "terry") stays out.
+ALSO = {
+    "maria", "jess", "tommy", "jimmy", "billy", "bobby", "sammy", "sam", "ben", "josh", "jake", "luke", "harry",
+    "lewis", "kyle", "barry", "larry", "benny", "nicky", "molly", "tilly", "amy", "lucy", "emma",
+    "jenny", "betty", "nancy", "cassie", "ellie", "maisie", "alfie", "zoe", "chloe", "liam",
+    "theo", "finn", "lenny", "donny", "reggie", "stevie", "hetty", "aggie", "izzy", "tessie",
+    "freddie", "archie", "ollie", "niamh", "siobhan", "aoife", "ciara", "saoirse", "sinead",
+    "declan", "ciaran", "callum", "hamish", "fergus", "angus", "morag", "kirsty", "ailsa",
+    "rhys", "dylan", "gethin", "cerys", "bronwen", "priya", "anjali", "rohan", "arjun", "aarav",
+    "amina", "fatima", "aisha", "wanjiku", "wanjiru", "njeri", "akinyi", "otieno", "kamau",
+    "chinedu", "ngozi", "emeka", "tunde", "kemi", "thabo", "sipho", "lerato", "zanele",
+}
 
 
 def census(kind, top):
@@ -32,7 +47,7 @@ def census(kind, top):
 def main():
     words = get_english_words_set(["web2"], lower=False, alpha=True)
     names = census("female", TOP_FEMALE) + census("male", TOP_MALE)
-    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS})
+    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO)
     body = textwrap.fill(", ".join(keep), width=100, initial_indent="  ", subsequent_indent="  ")
     print(f"person_names: [\n{body}]")
 

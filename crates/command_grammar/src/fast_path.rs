@@ -467,6 +467,11 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
         if clen < 4 || clen.abs_diff(len) > max || !cand.starts_with(first) || cand.contains(' ') {
             continue;
         }
+        // "golden retriever", "a grabber": a noun for what does the action is no typo of its verb
+        // (radio's "niner" is still nine).
+        if tok.strip_prefix(cand.as_str()).is_some_and(|rest| matches!(rest, "r" | "er")) && !is_number_word(cand) {
+            continue;
+        }
         let d = strsim::damerau_levenshtein(tok, cand);
         if d > max {
             continue;
@@ -660,15 +665,47 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let calls_in = |i: usize| {
         tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "by" | "off" | "in" | "at"))
             && (tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
-                || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str())))
+                || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str()) || matches!(w.as_str(), "later" | "sometime" | "someday")))
     };
-    // "press stop on the microwave": a button on another thing.
+    // "remind me to stop at the hardware shop": a reminder asked for, the stop the speaker's own
+    // and later.
+    let reminder = |i: usize| {
+        (i.saturating_sub(5)..i).any(|k| matches!(tokens[k].as_str(), "remind" | "reminder") && tokens[k + 1..i].iter().any(|w| w == "to"))
+    };
+    // "jack stop running on the pontoon", "kids stop running in the kitchen", "stop the engine
+    // dave": a stop said to a person or to people by name, and the robot named nowhere, is
+    // theirs. A robot called by a person's name is named with the `robot_names` parameter.
+    // Only groups a robot is never one of: "everyone stop" stops it too.
+    let to_someone_else = |i: usize| {
+        let called = |k: usize| {
+            let word = tokens[k].as_str();
+            let group = matches!(word, "kids" | "children" | "students" | "pupils" | "lads" | "lasses" | "girls" | "boys" | "ladies")
+                || (word == "two" && k > 0 && tokens[k - 1] == "you");
+            let named = vocab.person_names.contains(word) && !matches!(word, "jesus" | "christ" | "god" | "lord");
+            (group || named)
+                && (k == 0 || !(vocab.strip_words.contains(&tokens[k - 1]) || vocab.relation_words.contains(&tokens[k - 1])
+                    || matches!(tokens[k - 1].as_str(), "and" | "of" | "for" | "with" | "at" | "to" | "tell" | "ask")))
+        };
+        let before = i > 0 && called(i - 1) && (i == 1 || GREETINGS.contains(&tokens[i - 2].as_str()));
+        // The name closes the stop's words: last, or before another sentence starts.
+        let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
+            called(k)
+                && tokens.get(k + 1).is_none_or(|n| matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right"))
+        });
+        (before || after) && !tokens.iter().any(|w| vocab.robot_names.contains(w))
+    };
+    // "press stop on the microwave", "press the emergency stop on the lathe": a button on another
+    // thing.
     let button_on = |i: usize| {
+        // Past the button's own name: "emergency stop".
+        let on = (i + 1..tokens.len()).find(|&k| !vocab.stop_words.contains(&tokens[k]));
         i > 0
-            && matches!(tokens[i - 1].as_str(), "press" | "push" | "hit" | "click" | "tap" | "pressed" | "pushed")
-            && tokens.get(i + 1).is_some_and(|n| n == "on")
-            && tokens.get(i + 2..(i + 4).min(tokens.len())).is_some_and(|ws| {
-                !ws.iter().any(|w| matches!(w.as_str(), "you" | "your" | "yourself" | "robot" | "bot" | "it"))
+            && (i.saturating_sub(3)..i).any(|k| matches!(tokens[k].as_str(), "press" | "push" | "hit" | "click" | "tap" | "pressed" | "pushed"))
+            && on.is_some_and(|k| {
+                tokens[k] == "on"
+                    && !tokens[k + 1..(k + 3).min(tokens.len())]
+                        .iter()
+                        .any(|w| matches!(w.as_str(), "you" | "your" | "yourself" | "robot" | "bot" | "it"))
             })
     };
     // "why you stop": a question about stopping, in English learnt late (no auxiliary).
@@ -685,11 +722,12 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let urged = k >= 2 && matches!(tokens[k - 2].as_str(), "hit" | "press" | "push" | "smash" | "slam" | "use");
         k >= 1 && det(k - 1) && !urged
     };
-    // "i wish this rain would stop", "the music will stop soon": what another thing will do.
+    // "i wish this rain would stop", "the music will stop soon", "the rain wont stop at all": what
+    // another thing will do or will not.
     // "would you stop", "robot will you stop" ask it of the robot.
     let others_will = |i: usize| {
         i >= 2
-            && matches!(tokens[i - 1].as_str(), "would" | "will" | "should" | "might")
+            && matches!(tokens[i - 1].as_str(), "would" | "will" | "should" | "might" | "wont" | "won't")
             && !matches!(tokens[i - 2].as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "please")
             && !vocab.robot_names.contains(&tokens[i - 2])
     };
@@ -716,14 +754,17 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             }
         })
     };
-    // "you never stop do you", "never stop learning": a habit or a wish, no stop now.
-    let never = |i: usize| i > 0 && tokens[i - 1] == "never";
+    // "you never stop do you", "never stop learning", "dont you ever stop beeping": a habit or a
+    // wish, no stop now.
+    let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever");
     let requested = |i: usize| {
         !never(i)
             && !others_activity(i)
             && !a_noun(i)
             && !others_will(i)
             && !calls_in(i)
+            && !reminder(i)
+            && !to_someone_else(i)
             && !not_asked(i)
             && !button_on(i)
             && !why_asked(i)
@@ -2011,6 +2052,15 @@ fn parse_command(
                     && k > 0
                     && names(leftovers[k - 1])
                     && leftovers.get(k + 1).is_none_or(|n| !matches!(n.as_str(), "you" | "u" | "ya" | "i" | "we"));
+                // "a can of pop", "the can of beans": after an article and before "of", a can too,
+                // and its "of" stays.
+                let can_of = |j: usize| {
+                    leftovers[j].as_str() == "can"
+                        && j > 0
+                        && matches!(leftovers[j - 1].as_str(), "a" | "the" | "that" | "this" | "another" | "one" | "my")
+                        && leftovers.get(j + 1).is_some_and(|n| n.as_str() == "of")
+                };
+                let a_can = a_can || can_of(k) || (t.as_str() == "of" && k > 0 && can_of(k - 1));
                 // "the robot arm", "the small robot car": a robot named inside the target is a kind
                 // of thing, not the one spoken to.
                 let robot_kind = vocab.robot_names.contains(*t)
@@ -2551,6 +2601,29 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(p) = group_spoken_to(vocab, tokens, m) {
         return Some(format!("said to several people: {:?}", p.join(" ")));
     }
+    // "pick up your toys please", "find your shoes were late": what a child has, not the robot.
+    if let Some(k) = (m.end..tokens.len()).find(|&k| !vocab.filler_words.contains(&tokens[k])) {
+        if tokens[k] == "your" && tokens.get(k + 1).is_some_and(|w| vocab.others_belongings.contains(w)) {
+            return Some(format!("said to someone else: \"your {}\"", tokens[k + 1]));
+        }
+    }
+    // "drop it rex", "leave it bella leave", "drop it max thats not yours": a name right after a
+    // phrase that holds its own object calls a dog or a child; a robot is called by its own
+    // ("drop it robot"), and ordinary words after it say how or where ("drop it gently").
+    let action = &vocab.actions[m.action];
+    if action.ignores_object && m.end > m.start && matches!(tokens[m.end - 1].as_str(), "it" | "that" | "this") {
+        if let Some(w) = tokens.get(m.end) {
+            let next = tokens.get(m.end + 1).map(String::as_str);
+            let named = vocab.person_names.contains(w)
+                || (!vocab.english_words.contains(w)
+                    && !vocab.robot_names.contains(w)
+                    && !is_numeric(w)
+                    && (next.is_none() || next == Some(tokens[m.start].as_str())));
+            if named && !vocab.filler_words.contains(w) {
+                return Some(format!("said to someone else: {w:?} after the action"));
+            }
+        }
+    }
     // "go forward until you hit the wall": an end the robot cannot check leaves the amount open
     // (an action that takes a duration waits "till i say go"; "go till the front door" names a
     // place).
@@ -2577,9 +2650,13 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "come to me when youre done", "turn left once you reach the door": a condition after the
     // action, with its own subject, makes it later too.
     let subject_word = |w: &str| matches!(w, "you" | "youre" | "you're" | "i" | "im" | "i'm" | "we" | "it" | "its" | "the" | "he" | "she" | "they" | "theres");
+    // "turn left every time you see a girl": a habit asked for, not a request now.
+    let every_time = |i: usize| {
+        tokens[i] == "everytime" || (tokens[i] == "time" && i > 0 && matches!(tokens[i - 1].as_str(), "every" | "each" | "next"))
+    };
     if let Some(i) = (m.end..tokens.len()).find(|&i| {
         !used[i]
-            && matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before")
+            && (matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before") || every_time(i))
             && tokens.get(i + 1).is_some_and(|w| subject_word(w))
     }) {
         return Some(format!("not a request now: {:?} after the action", tokens[i]));
@@ -2623,6 +2700,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             && !vocab.filler_words.contains(who);
         if matches!(who.as_str(), "it" | "he" | "she" | "they") || vocab.person_names.contains(who) || named_thing {
             return Some(format!("about someone else: {who:?} {:?} before the action", tokens[start - 1]));
+        }
+    }
+    // "miss can the robot look at the dinosaur": a question about the robot, put to someone else.
+    if start >= 3 && vocab.robot_names.contains(&tokens[start - 1]) && tokens[start - 2] == "the" {
+        if let Some(w) = Some(&tokens[start - 3]).filter(|w| matches!(w.as_str(), "can" | "could" | "may" | "will" | "would" | "does" | "did")) {
+            return Some(format!("a question about the robot: {w:?} \"the {}\" before the action", tokens[start - 1]));
         }
     }
     subject

@@ -66,6 +66,8 @@ pub enum Unsupported {
     DescriptionLeftOut { target: String, said: String },
     #[error("target {target:?} is not what follows the action phrase ({first:?} does)")]
     NotAfterPhrase { target: String, first: String },
+    #[error("target {target:?} is the action's own words")]
+    PhraseAsTarget { target: String },
     #[error("{word:?} said before the action: said to someone else?")]
     Addressed { word: String },
     #[error("{slot} {value} said, and {rivals} too: which one?")]
@@ -733,7 +735,10 @@ impl<'a> Said<'a> {
         // the request, after a greeting at most.
         let at = usize::from(own.start > 1 && crate::fast_path::GREETINGS.contains(&self.raw[0].as_str()));
         // "harold go get the mail", "jess go and find your jandals": a going before the request.
-        let polite_after = (at + 1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]) || v.serial_verbs.contains(&self.tokens[i]));
+        let serial = |i: usize| {
+            v.serial_verbs.contains(&self.tokens[i]) || (self.tokens[i] == "and" && i > 0 && v.serial_verbs.contains(&self.tokens[i - 1]))
+        };
+        let polite_after = (at + 1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]) || serial(i));
         if own.start > at && v.person_names.contains(&self.raw[at]) && polite_after && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });
         }
@@ -1134,6 +1139,18 @@ impl<'a> Said<'a> {
                 || self.run_together_at(i, first)
         };
         let at = (0..self.tokens.len()).find(|&i| starts(i));
+        // "leash pick up please" answered with the target "pick up": the words that ask are not
+        // the thing asked for.
+        let own_phrase_at = |i: usize| self.reading.triggers.iter().find(|m| m.action == self.ai && (m.start..m.end).contains(&i));
+        let all_in_phrase = |i: usize| {
+            own_phrase_at(i).is_some_and(|m| {
+                let phrase = &self.tokens[m.start..m.end];
+                target.split_whitespace().filter(|w| !v.strip_words.contains(*w)).all(|w| phrase.iter().any(|p| p == w))
+            })
+        };
+        if at.is_some_and(all_in_phrase) && !(0..self.tokens.len()).any(|i| starts(i) && own_phrase_at(i).is_none()) {
+            return Err(Unsupported::PhraseAsTarget { target: target.to_string() });
+        }
         let own = self.reading.triggers.iter().rfind(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a));
         let Some(own) = own else {
             return Ok(());
@@ -3387,6 +3404,61 @@ mod tests {
                 (r#"{"action":"pick_up","target":"tape gun"}"#, "gazza can you grab the tape gun", false),
                 (r#"{"action":"resume"}"#, "endelea please continue", true),
                 (r#"{"action":"pick_up","target":"towel"}"#, "towel please bring", true),
+            ],
+        );
+    }
+
+    #[test]
+    fn stops_said_to_others_and_requests_said_to_children_pets_and_players() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // A stop said to a named person or to a group a robot is never one of is theirs...
+                ("kids stop jumping on the bed", "several people"),
+                ("stop that right now kevin", "NeedsLlm"),
+                ("the kettle wont stop whistling", "about someone else"),
+                ("swing by the chemist later", r#""action":"unknown""#),
+                ("remind me to stop at the bank", "NeedsLlm"),
+                ("dont ever stop at the crossing", "not a request"),
+                ("stop being so dramatic", "NeedsLlm"),
+                ("press the e stop on the conveyor", "NeedsLlm"),
+                // ... but one the robot may be among, or said with the robot named, stops it.
+                ("everyone stop", r#""action":"stop""#),
+                ("kevin move robot stop", r#""action":"stop""#),
+                ("why wont you stop", r#""action":"stop""#),
+                ("hit the emergency stop", r#""action":"stop""#),
+                ("hang fire for twenty seconds", r#""duration_s":20.0"#),
+                ("hang fire", r#""action":"stop""#),
+                // A pet's or a child's name after "drop it"; a robot's name or a manner is no name.
+                ("drop it fido", "said to someone else"),
+                ("leave it biscuit leave", "said to someone else"),
+                ("drop it carefully", r#""action":"put_down""#),
+                ("drop it robot", r#""action":"put_down""#),
+                ("pick up your coat", "said to someone else"),
+                ("find your charger", r#""target":"charger""#),
+                ("go and come", "an idiom"),
+                ("turn right at the robot", "an idiom"),
+                ("find space", "an idiom"),
+                ("get down from the bench", "an idiom"),
+                ("go to the car park just now", "an idiom"),
+                ("turn left every time you see a door", "not a request now"),
+                ("can the robot follow me", "a question about the robot"),
+                ("go to the beach", "unsafe"),
+                ("grab me a can of soup", r#""target":"can of soup""#),
+                // An agent noun is no typo of its verb: not "retrieve".
+                ("follow the golden retriever", r#""target":"golden retriever""#),
+                ("pick up tommy", "unsafe"),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"pick_up","target":"pick up"}"#, "lead pick up please", false),
+                (r#"{"action":"pick_up","target":"pick list"}"#, "pick up the pick list", true),
+                (r#"{"action":"pick_up","target":"mail"}"#, "harold go and get the mail", false),
+                (r#"{"action":"turn","direction":"left"}"#, "turn left at the robot then straight on", false),
+                (r#"{"action":"look_at","target":"dinosaur"}"#, "miss could the robot look at the dinosaur", false),
             ],
         );
     }

@@ -50,6 +50,8 @@ struct RawFile {
     #[serde(default)]
     others_activities: Vec<String>,
     #[serde(default)]
+    others_belongings: Vec<String>,
+    #[serde(default)]
     group_addressees: Vec<Vec<String>>,
     #[serde(default)]
     llm_stop_cues: Vec<String>,
@@ -375,6 +377,9 @@ pub struct Vocabulary {
     /// What people and pets do and a robot never does ("stop barking", "stop crying"): a stop word
     /// before one asks the robot for nothing.
     pub(crate) others_activities: BTreeSet<String>,
+    /// What a person has and a robot does not: after "your" ("pick up your toys", "find your
+    /// shoes") the request is said to a child.
+    pub(crate) others_belongings: BTreeSet<String>,
     /// Words without which an LLM's stop is refused (`support::refusal`).
     pub(crate) llm_stop_cues: BTreeSet<String>,
     /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
@@ -846,6 +851,7 @@ impl Vocabulary {
         let stop_activities: BTreeSet<String> = lower_all(raw.stop_activities).into_iter().collect();
         let stop_objects: BTreeSet<String> = lower_all(raw.stop_objects).into_iter().collect();
         let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
+        let others_belongings: BTreeSet<String> = lower_all(raw.others_belongings).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
@@ -976,7 +982,7 @@ impl Vocabulary {
         english_words.extend(respellings.iter().flat_map(|(heard, _)| heard.iter().cloned()));
         english_words.extend(number_homophones.keys().cloned());
         english_words.extend(vague_amounts.iter().cloned());
-        for w in [&stop_activities, &stop_objects, &others_activities, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &polite_condition_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
+        for w in [&stop_activities, &stop_objects, &others_activities, &others_belongings, &question_auxiliaries, &not_request_words, &report_subjects, &question_openers, &undecided_words, &polite_condition_words, &choice_words, &not_objects, &idiom_verbs, &idiom_objects, &exclusion_words, &path_words] {
             english_words.extend(w.iter().cloned());
         }
         for p in stop_phrases
@@ -1014,6 +1020,7 @@ impl Vocabulary {
             stop_activities,
             stop_objects,
             others_activities,
+            others_belongings,
             llm_stop_cues,
             question_auxiliaries,
             homophones,
