@@ -27,7 +27,7 @@ THINGS = {"teddy", "mickey", "kermit", "winnie", "polly", "mercedes"}
 # outside the US that its 1990 census lacks. A name that is also an everyday word ("jack",
 # "grace", "holly", "penny", "terry") stays out.
 ALSO = {
-    "maria", "jess", "tommy", "jimmy", "billy", "bobby", "sammy", "sam", "ben", "josh", "jake", "luke", "harry",
+    "maria", "jess", "tom", "tommy", "jimmy", "billy", "bobby", "sammy", "sam", "ben", "josh", "jake", "luke", "harry",
     "lewis", "kyle", "barry", "larry", "benny", "nicky", "molly", "tilly", "amy", "lucy", "emma",
     "jenny", "betty", "nancy", "cassie", "ellie", "maisie", "alfie", "zoe", "chloe", "liam",
     "theo", "finn", "lenny", "donny", "reggie", "stevie", "hetty", "aggie", "izzy", "tessie",

@@ -1568,7 +1568,12 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
                 && rest.get(1).is_some_and(|n| {
                     matches!(n.as_ref(), "somewhere" | "probably" | "in" | "at" | "outside" | "upstairs" | "downstairs" | "out" | "still" | "around" | "lost" | "hiding")
                 });
+            // "the lounge i really need a coffee": a wish of the speaker's own.
+            let wish = w == "i"
+                && rest.first().is_some_and(|n| matches!(n.as_ref(), "really" | "badly" | "desperately"))
+                && rest.get(1).is_some_and(|n| matches!(n.as_ref(), "need" | "want" | "must" | "have"));
             where_they_are
+                || wish
                 || refers_back
                 || rest.first().is_some_and(|n| {
                     let modal = matches!(

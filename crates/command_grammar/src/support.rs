@@ -3423,6 +3423,10 @@ mod tests {
                 ("dont ever stop at the crossing", "not a request"),
                 ("stop being so dramatic", "NeedsLlm"),
                 ("press the e stop on the conveyor", "NeedsLlm"),
+                ("the stop test failed on press four", "NeedsLlm"),
+                ("stop playing with the cables", "NeedsLlm"),
+                ("we have to stop the bleeding", r#""action":"unknown""#),
+                ("doh stop", r#""action":"resume""#),
                 // ... but one the robot may be among, or said with the robot named, stops it.
                 ("everyone stop", r#""action":"stop""#),
                 ("kevin move robot stop", r#""action":"stop""#),
