@@ -679,18 +679,25 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let to_someone_else = |i: usize| {
         let called = |k: usize| {
             let word = tokens[k].as_str();
+            // ... and a horse or a dog: "whoa there girl easy", "stop that you bold pup".
             let group = matches!(word, "kids" | "children" | "students" | "pupils" | "lads" | "lasses" | "girls" | "boys" | "ladies")
+                || matches!(word, "girl" | "boy" | "pup" | "puppy" | "doggy" | "kitty")
                 || (word == "two" && k > 0 && tokens[k - 1] == "you");
             let named = vocab.person_names.contains(word) && !matches!(word, "jesus" | "christ" | "god" | "lord");
             (group || named)
                 && (k == 0 || !(vocab.strip_words.contains(&tokens[k - 1]) || vocab.relation_words.contains(&tokens[k - 1])
                     || matches!(tokens[k - 1].as_str(), "and" | "of" | "for" | "with" | "at" | "to" | "tell" | "ask")))
         };
-        let before = i > 0 && called(i - 1) && (i == 1 || GREETINGS.contains(&tokens[i - 2].as_str()));
+        let opens = i == 1 || (i > 1 && GREETINGS.contains(&tokens[i - 2].as_str()));
+        let before = opens && (called(i - 1) || (vocab.word_names.contains(&tokens[i - 1]) && i + 1 < tokens.len()));
         // The name closes the stop's words: last, or before another sentence starts.
         let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
             called(k)
-                && tokens.get(k + 1).is_none_or(|n| matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right"))
+                && tokens.get(k + 1).is_none_or(|n| {
+                    matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy")
+                        // Another request to them: "whoa whoa bessie get back here".
+                        || matches!(n.as_str(), "get" | "come" | "sit" | "leave" | "drop")
+                })
         });
         (before || after) && !tokens.iter().any(|w| vocab.robot_names.contains(w))
     };
@@ -707,6 +714,13 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                         .iter()
                         .any(|w| matches!(w.as_str(), "you" | "your" | "yourself" | "robot" | "bot" | "it"))
             })
+    };
+    // "stop at the door", "follow that trolley and stop at the lift": where to stop, on the way
+    // somewhere: no stop now. "stop at once" stops.
+    let stops_somewhere = |i: usize| {
+        tokens.get(i + 1).is_some_and(|w| w == "at")
+            && tokens.get(i + 2).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "your" | "my" | "that" | "this"))
+            && tokens.get(i + 3).is_some_and(|w| !matches!(w.as_str(), "moment" | "instant" | "point" | "time" | "second"))
     };
     // "why you stop": a question about stopping, in English learnt late (no auxiliary).
     let why_asked = |i: usize| {
@@ -729,8 +743,12 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         i >= 2
             && matches!(tokens[i - 1].as_str(), "would" | "will" | "should" | "might" | "wont" | "won't")
             && !matches!(tokens[i - 2].as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "please")
-            && !vocab.robot_names.contains(&tokens[i - 2])
+            // "the other robot wont stop beeping": another robot.
+            && (!vocab.robot_names.contains(&tokens[i - 2]) || (i >= 3 && matches!(tokens[i - 3].as_str(), "other" | "another" | "that")))
     };
+    // "i cant stop laughing", "you cant stop me": what cannot be stopped, no stop asked. ("cant
+    // you stop" asks: the subject comes between.)
+    let cannot = |i: usize| i >= 1 && matches!(tokens[i - 1].as_str(), "cant" | "can't" | "cannot" | "couldnt" | "couldn't");
     // "if you see the dog stop", "when the timer goes off stop": a stop asked for later, under a
     // condition the robot cannot wait on, like any other command under one. "if you could stop"
     // only asks leave, and "if you can hear me stop" is met by being heard: both stop now.
@@ -762,9 +780,11 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && !others_activity(i)
             && !a_noun(i)
             && !others_will(i)
+            && !cannot(i)
             && !calls_in(i)
             && !reminder(i)
             && !to_someone_else(i)
+            && !stops_somewhere(i)
             && !not_asked(i)
             && !button_on(i)
             && !why_asked(i)
@@ -793,6 +813,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                     && !corrects(i)
                     && (on_condition || !conditioned(i))
                     && !timed_pause(vocab, tokens, p, i + p.len())
+                    && !speakers_own_wait(vocab, tokens, p, i + p.len())
             })
         })
         || {
@@ -847,6 +868,27 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
         return false;
     };
     vocab.units.iter().any(|(words, unit)| unit.dimension == "duration" && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
+}
+
+/// "hold on let me check the calendar", "hold on a sec sarah im just parking", "hold on im on the
+/// phone robot go to the kitchen": a pause phrase asking whoever hears it to wait while the speaker
+/// does something, no stop of the robot. A request after it is still read.
+fn speakers_own_wait(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: usize) -> bool {
+    if !vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase) {
+        return false;
+    }
+    let mut i = after;
+    if let Some(p) = vocab.softening_amounts.iter().find(|p| tokens.get(i..i + p.len()).is_some_and(|w| w == p.as_slice())) {
+        i += p.len();
+    }
+    if tokens.get(i).is_some_and(|w| vocab.person_names.contains(w)) {
+        i += 1;
+    }
+    let next = |k: usize| tokens.get(i + k).map(String::as_str);
+    matches!(
+        (next(0), next(1)),
+        (Some("let"), Some("me")) | (Some("lemme"), _) | (Some("im" | "i'm" | "ill" | "i'll"), Some("just" | "on"))
+    )
 }
 
 /// "stap", "stopp": an utterance of one word (fillers aside), not a word the
@@ -2616,6 +2658,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // phrase that holds its own object calls a dog or a child; a robot is called by its own
     // ("drop it robot"), and ordinary words after it say how or where ("drop it gently").
     let action = &vocab.actions[m.action];
+    // "hold on im just getting the door": a wait asked of whoever hears while the speaker does
+    // something, not a wait of the robot's (nor a stop: `speakers_own_wait`).
+    if m.end > m.start && speakers_own_wait(vocab, tokens, &tokens[m.start..m.end], m.end) {
+        return Some(format!("the speaker's own doing after {:?}", tokens[m.start..m.end].join(" ")));
+    }
     if action.ignores_object && m.end > m.start && matches!(tokens[m.end - 1].as_str(), "it" | "that" | "this") {
         if let Some(w) = tokens.get(m.end) {
             let next = tokens.get(m.end + 1).map(String::as_str);
@@ -2627,6 +2674,21 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             if named && !vocab.filler_words.contains(w) {
                 return Some(format!("said to someone else: {w:?} after the action"));
             }
+        }
+    }
+    // "slow down youll give yourself a heart attack george", "go to the kitchen george": a person's
+    // name closing the utterance, past the action's words and with the robot named nowhere, says
+    // whom it was all for. Not a name the request takes ("follow kayla", "take it to george",
+    // "find the keys for maria"), nor one an action refuses as its object ("pick up wee jamie" is
+    // unsafe, and says so).
+    let carries = action.refused_targets.contains("person");
+    if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && l >= 1 && !carries) {
+        let before = tokens[last - 1].as_str();
+        let takes_it = vocab.strip_words.contains(before)
+            || vocab.relation_words.contains(before)
+            || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
+        if vocab.person_names.contains(&tokens[last]) && !takes_it && !tokens.iter().any(|w| vocab.robot_names.contains(w)) {
+            return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }
     // "go forward until you hit the wall": an end the robot cannot check leaves the amount open

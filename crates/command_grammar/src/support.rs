@@ -3416,7 +3416,7 @@ mod tests {
             &[
                 // A stop said to a named person or to a group a robot is never one of is theirs...
                 ("kids stop jumping on the bed", "several people"),
-                ("stop that right now kevin", "NeedsLlm"),
+                ("stop that right now kevin", "said to someone else"),
                 ("the kettle wont stop whistling", "about someone else"),
                 ("swing by the chemist later", r#""action":"unknown""#),
                 ("remind me to stop at the bank", "NeedsLlm"),
@@ -3463,6 +3463,49 @@ mod tests {
                 (r#"{"action":"pick_up","target":"mail"}"#, "harold go and get the mail", false),
                 (r#"{"action":"turn","direction":"left"}"#, "turn left at the robot then straight on", false),
                 (r#"{"action":"look_at","target":"dinosaur"}"#, "miss could the robot look at the dinosaur", false),
+            ],
+        );
+    }
+
+    #[test]
+    fn stops_at_a_place_by_others_and_while_the_speaker_is_busy_and_words_the_recogniser_split() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // Where to stop on the way is no stop now; "at once" is.
+                ("stop at the end of the corridor", "NeedsLlm"),
+                ("go down the hall and stop at my desk", r#""action":"unknown""#),
+                ("stop at once", r#""action":"stop""#),
+                // A name that is a word too opens a stop that goes on: said to them.
+                ("holly stop chewing the cable", "NeedsLlm"),
+                ("holly stop", r#""action":"stop""#),
+                ("robot stop", r#""action":"stop""#),
+                // A horse or a dog called.
+                ("whoa there boy easy now", "NeedsLlm"),
+                ("whoa whoa robot", r#""action":"stop""#),
+                ("stop it you silly puppy", "NeedsLlm"),
+                ("whoa whoa whoa lucy get off", "NeedsLlm"),
+                // What cannot be stopped; "cant you stop" still asks.
+                ("we cant stop giggling", "NeedsLlm"),
+                ("cant you stop", r#""action":"stop""#),
+                ("that other robot will stop soon", "NeedsLlm"),
+                // "hold on" while the speaker does something: no stop, and a request after it is read.
+                ("hold on a minute let me find my glasses", "NeedsLlm"),
+                ("hold on im just getting the door", "the speaker's own doing"),
+                ("hold on", r#""action":"stop""#),
+                ("hold on a sec", r#""action":"stop""#),
+                // A name closing it, past what the action takes.
+                ("turn the music down a bit harriet", "said to someone else"),
+                ("go to the garage george", "said to someone else"),
+                ("follow george", r#""target":"george""#),
+                ("take the parcel to george", "NeedsLlm"),
+                ("pick up little harriet", "unsafe"),
+                // Split and misheard by the recogniser.
+                ("go to the bed room", r#""target":"bedroom""#),
+                ("find the tele vision remote", r#""target":"television remote""#),
+                ("look at the blew box", r#""target":"blue box""#),
+                ("go to the store room", r#""target":"store room""#),
             ],
         );
     }

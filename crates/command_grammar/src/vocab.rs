@@ -52,6 +52,8 @@ struct RawFile {
     #[serde(default)]
     others_belongings: Vec<String>,
     #[serde(default)]
+    word_names: Vec<String>,
+    #[serde(default)]
     group_addressees: Vec<Vec<String>>,
     #[serde(default)]
     llm_stop_cues: Vec<String>,
@@ -380,6 +382,9 @@ pub struct Vocabulary {
     /// What a person has and a robot does not: after "your" ("pick up your toys", "find your
     /// shoes") the request is said to a child.
     pub(crate) others_belongings: BTreeSet<String>,
+    /// Given names that are words too ("jack", "ruby"): a name only where a stop opens with one
+    /// and goes on ("jack stop running on the pontoon").
+    pub(crate) word_names: BTreeSet<String>,
     /// Words without which an LLM's stop is refused (`support::refusal`).
     pub(crate) llm_stop_cues: BTreeSet<String>,
     /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
@@ -852,6 +857,7 @@ impl Vocabulary {
         let stop_objects: BTreeSet<String> = lower_all(raw.stop_objects).into_iter().collect();
         let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
         let others_belongings: BTreeSet<String> = lower_all(raw.others_belongings).into_iter().collect();
+        let word_names: BTreeSet<String> = lower_all(raw.word_names).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
@@ -1021,6 +1027,7 @@ impl Vocabulary {
             stop_objects,
             others_activities,
             others_belongings,
+            word_names,
             llm_stop_cues,
             question_auxiliaries,
             homophones,

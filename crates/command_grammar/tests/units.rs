@@ -301,7 +301,7 @@ fn a_stop_word_inside_a_noun_compound_is_no_stop() {
     for text in ["the bus stop is just down the road", "the stop sign over there is red"] {
         assert_ne!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
-    for text in ["stop at the bus stop", "stop", "bus stop stop"] {
+    for text in ["stop thats the bus stop", "stop", "bus stop stop"] {
         assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text:?}");
     }
 }
