@@ -775,8 +775,21 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // "you never stop do you", "never stop learning", "dont you ever stop beeping": a habit or a
     // wish, no stop now.
     let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever");
+    // "no stop continue please", "don stop keep going": "dont stop" misheard or cut short, then
+    // going on asked for at once. Only a stop that opens the utterance or follows a no, right
+    // before the going on ("stop stop ok now carry on" stops).
+    let goes_on_after = |i: usize| {
+        let opens = (0..i).all(|k| vocab.filler_words.contains(&tokens[k]) || matches!(tokens[k].as_str(), "no" | "nah" | "na" | "don" | "do"));
+        let next = |k: usize| tokens.get(i + k).map(String::as_str);
+        opens
+            && matches!(
+                (next(1), next(2)),
+                (Some("continue" | "resume"), _) | (Some("keep"), Some("going" | "moving")) | (Some("carry" | "go"), Some("on"))
+            )
+    };
     let requested = |i: usize| {
         !never(i)
+            && !goes_on_after(i)
             && !others_activity(i)
             && !a_noun(i)
             && !others_will(i)
@@ -2658,6 +2671,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // phrase that holds its own object calls a dog or a child; a robot is called by its own
     // ("drop it robot"), and ordinary words after it say how or where ("drop it gently").
     let action = &vocab.actions[m.action];
+    // "go on over yonder", "go on out": a way to go, not going on with the task. Somewhere named
+    // makes it a going ("go on over to the shed").
+    if action.name == "resume"
+        && tokens[m.start..m.end] == ["go", "on"]
+        && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "over" | "out" | "up" | "down" | "in" | "round" | "across" | "through"))
+        && !tokens[m.end..].iter().any(|w| matches!(w.as_str(), "to" | "into" | "towards" | "the" | "a" | "my" | "your"))
+    {
+        return Some(format!("a way to go, no going on: \"go on {}\"", tokens[m.end]));
+    }
     // "hold on im just getting the door": a wait asked of whoever hears while the speaker does
     // something, not a wait of the robot's (nor a stop: `speakers_own_wait`).
     if m.end > m.start && speakers_own_wait(vocab, tokens, &tokens[m.start..m.end], m.end) {

@@ -3490,6 +3490,9 @@ mod tests {
                 ("we cant stop giggling", "NeedsLlm"),
                 ("cant you stop", r#""action":"stop""#),
                 ("that other robot will stop soon", "NeedsLlm"),
+                // "dont stop" cut short, then going on at once; a stop before a later going on stops.
+                ("no stop keep moving", "NeedsLlm"),
+                ("stop stop ok now carry on", r#""action":"stop""#),
                 // "hold on" while the speaker does something: no stop, and a request after it is read.
                 ("hold on a minute let me find my glasses", "NeedsLlm"),
                 ("hold on im just getting the door", "the speaker's own doing"),
@@ -3506,6 +3509,11 @@ mod tests {
                 ("find the tele vision remote", r#""target":"television remote""#),
                 ("look at the blew box", r#""target":"blue box""#),
                 ("go to the store room", r#""target":"store room""#),
+                ("grab me that there wrench", r#""target":"wrench""#),
+                // "go on" then a way to go is no going on; with somewhere named it is left to the LLM.
+                ("go on down there", "a way to go"),
+                ("go on over to the barn", "NeedsLlm"),
+                ("go on", r#""action":"resume""#),
             ],
         );
     }
