@@ -748,6 +748,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     };
     // "i cant stop laughing", "you cant stop me": what cannot be stopped, no stop asked. ("cant
     // you stop" asks: the subject comes between.)
+    // "start again from where you stop": the place of a stop, not one asked for.
+    let where_stopped = |i: usize| i >= 2 && tokens[i - 1] == "you" && tokens[i - 2] == "where";
     let cannot = |i: usize| i >= 1 && matches!(tokens[i - 1].as_str(), "cant" | "can't" | "cannot" | "couldnt" | "couldn't");
     // "if you see the dog stop", "when the timer goes off stop": a stop asked for later, under a
     // condition the robot cannot wait on, like any other command under one. "if you could stop"
@@ -794,6 +796,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && !a_noun(i)
             && !others_will(i)
             && !cannot(i)
+            && !where_stopped(i)
             && !calls_in(i)
             && !reminder(i)
             && !to_someone_else(i)
@@ -887,9 +890,12 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
 /// phone robot go to the kitchen": a pause phrase asking whoever hears it to wait while the speaker
 /// does something, no stop of the robot. A request after it is still read.
 fn speakers_own_wait(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: usize) -> bool {
-    if !vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase) {
-        return false;
-    }
+    vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase) && speaker_busy_after(vocab, tokens, after)
+}
+
+/// After a "hold on" or "hang on" at `after`: the speaker says what they are doing ("let me
+/// check", "sarah im just parking").
+pub(crate) fn speaker_busy_after(vocab: &Vocabulary, tokens: &[String], after: usize) -> bool {
     let mut i = after;
     if let Some(p) = vocab.softening_amounts.iter().find(|p| tokens.get(i..i + p.len()).is_some_and(|w| w == p.as_slice())) {
         i += p.len();

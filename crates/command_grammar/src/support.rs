@@ -255,7 +255,16 @@ pub fn refusal(
     if cmd.action == STOP_ACTION {
         let said = words(vocab, utterance);
         let (tokens, _) = corrected(vocab, said.clone());
-        let cue = tokens.iter().chain(&said).any(|w| vocab.llm_stop_cues.contains(w));
+        // Not "hang on im on the phone ..." (the speaker busy), nor "the stopping distance".
+        let cue_in = |ws: &[String]| {
+            (0..ws.len()).any(|k| {
+                let next = ws.get(k + 1).map(String::as_str);
+                vocab.llm_stop_cues.contains(&ws[k])
+                    && !(matches!(ws[k].as_str(), "hold" | "hang") && next == Some("on") && crate::fast_path::speaker_busy_after(vocab, ws, k + 2))
+                    && !(matches!(ws[k].as_str(), "stopping" | "braking") && next == Some("distance"))
+            })
+        };
+        let cue = cue_in(&tokens) || cue_in(&said);
         return (!cue).then_some(Refused::StopWithoutCue);
     }
     if cmd.confidence < min_confidence {
@@ -1302,13 +1311,24 @@ impl<'a> Said<'a> {
             let run = content.iter().zip(&self.raw[i..]).take_while(|(c, r)| **c == r.as_str()).count();
             (run == content.len() && run > 0).then_some(i + run)
         });
-        let taken_back = said_end.filter(|&e| !self.reading.filler.get(e).is_some_and(|f| *f)).and_then(|e| {
+        let taken_back = said_end.and_then(|e| {
+            let filler = self.reading.filler.get(e).is_some_and(|f| *f);
+            let article = |k: usize| self.raw.get(k).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "my" | "that" | "this"));
+            // "look at the oven er the hob": a hesitation, then another thing named.
+            let hesitated = self.raw.get(e).is_some_and(|w| matches!(w.as_str(), "er" | "erm" | "uh" | "um" | "uhm" | "umm")) && article(e + 1);
             let marker = match self.raw.get(e).map(String::as_str) {
+                _ if filler && !hesitated => 0,
                 Some("no" | "sorry" | "nah" | "correction") => 1,
                 Some("i") if self.raw.get(e + 1).is_some_and(|w| w == "mean") => 2,
+                _ if hesitated => 1,
                 _ => 0,
             };
-            (marker > 0 && e + marker < end && self.raw[e + marker..end].iter().any(named)).then_some(e)
+            // "the blocky thing the red blocky thing": said again, more exactly, with no marker.
+            let restarted = !filler && article(e) && end > e + 2 && content.last().is_some_and(|l| self.raw[end - 1] == *l);
+            // "go to the kitchen um the kitchen": the same thing said again.
+            let again = self.raw[e..end].iter().filter(|w| named(w)).map(String::as_str).eq(content.iter().copied());
+            let replaced = (marker > 0 && e + marker < end && self.raw[e + marker..end].iter().any(named)) || restarted;
+            (replaced && !(again && (hesitated || restarted))).then_some(e)
         });
         if let Some(e) = taken_back {
             return Err(Unsupported::TakenBack { target: target.to_string(), said: self.raw[e..end].join(" ") });
@@ -2103,10 +2123,18 @@ mod tests {
             let cmd = Command::from_llm_json(&v, r#"{"action":"stop"}"#, text, 0.9).unwrap();
             refusal(&v, text, &cmd, 0.5)
         };
-        for text in ["quit moving", "hold up hold up", "thats enough thank you", "put the brakes on a bit"] {
+        for text in ["quit moving", "hold up hold up", "thats enough thank you", "put the brakes on a bit", "hang on a moment"] {
             assert!(stop(text).is_none(), "{text:?}");
         }
-        for text in ["the music stopped", "press the stop button on the microwave", "lights off", "crash into the wall"] {
+        // The speaker busy after "hang on", and a stopping distance, ask for no stop either.
+        for text in [
+            "the music stopped",
+            "press the stop button on the microwave",
+            "lights off",
+            "crash into the wall",
+            "hang on let me find my keys",
+            "the braking distance is too short",
+        ] {
             assert!(matches!(stop(text), Some(Refused::StopWithoutCue)), "{text:?}");
         }
     }
@@ -3514,6 +3542,16 @@ mod tests {
                 ("go on down there", "a way to go"),
                 ("go on over to the barn", "NeedsLlm"),
                 ("go on", r#""action":"resume""#),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                // A thing named after a hesitation, or said again more exactly, replaces the first
+                // (which the check does not yet accept either: not what follows the action phrase).
+                (r#"{"action":"find","target":"spoon"}"#, "find the spoon um the ladle", false),
+                (r#"{"action":"pick_up","target":"box"}"#, "pick up the box the small box", false),
+                (r#"{"action":"go_to","target":"garage"}"#, "go to the garage er the garage", true),
             ],
         );
     }
