@@ -68,6 +68,8 @@ pub enum Unsupported {
     NotAfterPhrase { target: String, first: String },
     #[error("target {target:?} is the action's own words")]
     PhraseAsTarget { target: String },
+    #[error("unsafe: a collision asked for (\"into the {what}\")")]
+    Collision { what: String },
     #[error("{word:?} said before the action: said to someone else?")]
     Addressed { word: String },
     #[error("{slot} {value} said, and {rivals} too: which one?")]
@@ -127,6 +129,19 @@ pub fn check_support(
     said_values(vocab, utterance, cmd).map(|_| ())
 }
 
+/// What the robot is asked to move into, if it is something to collide with: "into" then, past
+/// articles and up to two describing words, one of the vocabulary's `collision_objects`.
+fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
+    let at = |i: usize| {
+        let mut k = i + 1;
+        while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
+            k += 1;
+        }
+        (k..(k + 3).min(tokens.len())).find(|&j| vocab.collision_objects.contains(&tokens[j])).map(|j| tokens[j].clone())
+    };
+    (0..tokens.len()).filter(|&i| tokens[i] == "into").find_map(at)
+}
+
 /// [`check_support`], and for each number slot the value the words said
 /// that supports it (converted to the canonical unit, clamped where the slot
 /// clamps): "three feet" is 0.9144 m, whatever rounding the model wrote.
@@ -152,6 +167,13 @@ fn said_values(
         return Err(Unsupported::NotARequest(format!("an idiom, no command: {:?}", p.join(" "))));
     }
     said.one_command(cmd)?;
+    // "go full speed into the wall", "drive into the glass door": whatever the motion, it ends
+    // in a collision. Only what moves the robot: "look into the mirror" is no collision.
+    if matches!(cmd.action.as_str(), "move" | "go_to" | "set_speed" | "turn" | "resume" | "follow" | "come_here") {
+        if let Some(what) = collision_asked(vocab, &said.tokens) {
+            return Err(Unsupported::Collision { what });
+        }
+    }
     if let Some(what) = crate::fast_path::vague_amount(vocab, &said.tokens) {
         return Err(Unsupported::UnreadAmount { word: what });
     }
@@ -3552,6 +3574,11 @@ mod tests {
                 (r#"{"action":"find","target":"spoon"}"#, "find the spoon um the ladle", false),
                 (r#"{"action":"pick_up","target":"box"}"#, "pick up the box the small box", false),
                 (r#"{"action":"go_to","target":"garage"}"#, "go to the garage er the garage", true),
+                // A motion into something to collide with.
+                (r#"{"action":"set_speed","level":"fast"}"#, "speed up and go into the fence", false),
+                (r#"{"action":"move","direction":"forward"}"#, "move forward into the big glass window", false),
+                (r#"{"action":"go_to","target":"kitchen"}"#, "go into the kitchen", true),
+                (r#"{"action":"look_at","target":"mirror"}"#, "look into the mirror", true),
             ],
         );
     }

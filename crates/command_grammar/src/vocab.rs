@@ -54,6 +54,8 @@ struct RawFile {
     #[serde(default)]
     word_names: Vec<String>,
     #[serde(default)]
+    collision_objects: Vec<String>,
+    #[serde(default)]
     group_addressees: Vec<Vec<String>>,
     #[serde(default)]
     llm_stop_cues: Vec<String>,
@@ -385,6 +387,9 @@ pub struct Vocabulary {
     /// Given names that are words too ("jack", "ruby"): a name only where a stop opens with one
     /// and goes on ("jack stop running on the pontoon").
     pub(crate) word_names: BTreeSet<String>,
+    /// What moving "into" is a collision with ("go full speed into the wall"): the LLM answer
+    /// check refuses any motion asked that way.
+    pub(crate) collision_objects: BTreeSet<String>,
     /// Words without which an LLM's stop is refused (`support::refusal`).
     pub(crate) llm_stop_cues: BTreeSet<String>,
     /// Auxiliaries that, after a question word, ask about stopping: "why did you stop".
@@ -858,6 +863,7 @@ impl Vocabulary {
         let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
         let others_belongings: BTreeSet<String> = lower_all(raw.others_belongings).into_iter().collect();
         let word_names: BTreeSet<String> = lower_all(raw.word_names).into_iter().collect();
+        let collision_objects: BTreeSet<String> = lower_all(raw.collision_objects).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
         let mut correction_markers = phrase_lists(raw.correction_markers, "correction marker")?;
@@ -1028,6 +1034,7 @@ impl Vocabulary {
             others_activities,
             others_belongings,
             word_names,
+            collision_objects,
             llm_stop_cues,
             question_auxiliaries,
             homophones,
