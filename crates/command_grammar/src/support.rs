@@ -72,6 +72,8 @@ pub enum Unsupported {
     Collision { what: String },
     #[error("{word:?} said before the action: said to someone else?")]
     Addressed { word: String },
+    #[error("{word:?} called right after the action: said to someone else?")]
+    CalledAfter { word: String },
     #[error("{slot} {value} said, and {rivals} too: which one?")]
     Rivals { slot: String, value: String, rivals: String },
     #[error("{count} amounts of {dimension} said for one slot")]
@@ -772,6 +774,16 @@ impl<'a> Said<'a> {
         let polite_after = (at + 1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]) || serial(i));
         if own.start > at && v.person_names.contains(&self.raw[at]) && polite_after && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });
+        }
+        // "keep going margaret youre doing great": a person called right after a request that
+        // takes nobody, and the robot named nowhere.
+        let takes_nobody = self.spec.slot("target").is_none();
+        let called_after = (own.end..self.raw.len()).find(|&i| !r.filler[i] && !v.filler_words.contains(&self.tokens[i]));
+        if let Some(i) = called_after.filter(|&i| takes_nobody && v.person_names.contains(&self.raw[i]) && !robot_named(0)) {
+            let named_anywhere = self.tokens.iter().any(|w| v.robot_names.contains(w));
+            if !named_anywhere {
+                return Err(Unsupported::CalledAfter { word: self.raw[i].clone() });
+            }
         }
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
@@ -3579,6 +3591,10 @@ mod tests {
                 (r#"{"action":"move","direction":"forward"}"#, "move forward into the big glass window", false),
                 (r#"{"action":"go_to","target":"kitchen"}"#, "go into the kitchen", true),
                 (r#"{"action":"look_at","target":"mirror"}"#, "look into the mirror", true),
+                // A person called right after a request that takes nobody.
+                (r#"{"action":"resume"}"#, "carry on harriet youre nearly there", false),
+                (r#"{"action":"resume"}"#, "carry on robot youre nearly there", true),
+                (r#"{"action":"follow","target":"harriet"}"#, "follow harriet", true),
             ],
         );
     }
