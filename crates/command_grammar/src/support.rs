@@ -3572,6 +3572,9 @@ mod tests {
                 ("look at the blew box", r#""target":"blue box""#),
                 ("go to the store room", r#""target":"store room""#),
                 ("grab me that there wrench", r#""target":"wrench""#),
+                // "full" before a turn is one whole turn.
+                ("full turn to the right please", r#""angle_deg":360.0"#),
+                ("go full speed", r#""level":"fast""#),
                 // "go on" then a way to go is no going on; with somewhere named it is left to the LLM.
                 ("go on down there", "a way to go"),
                 ("go on over to the barn", "NeedsLlm"),
