@@ -699,7 +699,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                         || matches!(n.as_str(), "get" | "come" | "sit" | "leave" | "drop")
                 })
         });
-        (before || after) && !tokens.iter().any(|w| vocab.robot_names.contains(w))
+        (before || after) && !robot_named_in(vocab, tokens)
     };
     // "press stop on the microwave", "press the emergency stop on the lathe": a button on another
     // thing.
@@ -746,10 +746,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             // "the other robot wont stop beeping": another robot.
             && (!vocab.robot_names.contains(&tokens[i - 2]) || (i >= 3 && matches!(tokens[i - 3].as_str(), "other" | "another" | "that")))
     };
-    // "i cant stop laughing", "you cant stop me": what cannot be stopped, no stop asked. ("cant
-    // you stop" asks: the subject comes between.)
     // "start again from where you stop": the place of a stop, not one asked for.
     let where_stopped = |i: usize| i >= 2 && tokens[i - 1] == "you" && tokens[i - 2] == "where";
+    // "i cant stop laughing", "you cant stop me": what cannot be stopped, no stop asked. ("cant
+    // you stop" asks: the subject comes between.)
     let cannot = |i: usize| i >= 1 && matches!(tokens[i - 1].as_str(), "cant" | "can't" | "cannot" | "couldnt" | "couldn't");
     // "if you see the dog stop", "when the timer goes off stop": a stop asked for later, under a
     // condition the robot cannot wait on, like any other command under one. "if you could stop"
@@ -884,6 +884,11 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
         return false;
     };
     vocab.units.iter().any(|(words, unit)| unit.dimension == "duration" && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
+}
+
+/// The robot is called somewhere in the utterance, by any of its names.
+pub(crate) fn robot_named_in(vocab: &Vocabulary, tokens: &[String]) -> bool {
+    tokens.iter().any(|w| vocab.robot_names.contains(w))
 }
 
 /// "hold on let me check the calendar", "hold on a sec sarah im just parking", "hold on im on the
@@ -2710,12 +2715,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "find the keys for maria"), nor one an action refuses as its object ("pick up wee jamie" is
     // unsafe, and says so).
     let carries = action.refused_targets.contains("person");
-    if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && l >= 1 && !carries) {
+    if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && !carries) {
         let before = tokens[last - 1].as_str();
         let takes_it = vocab.strip_words.contains(before)
             || vocab.relation_words.contains(before)
             || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
-        if vocab.person_names.contains(&tokens[last]) && !takes_it && !tokens.iter().any(|w| vocab.robot_names.contains(w)) {
+        if vocab.person_names.contains(&tokens[last]) && !takes_it && !robot_named_in(vocab, tokens) {
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }

@@ -779,9 +779,8 @@ impl<'a> Said<'a> {
         // takes nobody, and the robot named nowhere.
         let takes_nobody = self.spec.slot("target").is_none();
         let called_after = (own.end..self.raw.len()).find(|&i| !r.filler[i] && !v.filler_words.contains(&self.tokens[i]));
-        if let Some(i) = called_after.filter(|&i| takes_nobody && v.person_names.contains(&self.raw[i]) && !robot_named(0)) {
-            let named_anywhere = self.tokens.iter().any(|w| v.robot_names.contains(w));
-            if !named_anywhere {
+        if let Some(i) = called_after.filter(|&i| takes_nobody && v.person_names.contains(&self.raw[i])) {
+            if !crate::fast_path::robot_named_in(v, &self.tokens) {
                 return Err(Unsupported::CalledAfter { word: self.raw[i].clone() });
             }
         }
