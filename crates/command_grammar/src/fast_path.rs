@@ -1080,8 +1080,28 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     {
         return unknown("request tries to change the robot's rules");
     }
+    let (mut tokens, mut raw) = (tokens, raw);
+    if let Some(k) = purpose_clause(vocab, &tokens) {
+        tokens.truncate(k);
+        raw.truncate(k);
+    }
     let keep = self_corrections(vocab, &tokens);
     parse_command(vocab, text, kept(tokens, &keep), &kept(raw, &keep), corrections)
+}
+
+/// "scoot back a foot so i can open the dishwasher", "turn around so that we can see your screen":
+/// a purpose clause says why, and what it names ("get", "open") is the speaker's to do, not a
+/// second command. Where an action phrase comes before it, only that part is read.
+fn purpose_clause(vocab: &Vocabulary, tokens: &[String]) -> Option<usize> {
+    let at = |j: usize| tokens.get(j).map_or("", String::as_str);
+    (1..tokens.len())
+        .find(|&k| {
+            let subject = if at(k + 1) == "that" { k + 2 } else { k + 1 };
+            at(k) == "so"
+                && matches!(at(subject), "i" | "we")
+                && matches!(at(subject + 1), "can" | "could" | "may" | "might" | "will" | "dont" | "wont" | "cant")
+        })
+        .filter(|&k| !read(vocab, &tokens[..k]).triggers.is_empty())
 }
 
 /// Reads filler phrases, quantities and action phrases from `tokens`.
@@ -1598,7 +1618,14 @@ pub(crate) fn remark_after_command(vocab: &Vocabulary, tokens: &[String], readin
     // the table is.
     let after_a_thing = |k: usize| !(reading.in_quantity[k - 1] || is_direction_word(vocab, &tokens[k - 1]));
     (end..tokens.len())
-        .find(|&k| !reading.filler[k] && (end..k).any(content) && remark_starts(tokens, k, after_a_thing(k)))
+        .find(|&k| {
+            // "slow down dear youll give me a heart attack": a subject and its verb in one word open
+            // a clause of their own, even with nothing named before it ("hold on im on the phone
+            // robot go to the kitchen" still goes on to its request).
+            let own_clause = matches!(tokens[k].as_str(), "youll" | "you'll" | "youre" | "you're" | "im" | "i'm" | "ill" | "i'll")
+                && !robot_named_in(vocab, &tokens[k..]);
+            !reading.filler[k] && (own_clause || (end..k).any(content)) && remark_starts(tokens, k, after_a_thing(k))
+        })
         .unwrap_or(tokens.len())
 }
 
@@ -2682,12 +2709,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // phrase that holds its own object calls a dog or a child; a robot is called by its own
     // ("drop it robot"), and ordinary words after it say how or where ("drop it gently").
     let action = &vocab.actions[m.action];
-    // "go on over yonder", "go on out": a way to go, not going on with the task. Somewhere named
-    // makes it a going ("go on over to the shed").
+    // "go on over yonder", "go on out": a way to go, not going on with the task; with somewhere
+    // named it is a going ("go on over yonder to the window": go_to's phrases read it).
     if action.name == "resume"
         && tokens[m.start..m.end] == ["go", "on"]
         && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "over" | "out" | "up" | "down" | "in" | "round" | "across" | "through"))
-        && !tokens[m.end..].iter().any(|w| matches!(w.as_str(), "to" | "into" | "towards" | "the" | "a" | "my" | "your"))
     {
         return Some(format!("a way to go, no going on: \"go on {}\"", tokens[m.end]));
     }

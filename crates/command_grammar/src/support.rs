@@ -3574,9 +3574,10 @@ mod tests {
                 // "full" before a turn is one whole turn.
                 ("full turn to the right please", r#""angle_deg":360.0"#),
                 ("go full speed", r#""level":"fast""#),
-                // "go on" then a way to go is no going on; with somewhere named it is left to the LLM.
+                // "go on" then a way to go is no going on; with somewhere named it goes there.
                 ("go on down there", "a way to go"),
-                ("go on over to the barn", "NeedsLlm"),
+                ("go on over to the barn", r#""target":"barn""#),
+                ("lordy its hot out here go on to the tomato bed", "NeedsLlm"),
                 ("go on", r#""action":"resume""#),
             ],
         );
