@@ -732,7 +732,14 @@ impl<'a> Said<'a> {
             }
         }
         // The action's phrase that is a request: "dont go left go right" asks for the second going.
-        let mut owns = r.triggers.iter().filter(|m| m.action == self.ai);
+        let mut own_phrases: Vec<&TriggerMatch> = r.triggers.iter().filter(|m| m.action == self.ai).collect();
+        // "take a step back and sing a song": with no phrase of its own, the unit word that names
+        // the action ("step") stands for it, so what follows it is read as after a phrase.
+        let unit_named = triggers(self.vocab, &self.tokens, &r.filler);
+        if own_phrases.is_empty() {
+            own_phrases = unit_named.iter().filter(|m| m.action == self.ai).collect();
+        }
+        let mut owns = own_phrases.iter().copied();
         let Some(first_own) = owns.clone().next() else {
             return Ok(());
         };
@@ -1308,6 +1315,21 @@ impl<'a> Said<'a> {
             }
         }
         if let Some(canonical) = self.vocab.canonical_target(target) {
+            // "follow the man in the grey jacket" answered as "person": the one described is meant,
+            // not whoever is nearest.
+            let ends = |p: &[String]| -> Vec<usize> {
+                (0..self.raw.len().saturating_sub(p.len() - 1)).filter(|&i| self.raw[i..i + p.len()] == *p).map(|i| i + p.len()).collect()
+            };
+            let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);
+            let described = self.vocab.target_alias_phrases(canonical).filter(|p| !p.is_empty()).flat_map(ends).find(|&e| {
+                !matches!(self.raw[e - 1].as_str(), "me" | "us" | "him" | "her" | "someone" | "somebody" | "anyone" | "anybody")
+                    && self.raw.get(e).is_some_and(|w| DESCRIBING_WORDS.contains(&w.as_str()) || matches!(w.as_str(), "with" | "wearing" | "holding" | "carrying" | "at"))
+                    && self.raw.get(e + 1).is_some_and(|w| v.strip_words.contains(w) || w == "number")
+                    && self.raw[e + 2..self.remark_from.min(self.raw.len()).max(e + 2)].iter().any(named)
+            });
+            if let Some(e) = described {
+                return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[e..self.remark_from.min(self.raw.len())].join(" ") });
+            }
             let mut phrases = self.vocab.target_alias_phrases(canonical);
             if phrases.any(|p| contains_phrase(&self.raw, p) || contains_phrase(&self.tokens, p))
                 || canonical
@@ -1373,7 +1395,7 @@ impl<'a> Said<'a> {
             i + 1 < end && v.strip_words.contains(&self.raw[i]) && self.raw[i + 1..end].iter().any(named)
         };
         let described = last + 1 < end
-            && DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str())
+            && (DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str()) || self.raw[last + 1] == "with")
             && !content.contains(&self.raw[last + 1].as_str())
             && object(last + 2);
         if described && v.canonical_target(target).is_none() {
@@ -1985,9 +2007,50 @@ mod tests {
     }
 
     #[test]
+    fn a_description_or_a_second_part_is_not_dropped() {
+        // The one described is meant, not whoever is nearest.
+        let e = refused(r#"{"action":"follow","target":"person"}"#, "unit follow the man in the grey jacket");
+        assert!(matches!(e, Unsupported::DescriptionLeftOut { .. }), "{e}");
+        supported(r#"{"action":"follow","target":"man in the grey jacket"}"#, "unit follow the man in the grey jacket");
+        supported(r#"{"action":"follow","target":"person"}"#, "follow the man");
+        supported(r#"{"action":"follow","target":"person"}"#, "follow me to the kitchen");
+        let e = refused(r#"{"action":"look_at","target":"painting"}"#, "look at the painting with the horses");
+        assert!(matches!(e, Unsupported::DescriptionLeftOut { .. }), "{e}");
+        // A unit word naming the action stands for its phrase: what follows "and" is a second part.
+        let e = refused(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "take a step back and look in the mirror");
+        assert!(matches!(e, Unsupported::PartLeftOut { .. }), "{e}");
+        supported(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "take a step back");
+        // A purpose clause and a remark of the speaker's own are no second command.
+        supported(r#"{"action":"set_speed","level":"slow"}"#, "slow down dear youll give me a heart attack");
+        // What burns is no place to drive into.
+        let e = refused(r#"{"action":"go_to","target":"deep fryer"}"#, "drive into the deep fryer");
+        assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
+    }
+
+    #[test]
+    fn purpose_clauses_and_new_ways_of_going_on_the_fast_path() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                ("scoot back a foot so i can open the dishwasher", r#""distance_m":0.305"#),
+                ("shift over to your right a foot and a half so i can get my chair past", r#""direction":"right""#),
+                ("come closer so that we can see you", r#""action":"come_here""#),
+                ("go ben the living room", r#""target":"living room""#),
+                ("away through to the kitchen", r#""target":"kitchen""#),
+                ("patrol over to the east wing", r#""target":"east wing""#),
+                ("camera point to microscope", r#""action":"look_at""#),
+                ("go on out to the mailbox by yourself", "unsafe"),
+            ],
+        );
+    }
+
+    #[test]
     fn an_amount_the_action_cannot_hold_is_not_dropped() {
+        // Read with the unit word as a phrase of move ("going ... 2 meters"), the amount is a
+        // second command's; either way it is not dropped.
         let e = refused(r#"{"action":"resume"}"#, "keep going straight for 2 meters");
-        assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
+        assert!(matches!(e, Unsupported::NoSlotFor { .. } | Unsupported::TwoCommands { .. }), "{e}");
         supported(r#"{"action":"come_here"}"#, "can you come here for a sec");
     }
 
