@@ -1164,9 +1164,18 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         let turning_itself = i > 0
             && (vocab.light_verbs.contains(&tokens[i - 1]) || tokens[i - 1] == "have")
             && tokens.get(i + 1).is_some_and(|t| matches!(t.as_str(), "turn" | "spin"));
+        // "wait here for the next hour", "for the next ten minutes": "the next" before a time is
+        // its article, or nothing before its number.
+        let next_time = i > 0 && tokens[i] == "next" && tokens[i - 1] == "the";
+        let duration_at = |j: usize| unit_at(vocab, tokens, j).is_some_and(|(_, d, _)| d == "duration");
+        if next_time && parse_number(tokens, i + 1).is_some_and(|(_, span)| duration_at(i + 1 + span)) {
+            used[i] = true;
+            i += 1;
+            continue;
+        }
         let (value, span) = match parse_number(tokens, i) {
             Some(v) => v,
-            None if matches!(tokens[i].as_str(), "a" | "an") && !turning_itself => (1.0, 1),
+            None if (matches!(tokens[i].as_str(), "a" | "an") && !turning_itself) || (next_time && duration_at(i + 1)) => (1.0, 1),
             // "too meters", "for feet": a homophone right before a unit.
             None => match number_homophone(vocab, tokens, i) {
                 Some(v) => v,

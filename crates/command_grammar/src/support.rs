@@ -791,6 +791,23 @@ impl<'a> Said<'a> {
                 return Err(Unsupported::CalledAfter { word: self.raw[i].clone() });
             }
         }
+        // "wait by the door", "wait for me at the taxi rank": waiting somewhere else asks for a
+        // going there first, which a wait does not do ("wait here by the door" waits here).
+        if self.spec.name == "wait" {
+            let mut k = own.end;
+            if self.tokens.get(k).is_some_and(|w| w == "for") && self.tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "me" | "us")) {
+                k += 2;
+            }
+            let place_word = |w: &String| matches!(w.as_str(), "at" | "by" | "in" | "inside" | "outside" | "near" | "beside" | "behind");
+            let end = self.raw.len();
+            let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);
+            if self.tokens.get(k).is_some_and(place_word)
+                && self.tokens.get(k + 1).is_some_and(|w| v.strip_words.contains(w))
+                && self.tokens[(k + 2).min(end)..].iter().any(named)
+            {
+                return Err(Unsupported::NoSlotFor { action: self.spec.name.clone(), said: format!("a place to wait at ({:?})", self.raw[k..].join(" ")) });
+            }
+        }
         let connective = |w: &String| self.vocab.connectives.contains(w);
         let compound = |c: &String| Err(Unsupported::Compound { connective: c.clone() });
         // "check floor 2 then go to room 210": something to do first, then the request. Not "right
@@ -1398,6 +1415,16 @@ impl<'a> Said<'a> {
             && (DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str()) || self.raw[last + 1] == "with")
             && !content.contains(&self.raw[last + 1].as_str())
             && object(last + 2);
+        // "find the keys i dropped this morning" answered as "keys": a clause saying which ones
+        // (one referring back, "i dropped it", is a remark and was cut before this).
+        let which_ones = last + 2 < end
+            && matches!(self.raw[last + 1].as_str(), "i" | "we" | "you")
+            && self.raw.get(last + 2).is_some_and(|w| {
+                (w.ends_with("ed") && w.len() > 4)
+                    || matches!(w.as_str(), "left" | "put" | "had" | "lost" | "bought" | "saw" | "got" | "brought" | "was" | "were" | "use" | "wore" | "made")
+            })
+            && !self.raw[last + 2..end].iter().any(|w| matches!(w.as_str(), "it" | "them"));
+        let described = described || which_ones;
         if described && v.canonical_target(target).is_none() {
             return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
         }
@@ -2022,6 +2049,15 @@ mod tests {
         supported(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "take a step back");
         // A purpose clause and a remark of the speaker's own are no second command.
         supported(r#"{"action":"set_speed","level":"slow"}"#, "slow down dear youll give me a heart attack");
+        // Which ones: a clause after the thing says it, unless it refers back to it (a remark).
+        let e = refused(r#"{"action":"find","target":"keys"}"#, "find the keys i dropped this morning");
+        assert!(matches!(e, Unsupported::DescriptionLeftOut { .. }), "{e}");
+        supported(r#"{"action":"find","target":"whistle"}"#, "search the whistle i lost it somewhere");
+        // Waiting somewhere else needs a going there first.
+        let e = refused(r#"{"action":"wait"}"#, "darling can you wait for me at the taxi rank my train is late");
+        assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
+        supported(r#"{"action":"wait"}"#, "wait here");
+        supported(r#"{"action":"wait","duration_s":600}"#, "wait here for the next hour");
         // What burns is no place to drive into.
         let e = refused(r#"{"action":"go_to","target":"deep fryer"}"#, "drive into the deep fryer");
         assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
@@ -2040,6 +2076,8 @@ mod tests {
                 ("away through to the kitchen", r#""target":"kitchen""#),
                 ("patrol over to the east wing", r#""target":"east wing""#),
                 ("camera point to microscope", r#""action":"look_at""#),
+                ("wait for the next ten minutes", r#""duration_s":600.0"#),
+                ("navigate to the charging stay shun", r#""target":"charging station""#),
                 ("go on out to the mailbox by yourself", "unsafe"),
             ],
         );
