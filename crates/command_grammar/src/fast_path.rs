@@ -487,6 +487,15 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
     }
     match (best, tie) {
         (Some((_, w)), false) => Some(w.clone()),
+        (None, _) if len >= 5 => {
+            // "ackwards one meter": the first sound lost, which the same-first-letter search above
+            // cannot find. Only a longer word, and only one candidate.
+            let mut lost_first = vocab.known_words.iter().filter(|c| c.chars().skip(1).eq(tok.chars()));
+            match (lost_first.next(), lost_first.next()) {
+                (Some(w), None) => Some(w.clone()),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }

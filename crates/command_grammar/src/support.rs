@@ -845,7 +845,14 @@ impl<'a> Said<'a> {
                     && !v.strip_words.contains(w)
                     && !target.iter().any(|t| *t == w || *t == self.raw[i])
             });
-            if let Some(i) = left_out {
+            // "have a look around and tell me what you can see": telling what is seen is the
+            // description asked for, no second part.
+            let telling = |i: usize| {
+                self.spec.asked_as_question
+                    && (matches!(self.tokens[i].as_str(), "tell" | "telling" | "say" | "describe" | "describing")
+                        || (self.tokens[i] == "let" && self.tokens.get(i + 2).is_some_and(|w| w == "know")))
+            };
+            if let Some(i) = left_out.filter(|&i| !telling(i)) {
                 return Err(Unsupported::PartLeftOut { connective: after[ci].clone(), what: self.raw[i].clone() });
             }
         }
@@ -2058,6 +2065,9 @@ mod tests {
         assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
         supported(r#"{"action":"wait"}"#, "wait here");
         supported(r#"{"action":"wait","duration_s":600}"#, "wait here for the next hour");
+        // Telling what is seen is the description asked for.
+        supported(r#"{"action":"describe_scene"}"#, "have a look around and tell me what you can see");
+        supported(r#"{"action":"describe_scene"}"#, "give me a quick rundown of what you can see");
         // What burns is no place to drive into.
         let e = refused(r#"{"action":"go_to","target":"deep fryer"}"#, "drive into the deep fryer");
         assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
@@ -2077,6 +2087,8 @@ mod tests {
                 ("patrol over to the east wing", r#""target":"east wing""#),
                 ("camera point to microscope", r#""action":"look_at""#),
                 ("wait for the next ten minutes", r#""duration_s":600.0"#),
+                ("ackwards one meter", r#""direction":"backward""#),
+                ("translate right 0.4 metres", r#""direction":"right""#),
                 ("navigate to the charging stay shun", r#""target":"charging station""#),
                 ("go on out to the mailbox by yourself", "unsafe"),
             ],
