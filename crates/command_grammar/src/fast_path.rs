@@ -1089,6 +1089,9 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     {
         return unknown("request tries to change the robot's rules");
     }
+    if let Some(c) = request_after_robot_name(vocab, text, &tokens, &raw, corrections) {
+        return FastPathOutcome::Confident(c);
+    }
     let (mut tokens, mut raw) = (tokens, raw);
     if let Some(k) = purpose_clause(vocab, &tokens) {
         tokens.truncate(k);
@@ -1096,6 +1099,35 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
     }
     let keep = self_corrections(vocab, &tokens);
     parse_command(vocab, text, kept(tokens, &keep), &kept(raw, &keep), corrections)
+}
+
+/// "kids stand back robot back up half a metre", "sorry to bother you robot where is my handbag":
+/// words to others, then the robot called and a whole request of its own. The request after the
+/// last call of the robot's name is the one asked of it, when it reads as one confidently; what
+/// came before is not read ("the robot" or "my robot" is spoken of, not called).
+fn request_after_robot_name(vocab: &Vocabulary, text: &str, tokens: &[String], raw: &[String], corrections: usize) -> Option<Command> {
+    let k = robot_called_at(vocab, tokens)?;
+    let rest = tokens[k + 1..].to_vec();
+    let keep = self_corrections(vocab, &rest);
+    match parse_command(vocab, text, kept(rest, &keep), &kept(raw[k + 1..].to_vec(), &keep), corrections) {
+        FastPathOutcome::Confident(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Where the robot is called by name after other words, with words after it: the last such call.
+/// Not "the robot" or "my robot" (spoken of), nor after a condition ("if the door is open robot
+/// go to the kitchen" still asks under it) or a choice left open. Shared with the LLM answer check.
+pub(crate) fn robot_called_at(vocab: &Vocabulary, tokens: &[String]) -> Option<usize> {
+    let k = (1..tokens.len().saturating_sub(1)).rev().find(|&k| {
+        vocab.robot_names.contains(&tokens[k])
+            && !matches!(tokens[k - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "our" | "this" | "that" | "other" | "another")
+    })?;
+    let open = |w: &String| {
+        vocab.undecided_words.contains(w)
+            || matches!(w.as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before" | "until" | "till" | "soon")
+    };
+    (!tokens[..k].iter().any(open)).then_some(k)
 }
 
 /// "scoot back a foot so i can open the dishwasher", "turn around so that we can see your screen":

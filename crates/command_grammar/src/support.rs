@@ -415,7 +415,18 @@ impl<'a> Said<'a> {
         let (tokens, _) = corrected(vocab, raw.clone());
         // A value the speaker took back ("left no right") supports nothing.
         let keep = self_corrections(vocab, &tokens);
-        let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
+        let (mut raw, mut tokens) = (kept(raw, &keep), kept(tokens, &keep));
+        // "kids stand back robot back up half a metre": where the robot is called after words to
+        // others and this action's phrase follows, the request is what follows the call, as the
+        // fast path reads it.
+        if let Some(k) = crate::fast_path::robot_called_at(vocab, &tokens) {
+            let after = &tokens[k + 1..];
+            let own = |m: &TriggerMatch| m.action == ai;
+            if read(vocab, after).triggers.iter().any(own) || triggers(vocab, after, &vec![false; after.len()]).iter().any(own) {
+                raw.drain(..=k);
+                tokens.drain(..=k);
+            }
+        }
         let mut reading = read(vocab, &tokens);
         let remark_from = crate::fast_path::remark_after_command(vocab, &tokens, &reading);
         let (mut raw, mut tokens) = (raw, tokens);
@@ -741,6 +752,15 @@ impl<'a> Said<'a> {
         }
         let mut owns = own_phrases.iter().copied();
         let Some(first_own) = owns.clone().next() else {
+            // "mary put the kettle on there robot go to the porch" answered as put_down: a phrase
+            // read only with words between its own ("put ... on") beside another action's phrase
+            // said to the robot by name is not the request.
+            if let Some(k) = crate::fast_path::robot_called_at(self.vocab, &self.tokens) {
+                let cues_only = |m: &TriggerMatch| self.tokens[m.start..m.end].iter().all(|w| self.spec.llm_cues.contains(w));
+                if let Some(m) = r.triggers.iter().find(|m| m.action != self.ai && m.start > k && !cues_only(m)) {
+                    return Err(Unsupported::TwoCommands { other: self.vocab.actions[m.action].name.clone() });
+                }
+            }
             return Ok(());
         };
         // "in the video the robot picks up a mug": the action's word said in another form (read

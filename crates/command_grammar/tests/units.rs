@@ -595,8 +595,10 @@ fn words_for_others_and_corrections_said_as_people_do() {
     // A second noun phrase joined by nothing: another clause or a correction, for the LLM.
     assert!(json(&v, "go to the kitchen the cat knocked something over").starts_with("needs LLM: target holds a second noun phrase"));
     assert!(json(&v, "find the dummy the babys crying").starts_with("needs LLM"));
-    // The robot named after the group: the request is the robot's (the words before go to the LLM).
-    assert!(json(&v, "kids be quiet robot go to the bedroom").starts_with("needs LLM: words before the action"));
+    // The robot named after the group: the request after the call is the robot's.
+    assert!(json(&v, "kids be quiet robot go to the bedroom").contains(r#""target":"bedroom""#));
+    // ... unless the words before it hold a condition on it.
+    assert!(json(&v, "if the door is open robot go to the kitchen").contains("not a request"));
 }
 
 #[test]
