@@ -1973,11 +1973,24 @@ fn parse_command(
         }
     }
 
+    let quantity_starts: Vec<usize> = quantities.iter().map(|q| q.span.0).collect();
+    let quantities_at = |i: usize| quantity_starts.contains(&i);
     for q in quantities {
         let Some(slot) = action.slots.iter().find(
             |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if *dimension == q.dimension),
         ) else {
             if q.softening {
+                continue;
+            }
+            // "bring me the ten mil socket", "fetch the five metre tape": an amount between an
+            // article and a noun names the thing, for an action that takes a thing.
+            let (s, e) = q.span;
+            let in_name = action.slot(TARGET_SLOT).is_some()
+                && s > 0
+                && matches!(tokens[s - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "that" | "this" | "those" | "these" | "our")
+                && tokens.get(e).is_some_and(|w| !vocab.filler_words.contains(w) && !vocab.connectives.contains(w) && !quantities_at(e));
+            if in_name {
+                used[s..e].iter_mut().for_each(|u| *u = false);
                 continue;
             }
             return needs(format!(

@@ -625,6 +625,19 @@ impl<'a> Said<'a> {
         fitting.next() == Some(self.ai) && fitting.next().is_none()
     }
 
+    /// The words `span` holds are said in the answer's target, right after an article and before
+    /// more of the target ("the ten mil socket" answered as "ten mil socket").
+    fn in_target_name(&self, cmd: &Command, span: (usize, usize)) -> bool {
+        let target = target_words(cmd);
+        let (s, e) = span;
+        let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
+        s > 0
+            && self.vocab.strip_words.contains(&self.tokens[s - 1])
+            && (s..e).all(in_target)
+            && e < self.tokens.len()
+            && in_target(e)
+    }
+
     /// "forward forward forward", "back back back", "slowly slowly please": nothing said but one
     /// value of a word slot only this action has ("left" alone may be a turn or a move: no; a
     /// word that may ask for a stop, "careful", names no other action).
@@ -1478,7 +1491,19 @@ impl<'a> Said<'a> {
 
     /// Every amount said with a unit has a slot of its dimension in this action.
     fn holds_every_amount(&self) -> bool {
-        self.reading.quantities.iter().all(|q| q.softening || self.has_slot_for(q))
+        self.reading.quantities.iter().all(|q| q.softening || self.has_slot_for(q) || self.may_name_a_thing(q))
+    }
+
+    /// "the ten mil socket": an amount between an article and a noun may be in the name of the
+    /// thing an action with a target acts on (the fast path reads it so).
+    fn may_name_a_thing(&self, q: &Quantity) -> bool {
+        let (s, e) = q.span;
+        let v = self.vocab;
+        self.spec.slot(TARGET_SLOT).is_some()
+            && s > 0
+            && v.strip_words.contains(&self.tokens[s - 1])
+            && self.tokens.get(e).is_some_and(|w| !v.filler_words.contains(w) && !v.connectives.contains(w))
+            && !self.reading.quantities.iter().any(|o| o.span.0 == e)
     }
 
     /// The action has a number slot of `q`'s dimension.
@@ -1679,6 +1704,9 @@ impl<'a> Said<'a> {
                     return Err(Unsupported::LeftOut { slot: first.name.clone(), said: said() });
                 }
                 Some(_) => {}
+                // "bring me the ten mil socket": the amount is in the thing's name, as the answer
+                // has it.
+                None if self.in_target_name(cmd, q.span) => {}
                 // "keep going straight for 2 meters" is no plain resume: the amount asked for
                 // would be dropped.
                 None => return Err(Unsupported::NoSlotFor { action: self.spec.name.clone(), said: said() }),
@@ -2085,6 +2113,12 @@ mod tests {
         assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
         supported(r#"{"action":"wait"}"#, "wait here");
         supported(r#"{"action":"wait","duration_s":600}"#, "wait here for the next hour");
+        // An amount in the thing's name is the answer's too; one beside it is not.
+        supported(r#"{"action":"pick_up","target":"ten mil socket"}"#, "bring me the ten mil socket");
+        refused(r#"{"action":"pick_up","target":"socket"}"#, "bring me the socket two metres");
+        // The request after the robot called by name, words to others before it.
+        supported(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "kids stand back robot back up half a metre");
+        refused(r#"{"action":"put_down"}"#, "mary put the kettle on there robot go to the porch");
         // Telling what is seen is the description asked for.
         supported(r#"{"action":"describe_scene"}"#, "have a look around and tell me what you can see");
         supported(r#"{"action":"describe_scene"}"#, "give me a quick rundown of what you can see");
@@ -2108,6 +2142,8 @@ mod tests {
                 ("camera point to microscope", r#""action":"look_at""#),
                 ("wait for the next ten minutes", r#""duration_s":600.0"#),
                 ("ackwards one meter", r#""direction":"backward""#),
+                ("bring me the ten mil socket", r#""target":"ten mil socket""#),
+                ("kids stand back robot back up half a metre", r#""distance_m":0.5"#),
                 ("translate right 0.4 metres", r#""direction":"right""#),
                 ("navigate to the charging stay shun", r#""target":"charging station""#),
                 ("go on out to the mailbox by yourself", "unsafe"),
