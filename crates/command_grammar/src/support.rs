@@ -716,7 +716,8 @@ impl<'a> Said<'a> {
         };
         only_cue_phrases
             && (0..self.tokens.len())
-                .any(|i| !r.used[i] && cues.contains(&self.tokens[i]) && (leads_to_target(i) || self.verb_last(cmd, i)))
+                // The word as said too: "pame to the gate" is no typo of "pace".
+                .any(|i| !r.used[i] && (cues.contains(&self.tokens[i]) || cues.contains(&self.raw[i])) && (leads_to_target(i) || self.verb_last(cmd, i)))
     }
 
     /// "kitchen go please", "to the bedroom go": the verb said last, as in the speaker's first
