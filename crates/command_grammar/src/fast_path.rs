@@ -1381,7 +1381,8 @@ fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<(
         .flat_map(|a| &a.synonyms)
         .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
     // "to step", "for turns": a filler word before an action's word is that word; "tree steps" is 3.
-    let filler = vocab.filler_words.contains(&tokens[i]);
+    // "go backward to steps": after "to" a plural is counted, never a verb.
+    let filler = vocab.filler_words.contains(&tokens[i]) && !(tokens[i] == "to" && unit.len() == 1 && unit[0].ends_with('s'));
     (!(is_action_word && filler) && unit.iter().all(|w| w.chars().count() >= 3)).then_some((value, span))
 }
 

@@ -2144,6 +2144,7 @@ mod tests {
                 ("wait for the next ten minutes", r#""duration_s":600.0"#),
                 ("ackwards one meter", r#""direction":"backward""#),
                 ("bring me the ten mil socket", r#""target":"ten mil socket""#),
+                ("go backward to steps", r#""distance_m":1.0"#),
                 ("kids stand back robot back up half a metre", r#""distance_m":0.5"#),
                 ("translate right 0.4 metres", r#""direction":"right""#),
                 ("navigate to the charging stay shun", r#""target":"charging station""#),
