@@ -1402,7 +1402,14 @@ fn mark_relative_direction(vocab: &Vocabulary, tokens: &[String], used: &mut [bo
         // "move to your left quick": a manner word after it adds nothing.
         let manner = |w: &str| matches!(w, "quick" | "fast" | "slow");
         let ends_here = (d + 1..n).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]) || manner(&tokens[k]));
-        if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here {
+        // "go to the window to your left": after a thing named it says which one, for the target.
+        let after_thing = i > 0
+            && !used[i - 1]
+            && !vocab.known_words.contains(&tokens[i - 1])
+            && !vocab.filler_words.contains(&tokens[i - 1])
+            && !is_numeric(&tokens[i - 1])
+            && !matches!(tokens[i - 1].as_str(), "bit" | "little" | "tad" | "touch" | "more" | "further" | "way" | "yourself" | "itself" | "over" | "round" | "around");
+        if d < n && !used[d] && is_direction_word(vocab, &tokens[d]) && ends_here && !after_thing {
             // "scoot over to the left": "over" goes with the direction.
             let from = if i > 0 && !used[i - 1] && tokens[i - 1] == "over" { i - 1 } else { i };
             used[from..d].iter_mut().for_each(|u| *u = true);

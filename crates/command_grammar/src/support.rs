@@ -2145,6 +2145,9 @@ mod tests {
                 ("ackwards one meter", r#""direction":"backward""#),
                 ("bring me the ten mil socket", r#""target":"ten mil socket""#),
                 ("go backward to steps", r#""distance_m":1.0"#),
+                // A side after a thing named says which one: not "window left".
+                ("go to the window to your left", "NeedsLlm"),
+                ("move to your left", r#""direction":"left""#),
                 ("kids stand back robot back up half a metre", r#""distance_m":0.5"#),
                 ("translate right 0.4 metres", r#""direction":"right""#),
                 ("navigate to the charging stay shun", r#""target":"charging station""#),
