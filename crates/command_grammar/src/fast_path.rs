@@ -2394,6 +2394,9 @@ fn parse_command(
     if let Some(w) = slots.get(TARGET_SLOT).and_then(SlotValue::as_str).and_then(|t| action.refused_target(vocab, t)) {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }
+    if let Some(w) = action.hazard_said_of_it(raw, first.end) {
+        return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
+    }
     if let Some(w) = action.refuses_unsafe_routes.then(|| vocab.stairs_said(&tokens).or_else(|| vocab.out_alone_said(&tokens))).flatten() {
         return FastPathOutcome::Unknown(Command::unknown(format!("unsafe: {} {w}", action.name), Source::FastPath, text));
     }

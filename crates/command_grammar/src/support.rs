@@ -315,6 +315,8 @@ struct Said<'a> {
     /// Where a remark after the command starts ("find my slippers my feet are freezing"): its
     /// words ask for nothing, so they neither support nor contradict the answer.
     remark_from: usize,
+    /// A hazard said of the thing acted on ([`ActionSpec::hazard_said_of_it`]).
+    hazard: Option<String>,
 }
 
 /// The words of the command's target, if it has one.
@@ -428,6 +430,9 @@ impl<'a> Said<'a> {
             }
         }
         let mut reading = read(vocab, &tokens);
+        // Said of the thing, often in a remark that is cut below: "its just boiled".
+        let own_end = reading.triggers.iter().find(|m| m.action == ai).map_or(0, |m| m.end);
+        let hazard = vocab.actions[ai].hazard_said_of_it(&raw, own_end).map(str::to_string);
         let remark_from = crate::fast_path::remark_after_command(vocab, &tokens, &reading);
         let (mut raw, mut tokens) = (raw, tokens);
         if remark_from < tokens.len() {
@@ -444,6 +449,7 @@ impl<'a> Said<'a> {
             tokens,
             reading,
             remark_from,
+            hazard,
         }
     }
 
@@ -1284,7 +1290,7 @@ impl<'a> Said<'a> {
     }
 
     fn target(&self, target: &str) -> Result<(), Unsupported> {
-        if let Some(w) = self.spec.refused_target(self.vocab, target) {
+        if let Some(w) = self.spec.refused_target(self.vocab, target).or(self.hazard.as_deref()) {
             return Err(Unsupported::Target { target: target.to_string(), missing: format!("a thing safe to {}, not {w:?}", self.spec.name) });
         }
         if self.vocab.is_deictic_target(target) {
@@ -2120,6 +2126,9 @@ mod tests {
         // The request after the robot called by name, words to others before it.
         supported(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "kids stand back robot back up half a metre");
         refused(r#"{"action":"put_down"}"#, "mary put the kettle on there robot go to the porch");
+        // A hazard said of the thing after naming it is the thing's; said before, of the weather.
+        refused(r#"{"action":"pick_up","target":"kettle"}"#, "pick up the kettle its just boiled");
+        supported(r#"{"action":"pick_up","target":"cold drink"}"#, "lordy its hot out here bring me a cold drink");
         // Telling what is seen is the description asked for.
         supported(r#"{"action":"describe_scene"}"#, "have a look around and tell me what you can see");
         supported(r#"{"action":"describe_scene"}"#, "give me a quick rundown of what you can see");
@@ -2145,6 +2154,9 @@ mod tests {
                 ("ackwards one meter", r#""direction":"backward""#),
                 ("bring me the ten mil socket", r#""target":"ten mil socket""#),
                 ("go backward to steps", r#""distance_m":1.0"#),
+                ("pick up the kettle its just boiled", "unsafe"),
+                ("grab that tray its hot", "unsafe"),
+                ("bring me a cold drink im hot", r#""target":"cold drink""#),
                 // A side after a thing named says which one: not "window left".
                 ("go to the window to your left", "NeedsLlm"),
                 ("move to your left", r#""direction":"left""#),

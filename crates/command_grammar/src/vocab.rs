@@ -311,6 +311,34 @@ impl ActionSpec {
         self.slots.iter().find(|s| s.name == name)
     }
 
+    /// A hazard the speaker says of the thing, after naming it ("pick up the kettle its just
+    /// boiled", "dont pick up that tray its hot"): one of this action's refused modifiers, or a
+    /// word of heat, an edge or weight, after "its" / "theyre" / "it is" and any intensifier.
+    /// Only after `from`, where the action's phrase ends ("its hot out here bring me a cold drink"
+    /// says it of the weather).
+    pub fn hazard_said_of_it<'t>(&self, tokens: &'t [String], from: usize) -> Option<&'t str> {
+        if self.refused_modifiers.is_empty() {
+            return None;
+        }
+        let at = |j: usize| tokens.get(j).map_or("", String::as_str);
+        (from..tokens.len()).find_map(|i| {
+            let mut j = match at(i) {
+                "its" | "it's" | "thats" | "that's" | "theyre" | "they're" => i + 1,
+                "it" | "they" | "that" if matches!(at(i + 1), "is" | "are" | "s" | "was") => i + 2,
+                _ => return None,
+            };
+            while matches!(at(j), "just" | "still" | "very" | "really" | "too" | "so" | "super" | "proper" | "well" | "bloody" | "red") {
+                j += 1;
+            }
+            let w = at(j);
+            // Heat, an edge and weight are hazards to what is held (an action refusing "hot"), not
+            // to where one goes ("its hot out here go on to the tomato bed").
+            let held = self.refused_modifiers.contains("hot");
+            (self.refused_modifiers.contains(w) || (held && matches!(w, "boiled" | "sharp" | "heavy" | "burning")))
+                .then(|| tokens[j].as_str())
+        })
+    }
+
     /// The word of `target` that this action refuses, if any: the target's head noun, its last
     /// word before a relation or inner word ("the cat by its tail": cat; "the baby wipes": wipes),
     /// or the whole target where it is an alias key ("person").
