@@ -224,7 +224,9 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
             && out[i + 1].len() >= w.len() + 2
             && out[i + 1].starts_with(w.as_str())
             && !INFLECTIONS.contains(&&out[i + 1][w.len()..]);
-        if stammer || broken_off || (letter && out[i + 1].len() > 1 && out[i + 1].starts_with(w.as_str())) {
+        // "the usb c cable", "vitamin c capsules": a letter after a word no list knows is a name's.
+        let in_name = i > 0 && !vocab.english_words.contains(&out[i - 1]) && !is_numeric(&out[i - 1]);
+        if stammer || broken_off || (letter && !in_name && out[i + 1].len() > 1 && out[i + 1].starts_with(w.as_str())) {
             out.remove(i);
         } else {
             i += 1;
@@ -2139,6 +2141,20 @@ fn parse_command(
                 && leftovers[..k].iter().any(|w| named_or_person(w))
         }) {
             leftovers.truncate(k);
+        }
+        // "find the the keys my car keys", "the box the small box": the thing said again more
+        // exactly, on the same noun, after a determiner: the second saying is meant.
+        let mut at = at;
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "the" | "a" | "an" | "my" | "your" | "our" | "his" | "her" | "their")
+                && leftovers.last() == Some(&leftovers[k - 1])
+                && leftovers.len() >= k + 3
+                && !leftovers[..k - 1].contains(&leftovers[k - 1])
+                && !vocab.relation_words.contains(leftovers[k + 1])
+                && !vocab.deictic_words.contains(leftovers[k + 1])
+        }) {
+            leftovers.drain(..=k);
+            at.drain(..=k);
         }
         // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
         // phrase joined by no preposition or relative word is another clause or a correction.

@@ -1281,8 +1281,21 @@ impl<'a> Said<'a> {
                 || t == first
                 || r == first
         });
+        // "find the keys my car keys": the thing said first, then again more exactly on the same
+        // noun after a determiner; the second saying is the target.
+        let content: Vec<&str> = target.split_whitespace().filter(|w| !v.strip_words.contains(*w)).collect();
+        let restated = |i: usize| {
+            let n = content.len();
+            n >= 2
+                && (i..self.raw.len()).any(|j| {
+                    Some(&self.raw[j].as_str()) == content.last()
+                        && self.raw.get(j + 1).is_some_and(|d| v.strip_words.contains(d))
+                        && self.raw.get(j + 2..j + 2 + n).is_some_and(|said| said.iter().zip(&content).all(|(a, b)| a == b))
+                        && j + 2 + n == self.raw.len().min(self.remark_from)
+                })
+        };
         match next {
-            Some(i) if self.raw[i] != first && !starts(i) => {
+            Some(i) if self.raw[i] != first && !starts(i) && !restated(i) => {
                 Err(Unsupported::NotAfterPhrase { target: target.to_string(), first: self.raw[i].clone() })
             }
             _ => Ok(()),
@@ -2126,6 +2139,9 @@ mod tests {
         // The request after the robot called by name, words to others before it.
         supported(r#"{"action":"move","direction":"backward","distance_m":0.5}"#, "kids stand back robot back up half a metre");
         refused(r#"{"action":"put_down"}"#, "mary put the kettle on there robot go to the porch");
+        // A thing said again more exactly on the same noun: the second saying is meant.
+        supported(r#"{"action":"find","target":"car keys"}"#, "can you um find the the keys my car keys");
+        refused(r#"{"action":"find","target":"keys"}"#, "can you um find the the keys my car keys");
         // A hazard said of the thing after naming it is the thing's; said before, of the weather.
         refused(r#"{"action":"pick_up","target":"kettle"}"#, "pick up the kettle its just boiled");
         supported(r#"{"action":"pick_up","target":"cold drink"}"#, "lordy its hot out here bring me a cold drink");
@@ -2154,6 +2170,8 @@ mod tests {
                 ("ackwards one meter", r#""direction":"backward""#),
                 ("bring me the ten mil socket", r#""target":"ten mil socket""#),
                 ("go backward to steps", r#""distance_m":1.0"#),
+                ("pick up the box the small box", r#""target":"small box""#),
+                ("find the usb c cable", r#""target":"usb c cable""#),
                 ("pick up the kettle its just boiled", "unsafe"),
                 ("grab that tray its hot", "unsafe"),
                 ("bring me a cold drink im hot", r#""target":"cold drink""#),
