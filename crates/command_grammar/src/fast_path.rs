@@ -1774,7 +1774,27 @@ fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
         )
         // "the book i put on the table", "the one you had": a describing clause's verb.
         || w.ends_with("ed")
-        || matches!(w, "put" | "left" | "had" | "got" | "saw" | "said" | "made" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "set" | "dropped")
+        || CLAUSE_PASTS.contains(&w)
+}
+
+/// Past forms without "-ed" that a clause saying which thing is meant ends on or opens with
+/// ("the book my mum gave", "the keys i left in the car").
+pub(crate) const CLAUSE_PASTS: [&str; 18] = [
+    "left", "put", "had", "got", "saw", "said", "made", "took", "brought", "gave", "found", "hid", "kept", "set", "bought", "lost",
+    "broke", "wore",
+];
+
+/// Articles and possessives before an amount that is part of a thing's name.
+const NAME_ARTICLES: [&str; 10] = ["the", "a", "an", "my", "your", "that", "this", "those", "these", "our"];
+
+/// "bring me the ten mil socket", "fetch the five metre tape": the amount at `span`, between an
+/// article and a word that goes on with the name, is in the thing's name (read so only for an
+/// action that takes a thing). `amount_at(i)`: another amount starts at word `i` ("the two
+/// metre three metre"), which is a list, not a name.
+pub(crate) fn amount_in_a_name(vocab: &Vocabulary, tokens: &[String], (s, e): (usize, usize), amount_at: impl Fn(usize) -> bool) -> bool {
+    s > 0
+        && NAME_ARTICLES.contains(&tokens[s - 1].as_str())
+        && tokens.get(e).is_some_and(|w| !vocab.filler_words.contains(w) && !vocab.connectives.contains(w) && !amount_at(e))
 }
 
 /// `tokens` without the ones [`self_corrections`] drops.
@@ -1992,15 +2012,8 @@ fn parse_command(
             if q.softening {
                 continue;
             }
-            // "bring me the ten mil socket", "fetch the five metre tape": an amount between an
-            // article and a noun names the thing, for an action that takes a thing.
-            let (s, e) = q.span;
-            let in_name = action.slot(TARGET_SLOT).is_some()
-                && s > 0
-                && matches!(tokens[s - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "that" | "this" | "those" | "these" | "our")
-                && tokens.get(e).is_some_and(|w| !vocab.filler_words.contains(w) && !vocab.connectives.contains(w) && !quantities_at(e));
-            if in_name {
-                used[s..e].iter_mut().for_each(|u| *u = false);
+            if action.slot(TARGET_SLOT).is_some() && amount_in_a_name(vocab, &tokens, q.span, quantities_at) {
+                used[q.span.0..q.span.1].iter_mut().for_each(|u| *u = false);
                 continue;
             }
             return needs(format!(
@@ -2167,7 +2180,7 @@ fn parse_command(
                 let last = rest[n - 1].as_str();
                 let aux = matches!(rest[n - 2].as_str(), "was" | "is" | "were" | "are" | "been");
                 (last.ends_with("ing") && aux)
-                    || (n <= 3 && (last.ends_with("ed") || matches!(last, "left" | "had" | "put" | "got" | "saw" | "took" | "brought" | "gave" | "found" | "hid" | "kept" | "bought" | "made" | "lost" | "broke" | "wore")))
+                    || (n <= 3 && (last.ends_with("ed") || CLAUSE_PASTS.contains(&last)))
             }
         };
         if let Some(k) = (1..leftovers.len()).find(|&k| {

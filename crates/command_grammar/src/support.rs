@@ -341,9 +341,10 @@ pub struct NumberSlotSaid {
 /// hold. The grammar of [`crate::gbnf::gbnf_for`] offers nothing else, so a small model cannot
 /// write 0.2 for "two metres", invent a distance, or leave out the 180 of "turn around".
 pub fn numbers_said(vocab: &Vocabulary, utterance: &str) -> Vec<(String, bool, Vec<NumberSlotSaid>)> {
+    let heard = Heard::new(vocab, utterance);
     let mut out = Vec::new();
     for (ai, spec) in vocab.actions.iter().enumerate() {
-        let said = Said::new(vocab, ai, utterance);
+        let said = Said::of(&heard, ai);
         let required = said.numbers_required();
         let slots = spec
             .slots
@@ -380,9 +381,10 @@ pub struct WordSlotSaid {
 /// either way ends at the same heading. The grammar of [`crate::gbnf::gbnf_for`] offers nothing
 /// else, so "use maximum speed" cannot come out as level `normal`.
 pub fn words_said(vocab: &Vocabulary, utterance: &str) -> Vec<WordSlotSaid> {
+    let heard = Heard::new(vocab, utterance);
     let mut out = Vec::new();
     for (ai, spec) in vocab.actions.iter().enumerate() {
-        let said = Said::new(vocab, ai, utterance);
+        let said = Said::of(&heard, ai);
         let plain = Command::new(spec.name.clone(), Source::Llm, utterance, 1.0);
         let mut half_turn = plain.clone();
         if let Some(angle) = spec.slots.iter().find(
@@ -411,22 +413,52 @@ pub fn words_said(vocab: &Vocabulary, utterance: &str) -> Vec<WordSlotSaid> {
     out
 }
 
-impl<'a> Said<'a> {
-    fn new(vocab: &'a Vocabulary, ai: usize, utterance: &str) -> Self {
+/// One utterance's words as the answer check reads them, the same for every action: built once
+/// where every action is looked at ([`numbers_said`], [`words_said`]).
+struct Heard<'a> {
+    vocab: &'a Vocabulary,
+    raw: Vec<String>,
+    tokens: Vec<String>,
+    /// Where the robot is called by name after words to others, and the actions with a phrase
+    /// said after the call.
+    call: Option<(usize, Vec<usize>)>,
+}
+
+impl<'a> Heard<'a> {
+    fn new(vocab: &'a Vocabulary, utterance: &str) -> Self {
         let raw = words(vocab, utterance);
         let (tokens, _) = corrected(vocab, raw.clone());
         // A value the speaker took back ("left no right") supports nothing.
         let keep = self_corrections(vocab, &tokens);
-        let (mut raw, mut tokens) = (kept(raw, &keep), kept(tokens, &keep));
+        let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
+        let call = crate::fast_path::robot_called_at(vocab, &tokens).map(|k| {
+            let after = &tokens[k + 1..];
+            let read_after = read(vocab, after).triggers;
+            let gapped_after = triggers(vocab, after, &vec![false; after.len()]);
+            let mut actions: Vec<usize> = read_after.iter().chain(&gapped_after).map(|m| m.action).collect();
+            actions.sort_unstable();
+            actions.dedup();
+            (k, actions)
+        });
+        Heard { vocab, raw, tokens, call }
+    }
+}
+
+impl<'a> Said<'a> {
+    fn new(vocab: &'a Vocabulary, ai: usize, utterance: &str) -> Self {
+        Self::of(&Heard::new(vocab, utterance), ai)
+    }
+
+    fn of(heard: &Heard<'a>, ai: usize) -> Self {
+        let vocab = heard.vocab;
+        let (mut raw, mut tokens) = (heard.raw.clone(), heard.tokens.clone());
         // "kids stand back robot back up half a metre": where the robot is called after words to
         // others and this action's phrase follows, the request is what follows the call, as the
         // fast path reads it.
-        if let Some(k) = crate::fast_path::robot_called_at(vocab, &tokens) {
-            let after = &tokens[k + 1..];
-            let own = |m: &TriggerMatch| m.action == ai;
-            if read(vocab, after).triggers.iter().any(own) || triggers(vocab, after, &vec![false; after.len()]).iter().any(own) {
-                raw.drain(..=k);
-                tokens.drain(..=k);
+        if let Some((k, actions)) = &heard.call {
+            if actions.contains(&ai) {
+                raw.drain(..=*k);
+                tokens.drain(..=*k);
             }
         }
         let mut reading = read(vocab, &tokens);
@@ -631,17 +663,13 @@ impl<'a> Said<'a> {
         fitting.next() == Some(self.ai) && fitting.next().is_none()
     }
 
-    /// The words `span` holds are said in the answer's target, right after an article and before
-    /// more of the target ("the ten mil socket" answered as "ten mil socket").
-    fn in_target_name(&self, cmd: &Command, span: (usize, usize)) -> bool {
+    /// The amount at `span` is in the thing's name and the answer's target holds it with the word
+    /// after it ("the ten mil socket" answered as "ten mil socket").
+    fn in_target_name(&self, cmd: &Command, q: &Quantity) -> bool {
         let target = target_words(cmd);
-        let (s, e) = span;
+        let (s, e) = q.span;
         let in_target = |i: usize| target.iter().any(|t| *t == self.tokens[i] || *t == self.raw[i]);
-        s > 0
-            && self.vocab.strip_words.contains(&self.tokens[s - 1])
-            && (s..e).all(in_target)
-            && e < self.tokens.len()
-            && in_target(e)
+        self.may_name_a_thing(q) && (s..e).all(in_target) && in_target(e)
     }
 
     /// "forward forward forward", "back back back", "slowly slowly please": nothing said but one
@@ -766,7 +794,7 @@ impl<'a> Said<'a> {
         let mut own_phrases: Vec<&TriggerMatch> = r.triggers.iter().filter(|m| m.action == self.ai).collect();
         // "take a step back and sing a song": with no phrase of its own, the unit word that names
         // the action ("step") stands for it, so what follows it is read as after a phrase.
-        let unit_named = triggers(self.vocab, &self.tokens, &r.filler);
+        let unit_named = if own_phrases.is_empty() { triggers(self.vocab, &self.tokens, &r.filler) } else { Vec::new() };
         if own_phrases.is_empty() {
             own_phrases = unit_named.iter().filter(|m| m.action == self.ai).collect();
         }
@@ -1481,7 +1509,8 @@ impl<'a> Said<'a> {
             && matches!(self.raw[last + 1].as_str(), "i" | "we" | "you")
             && self.raw.get(last + 2).is_some_and(|w| {
                 (w.ends_with("ed") && w.len() > 4)
-                    || matches!(w.as_str(), "left" | "put" | "had" | "lost" | "bought" | "saw" | "got" | "brought" | "was" | "were" | "use" | "wore" | "made")
+                    || crate::fast_path::CLAUSE_PASTS.contains(&w.as_str())
+                    || matches!(w.as_str(), "was" | "were" | "use")
             })
             && !self.raw[last + 2..end].iter().any(|w| matches!(w.as_str(), "it" | "them"));
         let described = described || which_ones;
@@ -1517,13 +1546,8 @@ impl<'a> Said<'a> {
     /// "the ten mil socket": an amount between an article and a noun may be in the name of the
     /// thing an action with a target acts on (the fast path reads it so).
     fn may_name_a_thing(&self, q: &Quantity) -> bool {
-        let (s, e) = q.span;
-        let v = self.vocab;
-        self.spec.slot(TARGET_SLOT).is_some()
-            && s > 0
-            && v.strip_words.contains(&self.tokens[s - 1])
-            && self.tokens.get(e).is_some_and(|w| !v.filler_words.contains(w) && !v.connectives.contains(w))
-            && !self.reading.quantities.iter().any(|o| o.span.0 == e)
+        let amount_at = |i: usize| self.reading.quantities.iter().any(|o| o.span.0 == i);
+        self.spec.slot(TARGET_SLOT).is_some() && crate::fast_path::amount_in_a_name(self.vocab, &self.tokens, q.span, amount_at)
     }
 
     /// The action has a number slot of `q`'s dimension.
@@ -1726,7 +1750,7 @@ impl<'a> Said<'a> {
                 Some(_) => {}
                 // "bring me the ten mil socket": the amount is in the thing's name, as the answer
                 // has it.
-                None if self.in_target_name(cmd, q.span) => {}
+                None if self.in_target_name(cmd, q) => {}
                 // "keep going straight for 2 meters" is no plain resume: the amount asked for
                 // would be dropped.
                 None => return Err(Unsupported::NoSlotFor { action: self.spec.name.clone(), said: said() }),
