@@ -2770,8 +2770,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // and leaves nothing to choose. A word before the request's own frame belongs to a remark
     // ("ugh its so busy tonight ok robot go to the bar").
     let tag_or_not = |i: usize| tokens[i] == "or" && i + 2 == tokens.len() && tokens[i + 1] == "not";
+    // "find the sunday paper", "go to the saturday market": a day after an article names a thing.
+    // "this sunday" is a time.
+    let in_a_name = |i: usize| DAYS.contains(&tokens[i].as_str()) && i > 0 && OBJECT_DETERMINERS.contains(&tokens[i - 1].as_str());
     if let Some(w) = (0..tokens.len())
-        .filter(|&i| !used[i] && !tag_or_not(i) && !before_frame(i))
+        .filter(|&i| !used[i] && !tag_or_not(i) && !before_frame(i) && !in_a_name(i))
         .map(|i| &tokens[i])
         .find(|w| vocab.undecided_words.contains(*w))
     {

@@ -68,7 +68,7 @@ pub enum Unsupported {
     NotAfterPhrase { target: String, first: String },
     #[error("target {target:?} is the action's own words")]
     PhraseAsTarget { target: String },
-    #[error("unsafe: a collision asked for (\"into the {what}\")")]
+    #[error("unsafe: a collision asked for ({what:?})")]
     Collision { what: String },
     #[error("{word:?} said before the action: said to someone else?")]
     Addressed { word: String },
@@ -131,17 +131,24 @@ pub fn check_support(
     said_values(vocab, utterance, cmd).map(|_| ())
 }
 
-/// What the robot is asked to move into, if it is something to collide with: "into" then, past
-/// articles and up to two describing words, one of the vocabulary's `collision_objects`.
+/// What the robot is asked to move into, if it is something to collide with: "into" (or
+/// "through") then, past articles and up to two describing words, one of the vocabulary's
+/// `collision_objects`; the words from the preposition to it.
 fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
     let at = |i: usize| {
         let mut k = i + 1;
         while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
             k += 1;
         }
-        (k..(k + 3).min(tokens.len())).find(|&j| vocab.collision_objects.contains(&tokens[j])).map(|j| tokens[j].clone())
+        (k..(k + 3).min(tokens.len())).find(|&j| vocab.collision_objects.contains(&tokens[j])).map(|j| (tokens[j].as_str(), tokens[i..=j].join(" ")))
     };
-    (0..tokens.len()).filter(|&i| tokens[i] == "into").find_map(at)
+    // "go full speed through the crowd", "drive through the glass door": through what is no
+    // opening. A door said alone is one ("go through the door").
+    (0..tokens.len()).find_map(|i| match tokens[i].as_str() {
+        "into" => at(i).map(|(_, said)| said),
+        "through" => at(i).filter(|(w, _)| !matches!(*w, "door" | "doors")).map(|(_, said)| said),
+        _ => None,
+    })
 }
 
 /// [`check_support`], and for each number slot the value the words said
@@ -606,6 +613,7 @@ impl<'a> Said<'a> {
         };
         if phrase_said
             || (!told()
+                && !self.time_for_something_else()
                 && (only_unit_of_it
                     || self.cue_said(cmd)
                     || self.only_action_for_direction_and_number()
@@ -619,6 +627,23 @@ impl<'a> Said<'a> {
                 action: self.spec.name.clone(),
             })
         }
+    }
+
+    /// "set a timer for five minutes", "cook the rice for ten minutes": with no action phrase, a
+    /// thing named says what the time is for ("hang on five seconds" names none). A length or an
+    /// angle alone still needs a direction word to be read as a motion.
+    fn time_for_something_else(&self) -> bool {
+        let (r, v) = (&self.reading, self.vocab);
+        // Before the time: what follows it is often a remark ("hang on a minute im on the phone").
+        let Some(time_at) = r.quantities.iter().find(|q| q.dimension == "duration").map(|q| q.span.0) else {
+            return false;
+        };
+        r.triggers.is_empty()
+            && (1..time_at).any(|i| {
+                let w = &self.tokens[i];
+                v.strip_words.contains(&self.tokens[i - 1])
+                    && !(r.used[i] || v.filler_words.contains(w) || v.strip_words.contains(w) || v.deictic_words.contains(w))
+            })
     }
 
     /// "drive at thirty centimetres per second": amounts said that this action takes, it needs no
@@ -1294,7 +1319,7 @@ impl<'a> Said<'a> {
         }
         let own = self.reading.triggers.iter().rfind(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a));
         let Some(own) = own else {
-            return Ok(());
+            return self.refers_back(target);
         };
         let next = (own.end..self.tokens.len()).find(|&i| {
             let (t, r) = (&self.tokens[i], &self.raw[i]);
@@ -1328,6 +1353,49 @@ impl<'a> Said<'a> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// A target said before the action phrase ("the red cup can you grab it") is the thing only
+    /// where the phrase refers back to it, says it again or takes nothing; "im going to the kitchen
+    /// follow me" follows the speaker, not the kitchen.
+    fn refers_back(&self, target: &str) -> Result<(), Unsupported> {
+        let v = self.vocab;
+        let Some(first) = target.split_whitespace().find(|w| !v.strip_words.contains(*w)) else {
+            return Ok(());
+        };
+        let own_phrases = || self.reading.triggers.iter().filter(|m| m.action == self.ai);
+        // Exactly as said: a near spelling ("could" for "cold") is no saying of the target.
+        let said_at = |i: usize| self.tokens[i] == first || self.raw[i] == first;
+        let Some(at) = (0..self.tokens.len()).find(|&i| said_at(i)) else {
+            return Ok(());
+        };
+        if own_phrases().any(|m| (m.start..m.end).contains(&at)) {
+            return Ok(());
+        }
+        let Some(later) = own_phrases().find(|m| m.start > at) else {
+            return Ok(());
+        };
+        // "bring me" names who receives; "follow me" names what is followed, where the speaker
+        // can be this action's thing.
+        let speaker = |t: &str| matches!(t, "me" | "us") && self.spec.refused_target(v, t).is_none();
+        let object = (later.end..self.tokens.len().min(self.remark_from)).find(|&i| {
+            let t = &self.tokens[i];
+            speaker(t) && i == later.end
+                || self.points_back(i)
+                || !self.reading.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t) && !v.destination_words.contains(t)
+        });
+        match object {
+            Some(i) if !said_at(i) && !self.points_back(i) => {
+                Err(Unsupported::NotAfterPhrase { target: target.to_string(), first: self.raw[i].clone() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The word at `i` points at something said before ("it", "them", "there", "that one").
+    fn points_back(&self, i: usize) -> bool {
+        let w = self.tokens[i].as_str();
+        self.vocab.deictic_words.contains(w) || matches!(w, "it" | "them" | "him" | "her" | "those" | "these")
     }
 
     fn target(&self, target: &str) -> Result<(), Unsupported> {
@@ -1584,13 +1652,13 @@ impl<'a> Said<'a> {
     }
 
     /// "strafe left half a metre no a quarter metre", "back up six inches uh make that a foot": an
-    /// amount followed by a correction marker and then another of its dimension is replaced by it.
+    /// amount followed by a correction marker and then another of its dimension, or a number
+    /// alone, is replaced by it.
     fn corrected_later(&self, q: &crate::fast_path::Quantity) -> bool {
-        self.reading.quantities.iter().any(|o| {
-            o.dimension == q.dimension
-                && o.span.0 > q.span.1
-                && self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[q.span.1..o.span.0], p))
-        })
+        let marker_between = |to: usize| self.vocab.correction_markers.iter().any(|p| crate::fast_path::contains_phrase(&self.tokens[q.span.1..to], p));
+        // "one metre actually make it two": the new number needs no unit of its own.
+        let bare_after = self.reading.bare.iter().any(|&(_, s, _)| s > q.span.1 && marker_between(s));
+        bare_after || self.reading.quantities.iter().any(|o| o.dimension == q.dimension && o.span.0 > q.span.1 && marker_between(o.span.0))
     }
 
     /// Whether the number `v` said without a unit at `s` has a reading beside the amounts said
@@ -2175,6 +2243,40 @@ mod tests {
         // What burns is no place to drive into.
         let e = refused(r#"{"action":"go_to","target":"deep fryer"}"#, "drive into the deep fryer");
         assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
+    }
+
+    #[test]
+    fn answers_a_larger_model_gave_wrongly_are_refused() {
+        // A number alone after a correction replaces the amount said before it.
+        let e = refused(r#"{"action":"move","direction":"forward","distance_m":1}"#, "move forward one metre actually make it two");
+        assert!(matches!(e, Unsupported::Number { .. }), "{e}");
+        supported(r#"{"action":"move","direction":"forward","distance_m":2}"#, "move forward one metre actually make it two");
+        refused(r#"{"action":"turn","direction":"right","angle_deg":90}"#, "turn right ninety degrees no make it forty five");
+        // A thing said before the phrase is its target only where the phrase refers back to it.
+        let e = refused(r#"{"action":"follow","target":"kitchen"}"#, "im going to the kitchen follow me");
+        assert!(matches!(e, Unsupported::NotAfterPhrase { .. }), "{e}");
+        supported(r#"{"action":"follow","target":"person"}"#, "im going to the kitchen follow me");
+        supported(r#"{"action":"pick_up","target":"red cup"}"#, "the red cup can you grab it for me");
+        supported(r#"{"action":"pick_up","target":"cup"}"#, "the cup you bring me");
+        refused(r#"{"action":"pick_up","target":"c 4 1"}"#, "location c 4 1 pick three units");
+        // A time set for a thing named before it is no wait; a time alone is.
+        let e = refused(r#"{"action":"wait","duration_s":300}"#, "set a timer for five minutes");
+        assert!(matches!(e, Unsupported::Action { .. }), "{e}");
+        supported(r#"{"action":"wait","duration_s":300}"#, "give me five minutes");
+        supported(r#"{"action":"wait","duration_s":60}"#, "hang on for a minute im on the phone");
+        // Through a crowd is a collision; through a door is a way.
+        let e = refused(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the crowd of kids");
+        assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
+        supported(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the door");
+        // Another day is no command now (the fast path answers it); a day in a thing's name is.
+        assert_fast_answers(
+            &vocab(),
+            &[
+                ("on sunday i want you to follow my grandson around the garden", r#""action":"unknown""#),
+                ("go to the park this sunday", r#""action":"unknown""#),
+                ("find the sunday paper", r#""target":"sunday paper""#),
+            ],
+        );
     }
 
     #[test]
@@ -3453,7 +3555,7 @@ mod tests {
                 ("turn right firty degrees", r#""angle_deg":30.0"#),
                 ("fnd the flea comb", r#""target":"flea comb""#),
                 ("lets stop here for today", "NeedsLlm"),
-                ("please stop by on tuesday at three", "NeedsLlm"),
+                ("please stop by on tuesday at three", r#""action":"unknown""#),
                 ("wait youre breaking up", r#""action":"unknown""#),
                 ("give me your paw", r#""action":"unknown""#),
                 ("bring me the vaccine vial", r#""action":"unknown""#),
