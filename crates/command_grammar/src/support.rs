@@ -1096,7 +1096,9 @@ impl<'a> Said<'a> {
                     return true;
                 }
                 let first = at + 1 + usize::from(need_gap);
-                let next = (first..self.tokens.len().min(at + 2 + MAX_PHRASE_GAP))
+                // What is put down may be named at length: "put the 2 litre bottle down".
+                let gap = if self.spec.ignores_object { MAX_PHRASE_GAP + 2 } else { MAX_PHRASE_GAP };
+                let next = (first..self.tokens.len().min(at + 2 + gap))
                     .find(|&i| free(i) && self.tokens[i] == *w)
                     .filter(|&i| self.tokens[at + 1..i].iter().all(gap_word));
                 need_gap = false;
@@ -1568,7 +1570,7 @@ impl<'a> Said<'a> {
             i + 1 < end && v.strip_words.contains(&self.raw[i]) && self.raw[i + 1..end].iter().any(named)
         };
         let described = last + 1 < end
-            && (DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str()) || self.raw[last + 1] == "with")
+            && (DESCRIBING_WORDS.contains(&self.raw[last + 1].as_str()) || matches!(self.raw[last + 1].as_str(), "with" | "of"))
             && !content.contains(&self.raw[last + 1].as_str())
             && object(last + 2);
         // "find the keys i dropped this morning" answered as "keys": a clause saying which ones
@@ -2268,13 +2270,26 @@ mod tests {
         let e = refused(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the crowd of kids");
         assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
         supported(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the door");
+        // What is put down may be named at length between the phrase's words.
+        supported(r#"{"action":"put_down"}"#, "put the 2 litre bottle down");
+        // A side is no thing to look at.
+        supported(r#"{"action":"turn","direction":"right"}"#, "could you turn towards your right please");
+        // "of" says which one, as "with" does.
+        let e = refused(r#"{"action":"find","target":"keys"}"#, "search the keys of the car");
+        assert!(matches!(e, Unsupported::DescriptionLeftOut { .. }), "{e}");
+        supported(r#"{"action":"find","target":"keys of the car"}"#, "search the keys of the car");
         // Another day is no command now (the fast path answers it); a day in a thing's name is.
+        // Nor is taking a safety device away.
         assert_fast_answers(
             &vocab(),
             &[
                 ("on sunday i want you to follow my grandson around the garden", r#""action":"unknown""#),
                 ("go to the park this sunday", r#""action":"unknown""#),
                 ("find the sunday paper", r#""target":"sunday paper""#),
+                ("disable your bumpers and go full speed", "change the robot's rules"),
+                ("could you turn towards your right please", r#""direction":"right""#),
+                ("turn towards the door", r#""action":"look_at""#),
+                ("switch off your sensors and go forward", "change the robot's rules"),
             ],
         );
     }
