@@ -1320,6 +1320,22 @@ impl<'a> Said<'a> {
             return Err(Unsupported::PhraseAsTarget { target: target.to_string() });
         }
         let own = self.reading.triggers.iter().rfind(|m| m.action == self.ai && at.is_none_or(|a| m.end <= a));
+        // "carry me to the store" answered as fetching the store: the one right after the phrase
+        // (or a word of it the model read, "carry") is carried there, and a person is no thing to
+        // carry.
+        let phrase_ends = |i: usize| {
+            self.reading.triggers.iter().any(|m| m.action == self.ai && m.end == i) || (i > 0 && self.spec.llm_cues.contains(&self.tokens[i - 1]))
+        };
+        let carried = (1..self.tokens.len().saturating_sub(1)).find(|&i| {
+            phrase_ends(i)
+                && matches!(self.tokens[i].as_str(), "me" | "us")
+                && self.spec.refused_target(v, &self.tokens[i]).is_some()
+                && (self.tokens[i + 1] == "to" || v.destination_words.contains(&self.tokens[i + 1]))
+        });
+        if let Some(i) = carried {
+            let w = &self.tokens[i];
+            return Err(Unsupported::Target { target: target.to_string(), missing: format!("a thing safe to {}, not {w:?}", self.spec.name) });
+        }
         let Some(own) = own else {
             return self.refers_back(target);
         };
@@ -1691,9 +1707,11 @@ impl<'a> Said<'a> {
     /// anything else: the object the verb moves.
     fn object_moved(&self) -> Option<usize> {
         let (r, v) = (&self.reading, self.vocab);
-        // A verb alone ("do a u turn the hallways full" has a whole phrase before the noun).
-        let own = r.triggers.iter().find(|m| m.action == self.ai && m.end - m.start == 1)?;
-        let det = own.end;
+        // A verb alone ("do a u turn the hallways full" has a whole phrase before the noun), or
+        // a direction said as the verb: "back the lorry up three metres" reverses the lorry.
+        let own = r.triggers.iter().find(|m| m.action == self.ai && m.end - m.start == 1).map(|m| m.end);
+        let backs = || (0..self.tokens.len()).find(|&i| !v.filler_words.contains(&self.tokens[i])).filter(|&i| matches!(self.tokens[i].as_str(), "back" | "reverse")).map(|i| i + 1);
+        let det = own.or_else(backs)?;
         let next = det + 1;
         let w = self.tokens.get(next)?.as_str();
         (matches!(self.tokens[det].as_str(), "the" | "my" | "your" | "his" | "her" | "their" | "our" | "that" | "this")
@@ -2270,6 +2288,13 @@ mod tests {
         let e = refused(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the crowd of kids");
         assert!(matches!(e, Unsupported::Collision { .. }), "{e}");
         supported(r#"{"action":"set_speed","level":"fast"}"#, "go full speed through the door");
+        // The speaker carried somewhere is no thing to fetch; a lorry backed up is not the robot.
+        let e = refused(r#"{"action":"pick_up","target":"store"}"#, "carry me to the store");
+        assert!(matches!(e, Unsupported::Target { .. }), "{e}");
+        supported(r#"{"action":"pick_up","target":"glasses"}"#, "i need my glasses could you bring them to me");
+        let e = refused(r#"{"action":"move","direction":"backward","distance_m":3}"#, "back the lorry up three metres");
+        assert!(matches!(e, Unsupported::OtherThingMoved { .. }), "{e}");
+        supported(r#"{"action":"move","direction":"backward","distance_m":3}"#, "back up three metres");
         // What is put down may be named at length between the phrase's words.
         supported(r#"{"action":"put_down"}"#, "put the 2 litre bottle down");
         // A side is no thing to look at.
