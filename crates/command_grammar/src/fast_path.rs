@@ -1757,7 +1757,7 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
 /// A word after which an article opens a noun phrase inside the same target: a preposition ("the
 /// book on the table", "the cup with the red handle"), a relative word ("the toy that the dog
 /// chewed"), a verb of a describing clause ("the keys i left on the table" has none).
-fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
+pub(crate) fn links_a_phrase(vocab: &Vocabulary, w: &str) -> bool {
     vocab.relation_words.contains(w)
         || vocab.inner_words.contains(w)
         || vocab.cut_words.contains(w)
@@ -1783,6 +1783,17 @@ pub(crate) const CLAUSE_PASTS: [&str; 18] = [
     "left", "put", "had", "got", "saw", "said", "made", "took", "brought", "gave", "found", "hid", "kept", "set", "bought", "lost",
     "broke", "wore",
 ];
+
+/// The words after a noun phrase's article make a clause that ends on its verb, so it describes
+/// a thing before it: "the dog was chewing", "my mum gave".
+pub(crate) fn clause_ends_on_its_verb(rest: &[&str]) -> bool {
+    let n = rest.len();
+    n >= 2 && {
+        let last = rest[n - 1];
+        let aux = matches!(rest[n - 2], "was" | "is" | "were" | "are" | "been");
+        (last.ends_with("ing") && aux) || (n <= 3 && (last.ends_with("ed") || CLAUSE_PASTS.contains(&last)))
+    }
+}
 
 /// Articles and possessives before an amount that is part of a thing's name.
 const NAME_ARTICLES: [&str; 10] = ["the", "a", "an", "my", "your", "that", "this", "those", "these", "our"];
@@ -2173,16 +2184,7 @@ fn parse_command(
         // phrase joined by no preposition or relative word is another clause or a correction.
         // A clause that ends on its verb describes the thing ("the toy the dog was chewing", "the
         // book my mum gave"): the thing is that verb's object.
-        let describes = |k: usize| {
-            let rest = &leftovers[k + 1..];
-            let n = rest.len();
-            n >= 2 && {
-                let last = rest[n - 1].as_str();
-                let aux = matches!(rest[n - 2].as_str(), "was" | "is" | "were" | "are" | "been");
-                (last.ends_with("ing") && aux)
-                    || (n <= 3 && (last.ends_with("ed") || CLAUSE_PASTS.contains(&last)))
-            }
-        };
+        let describes = |k: usize| clause_ends_on_its_verb(&leftovers[k + 1..].iter().map(|w| w.as_str()).collect::<Vec<_>>());
         if let Some(k) = (1..leftovers.len()).find(|&k| {
             matches!(leftovers[k].as_str(), "the" | "a" | "an")
                 && (0..k).any(|j| at[j] >= first.end && names(leftovers[j]) && !matches!(leftovers[j].as_str(), "the" | "a" | "an"))
