@@ -166,6 +166,17 @@ pub struct LlmReply {
     pub json: String,
     pub command: Command,
     pub timings: GenerationTimings,
+    /// Each generated token: its text, its log-probability under the model's unconstrained
+    /// distribution, and whether the grammar overrode the model's own first choice there.
+    pub tokens: Vec<ReplyToken>,
+}
+
+/// One token of an [`LlmReply`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyToken {
+    pub piece: String,
+    pub logprob: f32,
+    pub overridden: bool,
 }
 
 fn backend() -> Result<&'static LlamaBackend> {
@@ -387,6 +398,7 @@ pub struct Generation<'e> {
     phase: Phase,
     out: Vec<u8>,
     logprob_sum: f64,
+    tokens: Vec<ReplyToken>,
     started: Instant,
     timings: GenerationTimings,
     aborted: bool,
@@ -400,6 +412,7 @@ impl<'e> Generation<'e> {
             phase: Phase::Pending,
             out: Vec::new(),
             logprob_sum: 0.0,
+            tokens: Vec::new(),
             started: Instant::now(),
             timings: GenerationTimings::default(),
             aborted: false,
@@ -510,16 +523,16 @@ impl<'e> Generation<'e> {
         let last = e.batch.n_tokens() - 1;
         let grammar = &mut e.grammar;
         let stages = &mut self.timings.stages;
-        let (token, logprob) = e.model_ctx.with_dependent_mut(|_, ctx| {
+        let (token, logprob, overridden) = e.model_ctx.with_dependent_mut(|_, ctx| {
             let ts = Instant::now();
             let logits = ctx.get_logits_ith(last);
-            let token = greedy_under_grammar(grammar, logits);
+            let (token, overridden) = greedy_under_grammar(grammar, logits);
             grammar.accept(token);
             let tc = Instant::now();
             let logprob = token_logprob(logits, token);
             stages.sample += tc - ts;
             stages.confidence += tc.elapsed();
-            (token, logprob)
+            (token, logprob, overridden)
         });
         self.logprob_sum += logprob;
         self.timings.generated_tokens += 1;
@@ -529,9 +542,9 @@ impl<'e> Generation<'e> {
         let model = e.model_ctx.borrow_owner();
         let lvocab = model.vocab();
         let eog = lvocab.is_eog(token);
-        if !eog {
-            self.out.extend(lvocab.token_to_piece(token, false, None));
-        }
+        let piece = if eog { Vec::new() } else { lvocab.token_to_piece(token, false, None) };
+        self.tokens.push(ReplyToken { piece: String::from_utf8_lossy(&piece).into_owned(), logprob: logprob as f32, overridden });
+        self.out.extend(piece);
         // The grammar has exactly one '}' (the closing one) and no braces in
         // strings, so the object is complete as soon as one appears.
         let complete = self.out.contains(&b'}');
@@ -576,6 +589,7 @@ impl<'e> Generation<'e> {
             json,
             command,
             timings: self.timings.clone(),
+            tokens: std::mem::take(&mut self.tokens),
         }
     }
 }
@@ -604,13 +618,13 @@ impl Drop for Generation<'_> {
 /// and the vocabulary is filtered only when the grammar rejects it. Same token
 /// either way: if the grammar allows the overall best, it is the best allowed.
 /// Ties go to the lowest id, as in llama.cpp's greedy sampler.
-fn greedy_under_grammar(grammar: &mut LlamaSampler, logits: &[f32]) -> LlamaToken {
+fn greedy_under_grammar(grammar: &mut LlamaSampler, logits: &[f32]) -> (LlamaToken, bool) {
     let best = argmax(logits.iter().copied());
     let id = |i: usize| LlamaToken(i32::try_from(i).unwrap_or(i32::MAX));
     let mut one = LlamaTokenDataArray::new(vec![LlamaTokenData::new(id(best), logits[best], 0.0)], false);
     grammar.apply(&mut one);
     if one.data[0].logit() > f32::NEG_INFINITY {
-        return id(best);
+        return (id(best), false);
     }
     let mut all = LlamaTokenDataArray::from_iter(
         logits.iter().enumerate().map(|(i, &l)| LlamaTokenData::new(id(i), l, 0.0)),
@@ -619,7 +633,7 @@ fn greedy_under_grammar(grammar: &mut LlamaSampler, logits: &[f32]) -> LlamaToke
     grammar.apply(&mut all);
     // apply() keeps the order (llama.cpp's grammar only sets rejected logits
     // to -inf), so the position is the id; it is read back to be sure.
-    all.data[argmax(all.data.iter().map(LlamaTokenData::logit))].id()
+    (all.data[argmax(all.data.iter().map(LlamaTokenData::logit))].id(), true)
 }
 
 /// Index of the first largest value (0 for an empty or all-NaN input).

@@ -110,14 +110,22 @@ fn dev_set_accuracy_fast_path_alone_and_with_llm_fallback() {
         if let Some(reply) = &res.llm {
             llm_calls += 1;
             llm_hits += usize::from(ok);
+            // Each token with its log-probability ("!" where the grammar overrode the model's
+            // choice), for studying what tells a wrong answer from a right one.
+            let tokens: Vec<String> = reply
+                .tokens
+                .iter()
+                .map(|t| format!("{:?}{}{:.3}", t.piece, if t.overridden { "!" } else { ":" }, t.logprob))
+                .collect();
             println!(
-                "LLM {} [{}] {:?} -> raw {} -> published {} (deferred: {})",
+                "LLM {} [{}] {:?} -> raw {} -> published {} (deferred: {}) tokens {}",
                 if ok { "ok  " } else { "MISS" },
                 case.tag,
                 case.text,
                 reply.json,
                 res.command.to_json(&vocab),
-                res.deferred_because.as_deref().unwrap_or("")
+                res.deferred_because.as_deref().unwrap_or(""),
+                tokens.join(" ")
             );
         }
         fast_hits += usize::from(fast_ok);
