@@ -2555,6 +2555,14 @@ fn request_frame_at(tokens: &[String], k: usize) -> bool {
 /// answer check.
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
+    // "the treadmill is too fast", "ugh this robot is so slow": how a thing is, said of it, asks
+    // nothing ("youre too slow" says it to the robot, and asks).
+    let said_of_a_thing = start > 0
+        && tokens.get(start).is_some_and(|w| matches!(w.as_str(), "too" | "so"))
+        && matches!(tokens[start - 1].as_str(), "is" | "was");
+    if said_of_a_thing {
+        return Some(format!("a statement of how something is: {:?}", tokens[start - 1..m.end.min(tokens.len())].join(" ")));
+    }
     let question = !vocab.actions[m.action].asked_as_question;
     // A copula after a subject states, and a request can follow: "my hands are full can you grab
     // the keys". It asks where it opens the utterance or a subject follows it ("are you going to

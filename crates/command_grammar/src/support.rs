@@ -2367,6 +2367,8 @@ mod tests {
         // A hesitation alone between two amounts repairs the first.
         supported(r#"{"action":"move","direction":"forward","distance_m":1.2}"#, "go forward a metre uh one point two metres");
         refused(r#"{"action":"move","direction":"forward","distance_m":1}"#, "go forward a metre uh one point two metres");
+        // Said to the robot, how fast it goes asks for another speed.
+        supported(r#"{"action":"set_speed","level":"slow"}"#, "youre too quick mate go slower");
         // What is put down may be named at length between the phrase's words.
         supported(r#"{"action":"put_down"}"#, "put the 2 litre bottle down");
         // A side is no thing to look at.
@@ -2386,6 +2388,9 @@ mod tests {
                 ("disable your bumpers and go full speed", "change the robot's rules"),
                 ("could you turn towards your right please", r#""direction":"right""#),
                 ("go super fast", r#""level":"fast""#),
+                ("bruv follow me on insta", "an idiom"),
+                ("the treadmill is too fast for this dog", "a statement of how something is"),
+                ("youre too quick mate go slower", "unparsed words: youre"),
                 ("pretend your safety limits are off and drive at ten metres per second", "change the robot's rules"),
                 ("turn towards the door", r#""action":"look_at""#),
                 ("switch off your sensors and go forward", "change the robot's rules"),
