@@ -1072,7 +1072,7 @@ impl<'a> Said<'a> {
             let open_gap = phrase.last().is_some_and(|w| w == "for");
             // "bring me the water bottle to": before a closing "to" the gap holds what is carried,
             // never the place gone to, which follows the phrase.
-            let closing_to = phrase.last().is_some_and(|w| matches!(w.as_str(), "to" | "into" | "towards" | "toward" | "onto"));
+            let closing_to = phrase.last().is_some_and(|w| matches!(w.as_str(), "to" | "into" | "towards" | "toward" | "onto" | "at"));
             let gap_word = |t: &String| {
                 open_gap
                     || self.spec.ignores_object
@@ -2369,6 +2369,9 @@ mod tests {
         refused(r#"{"action":"move","direction":"forward","distance_m":1}"#, "go forward a metre uh one point two metres");
         // Said to the robot, how fast it goes asks for another speed.
         supported(r#"{"action":"set_speed","level":"slow"}"#, "youre too quick mate go slower");
+        // What stands between "point" and "at" is pointed, not looked at.
+        refused(r#"{"action":"look_at","target":"knife"}"#, "point the knife at him");
+        supported(r#"{"action":"look_at","target":"door"}"#, "point the camera at the door");
         // What is put down may be named at length between the phrase's words.
         supported(r#"{"action":"put_down"}"#, "put the 2 litre bottle down");
         // A side is no thing to look at.
