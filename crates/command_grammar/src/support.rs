@@ -872,7 +872,12 @@ impl<'a> Said<'a> {
             v.serial_verbs.contains(&self.tokens[i]) || (self.tokens[i] == "and" && i > 0 && v.serial_verbs.contains(&self.tokens[i - 1]))
         };
         let polite_after = (at + 1..own.start).all(|i| r.filler[i] || v.filler_words.contains(&self.tokens[i]) || serial(i));
-        if own.start > at && v.person_names.contains(&self.raw[at]) && polite_after && !robot_named(at + 1) {
+        // "priya the phone is ringing can you pick up": after the name, words of the speaker's own,
+        // then the request asked of "you": asked of the one named.
+        let asked_of_you = (at + 1..own.start).any(|i| {
+            matches!(self.tokens[i].as_str(), "can" | "could" | "would" | "will") && self.tokens.get(i + 1).is_some_and(|w| w == "you")
+        });
+        if own.start > at && v.person_names.contains(&self.raw[at]) && (polite_after || asked_of_you) && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });
         }
         // "keep going margaret youre doing great": a person called right after a request that
@@ -2369,6 +2374,9 @@ mod tests {
         refused(r#"{"action":"move","direction":"forward","distance_m":1}"#, "go forward a metre uh one point two metres");
         // Said to the robot, how fast it goes asks for another speed.
         supported(r#"{"action":"set_speed","level":"slow"}"#, "youre too quick mate go slower");
+        // A name, words of the speaker's own, then "can you ...": asked of the one named.
+        let e = refused(r#"{"action":"pick_up","target":"phone"}"#, "priya the phone is ringing can you pick up");
+        assert!(matches!(e, Unsupported::Addressed { .. }), "{e}");
         // What stands between "point" and "at" is pointed, not looked at.
         refused(r#"{"action":"look_at","target":"knife"}"#, "point the knife at him");
         supported(r#"{"action":"look_at","target":"door"}"#, "point the camera at the door");
