@@ -925,7 +925,13 @@ impl<'a> Said<'a> {
             let next = own.end + ci + 1;
             let other_phrase_after = r.triggers.iter().any(|m| m.action != self.ai && m.start >= next)
                 || after[ci + 1..].iter().any(|w| self.is_other_one_word_phrase(w));
-            if other_phrase_after {
+            // "pick up the cup and bring it to me": this action's phrase again, on the thing
+            // already named, is a second step (carrying it somewhere), not the request said twice.
+            let again_on_it = r
+                .triggers
+                .iter()
+                .any(|m| m.action == self.ai && m.start >= next && m.end < self.tokens.len() && self.points_back(m.end));
+            if other_phrase_after || again_on_it {
                 return compound(&after[ci]);
             }
             // "pick up the phone and call mum": the answer must cover what follows the
@@ -2227,6 +2233,10 @@ mod tests {
         supported(r#"{"action":"find","target":"salt and pepper"}"#, "find the salt and pepper");
         refused(r#"{"action":"move","direction":"forward","distance_m":1.0}"#, "turn left and go forward one meter");
         supported(r#"{"action":"find","target":"keys"}"#, "go and find my keys");
+        // The same action again on the thing named: picking it up, then carrying it.
+        let e = refused(r#"{"action":"pick_up","target":"cup"}"#, "pick up the cup and bring it to me");
+        assert!(matches!(e, Unsupported::Compound { .. }), "{e}");
+        supported(r#"{"action":"pick_up","target":"glasses"}"#, "please be so kind and bring me the glasses");
     }
 
     #[test]
