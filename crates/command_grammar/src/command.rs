@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::JsonCommandError;
 use crate::grounding::Grounding;
-use crate::vocab::{SlotKind, Vocabulary, UNKNOWN_ACTION};
+use crate::vocab::{dimension as dim, SlotKind, Vocabulary, UNKNOWN_ACTION};
 
 /// Which stage produced a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +37,10 @@ pub enum SlotValue {
 /// bare number means without consulting the vocabulary.
 pub fn canonical_unit(dimension: &str) -> &'static str {
     match dimension {
-        "length" => "m",
-        "angle" => "deg",
-        "duration" => "s",
-        "speed" => "m/s",
+        dim::LENGTH => "m",
+        dim::ANGLE => "deg",
+        dim::DURATION => "s",
+        dim::SPEED => "m/s",
         _ => "",
     }
 }

@@ -9,10 +9,7 @@ use std::collections::BTreeMap;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::error::ValidationError;
 use crate::numbers::{fraction_word, parse_number};
-use crate::vocab::{OutOfRange, SlotKind, Vocabulary, STOP_ACTION, TARGET_SLOT};
-
-/// Enum slot whose words "to the left" names.
-const DIRECTION_SLOT: &str = "direction";
+use crate::vocab::{dimension as dim, OutOfRange, SlotKind, Vocabulary, DIRECTION_SLOT, STOP_ACTION, TARGET_SLOT};
 
 /// Result of the fast path for one utterance.
 #[derive(Debug, Clone, PartialEq)]
@@ -894,7 +891,7 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
     let Some(i) = (if counted { Some(i + 1) } else { crate::numbers::parse_number(tokens, i).map(|(_, n)| i + n) }) else {
         return false;
     };
-    vocab.units.iter().any(|(words, unit)| unit.dimension == "duration" && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
+    vocab.units.iter().any(|(words, unit)| unit.dimension == dim::DURATION && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
 }
 
 /// The robot is called somewhere in the utterance, by any of its names.
@@ -1210,7 +1207,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         // "wait here for the next hour", "for the next ten minutes": "the next" before a time is
         // its article, or nothing before its number.
         let next_time = i > 0 && tokens[i] == "next" && tokens[i - 1] == "the";
-        let duration_at = |j: usize| unit_at(vocab, tokens, j).is_some_and(|(_, d, _)| d == "duration");
+        let duration_at = |j: usize| unit_at(vocab, tokens, j).is_some_and(|(_, d, _)| d == dim::DURATION);
         if next_time && parse_number(tokens, i + 1).is_some_and(|(_, span)| duration_at(i + 1 + span)) {
             used[i] = true;
             i += 1;
@@ -1278,7 +1275,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             }
             // "rotate ccw pi over two": pi counts radians, unit said or not.
             None if tokens[i..i + span].iter().any(|t| t == "pi") => {
-                quantities.push(Quantity { value: value.to_degrees(), dimension: "angle".into(), softening: false, span: (i, i + span) });
+                quantities.push(Quantity { value: value.to_degrees(), dimension: dim::ANGLE.into(), softening: false, span: (i, i + span) });
                 used[i..i + span].iter_mut().for_each(|u| *u = true);
                 in_quantity[i..i + span].iter_mut().for_each(|u| *u = true);
                 i += span;
@@ -1867,7 +1864,7 @@ fn triggers_skipping(
 /// inches), or a fraction of the unit said. The amount to add, in the unit said, and where the
 /// words end.
 fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimension: &str, factor: f64) -> Option<(f64, usize)> {
-    if dimension != "length" {
+    if dimension != dim::LENGTH {
         return None;
     }
     let k = if tokens.get(end).is_some_and(|t| t == "and") { end + 1 } else { end };
@@ -2049,7 +2046,7 @@ fn parse_command(
     let mut said_enums: Vec<String> = Vec::new();
     let half_turn = |slots: &BTreeMap<String, SlotValue>| {
         action.slots.iter().any(|s| {
-            matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle")
+            matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == dim::ANGLE)
                 && slots.get(&s.name).and_then(SlotValue::as_f64) == Some(HALF_TURN_DEG)
         })
     };
@@ -2096,7 +2093,7 @@ fn parse_command(
             // "set speed to five": with no unit, a number past the range is not one that is clamped
             // (a level on some scale, another unit) but one not understood.
             if let SlotKind::Number { max, out_of_range: OutOfRange::Clamp, dimension, .. } = &slot.kind {
-                if value > *max && dimension == "speed" && slots.is_empty() {
+                if value > *max && dimension == dim::SPEED && slots.is_empty() {
                     return FastPathOutcome::Unknown(Command::unknown(
                         format!("{value} without a unit is past the {} range (at most {max})", slot.name),
                         Source::FastPath,
@@ -2874,7 +2871,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     let takes_a_duration = vocab.actions[m.action]
         .slots
         .iter()
-        .any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "duration"));
+        .any(|s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == dim::DURATION));
     // "keep going until i say so": with no amount to hold, nothing is left open.
     if !takes_a_duration && !vocab.actions[m.action].slots.is_empty() {
         if let Some(i) = (m.end..tokens.len()).find(|&i| clause_after(i)) {
@@ -3102,7 +3099,7 @@ pub(crate) fn vague_amount(vocab: &Vocabulary, tokens: &[String]) -> Option<Stri
 /// quarter of a turn (90 degrees), not a quarter of a degree. Digits ("0.5") stay as said.
 pub(crate) fn bare_value(words: &[String], value: f64, dimension: &str) -> f64 {
     let fraction_word = words.iter().any(|w| matches!(w.as_str(), "half" | "quarter" | "quarters" | "third" | "thirds"));
-    if dimension == "angle" && fraction_word && value > 0.0 && value < 1.0 {
+    if dimension == dim::ANGLE && fraction_word && value > 0.0 && value < 1.0 {
         value * 360.0
     } else {
         value

@@ -17,7 +17,7 @@ use crate::fast_path::{
     takes_every_quantity, triggers, words, action_word_stems, Quantity, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
-use crate::vocab::{ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, STOP_ACTION, TARGET_SLOT};
+use crate::vocab::{dimension as dim, ActionSpec, OutOfRange, SlotKind, SlotSpec, Vocabulary, DIRECTION_SLOT, STOP_ACTION, TARGET_SLOT};
 
 /// Words that open "... then" without naming anything to do first ("right then", "go on then").
 const THEN_OPENERS: [&str; 10] = ["right", "well", "alright", "okay", "ok", "now", "so", "go", "on", "oh"];
@@ -27,8 +27,6 @@ const THEN_OPENERS: [&str; 10] = ["right", "well", "alright", "okay", "ok", "now
 const DESCRIBING_WORDS: [&str; 15] =
     ["in", "on", "off", "above", "below", "under", "underneath", "behind", "near", "beside", "by", "past", "next", "opposite", "between"];
 
-/// Enum slot whose value does not matter for a half turn.
-const DIRECTION_SLOT: &str = "direction";
 /// Most words a multi-word action phrase may have between its words
 /// ("head over to", "put the cup down").
 const MAX_PHRASE_GAP: usize = 3;
@@ -395,11 +393,11 @@ pub fn words_said(vocab: &Vocabulary, utterance: &str) -> Vec<WordSlotSaid> {
         let plain = Command::new(spec.name.clone(), Source::Llm, utterance, 1.0);
         let mut half_turn = plain.clone();
         if let Some(angle) = spec.slots.iter().find(
-            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle"),
+            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == dim::ANGLE),
         ) {
             half_turn.slots.insert(
                 angle.name.clone(),
-                SlotValue::Number { value: HALF_TURN_DEG, unit: canonical_unit("angle").to_string() },
+                SlotValue::Number { value: HALF_TURN_DEG, unit: canonical_unit(dim::ANGLE).to_string() },
             );
         }
         for slot in &spec.slots {
@@ -517,7 +515,7 @@ impl<'a> Said<'a> {
             s.checked_sub(1).is_some_and(|i| speed_word(&tokens[i]))
                 || s.checked_sub(2).is_some_and(|i| speed_word(&tokens[i]) && matches!(tokens[i + 1].as_str(), "of" | "at" | "is"))
         };
-        let is_speed = dimension.is_some_and(|d| d == "speed");
+        let is_speed = dimension.is_some_and(|d| d == dim::SPEED);
         // "flight 282 to warsaw is delayed please wait in the lounge": a number without a unit
         // said before every phrase of the action is some other thing's (a flight, a bay, a
         // caller), not the action's amount ("wait 282").
@@ -608,7 +606,7 @@ impl<'a> Said<'a> {
                 // phrase, a time after "in" says when something happens, not how long to wait.
                 || (self.reading.triggers.is_empty()
                     && self.reading.quantities.iter().any(|q| {
-                        q.dimension == "duration" && q.span.0.checked_sub(1).is_some_and(|i| matches!(self.tokens[i].as_str(), "in" | "within"))
+                        q.dimension == dim::DURATION && q.span.0.checked_sub(1).is_some_and(|i| matches!(self.tokens[i].as_str(), "in" | "within"))
                     }))
         };
         if phrase_said
@@ -635,7 +633,7 @@ impl<'a> Said<'a> {
     fn time_for_something_else(&self) -> bool {
         let (r, v) = (&self.reading, self.vocab);
         // Before the time: what follows it is often a remark ("hang on a minute im on the phone").
-        let Some(time_at) = r.quantities.iter().find(|q| q.dimension == "duration").map(|q| q.span.0) else {
+        let Some(time_at) = r.quantities.iter().find(|q| q.dimension == dim::DURATION).map(|q| q.span.0) else {
             return false;
         };
         r.triggers.is_empty()
@@ -1254,7 +1252,7 @@ impl<'a> Said<'a> {
             return false;
         };
         let angle = self.spec.slots.iter().find(
-            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == "angle"),
+            |s| matches!(&s.kind, SlotKind::Number { dimension, .. } if dimension == dim::ANGLE),
         );
         let Some(angle) = angle else {
             return false;
@@ -1352,7 +1350,7 @@ impl<'a> Said<'a> {
             return Err(Unsupported::Target { target: target.to_string(), missing: format!("a thing safe to {}, not {w:?}", self.spec.name) });
         }
         let Some(own) = own else {
-            return self.refers_back(target);
+            return self.refers_back(target, first);
         };
         let next = (own.end..self.tokens.len()).find(|&i| {
             let (t, r) = (&self.tokens[i], &self.raw[i]);
@@ -1391,11 +1389,9 @@ impl<'a> Said<'a> {
     /// A target said before the action phrase ("the red cup can you grab it") is the thing only
     /// where the phrase refers back to it, says it again or takes nothing; "im going to the kitchen
     /// follow me" follows the speaker, not the kitchen.
-    fn refers_back(&self, target: &str) -> Result<(), Unsupported> {
+    /// `first`: the target's first word that names something.
+    fn refers_back(&self, target: &str, first: &str) -> Result<(), Unsupported> {
         let v = self.vocab;
-        let Some(first) = target.split_whitespace().find(|w| !v.strip_words.contains(*w)) else {
-            return Ok(());
-        };
         let own_phrases = || self.reading.triggers.iter().filter(|m| m.action == self.ai);
         // Exactly as said: a near spelling ("could" for "cold") is no saying of the target.
         let said_at = |i: usize| self.tokens[i] == first || self.raw[i] == first;

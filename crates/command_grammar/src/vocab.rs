@@ -18,6 +18,16 @@ pub const UNKNOWN_ACTION: &str = "unknown";
 pub const STOP_ACTION: &str = "stop";
 /// Slot name that grounding resolves against detections.
 pub const TARGET_SLOT: &str = "target";
+/// Enum slot whose words "to the left" names.
+pub const DIRECTION_SLOT: &str = "direction";
+
+/// Unit dimensions the parser reads a meaning into; a vocabulary may declare others.
+pub mod dimension {
+    pub const LENGTH: &str = "length";
+    pub const ANGLE: &str = "angle";
+    pub const DURATION: &str = "duration";
+    pub const SPEED: &str = "speed";
+}
 
 /// What to do with a number outside a slot's range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -985,7 +995,7 @@ impl Vocabulary {
         let plain_english: BTreeSet<String> = lower_all(raw.english_words.clone()).into_iter().collect();
         let unit_words: BTreeSet<String> = units
             .iter()
-            .filter(|(p, u)| p.len() == 1 && matches!(u.dimension.as_str(), "length" | "angle"))
+            .filter(|(p, u)| p.len() == 1 && matches!(u.dimension.as_str(), dimension::LENGTH | dimension::ANGLE))
             .map(|(p, _)| p[0].clone())
             .filter(|w| {
                 !plain_english.contains(w)
