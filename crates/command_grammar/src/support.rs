@@ -74,6 +74,8 @@ pub enum Unsupported {
     CalledAfter { word: String },
     #[error("{slot} {value} said, and {rivals} too: which one?")]
     Rivals { slot: String, value: String, rivals: String },
+    #[error("\"other {word}\" said: the {slot} meant is not {word}")]
+    OtherOne { slot: String, word: String },
     #[error("{count} amounts of {dimension} said for one slot")]
     SeveralAmounts { dimension: String, count: usize },
     #[error("{word:?} said without a number to read")]
@@ -1175,6 +1177,12 @@ impl<'a> Said<'a> {
         words: Option<&[String]>,
         value: &str,
     ) -> Result<(), Unsupported> {
+        // "turn left no your other left": a value said after "other" means the opposite one, and
+        // which one that is depends on whom the speaker means.
+        let value_word = |t: &String| words.is_some_and(|w| w.contains(t));
+        if let Some(i) = (1..self.tokens.len()).find(|&i| self.tokens[i - 1] == "other" && value_word(&self.tokens[i])) {
+            return Err(Unsupported::OtherOne { slot: slot.name.clone(), word: self.raw[i].clone() });
+        }
         // A word inside a phrase that sets this slot belongs to the phrase: "dont go so fast"
         // says slow, not fast.
         let setting: Vec<std::ops::Range<usize>> = self
@@ -3050,6 +3058,10 @@ mod tests {
             let kind = if rivals { matches!(e, Unsupported::Rivals { .. }) } else { matches!(e, Unsupported::TwoCommands { .. }) };
             assert!(kind, "{text}: {e}");
         }
+        // "your other left" is the opposite side; which one depends on whom the speaker means.
+        let e = refused(r#"{"action":"turn","direction":"left"}"#, "turn left no your other left");
+        assert!(matches!(e, Unsupported::OtherOne { .. }), "{e}");
+        refused(r#"{"action":"turn","direction":"right"}"#, "turn left no your other left");
     }
 
     #[test]
