@@ -883,7 +883,8 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
         return false;
     }
     let mut i = after;
-    while tokens.get(i).is_some_and(|w| vocab.filler_words.contains(w) || w == "for") {
+    // "hold on there for forty five seconds": where the robot is held says no less a time.
+    while tokens.get(i).is_some_and(|w| vocab.filler_words.contains(w) || w == "for" || w == "there") {
         i += 1;
     }
     // "for a minute" times the wait; "a sec" alone softens the stop.

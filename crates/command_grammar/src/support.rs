@@ -422,6 +422,16 @@ pub fn words_said(vocab: &Vocabulary, utterance: &str) -> Vec<WordSlotSaid> {
 
 /// One utterance's words as the answer check reads them, the same for every action: built once
 /// where every action is looked at ([`numbers_said`], [`words_said`]).
+/// "come on man seriously": a word of urging ("come on") is no one-word phrase; "have a look at
+/// the drip stand": nor a word right after a determiner, a noun ("drip" read as "drop").
+fn urging(v: &Vocabulary, tokens: &[String], m: &TriggerMatch) -> bool {
+    m.end - m.start == 1
+        && (v.encouragements.iter().any(|p| {
+            // "go ahead three metres": not where the urging says a direction.
+            p.len() > 1 && tokens[m.start..].starts_with(p) && !p.iter().any(|w| crate::fast_path::is_enum_word(v, w))
+        }) || m.start.checked_sub(1).is_some_and(|i| crate::fast_path::OBJECT_DETERMINERS.contains(&tokens[i].as_str())))
+}
+
 struct Heard<'a> {
     vocab: &'a Vocabulary,
     raw: Vec<String>,
@@ -442,7 +452,18 @@ impl<'a> Heard<'a> {
             let after = &tokens[k + 1..];
             let read_after = read(vocab, after).triggers;
             let gapped_after = triggers(vocab, after, &vec![false; after.len()]);
-            let mut actions: Vec<usize> = read_after.iter().chain(&gapped_after).map(|m| m.action).collect();
+            // "come here robot come on": urging said after the call asks for nothing of its own;
+            // "get me the jigsaw box robot get it": nor the request said again on the thing named.
+            let pronoun = |w: &String| matches!(w.as_str(), "it" | "them" | "that" | "this");
+            let said_again = |m: &TriggerMatch| {
+                after[m.end..].iter().any(pronoun) && after[m.end..].iter().all(|w| pronoun(w) || vocab.filler_words.contains(w))
+            };
+            let mut actions: Vec<usize> = read_after
+                .iter()
+                .chain(&gapped_after)
+                .filter(|m| !urging(vocab, after, m) && !said_again(m))
+                .map(|m| m.action)
+                .collect();
             actions.sort_unstable();
             actions.dedup();
             (k, actions)
@@ -553,16 +574,7 @@ impl<'a> Said<'a> {
                 }
             })
         };
-        // "come on man seriously": a word of urging ("come on") is no one-word phrase; "have a look
-        // at the drip stand": nor a word right after a determiner, a noun ("drip" read as "drop").
-        let urging = |m: &TriggerMatch| {
-            m.end - m.start == 1
-                && (v.encouragements.iter().any(|p| {
-                    // "go ahead three metres": not where the urging says a direction.
-                    p.len() > 1 && self.tokens[m.start..].starts_with(p) && !p.iter().any(|w| crate::fast_path::is_enum_word(v, w))
-                })
-                    || m.start.checked_sub(1).is_some_and(|i| crate::fast_path::OBJECT_DETERMINERS.contains(&self.tokens[i].as_str())))
-        };
+        let urging = |m: &TriggerMatch| urging(v, &self.tokens, m);
         let phrase_said = to_speaker()
             || r.triggers.iter().any(|m| m.action == self.ai && !urging(m))
             || with_unit_words().iter().any(|m| m.action == self.ai && !urging(m))
@@ -3208,6 +3220,11 @@ mod tests {
             (r#"{"action":"move","direction":"forward","distance_m":1,"speed_mps":0.3}"#, "move forward one meter with speed zero point three", true),
             (r#"{"action":"move","direction":"forward","distance_m":1}"#, "move forward one meter with speed zero point three", false),
             (r#"{"action":"pick_up","target":"robot"}"#, "robot pick me up pick me up", false),
+            // Urging after the robot's name, or the request said again on the thing already named,
+            // leaves the request before the name standing.
+            (r#"{"action":"come_here"}"#, "come here robot come on come on", true),
+            (r#"{"action":"pick_up","target":"jigsaw box"}"#, "get me the jigsaw box robot get it", true),
+            (r#"{"action":"pick_up","target":"jigsaw box"}"#, "get me the jigsaw box robot get the puzzle", false),
         ];
         let v = vocab();
         assert_checks(&v, &cases);
