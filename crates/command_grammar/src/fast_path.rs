@@ -2164,6 +2164,14 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
+        // "run to my room run run run": the phrase's own verb said again after the thing named
+        // urges, as a child does; it names nothing.
+        let verb = &tokens[first.start];
+        if let Some(k) = (1..leftovers.len())
+            .find(|&k| leftovers[k..].iter().all(|w| *w == verb) && leftovers[..k].iter().any(|w| names(w)))
+        {
+            leftovers.truncate(k);
+        }
         // "find the the keys my car keys", "the box the small box": the thing said again more
         // exactly, on the same noun, after a determiner: the second saying is meant.
         let mut at = at;

@@ -3237,6 +3237,7 @@ mod tests {
                 ("find the stapler janet nicked it again", r#""target":"stapler""#),
                 ("go to the front door someones knocking", r#""target":"front door""#),
                 ("follow me we were playing tag", r#""target":"person""#),
+                ("run to my room run run run", r#""target":"room""#),
                 ("you please follow me yaar", r#""target":"person""#),
                 // A description still is.
                 ("pick up the pen i dropped", r#""target":"pen i dropped""#),
