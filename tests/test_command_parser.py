@@ -392,11 +392,18 @@ def test_a_flood_of_300_utterances_gives_300_valid_commands(start_node, rclpy_no
     # answer, by design); the node logs each such one.
     def cut_off():
         return sum(("LLM parse aborted by a stop" in l or "LLM result discarded" in l) for l in node.lines)
-    # A loaded clean-clone CI run (0ef3332) had 298 of 300 when 300 s ran out; unloaded the whole
-    # flood takes seconds. Whether the two were late or lost is not known yet (issue 13's note):
-    # a longer wait tells the two apart, and a lost answer still fails here.
-    assert n.spin_until(lambda: len(got) + cut_off() >= 300, timeout=900, alive=node.alive), \
-        (len(got), node.output()[-3000:])
+    # Unloaded the whole flood takes seconds, but on 2 cores shared with a 1.5B benchmark 900 s
+    # gave only 179 of 300 (issue 13's twenty-sixth note): a fixed total measures the machine's
+    # load. So wait while answers keep coming and fail when none has come for STALL_S: a lost
+    # answer still fails here, a slow machine does not.
+    STALL_S = 180.0
+    done = lambda: len(got) + cut_off() >= 300
+    while not done():
+        before = len(got) + cut_off()
+        progressed = n.spin_until(lambda: done() or len(got) + cut_off() > before, timeout=STALL_S,
+                                  alive=node.alive)
+        assert progressed and node.alive(), \
+            (f"no answer for {STALL_S:.0f} s at {before} of 300", node.output()[-3000:])
     n.spin_until(lambda: False, timeout=2.0)
     assert len(got) + cut_off() == 300, (len(got), cut_off())
     for m in got:
