@@ -155,6 +155,7 @@ const INFLECTIONS: &[&str] = &["es", "ed", "ing", "er", "ers", "est", "ly", "ies
 /// words.
 pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     let tokens: Vec<String> = normalize(text).into_iter().flat_map(|t| unjoined(vocab, t)).collect();
+    let tokens = rejoined(vocab, tokens);
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -241,6 +242,25 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
             out.remove(i);
         } else {
             i += 1;
+        }
+    }
+    // "won point five metres", "too hundred millimetres", "tree quarters of a metre", "won twenty
+    // degrees": a word that sounds like a digit, right before more of a number, is the digit. Not a
+    // filler ("wait for ten seconds") or a phrase's own words, nor a noun after a determiner ("a
+    // full ninety degrees", "the tree two metres on").
+    for i in 0..out.len().saturating_sub(1) {
+        let Some(&value) = vocab.number_homophones.get(&out[i]) else { continue };
+        let digit = value.fract() == 0.0 && (1.0..=9.0).contains(&value);
+        let determined = i > 0 && (vocab.strip_words.contains(&out[i - 1]) || OBJECT_DETERMINERS.contains(&out[i - 1].as_str()));
+        let more = |w: &str| {
+            // The tens ("twenty" .. "ninety"), "hundred" and "thousand", and what needs a number
+            // before it.
+            matches!(w, "point" | "quarter" | "quarters" | "third" | "thirds") || crate::numbers::NUMBER_WORDS[20..30].contains(&w)
+        };
+        let commands_own = vocab.filler_words.contains(&out[i])
+            || vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.windows(2).any(|p| p[0] == out[i] && p[1] == out[i + 1]));
+        if digit && !determined && !commands_own && more(&out[i + 1]) {
+            out[i] = crate::numbers::NUMBER_WORDS[value as usize].to_string();
         }
     }
     // "carry um carry on", "turn uh turn left": a word, a hesitation, the word again is said once.
@@ -389,6 +409,38 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
     vec![t]
 }
 
+/// "pick up the remo te", "find my slip pers", "go to the con servatory": two words of which one
+/// is no word at all (neither English nor the vocabulary's) that
+/// together make an English word are that word broken in two by speech recognition. Two words
+/// that are each words keep their own meaning ("news paper", "for ward"), and a hesitation is
+/// none of a word ("er go" is no "ergo", "le er right" no "leer").
+fn rejoined(vocab: &Vocabulary, tokens: Vec<String>) -> Vec<String> {
+    let known = |w: &str| {
+        crate::english::is_word(w)
+            || vocab.english_words.contains(w)
+            || vocab.filler_words.contains(w)
+            || vocab.person_names.contains(w)
+            || crate::numbers::NUMBER_WORDS.contains(&w)
+    };
+    let letters = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()) && !HESITATIONS.contains(&w);
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some(next) = tokens.get(i + 1) {
+            let (a, b) = (tokens[i].as_str(), next.as_str());
+            let whole = format!("{a}{b}");
+            if letters(a) && letters(b) && !(known(a) && known(b)) && crate::english::is_word(&whole) {
+                out.push(whole);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
+}
+
 /// The first word of the action phrase `m` said with an ending that tells what someone does or
 /// did ("the robot follows me", "the forklift moved forward"), not what is asked. A phrase-less
 /// reading ("fwd two meters") starts past the last word and describes nothing.
@@ -528,8 +580,9 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 {
                     Some("we're".to_string())
                 }
-                // "wait four me": a number's homophone before a pronoun is the preposition.
-                "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it")) => {
+                // "wait four me", "weight here four a moment": a number's homophone before a pronoun
+                // or an article is the preposition.
+                "four" | "fore" if tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "me" | "us" | "you" | "him" | "her" | "them" | "it" | "a" | "an")) => {
                     Some("for".to_string())
                 }
                 // "set speed too slow", "set speed two slow": after a speed word, "too" is "to", and
@@ -1498,6 +1551,27 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
             let then_request = put_to_robot || (m + 1..first.start).all(|i| vocab.filler_words.contains(&tokens[i]));
             if harmless && then_request {
                 keep[..=m].iter_mut().for_each(|k| *k = false);
+            }
+        }
+        // "could you wait er what was it oh yes wait thirty seconds": the request begun, a remark
+        // closed, and the same request said again whole; the first try is left behind.
+        if let Some(again) = found.iter().skip(1).find(|t| t.action == first.action && t.start > first.end) {
+            let closer = (first.end..again.start).rev().find_map(|end| {
+                vocab
+                    .remark_closers
+                    .iter()
+                    .find(|p| end + 1 >= first.end + p.len() && tokens[end + 1 - p.len()..=end] == p[..])
+                    .map(|p| (end + 1 - p.len(), end))
+            });
+            if let Some((start, m)) = closer {
+                let harmless = tokens[first.end..start].iter().all(|w| {
+                    !vocab.stop_words.contains(w) && !vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)
+                });
+                let nothing_else = found.iter().all(|t| t.start >= again.start || t.start == first.start);
+                let then_request = (m + 1..again.start).all(|i| vocab.filler_words.contains(&tokens[i]));
+                if harmless && nothing_else && then_request && start > first.end {
+                    keep[..=m].iter_mut().for_each(|k| *k = false);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! validator, GBNF generator and target grounding. No ROS, no LLM.
 
 pub mod command;
+mod english;
 pub mod error;
 pub mod eval;
 pub mod fast_path;

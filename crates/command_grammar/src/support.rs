@@ -889,7 +889,11 @@ impl<'a> Said<'a> {
         let asked_of_you = (at + 1..own.start).any(|i| {
             matches!(self.tokens[i].as_str(), "can" | "could" | "would" | "will") && self.tokens.get(i + 1).is_some_and(|w| w == "you")
         });
-        if own.start > at && v.person_names.contains(&self.raw[at]) && (polite_after || asked_of_you) && !robot_named(at + 1) {
+        // "mum bring the bread please": a family's name for one of its own calls that one. Not
+        // the one who asks through the speaker ("grandpa wants you to move back").
+        let called = |w: &String| v.person_names.contains(w) || v.kin_words.contains(w);
+        let relays = self.raw.get(at + 1).is_some_and(|w| matches!(w.as_str(), "wants" | "wanted" | "says" | "said" | "asks" | "asked" | "needs" | "told"));
+        if own.start > at && called(&self.raw[at]) && !relays && (polite_after || asked_of_you) && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });
         }
         // "keep going margaret youre doing great": a person called right after a request that
@@ -1515,7 +1519,11 @@ impl<'a> Said<'a> {
             [w, ..] if matches!(w.as_str(), "me" | "us") => &self.tokens[i + 1..i + 2],
             rest => rest,
         });
-        let of_relation = !content.is_empty() && content.iter().all(|w| objects.iter().any(|t| t == w));
+        // "find where is my glasses": "where" and a copula ask the whereabouts of the thing named.
+        let whereabouts = relation.is_some_and(|i| {
+            self.tokens[i] == "where" && self.tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "is" | "are" | "was" | "were"))
+        });
+        let of_relation = !whereabouts && !content.is_empty() && content.iter().all(|w| objects.iter().any(|t| t == w));
         // "the back door": after an article a relation word is a name's first word.
         let named_after_article = |w: &str| {
             content.len() > 1 && (1..self.raw.len()).any(|i| self.raw[i] == w && self.vocab.strip_words.contains(&self.raw[i - 1]))
@@ -1685,10 +1693,15 @@ impl<'a> Said<'a> {
         if described && v.canonical_target(target).is_none() {
             return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
         }
-        // "get yourself over to dock door five" answered as "dock door": the number after a label
-        // noun names which one.
-        let numbered = content.last().is_some_and(|w| v.label_nouns.contains(*w))
-            && self.raw.get(last + 1).is_some_and(|n| crate::fast_path::is_numeric(n) || crate::numbers::parse_number(&self.raw, last + 1).is_some());
+        // "get yourself over to dock door five" answered as "dock door", "proceed to gate bravo" as
+        // "gate": the number, letter or spelling-alphabet word after a label noun names which one.
+        let which = |n: &String| {
+            crate::fast_path::is_numeric(n)
+                || crate::numbers::parse_number(&self.raw, last + 1).is_some()
+                || v.spelling_alphabet.contains(n)
+                || (n.len() == 1 && n.chars().all(|c| c.is_ascii_lowercase()) && !matches!(n.as_str(), "a" | "i"))
+        };
+        let numbered = content.last().is_some_and(|w| v.label_nouns.contains(*w)) && self.raw.get(last + 1).is_some_and(which);
         if numbered && last + 1 < end {
             return Err(Unsupported::DescriptionLeftOut { target: target.to_string(), said: self.raw[last + 1..end].join(" ") });
         }
@@ -4193,6 +4206,63 @@ mod tests {
                 // With no action phrase, a time after "in" says when, not how long to wait.
                 (r#"{"action":"wait","duration_s":300}"#, "back in five minutes", false),
                 (r#"{"action":"wait","duration_s":20}"#, "give me twenty seconds", true),
+            ],
+        );
+    }
+
+    #[test]
+    fn broken_words_number_homophones_kin_and_spelled_codes() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // A word broken in two by speech recognition, one half no word at all, is the word;
+                // two words that are words each stay two, and a hesitation joins nothing.
+                ("pick up the remo te", r#""target":"remote""#),
+                ("find my slip pers", r#""target":"slippers""#),
+                ("hold pos ition", r#""action":"wait""#),
+                ("fetch the news paper", r#""target":"news paper""#),
+                ("go forward er two metres", r#""distance_m":2.0"#),
+                // A digit's homophone before more of a number is the digit.
+                ("go forward won point five metres", r#""distance_m":1.5"#),
+                ("turn right too hundred degrees", r#""angle_deg":200.0"#),
+                ("go forward tree quarters of a metre", r#""distance_m":0.75"#),
+                ("turn left won twenty degrees", r#""angle_deg":120.0"#),
+                ("wait for twenty seconds", r#""duration_s":20.0"#),
+                ("weight here four a moment", r#"{"action":"wait","confidence""#),
+                ("would you be a dear and pop along to the kitchen for me", r#""target":"kitchen""#),
+                ("please move backward one meter po", r#""distance_m":1.0"#),
+                ("stop the tractor", "NeedsLlm"),
+                ("stop down one on camera b", "NeedsLlm"),
+                ("stop down there", r#""action":"stop""#),
+                // A request begun, a remark closed, the request said again whole.
+                ("could you wait er what was it oh yes wait thirty seconds", r#""duration_s":30.0"#),
+                ("come to my location", r#""action":"come_here""#),
+                ("go strait to the kitchen", r#""target":"kitchen""#),
+                ("go straight two metres", r#""distance_m":2.0"#),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                // The LLM's reading of part of a number is not the number said.
+                (r#"{"action":"turn","direction":"left","angle_deg":20}"#, "turn left won twenty degrees", false),
+                (r#"{"action":"move","direction":"forward","distance_m":0.5}"#, "go forward won point five metres", false),
+                // A family's name for one of its own, opening a request, calls that one; one who
+                // asks through the speaker does not.
+                (r#"{"action":"pick_up","target":"bread"}"#, "mama bring the bread please", false),
+                (r#"{"action":"pick_up","target":"bread"}"#, "grandpa bring me the bread", false),
+                (r#"{"action":"pick_up","target":"bread"}"#, "mum robot bring the bread please", true),
+                (r#"{"action":"move","direction":"backward","distance_m":0.3}"#, "grandpa wants you to move back thirty centimetres", true),
+                // A code after a label noun says which one.
+                (r#"{"action":"go_to","target":"gate"}"#, "robot this is control proceed to gate bravo over", false),
+                (r#"{"action":"go_to","target":"gate bravo"}"#, "robot this is control proceed to gate bravo over", true),
+                (r#"{"action":"go_to","target":"rack"}"#, "go to rack c please", false),
+                // A going said with "along" is a going: what is joined to it is a second command.
+                (r#"{"action":"go_to","target":"bathroom"}"#, "pop along to the bathroom and fetch me a towel", false),
+                // "where" and a copula ask where the thing is; "to" before it is a path.
+                (r#"{"action":"find","target":"glasses"}"#, "find where is my glasses", true),
+                (r#"{"action":"pick_up","target":"station"}"#, "get me to the station", false),
             ],
         );
     }

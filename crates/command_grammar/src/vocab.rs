@@ -64,6 +64,10 @@ struct RawFile {
     #[serde(default)]
     word_names: Vec<String>,
     #[serde(default)]
+    kin_words: Vec<String>,
+    #[serde(default)]
+    spelling_alphabet: Vec<String>,
+    #[serde(default)]
     collision_objects: Vec<String>,
     #[serde(default)]
     group_addressees: Vec<Vec<String>>,
@@ -425,6 +429,10 @@ pub struct Vocabulary {
     /// Given names that are words too ("jack", "ruby"): a name only where a stop opens with one
     /// and goes on ("jack stop running on the pontoon").
     pub(crate) word_names: BTreeSet<String>,
+    /// What a family calls its own ("mum", "grandad"): opening a request, the one asked.
+    pub(crate) kin_words: BTreeSet<String>,
+    /// The radio spelling alphabet ("bravo"): after a label noun, which one ("gate bravo").
+    pub(crate) spelling_alphabet: BTreeSet<String>,
     /// What moving "into" is a collision with ("go full speed into the wall"): the LLM answer
     /// check refuses any motion asked that way.
     pub(crate) collision_objects: BTreeSet<String>,
@@ -901,6 +909,8 @@ impl Vocabulary {
         let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
         let others_belongings: BTreeSet<String> = lower_all(raw.others_belongings).into_iter().collect();
         let word_names: BTreeSet<String> = lower_all(raw.word_names).into_iter().collect();
+        let kin_words: BTreeSet<String> = lower_all(raw.kin_words).into_iter().collect();
+        let spelling_alphabet: BTreeSet<String> = lower_all(raw.spelling_alphabet).into_iter().collect();
         let collision_objects: BTreeSet<String> = lower_all(raw.collision_objects).into_iter().collect();
         let llm_stop_cues: BTreeSet<String> = lower_all(raw.llm_stop_cues).into_iter().collect();
         let question_auxiliaries: BTreeSet<String> = lower_all(raw.question_auxiliaries).into_iter().collect();
@@ -1072,6 +1082,8 @@ impl Vocabulary {
             others_activities,
             others_belongings,
             word_names,
+            kin_words,
+            spelling_alphabet,
             collision_objects,
             llm_stop_cues,
             question_auxiliaries,

@@ -62,7 +62,9 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// read now; "grip the socket wrench" stays refused: "open gripper" would hold it); 85 of 8295 after
 /// batches 51 and 52 ("away through to the kitchen", "go ben the living room", "where r the napkins");
 /// 89 of 8600 in the eighteenth session after batches 53 and 54 ("dead slow", "patrol over to the
-/// east wing", "whats out there on the pontoon", "did i say left i meant right turn right").
+/// east wing", "whats out there on the pontoon", "did i say left i meant right turn right"); 88 of
+/// 9273 in the twenty-seventh session after batches 57 and 58 ("carry own", "turn laughed ninety
+/// degrees", "wobot fowwow me"; "go strait to the kitchen" is read now).
 const MAX_ACTION_WORD_REFUSALS: usize = 89;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
@@ -109,7 +111,9 @@ const MAX_ACTION_WORD_REFUSALS: usize = 89;
 /// the nineteenth session, when a word no vocabulary knows before a bare request stopped being
 /// taken for someone called ("endelea please continue", "towel please bring"), and 85 when an
 /// amount taken back by a correction stopped counting as a second one ("strafe left half a metre no
-/// a quarter metre").
+/// a quarter metre"); 77 of 9273 in the twenty-seventh session after batches 57 and 58 ("robot two
+/// turn left four five degrees over", "move left sixty centi metres"; "find where is my glasses" is
+/// read now).
 const MAX_SLOT_REFUSALS: usize = 85;
 
 #[derive(Default)]
