@@ -2215,6 +2215,33 @@ fn parse_command(
         if let Some(k) = remark_after_target(vocab, &leftovers) {
             leftovers.truncate(k);
         }
+        // "go to table sixteen the family are waiting": after a label noun and its number the
+        // thing is named whole; an article starts what the speaker says next.
+        if let Some(k) = (2..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "the" | "a" | "an")
+                && is_number_word(leftovers[k - 1])
+                && (k.saturating_sub(4)..k - 1).any(|j| vocab.label_nouns.contains(leftovers[j]))
+        }) {
+            leftovers.truncate(k);
+        }
+        // "fetch the ball for the dog", "the blanket for grandad": "for" and someone living, last
+        // after a thing named, says who it is for, no part of its name ("the remote for the telly",
+        // "the key card for room 108" keep theirs).
+        let living = |w: &str| {
+            let one = w.strip_suffix('s').filter(|_| w.len() > 3).unwrap_or(w);
+            vocab.person_names.contains(w)
+                || vocab.kin_words.contains(w)
+                || vocab.actions.iter().any(|a| a.refused_targets.contains(w) || a.refused_targets.contains(one))
+        };
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            let mut j = k + 1;
+            while leftovers.get(j).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str()) || matches!(w.as_str(), "a" | "an" | "her" | "our")) {
+                j += 1;
+            }
+            leftovers[k] == "for" && j + 1 == leftovers.len() && living(leftovers[j]) && leftovers[..k].iter().any(|w| names(w))
+        }) {
+            leftovers.truncate(k);
+        }
         // "look at me good boy", "get my slippers po": who is spoken to, after a thing named.
         let named_or_person = |w: &String| names(w) || matches!(w.as_str(), "me" | "us" | "him" | "her");
         while let Some(t) = vocab.addressees.iter().find(|t| {
@@ -2349,10 +2376,18 @@ fn parse_command(
                     && leftovers.get(k + 1).is_some_and(|n| names(n));
                 // "follow my mate": after a possessive, a word said to address someone names them.
                 let addressed_as = k > 0
-                    && matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "our" | "their")
+                    && matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "our" | "their" | "the" | "that" | "this")
                     && vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == **t);
+                // "the mug with the chip in it", "the bag with the shopping in": what a thing has in
+                // or on it ends its description.
+                let has_it = matches!(t.as_str(), "it" | "them")
+                    && k + 1 == leftovers.len()
+                    && k >= 2
+                    && matches!(leftovers[k - 1].as_str(), "in" | "on")
+                    && leftovers[..k - 1].iter().any(|w| w.as_str() == "with");
                 !vocab.filler_words.contains(*t)
                     || addressed_as
+                    || has_it
                     || a_can
                     || robot_kind
                     || place_object(k)
@@ -2429,9 +2464,12 @@ fn parse_command(
             // "off to the kitchen with you": a preposition left dangling
             // once its object ("you") was a filler names nothing.
             // After an article it is a noun: "the box at the back".
+            // "the bag with the shopping in" keeps what it has in it.
+            let has_in = |words: &[&String]| words.last().is_some_and(|w| matches!(w.as_str(), "in" | "on")) && words.iter().any(|w| w.as_str() == "with");
             while words.len() > 1
                 && words.last().is_some_and(|w| vocab.relation_words.contains(*w))
                 && !vocab.strip_words.contains(words[words.len() - 2])
+                && !has_in(&words)
             {
                 words.pop();
             }

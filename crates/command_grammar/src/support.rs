@@ -1488,6 +1488,18 @@ impl<'a> Said<'a> {
                 missing: format!("a thing or place named; {w:?} makes an idiom"),
             });
         }
+        // "have a wee look at the telly hen" answered "telly hen": who is spoken to, after the
+        // thing named, is no word of it.
+        // ("the room of my son": after a possessive or an article, a person named.)
+        let addressee = |w: &str| self.vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == w);
+        let said: Vec<&str> = target.split_whitespace().collect();
+        let owned = said.len() > 1 && matches!(said[said.len() - 2], "my" | "your" | "his" | "her" | "our" | "their" | "the" | "a" | "of" | "that" | "this");
+        if content.len() > 1 && content.last().is_some_and(|w| addressee(w)) && !owned {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not who is spoken to".into(),
+            });
+        }
         // "robot pick me up": the robot spoken to is no thing to act on.
         if !content.is_empty() && content.iter().all(|w| self.vocab.robot_names.contains(*w)) {
             return Err(Unsupported::Target {
@@ -4240,6 +4252,21 @@ mod tests {
                 ("come to my location", r#""action":"come_here""#),
                 ("go strait to the kitchen", r#""target":"kitchen""#),
                 ("go straight two metres", r#""distance_m":2.0"#),
+                // Who a thing is for, when living, is no part of its name; what it is for stays.
+                ("fetch the ball for the dog", r#""target":"ball""#),
+                ("fetch the cushion for my nan", r#""target":"cushion""#),
+                ("find the remote for the telly", r#""target":"remote for the telly""#),
+                // What a thing has in or on it ends its description.
+                ("find the mug with the chip in it", r#""target":"mug with the chip in it""#),
+                ("where did i leave the bag with the shopping in", r#""target":"bag with the shopping in""#),
+                // After a label noun and its number the thing is named whole.
+                ("go to table sixteen the family are waiting", r#""target":"table sixteen""#),
+                // "Please" in another language; "the lad" is a person.
+                ("fetch my zapatillas por favor", r#""target":"zapatillas""#),
+                ("follow the lad with the football", r#""target":"lad with the football""#),
+                ("follow that lass", r#""target":"person""#),
+                ("go to the top of the stairs", "unsafe"),
+                ("go to the top of the garden", r#""target":"top of the garden""#),
             ],
         );
         assert_checks(
@@ -4260,6 +4287,11 @@ mod tests {
                 (r#"{"action":"go_to","target":"rack"}"#, "go to rack c please", false),
                 // A going said with "along" is a going: what is joined to it is a second command.
                 (r#"{"action":"go_to","target":"bathroom"}"#, "pop along to the bathroom and fetch me a towel", false),
+                // A word said to someone after the thing is no part of it; a proverb asks nothing.
+                (r#"{"action":"look_at","target":"telly hen"}"#, "have a wee look at the telly hen", false),
+                (r#"{"action":"look_at","target":"telly"}"#, "have a wee look at the telly hen", true),
+                (r#"{"action":"look_at","target":"before you leap"}"#, "look before you leap", false),
+                (r#"{"action":"go_to","target":"front door"}"#, "wen the postman comes go to the front door", false),
                 // "where" and a copula ask where the thing is; "to" before it is a path.
                 (r#"{"action":"find","target":"glasses"}"#, "find where is my glasses", true),
                 (r#"{"action":"pick_up","target":"station"}"#, "get me to the station", false),

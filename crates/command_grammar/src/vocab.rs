@@ -616,7 +616,10 @@ impl Vocabulary {
                 j -= 1;
             }
             let before = j.checked_sub(1).map(|i| content[i].as_str());
-            let flight = matches!(before, Some("down" | "up"));
+            // "go to the top of the stairs": at the head of a flight, one wheel from falling.
+            // ("of" is a filler, gone from `content`.)
+            let head = matches!(before, Some("top" | "head" | "edge"));
+            let flight = matches!(before, Some("down" | "up")) || head;
             let floor_word = w.starts_with("down") || w.starts_with("up");
             let floor = floor_word && k + 1 == content.len();
             // "go downstairs to the basement": a floor word right after a going verb.

@@ -64,8 +64,9 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// 89 of 8600 in the eighteenth session after batches 53 and 54 ("dead slow", "patrol over to the
 /// east wing", "whats out there on the pontoon", "did i say left i meant right turn right"); 88 of
 /// 9273 in the twenty-seventh session after batches 57 and 58 ("carry own", "turn laughed ninety
-/// degrees", "wobot fowwow me"; "go strait to the kitchen" is read now).
-const MAX_ACTION_WORD_REFUSALS: usize = 89;
+/// degrees", "wobot fowwow me"; "go strait to the kitchen" is read now); 92 of 9566 after batches 59
+/// and 60 ("wears my nans glasses", "go too bay four", "go on into the front room there").
+const MAX_ACTION_WORD_REFUSALS: usize = 92;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -113,7 +114,8 @@ const MAX_ACTION_WORD_REFUSALS: usize = 89;
 /// amount taken back by a correction stopped counting as a second one ("strafe left half a metre no
 /// a quarter metre"); 77 of 9273 in the twenty-seventh session after batches 57 and 58 ("robot two
 /// turn left four five degrees over", "move left sixty centi metres"; "find where is my glasses" is
-/// read now).
+/// read now); 82 of 9566 after batches 59 and 60 ("fetch the hot water bottle my feet are like ice",
+/// "pick up the peg bag before it rains", "have a look at the budgie no i mean the goldfish").
 const MAX_SLOT_REFUSALS: usize = 85;
 
 #[derive(Default)]
