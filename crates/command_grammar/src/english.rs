@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 
 static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
 
-fn listed(text: &'static str) -> HashSet<&'static str> {
-    text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
-}
-
 /// Whether `w` (lower case) is an English word.
 pub(crate) fn is_word(w: &str) -> bool {
-    WORDS.get_or_init(|| listed(include_str!("../data/english_words.txt"))).contains(w)
+    WORDS
+        .get_or_init(|| {
+            include_str!("../data/english_words.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+        })
+        .contains(w)
 }
 
 #[cfg(test)]

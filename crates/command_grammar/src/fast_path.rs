@@ -1530,15 +1530,7 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     // vocabulary's `remark_closers` before the request says why, and asks nothing (unless it holds
     // a negation, a condition or a word that leaves the request open).
     if let Some(first) = found.first() {
-        // The last closer before the request: where it starts and where it ends.
-        let closer = (0..first.start).rev().find_map(|end| {
-            vocab
-                .remark_closers
-                .iter()
-                .find(|p| end + 1 >= p.len() && tokens[end + 1 - p.len()..=end] == p[..])
-                .map(|p| (end + 1 - p.len(), end))
-        });
-        if let Some((start, m)) = closer {
+        if let Some((start, m)) = last_closer(vocab, tokens, 0, first.start) {
             // "my son said i could ask you things so could you please follow that gentleman": a
             // request put to the robot after the closer leaves what the remark reports behind.
             let put_to_robot = m + 1 < first.start && request_frame_at(tokens, m + 1);
@@ -1556,14 +1548,7 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
         // "could you wait er what was it oh yes wait thirty seconds": the request begun, a remark
         // closed, and the same request said again whole; the first try is left behind.
         if let Some(again) = found.iter().skip(1).find(|t| t.action == first.action && t.start > first.end) {
-            let closer = (first.end..again.start).rev().find_map(|end| {
-                vocab
-                    .remark_closers
-                    .iter()
-                    .find(|p| end + 1 >= first.end + p.len() && tokens[end + 1 - p.len()..=end] == p[..])
-                    .map(|p| (end + 1 - p.len(), end))
-            });
-            if let Some((start, m)) = closer {
+            if let Some((start, m)) = last_closer(vocab, tokens, first.end, again.start) {
                 let harmless = tokens[first.end..start].iter().all(|w| {
                     !vocab.stop_words.contains(w) && !vocab.not_request_words.contains(w) && !vocab.undecided_words.contains(w)
                 });
@@ -2658,6 +2643,18 @@ pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool
 /// requests (the game is lost by obeying the others, which a robot need not know).
 fn game_call(tokens: &[String], k: usize) -> bool {
     tokens[k] == "says" && k.checked_sub(1).is_some_and(|j| matches!(tokens[j].as_str(), "simon" | "robot"))
+}
+
+/// The last of the vocabulary's `remark_closers` lying wholly within `tokens[from..to]`: where it
+/// starts and where it ends.
+fn last_closer(vocab: &Vocabulary, tokens: &[String], from: usize, to: usize) -> Option<(usize, usize)> {
+    (from..to).rev().find_map(|end| {
+        vocab
+            .remark_closers
+            .iter()
+            .find(|p| end + 1 >= from + p.len() && tokens[end + 1 - p.len()..=end] == p[..])
+            .map(|p| (end + 1 - p.len(), end))
+    })
 }
 
 /// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
