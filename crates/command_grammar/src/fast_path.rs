@@ -470,10 +470,13 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
         && m.start.checked_sub(1).is_some_and(|i| {
             matches!(raw[i].as_str(), "someone" | "somebody" | "he" | "she" | "nobody" | "everyone" | "everybody" | "anyone" | "anybody")
         });
-    past_of_another
+    // "it would be nice if you backed up a little": the past asks, after a polite condition.
+    let asked = vocab.polite_conditions.iter().any(|p| raw[..m.start].ends_with(p));
+    !asked
+        && (past_of_another
         || progressive_of_another
         || third_person
-        || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str())))
+        || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str()))))
 }
 
 /// Words that open a noun phrase: an action word right after one names a thing.
@@ -564,9 +567,9 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
         .map(|(i, t)| {
             // "lose some weight", "follow the pig": a homophone after a determiner is the noun it
             // spells ("to the rite" still turns right).
-            let noun = i > 0
-                && matches!(tokens[i - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some" | "this" | "that")
-                && vocab.homophones.get(t).is_some_and(|h| !matches!(h.as_str(), "right" | "left"));
+            let determined = i > 0
+                && matches!(tokens[i - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some" | "this" | "that");
+            let noun = determined && vocab.homophones.get(t).is_some_and(|h| !matches!(h.as_str(), "right" | "left"));
             let heard = match t.as_str() {
                 _ if noun => None,
                 "two" | "too" | "2" if before_article(i) => Some("to".to_string()),
@@ -594,6 +597,17 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 {
                     Some("to".to_string())
                 }
+                // "find the hole punch": after a determiner an English word is the noun it spells,
+                // no typo of a command word ("hold"). A word that is none ("the kitchn") still is
+                // one, and so is a unit's ("half a minuet").
+                // "it would help me if you moved forward a foot": right after a request said as how
+                // good it would be, a verb's past form is the verb asked for.
+                _ if vocab.past_forms.contains_key(t) && vocab.polite_conditions.iter().any(|p| tokens[..i].ends_with(p)) => {
+                    vocab.past_forms.get(t).cloned()
+                }
+                _ if determined && crate::english::is_word(t) => vocab.homophones.get(t).cloned().or_else(|| {
+                    correct_typo(vocab, t).filter(|w| vocab.units.iter().any(|(names, _)| names.contains(w)))
+                }),
                 _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
             };
             match heard {
@@ -942,7 +956,16 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
     }
     // "for a minute" times the wait; "a sec" alone softens the stop.
     let counted = i > after && tokens[i - 1] == "for" && tokens.get(i).is_some_and(|w| matches!(w.as_str(), "a" | "an"));
-    let Some(i) = (if counted { Some(i + 1) } else { crate::numbers::parse_number(tokens, i).map(|(_, n)| i + n) }) else {
+    // "hold on for a few minutes": a vague time still times the wait (which is refused as vague).
+    let article = usize::from(tokens.get(i).is_some_and(|w| matches!(w.as_str(), "a" | "an")));
+    let vague = tokens.get(i + article).is_some_and(|w| vocab.vague_amounts.contains(w));
+    let Some(i) = (if vague {
+        Some(i + article + 1)
+    } else if counted {
+        Some(i + 1)
+    } else {
+        crate::numbers::parse_number(tokens, i).map(|(_, n)| i + n)
+    }) else {
         return false;
     };
     vocab.units.iter().any(|(words, unit)| unit.dimension == dim::DURATION && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
@@ -1715,7 +1738,7 @@ fn remark_after_target(vocab: &Vocabulary, words: &[&String]) -> Option<usize> {
     // After a person said as a pronoun no clause describes a thing: "follow me we need to get the
     // washing in".
     let thing = !matches!(words[first].as_str(), "me" | "us" | "him" | "her");
-    (first + 1..words.len()).find(|&k| remark_starts(words, k, thing))
+    (first + 1..words.len()).find(|&k| !(k == first + 1 && opens_the_thing(words, k)) && remark_starts(words, k, thing))
 }
 
 /// Where a remark starts after the command's first action phrase and at least one word after it
@@ -1741,9 +1764,18 @@ pub(crate) fn remark_after_command(vocab: &Vocabulary, tokens: &[String], readin
             // robot go to the kitchen" still goes on to its request).
             let own_clause = matches!(tokens[k].as_str(), "youll" | "you'll" | "youre" | "you're" | "im" | "i'm" | "ill" | "i'll")
                 && !robot_named_in(vocab, &tokens[k..]);
-            !reading.filler[k] && (own_clause || (end..k).any(content)) && remark_starts(tokens, k, after_a_thing(k))
+            let first_thing = (end..k - 1).all(|i| !content(i)) && opens_the_thing(tokens, k);
+            !reading.filler[k] && !first_thing && (own_clause || (end..k).any(content)) && remark_starts(tokens, k, after_a_thing(k))
         })
         .unwrap_or(tokens.len())
+}
+
+/// "bring me my keys i need them": a possessive right after the one a thing is for (at `k - 1`,
+/// the first named after the action phrase) opens the thing, no clause about it.
+fn opens_the_thing<S: AsRef<str>>(words: &[S], k: usize) -> bool {
+    k > 0
+        && matches!(words[k - 1].as_ref(), "me" | "us" | "him" | "her")
+        && matches!(words[k].as_ref(), "my" | "your" | "his" | "our" | "their")
 }
 
 /// Whether a clause of its own (a remark, a reason) starts at `words[k]`. `after_a_thing`: right
@@ -2180,6 +2212,16 @@ fn parse_command(
     };
     if has_target && !slots.contains_key(TARGET_SLOT) {
         let at: Vec<usize> = (0..n).filter(|&i| !used[i]).collect();
+        // "follow me the meeting rooms round the corner": the speaker, right after the phrase, is
+        // who is followed; a place named after says where, which the LLM and its check settle.
+        let speaker_first = at.iter().copied().find(|&i| i >= first.end && (!vocab.filler_words.contains(&tokens[i]) || matches!(tokens[i].as_str(), "me" | "us")));
+        if matches!(action.name.as_str(), "follow" | "look_at")
+            && speaker_first.is_some_and(|i| {
+                matches!(tokens[i].as_str(), "me" | "us") && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "the" | "my" | "your"))
+            })
+        {
+            return needs("a thing named after the speaker".into());
+        }
         // As said, except a homophone of a function word ("pleas go to kitchen"); a typo's
         // correction is only a guess, and the target keeps the word.
         let heard_as_function_word =
@@ -2198,6 +2240,14 @@ fn parse_command(
             leftovers.truncate(k);
         }
         if let Some(k) = remark_after_target(vocab, &leftovers) {
+            leftovers.truncate(k);
+        }
+        // "go back to the front desk someone is waiting": someone new, doing something, starts a
+        // remark ("the crisp packet someone left" says which packet).
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "someone" | "somebody" | "everyone" | "everybody")
+                && leftovers.get(k + 1).is_some_and(|n| !n.ends_with("ed") && !CLAUSE_PASTS.contains(&n.as_str()))
+        }) {
             leftovers.truncate(k);
         }
         // "go to table sixteen the family are waiting": after a label noun and its number the

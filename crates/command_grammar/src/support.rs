@@ -1480,6 +1480,14 @@ impl<'a> Said<'a> {
         if let Some(k) = (1..words.len()).find(|&k| opens_another(k)) {
             return Err(Unsupported::Target { target: target.to_string(), missing: format!("one thing named; {:?} opens another", words[k..].join(" ")) });
         }
+        // "pick up the spoon and the fork" answered "spoon and fork": "and" and an article name a
+        // second thing ("the salt and pepper" is one).
+        let second_thing = self.raw.windows(2).any(|w| {
+            w[0] == "and" && matches!(w[1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some")
+        });
+        if words.contains(&"and") && second_thing {
+            return Err(Unsupported::Target { target: target.to_string(), missing: "one thing named; \"and\" and an article name another".into() });
+        }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
         let phrase = self.reading.triggers.iter().find(|m| m.action == self.ai).map(|m| &self.tokens[m.start..m.end]);
         if let Some(w) = self.vocab.idiom_word(phrase.unwrap_or(&[]), &content) {
@@ -1544,6 +1552,24 @@ impl<'a> Said<'a> {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not a relation".into(),
+            });
+        }
+        // "follow me the meeting rooms round the corner": the speaker, right after the phrase, is
+        // who is followed or looked at; a place named after it says where.
+        let speaker = |i: usize| self.tokens.get(i).is_some_and(|w| matches!(w.as_str(), "me" | "us"));
+        let speaker_next = after.is_some_and(|end| {
+            (end > 0 && speaker(end - 1))
+                || (end..self.tokens.len()).find(|&i| speaker(i) || !self.vocab.filler_words.contains(&self.tokens[i])).is_some_and(speaker)
+        });
+        let named_after = after.is_some_and(|end| content.iter().any(|w| self.raw[end.min(self.raw.len())..].iter().any(|r| r == w)));
+        if speaker_next
+            && named_after
+            && matches!(self.vocab.actions[self.ai].name.as_str(), "follow" | "look_at")
+            && self.vocab.canonical_target(target) != Some("person")
+        {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "the speaker, said right after the action phrase".into(),
             });
         }
         // "bring the knife to the baby": a thing named, then a path word and another thing named.
@@ -4295,6 +4321,52 @@ mod tests {
                 // "where" and a copula ask where the thing is; "to" before it is a path.
                 (r#"{"action":"find","target":"glasses"}"#, "find where is my glasses", true),
                 (r#"{"action":"pick_up","target":"station"}"#, "get me to the station", false),
+            ],
+        );
+    }
+
+    #[test]
+    fn polite_conditions_determined_nouns_remarks_after_a_thing_and_the_speaker_followed() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                // After a determiner an English word is no typo of a command word.
+                ("find the stapler wait no the hole punch", r#""target":"hole punch""#),
+                ("find the keys i dropped this morning", r#""target":"keys i dropped this morning""#),
+                ("wait half a minuet", r#""duration_s":30.0"#),
+                // A vague time after a pause phrase times it, vaguely.
+                ("hold on for a few minutes love", "vague amount"),
+                ("hold on a sec", r#""action":"stop""#),
+                // Someone new doing something starts a remark; a clause ending on its verb describes.
+                ("go back to the front desk someone is waiting", r#""target":"front desk""#),
+                ("pick up that crisp packet someone left", r#""target":"crisp packet someone left""#),
+                // A possessive after the one a thing is for opens the thing.
+                ("bring me my keys i need them", r#""target":"keys""#),
+                // Requests put as doubt, as a suggestion, or as how good it would be.
+                ("i dont suppose you could fetch the tv guide", r#""target":"tv guide""#),
+                ("shall we go through to the garden", r#""target":"garden""#),
+                ("it would be nice if you backed up a little", r#""direction":"backward""#),
+                ("itd be a big help if you came over here", r#""action":"come_here""#),
+                ("it would be great if you found my keys", r#""action":"find""#),
+                // The side is the direction; a driver's idiom; following behind.
+                ("move over to your left hand side a bit", r#""direction":"left""#),
+                ("find the bin on your right hand side", r#""target":"bin on your right hand side""#),
+                ("put your foot down were running late", r#""level":"fast""#),
+                ("come along behind me", r#""target":"person""#),
+                // What a person feels is no motion to stop.
+                ("stop worrying about the bin", "NeedsLlm"),
+                ("follow me the meeting rooms round the corner", "NeedsLlm"),
+            ],
+        );
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"follow","target":"meeting rooms"}"#, "follow me the meeting rooms round the corner", false),
+                (r#"{"action":"follow","target":"person"}"#, "follow me the meeting rooms round the corner", true),
+                (r#"{"action":"pick_up","target":"spoon and fork"}"#, "pick up the spoon and the fork", false),
+                (r#"{"action":"find","target":"salt and pepper"}"#, "find the salt and pepper", true),
+                (r#"{"action":"go_to","target":"yonder"}"#, "head over yonder a ways", false),
             ],
         );
     }

@@ -118,6 +118,10 @@ struct RawFile {
     #[serde(default)]
     remark_closers: Vec<Vec<String>>,
     #[serde(default)]
+    polite_conditions: Vec<Vec<String>>,
+    #[serde(default)]
+    past_forms: BTreeMap<String, String>,
+    #[serde(default)]
     encouragements: Vec<Vec<String>>,
     #[serde(default)]
     filler_words: Vec<String>,
@@ -488,6 +492,10 @@ pub struct Vocabulary {
     pub(crate) softening_amounts: Vec<Vec<String>>,
     /// Words that close a remark before the request ("lovely day anyway go to the kitchen").
     pub(crate) remark_closers: Vec<Vec<String>>,
+    /// "it would help me if you": a request said as how good it would be (filler phrases too).
+    pub(crate) polite_conditions: Vec<Vec<String>>,
+    /// A verb's past form right after one of `polite_conditions` is the verb asked for ("came").
+    pub(crate) past_forms: BTreeMap<String, String>,
     /// Another action's phrase said after a request only to urge it on ("find the ball go on").
     pub(crate) encouragements: Vec<Vec<String>>,
     pub(crate) filler_words: BTreeSet<String>,
@@ -957,7 +965,11 @@ impl Vocabulary {
         let polite_condition_words: BTreeSet<String> = lower_all(raw.polite_condition_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
         let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
+        let polite_conditions = phrase_lists(raw.polite_conditions, "polite condition")?;
+        let past_forms: BTreeMap<String, String> =
+            raw.past_forms.into_iter().map(|(past, verb)| (past.trim().to_lowercase(), verb.trim().to_lowercase())).collect();
         let mut filler_phrases = phrase_lists(raw.filler_phrases, "filler phrase")?;
+        filler_phrases.extend(polite_conditions.iter().cloned());
         filler_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         let injection_phrases = phrase_lists(raw.injection_phrases, "injection phrase")?;
         let softening_amounts = phrase_lists(raw.softening_amounts, "softening amount")?;
@@ -1111,6 +1123,8 @@ impl Vocabulary {
             filler_phrases,
             softening_amounts,
             remark_closers,
+            polite_conditions,
+            past_forms,
             encouragements,
             filler_words,
             injection_phrases,
