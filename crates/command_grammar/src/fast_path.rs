@@ -471,7 +471,7 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
             matches!(raw[i].as_str(), "someone" | "somebody" | "he" | "she" | "nobody" | "everyone" | "everybody" | "anyone" | "anybody")
         });
     // "it would be nice if you backed up a little": the past asks, after a polite condition.
-    let asked = vocab.polite_conditions.iter().any(|p| raw[..m.start].ends_with(p));
+    let asked = vocab.after_polite_condition(&raw[..m.start]);
     !asked
         && (past_of_another
         || progressive_of_another
@@ -570,6 +570,9 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
             let determined = i > 0
                 && matches!(tokens[i - 1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some" | "this" | "that");
             let noun = determined && vocab.homophones.get(t).is_some_and(|h| !matches!(h.as_str(), "right" | "left"));
+            // "it would help me if you moved forward a foot": right after a request said as how
+            // good it would be, a verb's past form is the verb asked for.
+            let past = vocab.past_forms.get(t).filter(|_| vocab.after_polite_condition(&tokens[..i]));
             let heard = match t.as_str() {
                 _ if noun => None,
                 "two" | "too" | "2" if before_article(i) => Some("to".to_string()),
@@ -597,14 +600,10 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 {
                     Some("to".to_string())
                 }
+                _ if past.is_some() => past.cloned(),
                 // "find the hole punch": after a determiner an English word is the noun it spells,
                 // no typo of a command word ("hold"). A word that is none ("the kitchn") still is
                 // one, and so is a unit's ("half a minuet").
-                // "it would help me if you moved forward a foot": right after a request said as how
-                // good it would be, a verb's past form is the verb asked for.
-                _ if vocab.past_forms.contains_key(t) && vocab.polite_conditions.iter().any(|p| tokens[..i].ends_with(p)) => {
-                    vocab.past_forms.get(t).cloned()
-                }
                 _ if determined && crate::english::is_word(t) => vocab.homophones.get(t).cloned().or_else(|| {
                     correct_typo(vocab, t).filter(|w| vocab.units.iter().any(|(names, _)| names.contains(w)))
                 }),

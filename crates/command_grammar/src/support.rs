@@ -1482,10 +1482,12 @@ impl<'a> Said<'a> {
         }
         // "pick up the spoon and the fork" answered "spoon and fork": "and" and an article name a
         // second thing ("the salt and pepper" is one).
-        let second_thing = self.raw.windows(2).any(|w| {
-            w[0] == "and" && matches!(w[1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some")
-        });
-        if words.contains(&"and") && second_thing {
+        let second_thing = || {
+            self.raw.windows(2).any(|w| {
+                w[0] == "and" && matches!(w[1].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some")
+            })
+        };
+        if words.contains(&"and") && second_thing() {
             return Err(Unsupported::Target { target: target.to_string(), missing: "one thing named; \"and\" and an article name another".into() });
         }
         let content: Vec<&str> = target.split_whitespace().filter(|w| !self.vocab.strip_words.contains(*w)).collect();
@@ -1557,15 +1559,17 @@ impl<'a> Said<'a> {
         // "follow me the meeting rooms round the corner": the speaker, right after the phrase, is
         // who is followed or looked at; a place named after it says where.
         let speaker = |i: usize| self.tokens.get(i).is_some_and(|w| matches!(w.as_str(), "me" | "us"));
-        let speaker_next = after.is_some_and(|end| {
-            (end > 0 && speaker(end - 1))
-                || (end..self.tokens.len()).find(|&i| speaker(i) || !self.vocab.filler_words.contains(&self.tokens[i])).is_some_and(speaker)
-        });
-        let named_after = after.is_some_and(|end| content.iter().any(|w| self.raw[end.min(self.raw.len())..].iter().any(|r| r == w)));
-        if speaker_next
-            && named_after
-            && matches!(self.vocab.actions[self.ai].name.as_str(), "follow" | "look_at")
+        let speaker_next = || {
+            after.is_some_and(|end| {
+                (end > 0 && speaker(end - 1))
+                    || (end..self.tokens.len()).find(|&i| speaker(i) || !self.vocab.filler_words.contains(&self.tokens[i])).is_some_and(speaker)
+            })
+        };
+        let named_after = || after.is_some_and(|end| content.iter().any(|w| self.raw[end.min(self.raw.len())..].iter().any(|r| r == w)));
+        if matches!(self.vocab.actions[self.ai].name.as_str(), "follow" | "look_at")
             && self.vocab.canonical_target(target) != Some("person")
+            && speaker_next()
+            && named_after()
         {
             return Err(Unsupported::Target {
                 target: target.to_string(),

@@ -1188,6 +1188,11 @@ impl Vocabulary {
             .map(|(_, c)| c.as_str())
     }
 
+    /// Whether `words` end on one of `polite_conditions` ("it would help me if you").
+    pub(crate) fn after_polite_condition(&self, words: &[String]) -> bool {
+        self.polite_conditions.iter().any(|p| words.ends_with(p))
+    }
+
     /// The noun a target is about: its last word before a relation ("the instructions in the
     /// manual": instructions).
     pub(crate) fn head_noun<'t>(&self, words: &[&'t str]) -> Option<&'t str> {
