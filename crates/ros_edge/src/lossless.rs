@@ -10,9 +10,18 @@
 //! A [`Lossless`] stream lets the spin thread see how full its channel may be, and the spin
 //! thread waits for the consumer before it could overflow it. Messages then wait in the DDS
 //! reader's queue (its QoS depth), where they belong.
+//!
+//! The bound must never fall below the channel's real fill, or the gate opens on a full channel.
+//! An earlier gate cleared a "may hold messages" flag before every poll and skipped spins that
+//! ran while it was clear; a spin that sent during the consumer's poll then went uncounted while
+//! the take that followed was subtracted, so under load the bound drifted below the fill and r2r
+//! dropped voice commands (a 300-utterance flood beside a 1.5B benchmark stalled with 18 never
+//! delivered). Now every spin counts unless the consumer is *parked*: its last poll found the
+//! channel empty and nothing has woken it since. Parking, the wake-up and the count share one
+//! atomic word, so no interleaving can park a consumer that has a message waiting.
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -21,20 +30,42 @@ use futures::{Stream, StreamExt};
 
 /// Slots in r2r's subscription channel: `mpsc::channel(10)` holds 10 plus one per sender.
 const CHANNEL_SLOTS: usize = 11;
-/// The spin thread waits once this many spins may have queued messages: one spin more can add
-/// one, and a race between the consumer and the spin thread can hide one.
-const WAIT_AT: usize = CHANNEL_SLOTS - 3;
+/// The spin thread waits once this many spins may have queued messages. The count is an upper
+/// bound on the fill (a spin moves at most one message per subscription), so one slot would do;
+/// the rest is margin.
+const WAIT_AT: u64 = CHANNEL_SLOTS as u64 - 3;
+
+/// One word for the gate's state, so that parking can be refused atomically when a wake-up or a
+/// counted spin came between the consumer's poll and its decision to park.
+mod word {
+    pub const PARKED: u64 = 1 << 63;
+    const GEN_SHIFT: u32 = 32;
+    const GEN_MASK: u64 = (1 << 31) - 1;
+    const SPINS_MASK: u64 = (1 << 32) - 1;
+
+    pub fn parked(w: u64) -> bool {
+        w & PARKED != 0
+    }
+    /// Wake-ups so far (wrapping): changes whenever r2r sent into a channel the consumer waits on.
+    pub fn generation(w: u64) -> u64 {
+        (w >> GEN_SHIFT) & GEN_MASK
+    }
+    /// Spins since the consumer last parked, less the messages it took: at least the fill.
+    pub fn spins(w: u64) -> u64 {
+        w & SPINS_MASK
+    }
+    pub fn make(parked: bool, generation: u64, spins: u64) -> u64 {
+        (if parked { PARKED } else { 0 }) | ((generation & GEN_MASK) << GEN_SHIFT) | spins.min(SPINS_MASK)
+    }
+}
 
 /// What the spin thread knows about one lossless stream's channel.
 #[derive(Debug)]
 pub struct Gate {
     topic: String,
-    /// Set when the channel may hold messages: by the consumer's waker (r2r sent into the empty
-    /// channel) and by each message the consumer takes; cleared just before the consumer polls.
-    maybe_queued: AtomicBool,
-    /// Spins since the channel was last seen empty: an upper bound on the messages in it, as a
-    /// spin moves at most one message per subscription.
-    spins: AtomicUsize,
+    /// See [`word`]. Starts unparked: until the consumer's first poll no waker is registered to
+    /// say that r2r sent something, so every spin counts.
+    state: AtomicU64,
     closed: AtomicBool,
     /// Times the spin thread stopped waiting for this consumer (messages may have been lost).
     overruns: AtomicUsize,
@@ -44,19 +75,44 @@ impl Gate {
     fn new(topic: &str) -> Self {
         Self {
             topic: topic.to_string(),
-            // Until the consumer's first poll no waker is registered to say that r2r sent
-            // something: count every spin from the start.
-            maybe_queued: AtomicBool::new(true),
-            spins: AtomicUsize::new(0),
+            state: AtomicU64::new(word::make(false, 0, 0)),
             closed: AtomicBool::new(false),
             overruns: AtomicUsize::new(0),
         }
     }
 
+    fn update(&self, f: impl Fn(u64) -> Option<u64>) {
+        let _ = self.state.fetch_update(Ordering::SeqCst, Ordering::SeqCst, f);
+    }
+
     fn near_full(&self) -> bool {
-        !self.closed.load(Ordering::SeqCst)
-            && self.maybe_queued.load(Ordering::SeqCst)
-            && self.spins.load(Ordering::SeqCst) >= WAIT_AT
+        let w = self.state.load(Ordering::SeqCst);
+        !self.closed.load(Ordering::SeqCst) && !word::parked(w) && word::spins(w) >= WAIT_AT
+    }
+
+    /// A spin ran. A parked consumer's channel was empty and r2r did not send into it (a send
+    /// would have woken and so unparked it), so only an unparked consumer's count grows.
+    fn spun(&self) {
+        self.update(|w| (!word::parked(w)).then(|| w + 1).filter(|&n| word::spins(n) > word::spins(w)));
+    }
+
+    /// r2r sent into the channel while the consumer waited on it.
+    fn woken(&self) {
+        self.update(|w| Some(word::make(false, word::generation(w) + 1, word::spins(w))));
+    }
+
+    /// The consumer took a message.
+    fn took(&self) {
+        self.update(|w| Some(word::make(false, word::generation(w), word::spins(w).saturating_sub(1))));
+    }
+
+    /// The consumer's poll, which began when the state was `before`, found the channel empty and
+    /// registered its waker. It parks unless it was woken in between: then a message may be
+    /// waiting, and the count (an over-estimate now) stands until the consumer takes it.
+    fn found_empty(&self, before: u64) {
+        self.update(|w| {
+            (word::generation(w) == word::generation(before)).then(|| word::make(true, word::generation(w), 0))
+        });
     }
 }
 
@@ -81,9 +137,7 @@ impl Gates {
     /// Call after each `spin_once`.
     pub fn after_spin(&self) {
         for g in self.live() {
-            if g.maybe_queued.load(Ordering::SeqCst) {
-                g.spins.fetch_add(1, Ordering::SeqCst);
-            }
+            g.spun();
         }
     }
 
@@ -125,7 +179,7 @@ impl<S> Lossless<S> {
     }
 }
 
-/// Marks the channel as possibly non-empty whenever the sender wakes the consumer.
+/// Unparks the gate whenever the sender wakes the consumer.
 struct FlagWaker {
     gate: Arc<Gate>,
     inner: Waker,
@@ -136,7 +190,7 @@ impl Wake for FlagWaker {
         self.wake_by_ref()
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.gate.maybe_queued.store(true, Ordering::SeqCst);
+        self.gate.woken();
         self.inner.wake_by_ref();
     }
 }
@@ -151,13 +205,10 @@ impl<S: Stream + Unpin> Stream for Lossless<S> {
             this.waker = Some((cx.waker().clone(), ours));
         }
         let ours = &this.waker.as_ref().expect("set above").1;
-        // Cleared before the poll: a message sent after the poll found the channel empty wakes
-        // `ours`, which sets it again.
-        this.gate.maybe_queued.store(false, Ordering::SeqCst);
+        let before = this.gate.state.load(Ordering::SeqCst);
         match this.inner.poll_next_unpin(&mut Context::from_waker(ours)) {
             Poll::Ready(Some(m)) => {
-                this.gate.maybe_queued.store(true, Ordering::SeqCst);
-                let _ = this.gate.spins.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| Some(n.saturating_sub(1)));
+                this.gate.took();
                 Poll::Ready(Some(m))
             }
             Poll::Ready(None) => {
@@ -165,7 +216,7 @@ impl<S: Stream + Unpin> Stream for Lossless<S> {
                 Poll::Ready(None)
             }
             Poll::Pending => {
-                this.gate.spins.store(0, Ordering::SeqCst);
+                this.gate.found_empty(before);
                 Poll::Pending
             }
         }
@@ -264,6 +315,123 @@ mod tests {
             gates.after_spin();
         }
         assert!(stream.overruns() > 0);
+    }
+
+    /// r2r's side, one spin at a time and in the test's thread, so that a test can place a spin
+    /// at any point of the consumer's poll. A spin the gate holds back sends nothing.
+    struct Spinner {
+        gates: Gates,
+        /// None once r2r is done, which ends the stream.
+        tx: Option<mpsc::Sender<u64>>,
+        sent: u64,
+        lost: u64,
+        held: u64,
+    }
+
+    impl Spinner {
+        fn spin(&mut self) {
+            let Some(tx) = self.tx.as_mut() else { return };
+            if self.gates.live().iter().any(|g| g.near_full()) {
+                self.held += 1;
+                return;
+            }
+            if tx.try_send(self.sent).is_err() {
+                self.lost += 1;
+            }
+            self.sent += 1;
+            self.gates.after_spin();
+        }
+    }
+
+    /// A stream that lets r2r spin just before it looks at the channel, or just after it found
+    /// it empty: the two places where the spin thread and the consumer race.
+    struct Racing {
+        rx: mpsc::Receiver<u64>,
+        spinner: Arc<Mutex<Spinner>>,
+        spin_before: bool,
+        spin_after_empty: bool,
+    }
+
+    impl Stream for Racing {
+        type Item = u64;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+            if self.spin_before {
+                self.spinner.lock().unwrap().spin();
+            }
+            let r = self.rx.poll_next_unpin(cx);
+            if r.is_pending() && self.spin_after_empty {
+                self.spinner.lock().unwrap().spin();
+            }
+            r
+        }
+    }
+
+    fn racing(spin_before: bool, spin_after_empty: bool) -> (Lossless<Racing>, Arc<Mutex<Spinner>>) {
+        let (tx, rx) = mpsc::channel::<u64>(10);
+        let gates = Gates::default();
+        let spinner = Arc::new(Mutex::new(Spinner { gates: gates.clone(), tx: Some(tx), sent: 0, lost: 0, held: 0 }));
+        (gates.lossless("voice_command", Racing { rx, spinner: spinner.clone(), spin_before, spin_after_empty }), spinner)
+    }
+
+    #[test]
+    fn a_spin_during_the_consumers_poll_is_counted() {
+        // Each round r2r sends once while the consumer polls and once after it took a message:
+        // the channel fills by one a round unless the gate holds r2r back. The old gate did not
+        // count the first send and subtracted the take, so its bound stayed near 0 while the
+        // channel filled, and r2r dropped the 12th message.
+        let (mut stream, spinner) = racing(true, false);
+        let waker = futures::task::noop_waker();
+        let mut got = Vec::new();
+        for _ in 0..200 {
+            if let Poll::Ready(Some(m)) = Pin::new(&mut stream).poll_next(&mut Context::from_waker(&waker)) {
+                got.push(m);
+            }
+            spinner.lock().unwrap().spin();
+        }
+        let s = spinner.lock().unwrap();
+        assert_eq!(s.lost, 0, "r2r dropped messages: the gate opened on a full channel");
+        assert!(s.held > 0, "the gate never held r2r back, so this did not test it");
+        assert_eq!(got, (0..got.len() as u64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_wake_between_an_empty_poll_and_parking_keeps_the_count() {
+        // r2r sends right after the consumer found the channel empty, before the consumer could
+        // park; then the consumer is slow to come back while r2r keeps spinning.
+        let (mut stream, spinner) = racing(false, true);
+        let waker = futures::task::noop_waker();
+        assert!(Pin::new(&mut stream).poll_next(&mut Context::from_waker(&waker)).is_pending());
+        for _ in 0..50 {
+            spinner.lock().unwrap().spin();
+        }
+        let s = spinner.lock().unwrap();
+        assert_eq!(s.lost, 0, "r2r dropped messages: the consumer parked with a message waiting");
+        assert!(s.held > 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_consumer_that_races_r2r_on_every_poll_loses_nothing() {
+        // The same races on real threads: spins inside the consumer's polls and beside them.
+        let (mut stream, spinner) = racing(true, true);
+        let beside = {
+            let spinner = spinner.clone();
+            std::thread::spawn(move || {
+                for _ in 0..2000 {
+                    spinner.lock().unwrap().spin();
+                    std::thread::yield_now();
+                }
+                spinner.lock().unwrap().tx = None;
+            })
+        };
+        let mut got = Vec::new();
+        while let Some(i) = stream.next().await {
+            std::thread::sleep(Duration::from_micros(50));
+            got.push(i);
+        }
+        beside.join().unwrap();
+        let s = spinner.lock().unwrap();
+        assert_eq!(s.lost, 0);
+        assert_eq!(got, (0..s.sent).collect::<Vec<_>>());
     }
 
     #[test]
