@@ -384,6 +384,10 @@ fn unjoined(vocab: &Vocabulary, t: String) -> Vec<String> {
     {
         return vec![t];
     }
+    // "go to thelaundry": an article run into the word after it ("theme", "thermos" are words).
+    if let Some(rest) = t.strip_prefix("the").filter(|r| r.len() >= 3 && crate::english::is_word(r) && !crate::english::is_word(&t)) {
+        return vec!["the".to_string(), rest.to_string()];
+    }
     // The first word must be one of an action's, a direction's, a stop's or an amount's (no
     // filler: "pallet" is no "pal let").
     // Nor a copula: "arena" is no "are na".
@@ -2249,6 +2253,23 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
+        // "go to the study tom will meet you there", "fetch the ball rex wont give it back", "go to
+        // the kitchen your dad wants you": someone else and what they will or want start a remark
+        // ("the ball will you" asks; "the stuff i dont need" says which stuff).
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            let kin = matches!(leftovers[k].as_str(), "my" | "your" | "his" | "her" | "our" | "their")
+                && leftovers.get(k + 1).is_some_and(|w| vocab.kin_words.contains(*w));
+            let v = if kin { k + 2 } else { k + 1 };
+            let modal = leftovers.get(v).is_some_and(|w| {
+                matches!(w.as_str(), "will" | "wont" | "cant" | "shall" | "should" | "must" | "might" | "wouldnt" | "couldnt" | "shouldnt" | "doesnt" | "didnt")
+            }) || (kin && leftovers.get(v).is_some_and(|w| matches!(w.as_str(), "wants" | "needs")));
+            modal
+                && !matches!(leftovers[k].as_str(), "i" | "we" | "you" | "it" | "that" | "this" | "which" | "who")
+                && !leftovers.get(v + 1).is_some_and(|w| matches!(w.as_str(), "you" | "ya" | "ye" | "u"))
+                && leftovers[..k].iter().any(|w| names(w))
+        }) {
+            leftovers.truncate(k);
+        }
         // "go to table sixteen the family are waiting": after a label noun and its number the
         // thing is named whole; an article starts what the speaker says next.
         if let Some(k) = (2..leftovers.len()).find(|&k| {
@@ -2258,7 +2279,7 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
-        // "fetch the ball for the dog", "the blanket for grandad": "for" and someone living, last
+        // "fetch the ball for the dog", "the honey for this lady": "for" and someone living, last
         // after a thing named, says who it is for, no part of its name ("the remote for the telly",
         // "the key card for room 108" keep theirs).
         let living = |w: &str| {
@@ -2269,7 +2290,9 @@ fn parse_command(
         };
         if let Some(k) = (1..leftovers.len()).find(|&k| {
             let mut j = k + 1;
-            while leftovers.get(j).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str()) || matches!(w.as_str(), "a" | "an" | "her" | "our")) {
+            while leftovers.get(j).is_some_and(|w| {
+                OBJECT_DETERMINERS.contains(&w.as_str()) || matches!(w.as_str(), "a" | "an" | "her" | "our" | "this" | "that" | "these" | "those")
+            }) {
                 j += 1;
             }
             leftovers[k] == "for" && j + 1 == leftovers.len() && living(leftovers[j]) && leftovers[..k].iter().any(|w| names(w))

@@ -151,6 +151,31 @@ fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
     })
 }
 
+/// A partner's pet name opening the utterance ("honey have you seen my keys"): said to them.
+/// "love", "pet" and "mate" are said to anyone, the robot too ("love could you fetch us the tin").
+const PARTNER_CALLS: [&str; 8] = ["honey", "hon", "hun", "darling", "sweetheart", "sweetie", "babe", "baby"];
+
+/// Words of the whole utterance that ask the robot nothing, whatever action the LLM read: a
+/// partner called by a pet name (unless the robot is named too), a question about how well it
+/// could do something ("how quickly can you turn right ninety degrees"), or an opinion asked
+/// ("can you turn around in that tight space do you think").
+fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
+    let t = |i: usize| tokens.get(i).map(String::as_str);
+    let robot_named = tokens.iter().any(|w| vocab.robot_names.contains(w));
+    if t(0).is_some_and(|w| PARTNER_CALLS.contains(&w)) && !robot_named {
+        return Some(format!("said to someone else: {:?}", tokens[0]));
+    }
+    let how_well = matches!(t(1), Some("quickly" | "fast" | "far" | "long" | "high" | "slowly" | "well" | "often" | "sharply" | "tightly"));
+    if t(0) == Some("how") && how_well && matches!(t(2), Some("can" | "could")) && t(3) == Some("you") {
+        return Some(format!("a question about what it can do: \"how {} {} you\"", tokens[1], tokens[2]));
+    }
+    let n = tokens.len();
+    if n > 3 && (tokens[n - 3..] == ["do", "you", "think"] || tokens[n - 2..] == ["you", "reckon"]) {
+        return Some("an opinion asked, not a request".to_string());
+    }
+    None
+}
+
 /// [`check_support`], and for each number slot the value the words said
 /// that supports it (converted to the canonical unit, clamped where the slot
 /// clamps): "three feet" is 0.9144 m, whatever rounding the model wrote.
@@ -174,6 +199,9 @@ fn said_values(
     // ("back me up on this"), which `one_command` does not see.
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {
         return Err(Unsupported::NotARequest(format!("an idiom, no command: {:?}", p.join(" "))));
+    }
+    if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens) {
+        return Err(Unsupported::NotARequest(why));
     }
     said.one_command(cmd)?;
     // "go full speed into the wall", "drive into the glass door": whatever the motion, it ends
@@ -2389,7 +2417,7 @@ mod tests {
         assert!(matches!(e, Unsupported::DescriptionLeftOut { .. }), "{e}");
         supported(r#"{"action":"find","target":"whistle"}"#, "search the whistle i lost it somewhere");
         // Waiting somewhere else needs a going there first.
-        let e = refused(r#"{"action":"wait"}"#, "darling can you wait for me at the taxi rank my train is late");
+        let e = refused(r#"{"action":"wait"}"#, "can you wait for me at the taxi rank my train is late");
         assert!(matches!(e, Unsupported::NoSlotFor { .. }), "{e}");
         supported(r#"{"action":"wait"}"#, "wait here");
         supported(r#"{"action":"wait","duration_s":600}"#, "wait here for the next hour");
@@ -4016,6 +4044,54 @@ mod tests {
                 (r#"{"action":"pick_up","target":"tape gun"}"#, "gazza can you grab the tape gun", false),
                 (r#"{"action":"resume"}"#, "endelea please continue", true),
                 (r#"{"action":"pick_up","target":"towel"}"#, "towel please bring", true),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_partner_called_a_question_of_ability_and_an_opinion_asked_ask_the_robot_nothing() {
+        let v = vocab();
+        assert_checks(
+            &v,
+            &[
+                (r#"{"action":"find","target":"keys"}"#, "honey have you seen my keys", false),
+                (r#"{"action":"pick_up","target":"butter"}"#, "sweetheart pass me the butter", false),
+                (r#"{"action":"find","target":"keys"}"#, "honey robot find my keys", true),
+                // Said to anyone, the robot too.
+                (r#"{"action":"pick_up","target":"biscuit tin"}"#, "love could you fetch us the biscuit tin", true),
+                (r#"{"action":"turn","direction":"right","angle_deg":90}"#, "how quickly can you turn right ninety degrees", false),
+                (r#"{"action":"turn","direction":"left","angle_deg":180}"#, "can you turn around in that tight space do you think", false),
+                (r#"{"action":"pick_up","target":"remote"}"#, "do you think you could grab the remote", true),
+            ],
+        );
+        assert_fast_answers(
+            &v,
+            &[
+                ("can one of you go to reception theres a courier", "several people"),
+                ("wait thirty seconds actually make it a minute", r#""duration_s":60.0"#),
+            ],
+        );
+    }
+
+    #[test]
+    fn someone_elses_will_and_who_a_thing_is_for_end_the_target() {
+        let v = vocab();
+        assert_fast_answers(
+            &v,
+            &[
+                ("go to the study tom will meet you there", r#""target":"study""#),
+                ("robot fetch the ball rex wont give it back", r#""target":"ball""#),
+                ("find the honey for this lady", r#""target":"honey""#),
+                ("go to the hall instead", r#""target":"hall""#),
+                // A question tag asks; a clause of the speaker's own says which thing.
+                ("fetch the ball will you", r#""target":"ball""#),
+                ("fetch the mug i wont use", r#""target":"mug i wont use""#),
+                // An article run into the word after it; a word that starts so is left alone.
+                ("go to thelaundry", r#""target":"laundry""#),
+                ("go to the theatre", r#""target":"theatre""#),
+                ("bring me the jerry can of petrol", "unsafe"),
+                ("bring my son his inhaler", "unsafe"),
+                ("would you look for my inhaler", r#""action":"find""#),
             ],
         );
     }

@@ -68,8 +68,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// and 60 ("wears my nans glasses", "go too bay four", "go on into the front room there"); 102 of
 /// 9867 in the twenty-eighth session after batches 61 and 62 ("shimmy forward a touch", "train your
 /// camera on the mantelpiece", "i could do with my glasses", "waht do you see"; "it would be nice if
-/// you backed up a little" is read now).
-const MAX_ACTION_WORD_REFUSALS: usize = 102;
+/// you backed up a little" is read now); 113 of 10250 in the twenty-ninth session after batches 63
+/// and 64 ("yall seen the pliers", "goat the garage please", "put it dow non the bench", "the nurse
+/// said to wait here so wait here for a minute").
+const MAX_ACTION_WORD_REFUSALS: usize = 113;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -120,8 +122,11 @@ const MAX_ACTION_WORD_REFUSALS: usize = 102;
 /// read now); 82 of 9566 after batches 59 and 60 ("fetch the hot water bottle my feet are like ice",
 /// "pick up the peg bag before it rains", "have a look at the budgie no i mean the goldfish"); 92 of
 /// 9867 in the twenty-eighth session after batches 61 and 62 (81 of the older lines, 11 new: "turn
-/// right for tea five degrees", "find the tee vee remote", "go to the bath the bedroom").
-const MAX_SLOT_REFUSALS: usize = 92;
+/// right for tea five degrees", "find the tee vee remote", "go to the bath the bedroom"); 100 of
+/// 10250 in the twenty-ninth session after batches 63 and 64 (the 92 older lines and 8 new: "robot go
+/// forward um seven centimetres no seventy", whose correction keeps its unit; "could you just look
+/// at me for a second"; "follow the dog no the cat follow the cat").
+const MAX_SLOT_REFUSALS: usize = 100;
 
 #[derive(Default)]
 struct Score {
