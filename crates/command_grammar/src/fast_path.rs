@@ -1739,9 +1739,14 @@ fn remark_after_target(vocab: &Vocabulary, words: &[&String]) -> Option<usize> {
     };
     let first = words.iter().position(|w| named(w))?;
     // After a person said as a pronoun no clause describes a thing: "follow me we need to get the
-    // washing in".
-    let thing = !matches!(words[first].as_str(), "me" | "us" | "him" | "her");
-    (first + 1..words.len()).find(|&k| !(k == first + 1 && opens_the_thing(words, k)) && remark_starts(words, k, thing))
+    // washing in". After the one a thing is for and the thing, a clause still describes the thing:
+    // "bring me the plate i was using".
+    let pronoun = |w: &String| matches!(w.as_str(), "me" | "us" | "him" | "her");
+    let thing_before = |k: usize| words[first..k].iter().any(|w| named(w) && !pronoun(w));
+    // Nor does an article right after that one: the action already takes a thing ("find me the
+    // plate i was using"; "follow me the dog is barking" never gets here).
+    let opens = |k: usize| opens_the_thing(words, k) || (pronoun(words[first]) && words[k].as_str() == "the");
+    (first + 1..words.len()).find(|&k| !(k == first + 1 && opens(k)) && remark_starts(words, k, thing_before(k)))
 }
 
 /// Where a remark starts after the command's first action phrase and at least one word after it
@@ -1799,6 +1804,8 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
         | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" | "someones" | "somebodys"
         | "everyones" | "nobodys" | "youve" | "you've" | "weve" | "we've" | "ive" | "i've" | "theyve" | "they've" => true,
         "thats" => !after_a_thing,
+        // "the cup it was on the table": where the thing is, said of it again.
+        "it" => after_a_thing && rest.first().is_some_and(|n| matches!(n.as_ref(), "is" | "was" | "s" | "isnt" | "wasnt")),
         // "find your shoes were late": "we're", not the shoes.
         "were" => !after_a_thing || rest.first().is_some_and(|n| n.as_ref() == "late"),
         // "the drip stand is it beeping": a question of its own about the thing.

@@ -293,6 +293,21 @@ fn targets_keep_names_and_lose_tails_and_paths() {
     // After an article a relation word opens a name; without one it is still a relation.
     assert_eq!(json(&v, "look at the back of the room"), r#"{"action":"look_at","target":"back of the room"}"#);
     assert!(json(&v, "look at back of the room").starts_with("needs LLM"));
+    // After the one a thing is for, a clause with "was" still says which thing: it is no remark
+    // that leaves the speaker as the target (which read "find me the plate i was using" as
+    // find a person, and refused "bring me ..." as lifting one).
+    expect_all(
+        &v,
+        &[
+            ("find me the plate i was using", r#"{"action":"find","target":"plate i was using"}"#),
+            ("bring me the plate i was using", r#"{"action":"pick_up","target":"plate i was using"}"#),
+            ("bring me the plate that i was using", r#"{"action":"pick_up","target":"plate that i was using"}"#),
+            ("bring me the plate we were using", r#"{"action":"pick_up","target":"plate we were using"}"#),
+            // "it was ..." after the thing says where it is, of the thing again.
+            ("get me the cup it was on the table", r#"{"action":"pick_up","target":"cup"}"#),
+            ("fetch the remote it is on the sofa", r#"{"action":"pick_up","target":"remote"}"#),
+        ],
+    );
 }
 
 #[test]
