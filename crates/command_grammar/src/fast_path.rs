@@ -1176,6 +1176,7 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         tokens.truncate(k);
         raw.truncate(k);
     }
+    let (tokens, raw) = units_carried(vocab, tokens, raw);
     let keep = self_corrections(vocab, &tokens);
     parse_command(vocab, text, kept(tokens, &keep), &kept(raw, &keep), corrections)
 }
@@ -1186,9 +1187,9 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
 /// came before is not read ("the robot" or "my robot" is spoken of, not called).
 fn request_after_robot_name(vocab: &Vocabulary, text: &str, tokens: &[String], raw: &[String], corrections: usize) -> Option<Command> {
     let k = robot_called_at(vocab, tokens)?;
-    let rest = tokens[k + 1..].to_vec();
+    let (rest, raw) = units_carried(vocab, tokens[k + 1..].to_vec(), raw[k + 1..].to_vec());
     let keep = self_corrections(vocab, &rest);
-    match parse_command(vocab, text, kept(rest, &keep), &kept(raw[k + 1..].to_vec(), &keep), corrections) {
+    match parse_command(vocab, text, kept(rest, &keep), &kept(raw, &keep), corrections) {
         FastPathOutcome::Confident(c) => Some(c),
         _ => None,
     }
@@ -1644,6 +1645,46 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
         }
     }
     keep
+}
+
+/// "ten centimetres no three", "two minutes sorry three": a number said again after a correction
+/// marker without a unit of its own keeps the unit of the amount it takes back (alone, "three"
+/// would be three metres or three seconds: a hundred times the distance meant). The unit is said
+/// again after the new number in `tokens` and in the parallel `raw`, before
+/// [`self_corrections`] drops the amount taken back.
+pub(crate) fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut m = 0;
+    while m < tokens.len() {
+        let Some(marker) = vocab.correction_markers.iter().find(|p| tokens.get(m..m + p.len()) == Some(&p[..])) else {
+            m += 1;
+            continue;
+        };
+        let mut e = m + marker.len();
+        while e + 1 < tokens.len() && HESITATIONS.contains(&tokens[e].as_str()) {
+            e += 1;
+        }
+        let mut from = m;
+        while from > 0 && (vocab.filler_words.contains(&tokens[from - 1]) || matches!(tokens[from - 1].as_str(), "no" | "nah")) {
+            from -= 1;
+        }
+        // With a unit of its own, even after "a" ("half a metre"), the new amount needs none.
+        let new_number = parse_number(&tokens, e).filter(|&(_, span)| (e + span..e + span + 3).all(|j| unit_at(vocab, &tokens, j).is_none()));
+        let old_unit = (from.saturating_sub(6)..from).find_map(|s| {
+            let (_, span) = parse_number(&tokens, s)?;
+            let (len, _, _) = unit_at(vocab, &tokens, s + span)?;
+            (s + span + len == from).then_some(s + span..from)
+        });
+        if let (Some((_, span)), Some(unit)) = (new_number, old_unit) {
+            let at = e + span;
+            let (t, r): (Vec<String>, Vec<String>) = (tokens[unit.clone()].to_vec(), raw[unit].to_vec());
+            tokens.splice(at..at, t);
+            raw.splice(at..at, r);
+            m = at;
+        } else {
+            m = e;
+        }
+    }
+    (tokens, raw)
 }
 
 /// Where the value replaced by the words after the marker `m..e` starts.

@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
-    contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections,
+    contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections, units_carried,
     takes_every_quantity, triggers, words, action_word_stems, Quantity, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
@@ -473,6 +473,8 @@ impl<'a> Heard<'a> {
     fn new(vocab: &'a Vocabulary, utterance: &str) -> Self {
         let raw = words(vocab, utterance);
         let (tokens, _) = corrected(vocab, raw.clone());
+        // A number said again without a unit keeps the unit it corrects ("ten centimetres no three").
+        let (tokens, raw) = units_carried(vocab, tokens, raw);
         // A value the speaker took back ("left no right") supports nothing.
         let keep = self_corrections(vocab, &tokens);
         let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));

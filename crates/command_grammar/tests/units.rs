@@ -311,6 +311,27 @@ fn targets_keep_names_and_lose_tails_and_paths() {
 }
 
 #[test]
+fn a_number_said_again_keeps_the_unit_it_corrects() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    // Alone, "three" would be three metres or three seconds: a hundred times the distance meant.
+    expect_all(
+        &v,
+        &[
+            ("move forward seven centimetres no seventy", r#"{"action":"move","direction":"forward","distance_m":0.7}"#),
+            ("move back fifty centimetres sorry thirty", r#"{"action":"move","direction":"backward","distance_m":0.3}"#),
+            ("wait two minutes no three", r#"{"action":"wait","duration_s":180.0}"#),
+            ("turn left ninety degrees no forty five", r#"{"action":"turn","angle_deg":45.0,"direction":"left"}"#),
+            // A unit of its own stands, after "a" too; a direction corrected keeps the amount.
+            ("move forward one metre no two metres", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            ("back up one meter sorry half a meter", r#"{"action":"move","direction":"backward","distance_m":0.5}"#),
+            ("forward two metres no backward", r#"{"action":"move","direction":"backward","distance_m":2.0}"#),
+        ],
+    );
+    // Three centimetres is below the smallest move: refused, never three metres.
+    assert!(json(&v, "move forward ten centimetres no three").contains("unknown"));
+}
+
+#[test]
 fn a_stop_word_inside_a_noun_compound_is_no_stop() {
     let v = Vocabulary::default_vocabulary().unwrap();
     for text in ["the bus stop is just down the road", "the stop sign over there is red"] {
