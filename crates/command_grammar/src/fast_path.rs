@@ -1518,23 +1518,15 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     let mut keep = vec![true; n];
     let mut m = 0;
     while m < n {
-        let Some(marker) = vocab
-            .correction_markers
-            .iter()
-            .find(|p| tokens.get(m..m + p.len()) == Some(&p[..]))
-        else {
+        let Some(e) = correction_marker_at(vocab, tokens, m) else {
             m += 1;
             continue;
         };
-        let mut e = m + marker.len();
         // "left uh no right", "four metres no i mean three": a hesitation or a "no" before the
         // marker belongs to it, and so does one after it ("one metre no um one and a half").
         let mut from = m;
         while from > 0 && keep[from - 1] && (vocab.filler_words.contains(&tokens[from - 1]) || matches!(tokens[from - 1].as_str(), "no" | "nah")) {
             from -= 1;
-        }
-        while e + 1 < n && HESITATIONS.contains(&tokens[e].as_str()) {
-            e += 1;
         }
         if let Some(start) = replaced_value(vocab, tokens, &keep, from, e) {
             // "forward one metre sorry backward": only the value is taken back when no amount
@@ -1647,6 +1639,17 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     keep
 }
 
+/// A correction marker ("no", "sorry", "i mean") at `m`: where the words after it start, past
+/// any hesitation ("one metre no um one and a half").
+fn correction_marker_at(vocab: &Vocabulary, tokens: &[String], m: usize) -> Option<usize> {
+    let marker = vocab.correction_markers.iter().find(|p| tokens.get(m..m + p.len()) == Some(&p[..]))?;
+    let mut e = m + marker.len();
+    while e + 1 < tokens.len() && HESITATIONS.contains(&tokens[e].as_str()) {
+        e += 1;
+    }
+    Some(e)
+}
+
 /// "ten centimetres no three", "two minutes sorry three": a number said again after a correction
 /// marker without a unit of its own keeps the unit of the amount it takes back (alone, "three"
 /// would be three metres or three seconds: a hundred times the distance meant). The unit is said
@@ -1655,14 +1658,10 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
 pub(crate) fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut m = 0;
     while m < tokens.len() {
-        let Some(marker) = vocab.correction_markers.iter().find(|p| tokens.get(m..m + p.len()) == Some(&p[..])) else {
+        let Some(e) = correction_marker_at(vocab, &tokens, m) else {
             m += 1;
             continue;
         };
-        let mut e = m + marker.len();
-        while e + 1 < tokens.len() && HESITATIONS.contains(&tokens[e].as_str()) {
-            e += 1;
-        }
         let mut from = m;
         while from > 0 && (vocab.filler_words.contains(&tokens[from - 1]) || matches!(tokens[from - 1].as_str(), "no" | "nah")) {
             from -= 1;
