@@ -1176,9 +1176,8 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         tokens.truncate(k);
         raw.truncate(k);
     }
-    let (tokens, raw) = units_carried(vocab, tokens, raw);
-    let keep = self_corrections(vocab, &tokens);
-    parse_command(vocab, text, kept(tokens, &keep), &kept(raw, &keep), corrections)
+    let (tokens, raw) = as_corrected(vocab, tokens, raw);
+    parse_command(vocab, text, tokens, &raw, corrections)
 }
 
 /// "kids stand back robot back up half a metre", "sorry to bother you robot where is my handbag":
@@ -1187,9 +1186,8 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
 /// came before is not read ("the robot" or "my robot" is spoken of, not called).
 fn request_after_robot_name(vocab: &Vocabulary, text: &str, tokens: &[String], raw: &[String], corrections: usize) -> Option<Command> {
     let k = robot_called_at(vocab, tokens)?;
-    let (rest, raw) = units_carried(vocab, tokens[k + 1..].to_vec(), raw[k + 1..].to_vec());
-    let keep = self_corrections(vocab, &rest);
-    match parse_command(vocab, text, kept(rest, &keep), &kept(raw, &keep), corrections) {
+    let (rest, raw) = as_corrected(vocab, tokens[k + 1..].to_vec(), raw[k + 1..].to_vec());
+    match parse_command(vocab, text, rest, &raw, corrections) {
         FastPathOutcome::Confident(c) => Some(c),
         _ => None,
     }
@@ -1639,6 +1637,15 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     keep
 }
 
+/// The words as the speaker meant them after their own corrections: a corrected number keeps its
+/// unit ([`units_carried`]) and what was taken back is dropped ([`self_corrections`]), from
+/// `tokens` and the parallel `raw` alike.
+pub(crate) fn as_corrected(vocab: &Vocabulary, tokens: Vec<String>, raw: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let (tokens, raw) = units_carried(vocab, tokens, raw);
+    let keep = self_corrections(vocab, &tokens);
+    (kept(tokens, &keep), kept(raw, &keep))
+}
+
 /// A correction marker ("no", "sorry", "i mean") at `m`: where the words after it start, past
 /// any hesitation ("one metre no um one and a half").
 fn correction_marker_at(vocab: &Vocabulary, tokens: &[String], m: usize) -> Option<usize> {
@@ -1655,7 +1662,7 @@ fn correction_marker_at(vocab: &Vocabulary, tokens: &[String], m: usize) -> Opti
 /// would be three metres or three seconds: a hundred times the distance meant). The unit is said
 /// again after the new number in `tokens` and in the parallel `raw`, before
 /// [`self_corrections`] drops the amount taken back.
-pub(crate) fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<String>) -> (Vec<String>, Vec<String>) {
+fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut m = 0;
     while m < tokens.len() {
         let Some(e) = correction_marker_at(vocab, &tokens, m) else {

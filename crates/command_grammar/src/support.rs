@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::command::{canonical_unit, Command, SlotValue, Source};
 use crate::eval::NUMBER_TOLERANCE;
 use crate::fast_path::{
-    contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, kept, needs_word_slot, read, relation_after, self_corrections, units_carried,
+    contains_phrase, corrected, idiom_connective, HALF_TURN_DEG, is_enum_word, needs_word_slot, read, relation_after, as_corrected,
     takes_every_quantity, triggers, words, action_word_stems, Quantity, Reading, TriggerMatch,
 };
 use crate::grounding::singular;
@@ -473,11 +473,9 @@ impl<'a> Heard<'a> {
     fn new(vocab: &'a Vocabulary, utterance: &str) -> Self {
         let raw = words(vocab, utterance);
         let (tokens, _) = corrected(vocab, raw.clone());
-        // A number said again without a unit keeps the unit it corrects ("ten centimetres no three").
-        let (tokens, raw) = units_carried(vocab, tokens, raw);
-        // A value the speaker took back ("left no right") supports nothing.
-        let keep = self_corrections(vocab, &tokens);
-        let (raw, tokens) = (kept(raw, &keep), kept(tokens, &keep));
+        // A value the speaker took back ("left no right") supports nothing; a number said again
+        // without a unit keeps the unit it corrects ("ten centimetres no three").
+        let (tokens, raw) = as_corrected(vocab, tokens, raw);
         let call = crate::fast_path::robot_called_at(vocab, &tokens).map(|k| {
             let after = &tokens[k + 1..];
             let read_after = read(vocab, after).triggers;
