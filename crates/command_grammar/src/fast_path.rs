@@ -516,7 +516,9 @@ fn correct_typo(vocab: &Vocabulary, tok: &str) -> Option<String> {
     if len < 4 || vocab.english_words.contains(tok) || is_numeric(tok) {
         return None;
     }
-    let max = if len <= 6 { 1 } else { 2 };
+    // A word of the language is corrected only within one edit ("fallow me"): two edits turn
+    // real words into others ("minimum" into "maximum", a speed the other way).
+    let max = if len <= 6 || crate::english::is_word(tok) { 1 } else { 2 };
     let first = tok.chars().next()?;
     let mut best: Option<(usize, &String)> = None;
     let mut tie = false;
@@ -2397,6 +2399,24 @@ fn parse_command(
         }) {
             leftovers.drain(..=k);
             at.drain(..=k);
+        }
+        // "go to the kitchen i think the toast is burning", "go to the hall you know the postman is
+        // here": the speaker's "i think" between the thing and a clause of its own makes the clause a
+        // remark; without it the clause may say which thing ("the toy the dog was chewing").
+        let hedged = |k: usize| {
+            at[k] >= 2
+                && matches!(
+                    (tokens[at[k] - 2].as_str(), tokens[at[k] - 1].as_str()),
+                    ("i", "think" | "reckon" | "guess" | "believe" | "suppose" | "bet") | ("you", "know")
+                )
+        };
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their")
+                && hedged(k)
+                && leftovers[..k].iter().any(|w| names(w))
+                && leftovers[k + 1..].iter().take(3).any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "s" | "isnt" | "arent" | "has" | "keeps"))
+        }) {
+            leftovers.truncate(k);
         }
         // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
         // phrase joined by no preposition or relative word is another clause or a correction.

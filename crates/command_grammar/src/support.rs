@@ -3661,7 +3661,7 @@ mod tests {
         assert_fast_answers(
             &v,
             &[
-                ("take me to the stop for the airport shuttle", "NeedsLlm"),
+                ("take me to the stop for the airport shuttle", r#""target":"stop for the airport shuttle""#),
                 ("we need to test the e stop after lunch", "NeedsLlm"),
                 ("hit the emergency stop", r#""action":"stop""#),
                 ("come to a stop", r#""action":"stop""#),

@@ -1209,13 +1209,11 @@ impl Vocabulary {
     /// freezer").
     pub(crate) fn idiom_word<'t>(&self, phrase: &[String], words: &[&'t str]) -> Option<&'t str> {
         // "the tab for table nine": "of" and "for" end the head noun with or without an article.
-        let head = words
-            .iter()
-            .position(|w| self.relation_words.contains(*w) || matches!(*w, "of" | "for"))
-            .and_then(|end| {
-                let opens_phrase = matches!(words[end], "of" | "for") || words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
-                if opens_phrase { words[..end].last().copied() } else { None }
-            });
+        let relation = words.iter().position(|w| self.relation_words.contains(*w) || matches!(*w, "of" | "for"));
+        let head = relation.and_then(|end| {
+            let opens_phrase = matches!(words[end], "of" | "for") || words.get(end + 1).is_some_and(|w| self.strip_words.contains(*w));
+            if opens_phrase { words[..end].last().copied() } else { None }
+        });
         // "the muster point", "the pick up point": a place named by what happens there.
         // (Not the action's own words: "go to the pick up point" is no pick_up of a point.)
         let place_point = |w: &str| {
@@ -1223,7 +1221,12 @@ impl Vocabulary {
                 && words.iter().filter(|x| !self.strip_words.contains(**x)).count() >= 2
                 && !words.iter().any(|x| phrase.iter().any(|p| p == x))
         };
-        head.into_iter().chain(words.last().copied()).find(|w| self.is_idiom_target(phrase, w) && !place_point(w))
+        // After a relation word the last word says where the thing is, not what it is: "take the
+        // book on the left", "the big box in corner you take". Not after an action's own word, whose
+        // particle is part of a name: "the pick up point".
+        let particle = |end: usize| self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == words[end - 1]));
+        let last = if relation.is_some_and(|end| end > 0 && !particle(end)) { None } else { words.last().copied() };
+        head.into_iter().chain(last).find(|w| self.is_idiom_target(phrase, w) && !place_point(w))
     }
 
     /// `target` (one word, or the head noun of a longer target) after the action phrase `phrase` makes an idiom

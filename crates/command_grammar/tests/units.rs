@@ -676,3 +676,35 @@ fn softening_amounts_remarks_closed_and_u_turns() {
     // A remark that holds a negation or a stop word is not passed over.
     assert_ne!(json(&v, "i dont know oh well go to the kitchen"), r#"{"action":"go_to","target":"kitchen"}"#);
 }
+
+#[test]
+fn real_words_routes_and_hedged_remarks_are_read_as_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            // A word of the language is no typo two edits from a command word: "minimum" is not
+            // "maximum" (which read a fast speed), "roaring" not "rolling".
+            ("set speed to maximum", r#"{"action":"set_speed","level":"fast"}"#),
+            ("go foreword one meter", r#"{"action":"move","direction":"forward","distance_m":1.0}"#),
+            // "i think" or "you know" before a clause of its own after the thing: a remark.
+            ("go to the kitchen i think the toast is burning", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the hall you know the postman is here", r#"{"action":"go_to","target":"hall"}"#),
+            ("look at the fridge i think the door is open", r#"{"action":"look_at","target":"fridge"}"#),
+            // Without it the clause still says which thing.
+            ("pick up the toy the dog was chewing", r#"{"action":"pick_up","target":"toy the dog was chewing"}"#),
+            // A way taken is no thing fetched ("take the next left" read pick_up "next left").
+            ("take the stairs", r#"{"action":"unknown"}"#),
+            ("take the next left", r#"{"action":"unknown"}"#),
+            ("take the second exit", r#"{"action":"unknown"}"#),
+            ("take the corridor on the right", r#"{"action":"unknown"}"#),
+            // A way named after the thing only says where the thing is.
+            ("take the book on the left", r#"{"action":"pick_up","target":"book on the left"}"#),
+            ("get the cup by the door", r#"{"action":"pick_up","target":"cup by the door"}"#),
+            ("take a seat by the window", r#"{"action":"unknown"}"#),
+        ],
+    );
+    for text in ["set speed to minimum", "speed minimum please", "lowest speed"] {
+        assert_eq!(json(&v, text), r#"{"action":"set_speed","level":"slow"}"#, "{text}");
+    }
+}
