@@ -2101,6 +2101,16 @@ fn parse_command(
     }
     // "find the head chef", "go to the walk in fridge", "follow the waiter": another action's
     // word right after a determiner inside the first action's object is a noun of that object.
+    // "take the lift", "get the grab bag": after a one-word idiom verb and an article, the same
+    // action's word is the noun taken ("pick the pick up the bottle" says the phrase again).
+    let light_then_noun = |m: &TriggerMatch| {
+        let f = &kept_triggers[0];
+        f.words == 1
+            && m.words == 1
+            && vocab.idiom_verbs.contains(&tokens[f.start])
+            && m.start == f.end + 1
+            && OBJECT_DETERMINERS.contains(&tokens[f.end].as_str())
+    };
     let mut chosen: Vec<TriggerMatch> = kept_triggers
         .iter()
         .enumerate()
@@ -2109,7 +2119,7 @@ fn parse_command(
             let of_stop_noun = k > 0 && in_stop_noun(vocab, &tokens, m.start);
             !of_stop_noun
                 && (k == 0
-                    || m.action == kept_triggers[0].action
+                    || (m.action == kept_triggers[0].action && !light_then_noun(m))
                     || !(m.start > kept_triggers[k - 1].end && tokens.get(m.start - 1).is_some_and(|w| OBJECT_DETERMINERS.contains(&w.as_str()))))
         })
         .map(|(_, m)| m.clone())

@@ -698,12 +698,18 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("take the next left", r#"{"action":"unknown"}"#),
             ("take the second exit", r#"{"action":"unknown"}"#),
             ("take the corridor on the right", r#"{"action":"unknown"}"#),
+            // After "take" and an article the same action's word is the noun taken.
+            ("take the lift", r#"{"action":"unknown"}"#),
+            ("get the grab bag", r#"{"action":"pick_up","target":"grab bag"}"#),
+            ("pick the pick up the bottle", r#"{"action":"pick_up","target":"bottle"}"#),
             // A way named after the thing only says where the thing is.
             ("take the book on the left", r#"{"action":"pick_up","target":"book on the left"}"#),
             ("get the cup by the door", r#"{"action":"pick_up","target":"cup by the door"}"#),
             ("take a seat by the window", r#"{"action":"unknown"}"#),
         ],
     );
+    // It read pick_up "second floor".
+    assert!(json(&v, "take the lift to the second floor").starts_with("needs LLM"));
     for text in ["set speed to minimum", "speed minimum please", "lowest speed"] {
         assert_eq!(json(&v, text), r#"{"action":"set_speed","level":"slow"}"#, "{text}");
     }
