@@ -708,6 +708,11 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("take a seat by the window", r#"{"action":"unknown"}"#),
         ],
     );
+    // Pain said to the robot stops it; said before a request of its own it is only a remark.
+    for text in ["ouch", "ow ow", "ow youre on my foot", "youre hurting me", "get off my foot"] {
+        assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text}");
+    }
+    assert_ne!(json(&v, "ow i stubbed my toe bring me the ice pack"), r#"{"action":"stop"}"#);
     // It read pick_up "second floor".
     assert!(json(&v, "take the lift to the second floor").starts_with("needs LLM"));
     for text in ["set speed to minimum", "speed minimum please", "lowest speed"] {
