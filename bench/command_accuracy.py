@@ -65,7 +65,11 @@ def run(model):
         end = time.monotonic() + 300
         while not any("ready for voice commands" in l for l in node.lines):
             if not node.alive() or time.monotonic() > end:
-                sys.exit(f"command_parser did not start with {model}:\n{node.output()[-3000:]}")
+                # The error comes first and a backtrace after it: keep both ends.
+                out = node.output()
+                if len(out) > 3000:
+                    out = out[:1500] + "\n...\n" + out[-1500:]
+                sys.exit(f"command_parser did not start with {model}:\n{out}")
             time.sleep(0.2)
         ctx = rclpy.Context()
         rclpy.init(context=ctx)

@@ -1362,7 +1362,16 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                 i += span;
             }
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
-                if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) {
+                // "go forward two paces", "three tiles": a number that counts things no unit
+                // measures is no bare amount of the slot's unit.
+                let counts_things = tokens.get(i + span).is_some_and(|n| {
+                    n.len() > 3
+                        && n.ends_with('s')
+                        && crate::english::is_word(n)
+                        && !vocab.known_words.contains(n)
+                        && !vocab.filler_words.contains(n)
+                });
+                if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) && !counts_things {
                     bare.push((value, i, i + span));
                 }
                 i += span;

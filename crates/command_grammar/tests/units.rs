@@ -713,6 +713,19 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
         assert_eq!(json(&v, text), r#"{"action":"stop"}"#, "{text}");
     }
     assert_ne!(json(&v, "ow i stubbed my toe bring me the ice pack"), r#"{"action":"stop"}"#);
+    // A number that counts things no unit measures is no bare amount ("three tiles" is no 3 m);
+    // paces are steps, and "grades" a second-language speaker's degrees.
+    assert!(json(&v, "go forward two squares").starts_with("needs LLM"));
+    let text = "go forward two squares";
+    let two_metres = Command::from_llm_json(&v, r#"{"action":"move","direction":"forward","distance_m":2.0}"#, text, 0.9).unwrap();
+    assert!(check_support(&v, text, &v.finalize(two_metres)).is_err(), "two squares read as 2 m");
+    expect_all(
+        &v,
+        &[
+            ("go forward two paces", r#"{"action":"move","direction":"forward","distance_m":1.0}"#),
+            ("turn to left ninety grades", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+        ],
+    );
     // It read pick_up "second floor".
     assert!(json(&v, "take the lift to the second floor").starts_with("needs LLM"));
     for text in ["set speed to minimum", "speed minimum please", "lowest speed"] {
