@@ -38,6 +38,13 @@ ALSO = {
     "chinedu", "ngozi", "emeka", "tunde", "kemi", "thabo", "sipho", "lerato", "zanele",
 }
 
+# Names people give their dogs and cats that are no word: said first or last, they address the
+# pet ("rex come here boy", "drop it bella"), not the robot.
+PETS = {
+    "rex", "fido", "bella", "luna", "milo", "coco", "bailey", "zeus", "simba", "nala", "toby", "bruno",
+    "loki", "benji", "gizmo", "tigger", "pippa",
+}
+
 
 def census(kind, top):
     text = (res.files("names") / f"dist.{kind}.first").read_text()
@@ -47,7 +54,7 @@ def census(kind, top):
 def main():
     words = get_english_words_set(["web2"], lower=False, alpha=True)
     names = census("female", TOP_FEMALE) + census("male", TOP_MALE)
-    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO)
+    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO | PETS)
     body = textwrap.fill(", ".join(keep), width=100, initial_indent="  ", subsequent_indent="  ")
     print(f"person_names: [\n{body}]")
 

@@ -726,6 +726,11 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("turn to left ninety grades", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
         ],
     );
+    // A pet's name that is no word addresses the pet ("stop barking rex").
+    assert_eq!(json(&v, "stop barking rex"), r#"{"action":"unknown"}"#);
+    let text = "rex come here";
+    let come = Command::from_llm_json(&v, r#"{"action":"come_here"}"#, text, 0.9).unwrap();
+    assert!(check_support(&v, text, &v.finalize(come)).is_err(), "said to the dog");
     // It read pick_up "second floor".
     assert!(json(&v, "take the lift to the second floor").starts_with("needs LLM"));
     for text in ["set speed to minimum", "speed minimum please", "lowest speed"] {
