@@ -214,6 +214,12 @@ fn said_values(
     if let Some(what) = crate::fast_path::vague_amount(vocab, &said.tokens) {
         return Err(Unsupported::UnreadAmount { word: what });
     }
+    // "turn around twice", "turn left twice": how far in all is left to guess (two half turns, two
+    // right angles?), and no slot counts times.
+    let counts_amounts = spec.slots.iter().any(|s| matches!(s.kind, SlotKind::Number { .. }));
+    if let Some(w) = said.tokens.iter().find(|w| matches!(w.as_str(), "twice" | "thrice")).filter(|_| counts_amounts) {
+        return Err(Unsupported::UnreadAmount { word: w.clone() });
+    }
     let slots = cmd
         .slots
         .iter()

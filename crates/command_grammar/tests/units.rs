@@ -726,6 +726,10 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("turn to left ninety grades", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
         ],
     );
+    // "twice" leaves the whole amount to guess.
+    let text = "turn around twice";
+    let half = Command::from_llm_json(&v, r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#, text, 0.9).unwrap();
+    assert!(check_support(&v, text, &v.finalize(half)).is_err(), "twice read as once");
     // A pet's name that is no word addresses the pet ("stop barking rex").
     assert_eq!(json(&v, "stop barking rex"), r#"{"action":"unknown"}"#);
     let text = "rex come here";
