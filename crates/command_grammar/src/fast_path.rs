@@ -2835,6 +2835,14 @@ fn request_frame_at(tokens: &[String], k: usize) -> bool {
 /// answer check.
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
+    // "hold this for me", "hold these a second": a thing held out to be held, no wait ("hold it"
+    // and "hold that" stay what they were).
+    if vocab.actions[m.action].name == "wait"
+        && tokens[m.start..m.end] == ["hold"]
+        && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "this" | "these"))
+    {
+        return Some(format!("a thing to hold, no wait: \"hold {}\"", tokens[m.end]));
+    }
     // "the treadmill is too fast", "ugh this robot is so slow": how a thing is, said of it, asks
     // nothing ("youre too slow" says it to the robot, and asks).
     let said_of_a_thing = start > 0

@@ -726,6 +726,11 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("turn to left ninety grades", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
         ],
     );
+    // A thing held out to be held is no wait; "hold it" still stops.
+    for text in ["hold this for me", "hold these a second"] {
+        assert_eq!(json(&v, text), r#"{"action":"unknown"}"#, "{text}");
+    }
+    assert_eq!(json(&v, "hold it"), r#"{"action":"stop"}"#);
     // "twice" leaves the whole amount to guess.
     let text = "turn around twice";
     let half = Command::from_llm_json(&v, r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#, text, 0.9).unwrap();
