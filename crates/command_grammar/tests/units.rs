@@ -726,6 +726,11 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("turn to left ninety grades", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
         ],
     );
+    // "get" and what one becomes gets no thing.
+    for text in ["get ready", "get dressed", "get it together"] {
+        assert_eq!(json(&v, text), r#"{"action":"unknown"}"#, "{text}");
+    }
+    assert_eq!(json(&v, "get the chess set"), r#"{"action":"pick_up","target":"chess set"}"#);
     // A thing held out to be held is no wait; "hold it" still stops.
     for text in ["hold this for me", "hold these a second"] {
         assert_eq!(json(&v, text), r#"{"action":"unknown"}"#, "{text}");
