@@ -2542,6 +2542,10 @@ fn parse_command(
                     || robot_kind
                     || place_object(k)
                     || ((vocab.inner_words.contains(*t) || vocab.is_relation_after_position(&leftovers, k)) && inside(k))
+                    // "the bolt i just dropped": inside the clause that says which thing.
+                    || (t.as_str() == "just"
+                        && inside(k)
+                        && leftovers.get(k + 1).is_some_and(|n| !vocab.deictic_words.contains(*n) && !vocab.filler_words.contains(*n)))
             })
             .map(|(_, t)| *t)
             .collect();

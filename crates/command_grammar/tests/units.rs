@@ -732,6 +732,10 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("hold it", STOP),
             // A pet's name that is no word addresses the pet.
             ("stop barking rex", UNKNOWN),
+            // "just" inside the clause that says which thing stays; before where it is, it goes.
+            ("pick up that bolt i just dropped", r#"{"action":"pick_up","target":"bolt i just dropped"}"#),
+            ("bring me the cup just there", r#"{"action":"pick_up","target":"cup"}"#),
+            ("get the mug just by the sink", r#"{"action":"pick_up","target":"mug by the sink"}"#),
         ],
     );
     // Pain said before a request of its own is only a remark.
