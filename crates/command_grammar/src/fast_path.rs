@@ -2337,10 +2337,12 @@ fn parse_command(
             let v = if kin { k + 2 } else { k + 1 };
             let modal = leftovers.get(v).is_some_and(|w| {
                 matches!(w.as_str(), "will" | "wont" | "cant" | "shall" | "should" | "must" | "might" | "wouldnt" | "couldnt" | "shouldnt" | "doesnt" | "didnt")
-            }) || (kin && leftovers.get(v).is_some_and(|w| matches!(w.as_str(), "wants" | "needs")));
-            modal
+            });
+            // "your dad wants you": what they want, of whoever is spoken to, is still a remark.
+            let wants = kin && leftovers.get(v).is_some_and(|w| matches!(w.as_str(), "wants" | "needs"));
+            (modal || wants)
                 && !matches!(leftovers[k].as_str(), "i" | "we" | "you" | "it" | "that" | "this" | "which" | "who")
-                && !leftovers.get(v + 1).is_some_and(|w| matches!(w.as_str(), "you" | "ya" | "ye" | "u"))
+                && !(modal && leftovers.get(v + 1).is_some_and(|w| matches!(w.as_str(), "you" | "ya" | "ye" | "u")))
                 && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
@@ -2394,6 +2396,16 @@ fn parse_command(
             vocative(leftovers[k])
                 && !matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to" | "a")
                 && leftovers[..k].iter().any(|w| named_or_person(w))
+        }) {
+            leftovers.truncate(k);
+        }
+        // "go to the front door yes mum", "the blue one okay dad": an answer to someone else,
+        // after the thing named.
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            matches!(leftovers[k].as_str(), "yes" | "yeah" | "yep" | "ok" | "okay" | "coming")
+                && k + 1 < leftovers.len()
+                && leftovers[k + 1..].iter().all(|w| vocab.kin_words.contains(*w) || vocab.person_names.contains(*w))
+                && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
         }

@@ -732,6 +732,10 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("hold it", STOP),
             // A pet's name that is no word addresses the pet.
             ("stop barking rex", UNKNOWN),
+            // What someone else wants, and an answer to them, after the thing: remarks.
+            ("robot go to the kitchen your dad wants you", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the front door yes mum", r#"{"action":"go_to","target":"front door"}"#),
+            ("find my keys okay dad", r#"{"action":"find","target":"keys"}"#),
             // "just" inside the clause that says which thing stays; before where it is, it goes.
             ("pick up that bolt i just dropped", r#"{"action":"pick_up","target":"bolt i just dropped"}"#),
             ("bring me the cup just there", r#"{"action":"pick_up","target":"cup"}"#),
