@@ -2399,6 +2399,16 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
+        // "bring me the colander ella get off the counter": someone named, then a request of their
+        // own, after the thing.
+        let opens_a_request = |i: usize| {
+            tokens.get(i).is_some_and(|w| vocab.actions.iter().flat_map(|a| &a.synonyms).any(|syn| syn.phrase.first() == Some(w)))
+        };
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            vocab.person_names.contains(leftovers[k]) && opens_a_request(at[k] + 1) && leftovers[..k].iter().any(|w| names(w))
+        }) {
+            leftovers.truncate(k);
+        }
         // "go to the front door yes mum", "the blue one okay dad": an answer to someone else,
         // after the thing named.
         if let Some(k) = (1..leftovers.len()).find(|&k| {

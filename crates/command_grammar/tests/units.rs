@@ -736,6 +736,7 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
             ("robot go to the kitchen your dad wants you", r#"{"action":"go_to","target":"kitchen"}"#),
             ("go to the front door yes mum", r#"{"action":"go_to","target":"front door"}"#),
             ("find my keys okay dad", r#"{"action":"find","target":"keys"}"#),
+            ("robot bring me the colander ella get off the counter", r#"{"action":"pick_up","target":"colander"}"#),
             // "just" inside the clause that says which thing stays; before where it is, it goes.
             ("pick up that bolt i just dropped", r#"{"action":"pick_up","target":"bolt i just dropped"}"#),
             ("bring me the cup just there", r#"{"action":"pick_up","target":"cup"}"#),
