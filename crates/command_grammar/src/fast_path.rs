@@ -368,7 +368,7 @@ pub(crate) fn action_word_stems<'v>(vocab: &'v Vocabulary, w: &str, suffix: &str
         None => Vec::new(),
     };
     candidates.into_iter().flatten().filter(move |c| {
-        !vocab.stop_words.contains(c) && vocab.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first() == Some(c))
+        !vocab.stop_words.contains(c) && vocab.opens_an_action_phrase(c)
     })
 }
 
@@ -2401,11 +2401,10 @@ fn parse_command(
         }
         // "bring me the colander ella get off the counter": someone named, then a request of their
         // own, after the thing.
-        let opens_a_request = |i: usize| {
-            tokens.get(i).is_some_and(|w| vocab.actions.iter().flat_map(|a| &a.synonyms).any(|syn| syn.phrase.first() == Some(w)))
-        };
         if let Some(k) = (1..leftovers.len()).find(|&k| {
-            vocab.person_names.contains(leftovers[k]) && opens_a_request(at[k] + 1) && leftovers[..k].iter().any(|w| names(w))
+            vocab.person_names.contains(leftovers[k])
+                && tokens.get(at[k] + 1).is_some_and(|w| vocab.opens_an_action_phrase(w))
+                && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
         }

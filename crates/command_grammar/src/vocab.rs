@@ -1203,6 +1203,11 @@ impl Vocabulary {
         words[..end].last().copied()
     }
 
+    /// `w` is the first word of some action's phrase ("take", "pick", "go").
+    pub(crate) fn opens_an_action_phrase(&self, w: &str) -> bool {
+        self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == w))
+    }
+
     /// The word of a target `words` that makes an idiom of the action phrase `phrase`, if one
     /// does: its last word ("take a seat"), or the noun before a phrase of its own ("follow the
     /// instructions in the manual"), not before a relation word inside a name ("the walk in
@@ -1224,7 +1229,7 @@ impl Vocabulary {
         // After a relation word the last word says where the thing is, not what it is: "take the
         // book on the left", "the big box in corner you take". Not after an action's own word, whose
         // particle is part of a name: "the pick up point".
-        let particle = |end: usize| self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == words[end - 1]));
+        let particle = |end: usize| self.opens_an_action_phrase(words[end - 1]);
         let last = if relation.is_some_and(|end| end > 0 && !particle(end)) { None } else { words.last().copied() };
         head.into_iter().chain(last).find(|w| self.is_idiom_target(phrase, w) && !place_point(w))
     }
