@@ -904,9 +904,27 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             let corrects = |i: usize| {
                 vocab.correction_markers.contains(p) && replaced_value(vocab, tokens, &vec![true; tokens.len()], i, i + p.len()).is_some()
             };
+            // "no no dont turn around", "dont move forward": a negated request of its own, which
+            // asks nothing now, as "no dont turn left" does ("no no not there", "dont move" stop).
+            let negated_request = |end: usize| {
+                let direction = |w: &String| matches!(w.as_str(), "forward" | "forwards" | "back" | "backward" | "backwards" | "left" | "right");
+                if p.len() == 2 && p[1] == "move" && vocab.negation_words.contains(&p[0]) {
+                    return tokens.get(end).is_some_and(direction);
+                }
+                let mut k = end;
+                while tokens.get(k).is_some_and(|w| w == "no") {
+                    k += 1;
+                }
+                p.iter().all(|w| w == "no")
+                    && tokens.get(k).is_some_and(|w| matches!(w.as_str(), "dont" | "don't"))
+                    && triggers(vocab, tokens, &vec![false; tokens.len()])
+                        .iter()
+                        .any(|m| m.start == k + 1 && !matches!(vocab.actions[m.action].name.as_str(), "stop" | "resume"))
+            };
             (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| {
                 tokens[i..i + p.len()] == p[..]
                     && !corrects(i)
+                    && !negated_request(i + p.len())
                     && (on_condition || !conditioned(i))
                     && !timed_pause(vocab, tokens, p, i + p.len())
                     && !speakers_own_wait(vocab, tokens, p, i + p.len())
@@ -1307,13 +1325,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             },
         };
         let mut j = i + span;
-        // "half a metre", "a couple of feet", "3/4 of a meter", "a full turn"
+        // "half a metre", "a couple of feet", "3/4 of a meter", "a full turn"; "five more minutes",
+        // "another minute" (read "an other minute").
         for skip in [1, 2] {
             let joiners = tokens.get(j..j + skip).unwrap_or(&[]);
             if joiners.len() == skip
                 && joiners
                     .iter()
-                    .all(|t| matches!(t.as_str(), "a" | "an" | "of" | "full" | "whole"))
+                    .all(|t| matches!(t.as_str(), "a" | "an" | "of" | "full" | "whole" | "more" | "extra" | "other"))
                 && unit_at(vocab, tokens, j + skip).is_some()
             {
                 j += skip;
@@ -1364,12 +1383,14 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
             None if !matches!(tokens[i].as_str(), "a" | "an") => {
                 // "go forward two paces", "three tiles": a number that counts things no unit
                 // measures is no bare amount of the slot's unit.
+                // A share is no amount either: "speed up by ten percent".
                 let counts_things = tokens.get(i + span).is_some_and(|n| {
-                    n.len() > 3
+                    (n.len() > 3
                         && n.ends_with('s')
                         && crate::english::is_word(n)
                         && !vocab.known_words.contains(n)
-                        && !vocab.filler_words.contains(n)
+                        && !vocab.filler_words.contains(n))
+                        || matches!(n.as_str(), "percent" | "per" | "%" | "pc" | "times")
                 });
                 if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) && !counts_things {
                     bare.push((value, i, i + span));
@@ -2602,7 +2623,7 @@ fn parse_command(
                 article = true;
             }
             // "kindly bring one bottle of water": "one" before a thing named is its article.
-            if words.len() > 1 && words[0] == "one" && names(words[1]) && !matches!(words[1].as_str(), "of" | "more" | "by" | "at") && !is_number_word(words[1]) {
+            if words.len() > 1 && words[0] == "one" && names(words[1]) && !matches!(words[1].as_str(), "of" | "more") && !vocab.relation_words.contains(words[1]) && !is_number_word(words[1]) {
                 words.remove(0);
                 article = true;
             }
@@ -2619,6 +2640,10 @@ fn parse_command(
             // last opens a noun the reading took for something else.
             if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an")) {
                 return needs(format!("target ends on an article: {}", words.last().map_or("", |w| w.as_str())));
+            }
+            // "the same place as before" with its time word cut: a comparison with nothing.
+            if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "as" | "than")) {
+                return needs(format!("target ends on a comparison: {}", words.last().map_or("", |w| w.as_str())));
             }
             // "face left" names a direction, not an object: a different action
             // was probably meant.
@@ -2824,7 +2849,12 @@ pub(crate) fn idiom_connective(vocab: &Vocabulary, tokens: &[String], m: &Trigge
 pub(crate) fn relation_after(vocab: &Vocabulary, tokens: &[String], used: &[bool], end: usize) -> Option<usize> {
     let free: Vec<usize> = (end..tokens.len()).filter(|&i| !used[i]).collect();
     let word = |k: usize| tokens[free[k]].as_str();
-    let at = (0..free.len()).find(|&k| !vocab.filler_words.contains(word(k)) || vocab.relation_words.contains(word(k)))?;
+    let mut at = (0..free.len()).find(|&k| !vocab.filler_words.contains(word(k)) || vocab.relation_words.contains(word(k)))?;
+    // "take this to the kitchen", "bring those over to the table": a pointed-at thing, then where
+    // it goes; the place is no thing fetched.
+    if matches!(word(at), "this" | "that" | "these" | "those") && at + 1 < free.len() && vocab.relation_words.contains(word(at + 1)) {
+        at += 1;
+    }
     let has_object = (at + 1..free.len()).any(|k| !vocab.filler_words.contains(word(k)));
     (vocab.relation_words.contains(word(at)) && has_object).then_some(free[at])
 }
@@ -2877,6 +2907,22 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         return Some(format!("a statement of how something is: {:?}", tokens[start - 1..m.end.min(tokens.len())].join(" ")));
     }
     let question = !vocab.actions[m.action].asked_as_question;
+    // "do you follow football", "do you go to school": what the robot does at all, asked; a
+    // request keeps a verb of its own between ("do you think you could", "do you mind going").
+    if question && start >= 2 && tokens[start - 2] == "do" && matches!(tokens[start - 1].as_str(), "you" | "u" | "ya") {
+        return Some("a question, not a request: \"do you\" right before the action".into());
+    }
+    // "slow down the video", "speed up the download": the speed of a thing that plays or runs,
+    // not the robot's (as "stop the music" stops no robot).
+    if vocab.actions[m.action].name == "set_speed" && {
+        let mut k = m.end;
+        while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
+            k += 1;
+        }
+        k > m.end && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
+    } {
+        return Some("the speed of another thing, not the robot's".into());
+    }
     // A copula after a subject states, and a request can follow: "my hands are full can you grab
     // the keys". It asks where it opens the utterance or a subject follows it ("are you going to
     // the kitchen"), and a statement with no request after it is a report ("the robot was turning
@@ -3162,6 +3208,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             if named && !vocab.filler_words.contains(w) {
                 return Some(format!("said to someone else: {w:?} after the action"));
             }
+        }
+        // "drop it drop it good boy", "leave it good girl": a dog's drill (a thing let go of, said
+        // the way a dog is told), then praise as a dog is praised.
+        let praised = tokens.len() >= 2
+            && tokens[tokens.len() - 2] == "good"
+            && matches!(tokens[tokens.len() - 1].as_str(), "boy" | "girl" | "dog" | "doggy" | "pup");
+        if praised {
+            return Some(format!("said to a dog: {:?}, then praise", tokens[m.start..m.end].join(" ")));
         }
     }
     // "slow down youll give yourself a heart attack george", "go to the kitchen george": a person's

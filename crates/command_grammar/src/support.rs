@@ -84,6 +84,10 @@ pub enum Unsupported {
     WhereToDoIt { words: String },
     #[error("{what:?} is what is to move, not the robot")]
     OtherThingMoved { what: String },
+    #[error("{words:?}: an amount below zero, whose way is left to guess")]
+    NegativeAmount { words: String },
+    #[error("{place:?} is where to come, not to the speaker")]
+    ComesElsewhere { place: String },
     #[error("{word:?}: up or down stairs, which is unsafe")]
     Stairs { word: String },
     #[error("{word:?} alone: out of the building by itself, which is unsafe")]
@@ -1544,6 +1548,21 @@ impl<'a> Said<'a> {
                 missing: "a thing or place named, not who is spoken to".into(),
             });
         }
+        // "catch up" answered pick_up "catch up": the phrase's own words, and a particle, name no
+        // thing ("pick up the pick list" names one).
+        let own: Vec<&str> = self
+            .reading
+            .triggers
+            .iter()
+            .filter(|m| m.action == self.ai)
+            .flat_map(|m| self.tokens[m.start..m.end].iter().map(|w| w.as_str()))
+            .collect();
+        if content.iter().any(|w| own.contains(w)) && content.iter().all(|w| own.contains(w) || self.vocab.relation_words.contains(*w)) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not the action's own words".into(),
+            });
+        }
         // "robot pick me up": the robot spoken to is no thing to act on.
         if !content.is_empty() && content.iter().all(|w| self.vocab.robot_names.contains(*w)) {
             return Err(Unsupported::Target {
@@ -1930,9 +1949,48 @@ impl<'a> Said<'a> {
                 | "first" | "last" | "any" | "times")
     }
 
+    /// "come into the kitchen", "come over to the sofa": a place named right after the coming
+    /// is where to go, which come_here (to the speaker) would not reach. "come to mummy", "come
+    /// over to me", "come in here" still come to the speaker.
+    fn place_to_come_to(&self) -> Option<usize> {
+        let (r, v) = (&self.reading, self.vocab);
+        let end = r.triggers.iter().find(|m| m.action == self.ai)?.end;
+        let into = |w: &str| matches!(w, "to" | "into" | "in" | "inside" | "through" | "over" | "across" | "up" | "down" | "round" | "around" | "onto");
+        // Right after the phrase: "come here i want to show you" has a clause of its own.
+        let mut i = (end..self.tokens.len()).find(|&k| !matches!(self.tokens[k].as_str(), "back" | "on" | "right" | "please" | "robot" | "now"))?;
+        if !into(&self.tokens[i]) || i >= self.remark_from {
+            return None;
+        }
+        while self.tokens.get(i).is_some_and(|w| into(w) || v.strip_words.contains(w)) {
+            // "come to my side", "come over to our table": where the speaker is.
+            if matches!(self.tokens[i].as_str(), "my" | "our") {
+                return None;
+            }
+            i += 1;
+        }
+        let w = self.tokens.get(i)?.as_str();
+        let speaker = matches!(w, "me" | "us" | "here" | "there" | "where") || v.kin_words.contains(w) || v.person_names.contains(w);
+        (i > end
+            && i < self.remark_from
+            && !r.used[i]
+            && !speaker
+            && !v.filler_words.contains(w)
+            && !v.relation_words.contains(w)
+            && crate::english::is_word(w))
+        .then_some(i)
+    }
+
     fn nothing_left_out(&self, cmd: &Command) -> Result<(), Unsupported> {
         let has = |name: &str| cmd.slots.contains_key(name);
         let r = &self.reading;
+        // "go forward minus one metre", "turn left negative thirty": no amount the robot can take
+        // as said (backward? the other way?).
+        let numbered = cmd.slots.values().any(|v| matches!(v, SlotValue::Number { .. }));
+        if let Some(i) = (0..self.tokens.len()).find(|&i| {
+            numbered && matches!(self.raw[i].as_str(), "minus" | "negative") && crate::numbers::parse_number(&self.tokens, i + 1).is_some()
+        }) {
+            return Err(Unsupported::NegativeAmount { words: self.raw[i..(i + 2).min(self.raw.len())].join(" ") });
+        }
         // "go forward four feet at a foot per second" read as two lengths: which is the distance?
         // The same amount said again ("move forward a metre um move forward a metre") is one.
         for q in &r.quantities {
@@ -1999,6 +2057,11 @@ impl<'a> Said<'a> {
             // verb is what is moved ("move yourself", "move the robot" are the robot).
             if let Some(i) = self.object_moved() {
                 return Err(Unsupported::OtherThingMoved { what: self.raw[i].clone() });
+            }
+        }
+        if self.spec.name == "come_here" {
+            if let Some(i) = self.place_to_come_to() {
+                return Err(Unsupported::ComesElsewhere { place: self.raw[i].clone() });
             }
         }
         for q in r.quantities.iter().filter(|q| !q.softening || self.has_slot_for(q)) {

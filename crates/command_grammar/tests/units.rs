@@ -759,3 +759,77 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
         assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
     }
 }
+
+#[test]
+fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // "the one" before where it is keeps its place in the target ("on the left" alone read
+            // a relation as the thing).
+            ("bring me the one on the left", r#"{"action":"pick_up","target":"one on the left"}"#),
+            ("find the one in the kitchen", r#"{"action":"find","target":"one in the kitchen"}"#),
+            ("kindly bring one bottle of water", r#"{"action":"pick_up","target":"bottle of water"}"#),
+            // "do you" right before the action asks what the robot does at all.
+            ("do you follow", UNKNOWN),
+            ("do you come here often", UNKNOWN),
+            ("do you think you could grab the remote", r#"{"action":"pick_up","target":"remote"}"#),
+            // A dog told to let go, then praised.
+            ("drop it drop it good boy", UNKNOWN),
+            ("drop it", r#"{"action":"put_down"}"#),
+            // Idioms of coming and of a lift in a car.
+            // "more" or "other" between a number and its unit: "another minute" is read "an other minute".
+            ("wait five more minutes", r#"{"action":"wait","duration_s":300.0}"#),
+            ("wait another minute", r#"{"action":"wait","duration_s":60.0}"#),
+            // A negated request of its own after "no no" asks nothing now, as after one "no"; a
+            // direction after "dont move" negates that move. Stops said alone still stop.
+            ("no no dont turn around", UNKNOWN),
+            ("no no no dont turn left", UNKNOWN),
+            ("dont move forward", UNKNOWN),
+            ("dont move", r#"{"action":"stop"}"#),
+            ("no no not there", r#"{"action":"stop"}"#),
+            ("no no dont do that", r#"{"action":"stop"}"#),
+            ("come again", UNKNOWN),
+            ("come to think of it", UNKNOWN),
+            ("drop me off at the next stop", UNKNOWN),
+        ],
+    );
+    // A pointed-at thing and where it goes: no fetch of the place (it read pick_up "kitchen").
+    for text in ["take this to the kitchen", "take that to the bin", "bring these to the table"] {
+        assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
+    }
+    // A comparison cut short ("the same place as" before a time word) is no place.
+    assert!(json(&v, "go to the same place as before").starts_with("needs LLM"));
+    // LLM answers the check refuses.
+    for (text, answer) in [
+        ("take this to the kitchen", r#"{"action":"pick_up","target":"kitchen"}"#),
+        ("slow down the video", r#"{"action":"set_speed","level":"slow"}"#),
+        ("speed up the download", r#"{"action":"set_speed","level":"fast"}"#),
+        ("do you follow football", r#"{"action":"follow","target":"football"}"#),
+        ("come off it", r#"{"action":"come_here"}"#),
+        ("come what may", r#"{"action":"come_here"}"#),
+        ("come into the kitchen", r#"{"action":"come_here"}"#),
+        ("come over to the sofa", r#"{"action":"come_here"}"#),
+        ("go forward minus one metre", r#"{"action":"move","direction":"forward","distance_m":1.0}"#),
+        ("turn left minus 30", r#"{"action":"turn","angle_deg":30.0,"direction":"left"}"#),
+        ("catch up", r#"{"action":"pick_up","target":"catch up"}"#),
+        ("speed up by ten percent", r#"{"action":"set_speed","speed_mps":0.5}"#),
+        ("wait five more minutes", r#"{"action":"wait","duration_s":5.0}"#),
+    ] {
+        let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
+        assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
+    }
+    // ... and the same kinds it keeps.
+    for (text, answer) in [
+        ("come over to me", r#"{"action":"come_here"}"#),
+        ("come to my side", r#"{"action":"come_here"}"#),
+        ("come here i want to show you something", r#"{"action":"come_here"}"#),
+        ("slow down the floors wet", r#"{"action":"set_speed","level":"slow"}"#),
+        ("pick up the pick list", r#"{"action":"pick_up","target":"pick list"}"#),
+    ] {
+        let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
+        assert!(check_support(&v, text, &v.finalize(cmd)).is_ok(), "{text:?} refused {answer}");
+    }
+}
