@@ -38,6 +38,20 @@ ALSO = {
     "chinedu", "ngozi", "emeka", "tunde", "kemi", "thabo", "sipho", "lerato", "zanele",
 }
 
+# Given names common since the 1990 census (top names of births in the US, England and Wales,
+# 2000-2020), which its lists lack: "can you find the red crayon for jayden".
+MODERN = {
+    "jayden", "aiden", "ayden", "brayden", "kayden", "caden", "jaden", "aidan", "hayden", "jaxon", "jaxson",
+    "ryder", "easton", "colton", "landon", "cooper", "brody", "bentley", "grayson", "greyson", "kingston",
+    "jenson", "harley", "riley", "kai", "leo", "arlo", "ezra", "rory", "reuben", "oscar", "alfie", "freddie",
+    "harrison", "ethan", "logan", "mason", "noah", "lucas", "elijah", "isaiah", "josiah", "xavier", "zachary",
+    "zara", "zoe", "isla", "freya", "evie", "sienna", "imogen", "phoebe", "harper", "aria", "ariana",
+    "nevaeh", "madison", "addison", "kinsley", "brooklyn", "skylar", "kayla", "makayla", "mackenzie",
+    "aaliyah", "layla", "leila", "lila", "lola", "mila", "nia", "esme", "maya", "ava", "mia", "ella",
+    "amelia", "olivia", "isabella", "sophia", "sofia", "chloe", "abigail", "emily", "grace", "lily",
+    "yossi", "ahmed", "mohammed", "muhammad", "omar", "yusuf", "ali", "zain", "aryan", "dev", "ravi",
+}
+
 # Names people give their dogs and cats that are no word: said first or last, they address the
 # pet ("rex come here boy", "drop it bella"), not the robot.
 PETS = {
@@ -54,7 +68,8 @@ def census(kind, top):
 def main():
     words = get_english_words_set(["web2"], lower=False, alpha=True)
     names = census("female", TOP_FEMALE) + census("male", TOP_MALE)
-    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO | PETS)
+    modern = {n for n in MODERN if n not in words}
+    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO | PETS | modern)
     body = textwrap.fill(", ".join(keep), width=100, initial_indent="  ", subsequent_indent="  ")
     print(f"person_names: [\n{body}]")
 

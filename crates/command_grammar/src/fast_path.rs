@@ -2330,10 +2330,20 @@ fn parse_command(
         // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
         // floor": the thing, not where it is taken from.
         // Anything but filler before it: "her wherever she goes" is her ("please go to ..." cuts nothing).
+        // "the third desk from the end", "the second shelf from the top": after a count of places,
+        // where it is counted from says which.
+        let counted_from = |k: usize| {
+            leftovers[k] == "from"
+                && leftovers[..k].iter().any(|w| matches!(w.as_str(), "first" | "second" | "third" | "fourth" | "fifth" | "sixth" | "last" | "1st" | "2nd" | "3rd" | "4th" | "5th"))
+                && leftovers.get(k + 1).is_some_and(|w| w.as_str() == "the")
+                && leftovers.get(k + 2).is_some_and(|w| matches!(w.as_str(), "end" | "left" | "right" | "top" | "bottom" | "front" | "back" | "door" | "window" | "wall" | "entrance"))
+                && k + 3 == leftovers.len()
+        };
         let cut = (0..leftovers.len()).find(|&k| {
             let w = leftovers[k];
             (vocab.exclusion_words.contains(w) || vocab.cut_words.contains(w))
                 && leftovers[..k].iter().any(|w| !vocab.filler_words.contains(*w))
+                && !counted_from(k)
         });
         if let Some(k) = cut {
             leftovers.truncate(k);
@@ -2636,6 +2646,15 @@ fn parse_command(
             }) {
                 words.truncate(words.len() - t.len());
             }
+            // "find the red crayon for jayden", "bring the water bottle for my mum": whom it is
+            // for, not which thing ("the skull for hamlet", "the keys for the shed" say which).
+            let beneficiary = |w: &str| vocab.person_names.contains(w) || vocab.kin_words.contains(w) || matches!(w, "him" | "her" | "them" | "us");
+            let n = words.len();
+            if n > 2 && words[n - 2] == "for" && beneficiary(&words[n - 1]) {
+                words.truncate(n - 2);
+            } else if n > 3 && words[n - 3] == "for" && matches!(words[n - 2].as_str(), "my" | "your" | "his" | "her" | "our") && vocab.kin_words.contains(words[n - 1].as_str()) {
+                words.truncate(n - 3);
+            }
             // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article
             // last opens a noun the reading took for something else.
             if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an")) {
@@ -2690,6 +2709,21 @@ fn parse_command(
             let plain: Vec<&str> = words.iter().map(|w| w.as_str()).collect();
             if let Some(w) = vocab.idiom_word(&tokens[first.start..first.end], &plain) {
                 return idiom(w);
+            }
+            // "go to the kitchen right": a tag asking agreement, or a turn after the place? ("the
+            // door on the right", "stage right", "bottom left" name the side.)
+            let n = words.len();
+            if n > 1
+                && matches!(words[n - 1].as_str(), "right" | "left")
+                && !matches!(
+                    words[n - 2].as_str(),
+                    "the" | "your" | "my" | "his" | "her" | "their" | "our" | "on" | "to" | "at" | "far" | "hard" | "bottom" | "top" | "upper"
+                        | "lower" | "front" | "back" | "rear" | "stage" | "camera" | "house" | "centre" | "center" | "middle" | "extreme"
+                        // "the crisp packet someone left": the verb.
+                        | "someone" | "somebody" | "i" | "you" | "he" | "she" | "we" | "they" | "who" | "that" | "which"
+                )
+            {
+                return needs(format!("target ends on a direction: {} {}", words[n - 2], words[n - 1]));
             }
             if !words.is_empty() {
                 let target = words
@@ -3229,7 +3263,9 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         let takes_it = vocab.strip_words.contains(before)
             || vocab.relation_words.contains(before)
             || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
-        if vocab.person_names.contains(&tokens[last]) && !takes_it && !robot_named_in(vocab, tokens) {
+        // "where is zara find zara": the same request said again takes the name.
+        let taken_again = || triggers(vocab, tokens, &vec![false; tokens.len()]).iter().any(|t| t.action == m.action && t.end == last);
+        if vocab.person_names.contains(&tokens[last]) && !takes_it && !robot_named_in(vocab, tokens) && !taken_again() {
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }

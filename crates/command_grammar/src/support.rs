@@ -331,6 +331,8 @@ pub fn refusal(
                 vocab.llm_stop_cues.contains(&ws[k])
                     && !(matches!(ws[k].as_str(), "hold" | "hang") && next == Some("on") && crate::fast_path::speaker_busy_after(vocab, ws, k + 2))
                     && !(matches!(ws[k].as_str(), "stopping" | "braking") && next == Some("distance"))
+                    // "pause the music": a thing that plays, paused (as "stop the music" stops no robot).
+                    && !(ws[k + 1..].iter().take(3).any(|w| vocab.stop_objects.contains(w)) && ws.get(k + 1).is_some_and(|w| vocab.strip_words.contains(w)))
             })
         };
         let cue = cue_in(&tokens) || cue_in(&said);

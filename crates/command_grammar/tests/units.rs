@@ -1,6 +1,6 @@
 //! The unit and number forms named in the requirements, one by one.
 
-use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotValue, Source, Vocabulary};
+use command_grammar::{check_support, fast_path, vet_llm_answer, Command, FastPathOutcome, SlotValue, Source, Vocabulary};
 
 fn slot(v: &Vocabulary, text: &str, name: &str) -> f64 {
     match fast_path(v, text) {
@@ -791,6 +791,18 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
             ("dont move", r#"{"action":"stop"}"#),
             ("no no not there", r#"{"action":"stop"}"#),
             ("no no dont do that", r#"{"action":"stop"}"#),
+            // Whom it is for closes the target.
+            ("can you find the red crayon for jayden", r#"{"action":"find","target":"red crayon"}"#),
+            ("bring the water bottle for my mum", r#"{"action":"pick_up","target":"water bottle"}"#),
+            ("find the remote for the telly", r#"{"action":"find","target":"remote for the telly"}"#),
+            // After a count of places, where it is counted from says which; elsewhere "from" says
+            // where the thing is taken from.
+            ("go to the third desk from the end", r#"{"action":"go_to","target":"third desk from the end"}"#),
+            ("fetch the first book from the shelf", r#"{"action":"pick_up","target":"first book"}"#),
+            // Surprise is no pause; a stop after it still stops.
+            ("wait what", UNKNOWN),
+            ("wait really", UNKNOWN),
+            ("wait what are you doing stop", r#"{"action":"stop"}"#),
             ("come again", UNKNOWN),
             ("come to think of it", UNKNOWN),
             ("drop me off at the next stop", UNKNOWN),
@@ -800,6 +812,16 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
     for text in ["take this to the kitchen", "take that to the bin", "bring these to the table"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
     }
+    // A name said again with the same request is no one else spoken to (the LLM reads the rest).
+    assert!(json(&v, "oh god where is zara find zara").starts_with("needs LLM"));
+    // A direction after the place: a tag ("right?") or a turn; "stage right" names a side.
+    assert!(json(&v, "go to the kitchen right").starts_with("needs LLM"));
+    assert_eq!(json(&v, "go to stage right"), r#"{"action":"go_to","target":"stage right"}"#);
+    // The LLM's stop needs a word of stopping that stops the robot, not a thing that plays.
+    let paused = Command::from_llm_json(&v, r#"{"action":"stop"}"#, "pause the music", 0.9).unwrap();
+    assert!(vet_llm_answer(&v, "pause the music", paused, 0.5).is_unknown());
+    let paused = Command::from_llm_json(&v, r#"{"action":"stop"}"#, "pause", 0.9).unwrap();
+    assert!(!vet_llm_answer(&v, "pause", paused, 0.5).is_unknown());
     // A comparison cut short ("the same place as" before a time word) is no place.
     assert!(json(&v, "go to the same place as before").starts_with("needs LLM"));
     // LLM answers the check refuses.
