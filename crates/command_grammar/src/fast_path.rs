@@ -483,6 +483,11 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
         || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str()))))
 }
 
+/// Places and things named by a verb and its particle ("the goods in", "the walk in", "the drop
+/// off"): the particle is no dangling relation.
+const PARTICLE_NOUNS: [(&str, &str); 8] =
+    [("goods", "in"), ("goods", "out"), ("walk", "in"), ("check", "in"), ("drop", "off"), ("drive", "through"), ("lean", "to"), ("lay", "by")];
+
 /// Words that open a noun phrase: an action word right after one names a thing.
 pub(crate) const OBJECT_DETERMINERS: [&str; 6] = ["the", "my", "your", "our", "their", "his"];
 
@@ -2685,10 +2690,15 @@ fn parse_command(
             // After an article it is a noun: "the box at the back".
             // "the bag with the shopping in" keeps what it has in it.
             let has_in = |words: &[&String]| words.last().is_some_and(|w| matches!(w.as_str(), "in" | "on")) && words.iter().any(|w| w.as_str() == "with");
+            // "proceed to goods in over": a place named by a verb and its particle.
+            let particle_noun = |words: &[&String]| {
+                words.len() > 1 && PARTICLE_NOUNS.iter().any(|(v, p)| words[words.len() - 2] == v && words[words.len() - 1] == p)
+            };
             while words.len() > 1
                 && words.last().is_some_and(|w| vocab.relation_words.contains(*w))
                 && !vocab.strip_words.contains(words[words.len() - 2])
                 && !has_in(&words)
+                && !particle_noun(&words)
             {
                 words.pop();
             }
@@ -3207,6 +3217,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     if let Some(p) = group_spoken_to(vocab, tokens, m) {
         return Some(format!("said to several people: {:?}", p.join(" ")));
+    }
+    // "harness on bella good girl now find the door", "come here rex good boy": praised by name,
+    // a dog or a child is told, not the robot (named nowhere).
+    let praise = tokens.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl"));
+    if praise && !robot_named_in(vocab, tokens) {
+        if let Some(name) = tokens.iter().find(|w| vocab.person_names.contains(*w)) {
+            return Some(format!("said to someone else: {name:?}, praised"));
+        }
     }
     // "pick up your toys please", "find your shoes were late": what a child has, not the robot.
     if let Some(k) = (m.end..tokens.len()).find(|&k| !vocab.filler_words.contains(&tokens[k])) {

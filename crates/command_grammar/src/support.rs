@@ -1082,6 +1082,23 @@ impl<'a> Said<'a> {
         if let Some(m) = later {
             return Err(Unsupported::TwoCommands { other: self.vocab.actions[m.action].name.clone() });
         }
+        // "abeg bring my phone come": another action's phrase and its object before a closing
+        // "come" (a second language's "bring it here") ask for that action, not for coming.
+        if self.spec.name == "come_here" && self.tokens[own.start..own.end] == ["come"] {
+            let content = |i: usize| !r.filler[i] && !v.filler_words.contains(&self.tokens[i]);
+            let last = (own.end..self.tokens.len()).all(|i| !content(i));
+            if let Some(m) = r.triggers.iter().find(|m| {
+                m.action != self.ai
+                    && Some(m.action) != stop
+                    && m.end < own.start
+                    && self.vocab.actions[m.action].slot(TARGET_SLOT).is_some()
+                    && (m.end..own.start).any(content)
+            }) {
+                if last {
+                    return Err(Unsupported::TwoCommands { other: self.vocab.actions[m.action].name.clone() });
+                }
+            }
+        }
         for m in r.triggers.iter().filter(|m| m.action != self.ai && m.end <= own.start) {
             let between = &self.tokens[m.end..own.start];
             let idiom = idiom_connective(self.vocab, &self.tokens, m);

@@ -799,6 +799,12 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
             // where the thing is taken from.
             ("go to the third desk from the end", r#"{"action":"go_to","target":"third desk from the end"}"#),
             ("fetch the first book from the shelf", r#"{"action":"pick_up","target":"first book"}"#),
+            // A place named by a verb and its particle keeps the particle.
+            ("proceed to goods in over", r#"{"action":"go_to","target":"goods in"}"#),
+            ("go to the walk in", r#"{"action":"go_to","target":"walk in"}"#),
+            // Praise by name tells a dog or a child; praise alone may be the robot's.
+            ("harness on bella good girl now find the door", UNKNOWN),
+            ("fetch the ball good boy", r#"{"action":"pick_up","target":"ball"}"#),
             // Surprise is no pause; a stop after it still stops.
             ("wait what", UNKNOWN),
             ("wait really", UNKNOWN),
@@ -839,6 +845,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("catch up", r#"{"action":"pick_up","target":"catch up"}"#),
         ("speed up by ten percent", r#"{"action":"set_speed","speed_mps":0.5}"#),
         ("wait five more minutes", r#"{"action":"wait","duration_s":5.0}"#),
+        ("abeg bring my phone come", r#"{"action":"come_here"}"#),
     ] {
         let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
         assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
