@@ -2023,6 +2023,14 @@ fn triggers_skipping(
                     continue;
                 }
                 if let Some(end) = match_phrase(vocab, tokens, used, skip, start, &syn.phrase) {
+                    // "get this to the kitchen", "get it to mum": a thing sent somewhere sits inside
+                    // the phrase of going, which is then no going of the robot.
+                    let sent = action.name == "go_to"
+                        && end - start > syn.phrase.len()
+                        && tokens[start..end].iter().any(|w| matches!(w.as_str(), "it" | "them" | "this" | "that" | "these" | "those"));
+                    if sent {
+                        continue;
+                    }
                     matches.push(TriggerMatch {
                         action: ai,
                         synonym: si,
@@ -2514,6 +2522,20 @@ fn parse_command(
         {
             leftovers.truncate(1);
         }
+        // "find the red crayon for jayden", "grab a towel for her", "bring the water bottle for my
+        // mum": whom it is for, not which thing ("the skull for hamlet", "the keys for the shed"
+        // say which).
+        let beneficiary = |w: &str| vocab.person_names.contains(w) || vocab.kin_words.contains(w) || matches!(w, "him" | "her" | "them" | "us");
+        let n = leftovers.len();
+        if n > 2 && leftovers[n - 2].as_str() == "for" && beneficiary(leftovers[n - 1]) {
+            leftovers.truncate(n - 2);
+        } else if n > 3
+            && leftovers[n - 3].as_str() == "for"
+            && matches!(leftovers[n - 2].as_str(), "my" | "your" | "his" | "her" | "our")
+            && vocab.kin_words.contains(leftovers[n - 1].as_str())
+        {
+            leftovers.truncate(n - 3);
+        }
         // Checked before filler removal because "and" is also a filler word.
         if leftovers.iter().any(|w| vocab.connectives.contains(*w)) {
             return needs("target text joins several things".into());
@@ -2650,15 +2672,6 @@ fn parse_command(
                     && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
             }) {
                 words.truncate(words.len() - t.len());
-            }
-            // "find the red crayon for jayden", "bring the water bottle for my mum": whom it is
-            // for, not which thing ("the skull for hamlet", "the keys for the shed" say which).
-            let beneficiary = |w: &str| vocab.person_names.contains(w) || vocab.kin_words.contains(w) || matches!(w, "him" | "her" | "them" | "us");
-            let n = words.len();
-            if n > 2 && words[n - 2] == "for" && beneficiary(&words[n - 1]) {
-                words.truncate(n - 2);
-            } else if n > 3 && words[n - 3] == "for" && matches!(words[n - 2].as_str(), "my" | "your" | "his" | "her" | "our") && vocab.kin_words.contains(words[n - 1].as_str()) {
-                words.truncate(n - 3);
             }
             // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article
             // last opens a noun the reading took for something else.
@@ -3220,9 +3233,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     // "harness on bella good girl now find the door", "come here rex good boy": praised by name,
     // a dog or a child is told, not the robot (named nowhere).
+    // ("good boy now follow jayden": the name after the phrase is whom to follow.)
     let praise = tokens.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl"));
     if praise && !robot_named_in(vocab, tokens) {
-        if let Some(name) = tokens.iter().find(|w| vocab.person_names.contains(*w)) {
+        if let Some(name) = tokens[..start].iter().find(|w| vocab.person_names.contains(*w)) {
             return Some(format!("said to someone else: {name:?}, praised"));
         }
     }

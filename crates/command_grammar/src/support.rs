@@ -1157,13 +1157,16 @@ impl<'a> Said<'a> {
             // "bring me the water bottle to": before a closing "to" the gap holds what is carried,
             // never the place gone to, which follows the phrase.
             let closing_to = phrase.last().is_some_and(|w| matches!(w.as_str(), "to" | "into" | "towards" | "toward" | "onto" | "at"));
+            // "get this to the kitchen": a thing pointed at in a going's gap is sent there; the
+            // robot does not go.
+            let sent = |t: &String| self.spec.name == "go_to" && matches!(t.as_str(), "it" | "them" | "this" | "that" | "these" | "those");
             let gap_word = |t: &String| {
-                open_gap
+                !sent(t) && (open_gap
                     || self.spec.ignores_object
                     || (!closing_to && target.contains(&t.as_str()))
                     || v.filler_words.contains(t)
                     || v.strip_words.contains(t)
-                    || v.relation_words.contains(t)
+                    || v.relation_words.contains(t))
             };
             // Where what is put down is no slot, its pronoun stands for any object: "put it on"
             // also says "put the cup on the table" (at least one word stands in its place).

@@ -794,6 +794,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
             // Whom it is for closes the target.
             ("can you find the red crayon for jayden", r#"{"action":"find","target":"red crayon"}"#),
             ("bring the water bottle for my mum", r#"{"action":"pick_up","target":"water bottle"}"#),
+            ("grab a towel for her", r#"{"action":"pick_up","target":"towel"}"#),
             ("find the remote for the telly", r#"{"action":"find","target":"remote for the telly"}"#),
             // After a count of places, where it is counted from says which; elsewhere "from" says
             // where the thing is taken from.
@@ -815,7 +816,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ],
     );
     // A pointed-at thing and where it goes: no fetch of the place (it read pick_up "kitchen").
-    for text in ["take this to the kitchen", "take that to the bin", "bring these to the table"] {
+    for text in ["take this to the kitchen", "take that to the bin", "bring these to the table", "get this to the kitchen", "get it to mum"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
     }
     // A name said again with the same request is no one else spoken to (the LLM reads the rest).
@@ -846,6 +847,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("speed up by ten percent", r#"{"action":"set_speed","speed_mps":0.5}"#),
         ("wait five more minutes", r#"{"action":"wait","duration_s":5.0}"#),
         ("abeg bring my phone come", r#"{"action":"come_here"}"#),
+        ("get this to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
     ] {
         let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
         assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
