@@ -931,7 +931,16 @@ impl<'a> Said<'a> {
         });
         // "mum bring the bread please": a family's name for one of its own calls that one. Not
         // the one who asks through the speaker ("grandpa wants you to move back").
-        let called = |w: &String| v.person_names.contains(w) || v.kin_words.contains(w);
+        // So does a person's job said first ("driver reverse two metres", "nurse bring the chair"):
+        // a robot is not called by one.
+        let job = |w: &str| {
+            matches!(
+                w,
+                "driver" | "nurse" | "doctor" | "doc" | "officer" | "waiter" | "waitress" | "porter" | "chef" | "matron" | "constable" | "sergeant"
+                    | "sarge" | "ref" | "referee" | "coach" | "conductor" | "cabbie" | "carer" | "caretaker" | "janitor"
+            )
+        };
+        let called = |w: &String| v.person_names.contains(w) || v.kin_words.contains(w) || job(w);
         let relays = self.raw.get(at + 1).is_some_and(|w| matches!(w.as_str(), "wants" | "wanted" | "says" | "said" | "asks" | "asked" | "needs" | "told"));
         if own.start > at && called(&self.raw[at]) && !relays && (polite_after || asked_of_you) && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });

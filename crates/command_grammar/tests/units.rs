@@ -806,6 +806,8 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
             // Praise by name tells a dog or a child; praise alone may be the robot's.
             ("harness on bella good girl now find the door", UNKNOWN),
             ("fetch the ball good boy", r#"{"action":"pick_up","target":"ball"}"#),
+            // "forty" heard as "for tea" before its units.
+            ("turn right for tea five degrees", r#"{"action":"turn","angle_deg":45.0,"direction":"right"}"#),
             // Surprise is no pause; a stop after it still stops.
             ("wait what", UNKNOWN),
             ("wait really", UNKNOWN),
@@ -848,6 +850,8 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("wait five more minutes", r#"{"action":"wait","duration_s":5.0}"#),
         ("abeg bring my phone come", r#"{"action":"come_here"}"#),
         ("get this to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+        ("driver reverse two metres", r#"{"action":"move","direction":"backward","distance_m":2.0}"#),
+        ("slow down the treadmill", r#"{"action":"set_speed","level":"slow"}"#),
     ] {
         let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
         assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
