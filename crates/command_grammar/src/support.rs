@@ -964,9 +964,12 @@ impl<'a> Said<'a> {
             let place_word = |w: &String| matches!(w.as_str(), "at" | "by" | "in" | "inside" | "outside" | "near" | "beside" | "behind");
             let end = self.raw.len();
             let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);
+            // ("wait in reception", "wait at bay four": a place named without an article too;
+            // "wait in here" stays.)
+            let bare_place = |w: &String| named(w) && !matches!(w.as_str(), "here" | "there" | "me" | "us" | "case" | "line" | "turn" | "front");
             if self.tokens.get(k).is_some_and(place_word)
-                && self.tokens.get(k + 1).is_some_and(|w| v.strip_words.contains(w))
-                && self.tokens[(k + 2).min(end)..].iter().any(named)
+                && (self.tokens.get(k + 1).is_some_and(|w| v.strip_words.contains(w)) || self.tokens.get(k + 1).is_some_and(bare_place))
+                && self.tokens[(k + 1).min(end)..].iter().any(named)
             {
                 return Err(Unsupported::NoSlotFor { action: self.spec.name.clone(), said: format!("a place to wait at ({:?})", self.raw[k..].join(" ")) });
             }
@@ -1529,6 +1532,26 @@ impl<'a> Said<'a> {
                 target: target.to_string(),
                 missing: "a thing or place named".into(),
             });
+        }
+        // "go round the pallet", "go past the sofa": a place passed, not reached; "go and recharge":
+        // after "go and" a request of its own, not a place.
+        if self.spec.name == "go_to" {
+            let first = target.split_whitespace().find(|w| !self.vocab.strip_words.contains(*w));
+            let at = first.and_then(|f| (1..self.raw.len()).find(|&i| self.raw[i] == f || self.tokens[i] == f));
+            if let Some(i) = at {
+                let mut k = i - 1;
+                while k > 0 && self.vocab.strip_words.contains(&self.tokens[k]) {
+                    k -= 1;
+                }
+                let passed = matches!(self.tokens[k].as_str(), "round" | "around" | "past" | "through" | "across" | "along" | "over" | "under" | "beyond");
+                let serial = self.tokens[k] == "and" && k > 0 && self.vocab.serial_verbs.contains(&self.tokens[k - 1]) && k + 1 == i;
+                if passed || serial {
+                    return Err(Unsupported::Target {
+                        target: target.to_string(),
+                        missing: format!("a place to reach, not what follows {:?}", self.tokens[k]),
+                    });
+                }
+            }
         }
         // "fetch me the um whats it called the" answered as that whole phrase: a word search, no
         // thing named yet.

@@ -852,6 +852,11 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("get this to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
         ("driver reverse two metres", r#"{"action":"move","direction":"backward","distance_m":2.0}"#),
         ("slow down the treadmill", r#"{"action":"set_speed","level":"slow"}"#),
+        ("go round the pallet", r#"{"action":"go_to","target":"pallet"}"#),
+        ("go past the sofa", r#"{"action":"go_to","target":"sofa"}"#),
+        ("go and recharge", r#"{"action":"go_to","target":"recharge"}"#),
+        ("wait in reception", r#"{"action":"wait"}"#),
+        ("wait at bay four for the driver", r#"{"action":"wait"}"#),
     ] {
         let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
         assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
@@ -863,6 +868,8 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("come here i want to show you something", r#"{"action":"come_here"}"#),
         ("slow down the floors wet", r#"{"action":"set_speed","level":"slow"}"#),
         ("pick up the pick list", r#"{"action":"pick_up","target":"pick list"}"#),
+        ("wait in here", r#"{"action":"wait"}"#),
+        ("go over to the window", r#"{"action":"go_to","target":"window"}"#),
     ] {
         let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
         assert!(check_support(&v, text, &v.finalize(cmd)).is_ok(), "{text:?} refused {answer}");
