@@ -88,6 +88,13 @@ fn json(v: &Vocabulary, text: &str) -> String {
 }
 
 /// Each utterance's fast-path answer, as [`json`] shows it.
+/// Whether the LLM answer check keeps (`kept`) or refuses `answer` to `text`.
+fn assert_llm_answer(v: &Vocabulary, text: &str, answer: &str, kept: bool) {
+    let cmd = Command::from_llm_json(v, answer, text, 0.9).unwrap();
+    let verdict = check_support(v, text, &v.finalize(cmd));
+    assert_eq!(verdict.is_ok(), kept, "{text:?} answered {answer}: {verdict:?}");
+}
+
 fn expect_all(v: &Vocabulary, cases: &[(&str, &str)]) {
     for (text, want) in cases {
         assert_eq!(json(v, text), *want, "{text:?}");
@@ -755,8 +762,7 @@ fn real_words_routes_and_hedged_remarks_are_read_as_said() {
         ("turn around twice", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
         ("rex come here", r#"{"action":"come_here"}"#),
     ] {
-        let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
-        assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
+        assert_llm_answer(&v, text, answer, false);
     }
 }
 
@@ -858,8 +864,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("wait in reception", r#"{"action":"wait"}"#),
         ("wait at bay four for the driver", r#"{"action":"wait"}"#),
     ] {
-        let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
-        assert!(check_support(&v, text, &v.finalize(cmd)).is_err(), "{text:?} accepted {answer}");
+        assert_llm_answer(&v, text, answer, false);
     }
     // ... and the same kinds it keeps.
     for (text, answer) in [
@@ -871,7 +876,6 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("wait in here", r#"{"action":"wait"}"#),
         ("go over to the window", r#"{"action":"go_to","target":"window"}"#),
     ] {
-        let cmd = Command::from_llm_json(&v, answer, text, 0.9).unwrap();
-        assert!(check_support(&v, text, &v.finalize(cmd)).is_ok(), "{text:?} refused {answer}");
+        assert_llm_answer(&v, text, answer, true);
     }
 }
