@@ -483,6 +483,12 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
         || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str()))))
 }
 
+/// "the care home", "a dolls home": `w` before "home" makes one place of the two ("the kids
+/// home" is where the kids go).
+pub(crate) fn names_a_home(w: &str) -> bool {
+    matches!(w, "care" | "nursing" | "old" | "peoples" | "mobile" | "holiday" | "second" | "family" | "retirement" | "funeral" | "childrens" | "dolls")
+}
+
 /// Places and things named by a verb and its particle ("the goods in", "the walk in", "the drop
 /// off"): the particle is no dangling relation.
 const PARTICLE_NOUNS: [(&str, &str); 8] =
@@ -2677,6 +2683,12 @@ fn parse_command(
             // last opens a noun the reading took for something else.
             if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an")) {
                 return needs(format!("target ends on an article: {}", words.last().map_or("", |w| w.as_str())));
+            }
+            // "bring the kids home", "take the shopping home": where it goes, no part of the thing
+            // ("the care home" is one place).
+            let n = words.len();
+            if n > 1 && words[n - 1] == "home" && !names_a_home(&words[n - 2]) {
+                return needs(format!("target holds where it goes: {} home", words[n - 2]));
             }
             // "the same place as before" with its time word cut: a comparison with nothing.
             if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "as" | "than")) {

@@ -1553,6 +1553,15 @@ impl<'a> Said<'a> {
                 }
             }
         }
+        // "bring the kids home" answered "kids home" or "kids": home is where it goes, which
+        // no slot holds.
+        let said: Vec<&str> = target.split_whitespace().collect();
+        let last_at = said.last().and_then(|l| (0..self.tokens.len()).rev().find(|&i| self.raw[i] == *l || self.tokens[i] == *l));
+        let home_after = last_at.is_some_and(|i| self.tokens.get(i + 1).is_some_and(|w| w == "home") && !crate::fast_path::names_a_home(&self.tokens[i]));
+        let home_in = said.len() > 1 && said[said.len() - 1] == "home" && !crate::fast_path::names_a_home(said[said.len() - 2]);
+        if home_after || home_in {
+            return Err(Unsupported::Target { target: target.to_string(), missing: "a thing to act on; \"home\" says where it goes".into() });
+        }
         // "fetch me the um whats it called the" answered as that whole phrase: a word search, no
         // thing named yet.
         let words: Vec<&str> = target.split_whitespace().collect();

@@ -837,6 +837,9 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
     assert!(vet_llm_answer(&v, "pause the music", paused, 0.5).is_unknown());
     let paused = Command::from_llm_json(&v, r#"{"action":"stop"}"#, "pause", 0.9).unwrap();
     assert!(!vet_llm_answer(&v, "pause", paused, 0.5).is_unknown());
+    // Home after the thing is where it goes ("the care home" is a place).
+    assert!(json(&v, "take the shopping home").starts_with("needs LLM"));
+    assert_eq!(json(&v, "go to the care home"), r#"{"action":"go_to","target":"care home"}"#);
     // A comparison cut short ("the same place as" before a time word) is no place.
     assert!(json(&v, "go to the same place as before").starts_with("needs LLM"));
     // LLM answers the check refuses.
@@ -863,6 +866,9 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("go and recharge", r#"{"action":"go_to","target":"recharge"}"#),
         ("wait in reception", r#"{"action":"wait"}"#),
         ("wait at bay four for the driver", r#"{"action":"wait"}"#),
+        ("could you bring the kids home", r#"{"action":"pick_up","target":"kids home"}"#),
+        ("take the shopping home", r#"{"action":"pick_up","target":"shopping"}"#),
+        ("could you pick a date", r#"{"action":"pick_up","target":"date"}"#),
     ] {
         assert_llm_answer(&v, text, answer, false);
     }
