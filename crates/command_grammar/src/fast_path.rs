@@ -1014,7 +1014,8 @@ pub(crate) fn robot_named_in(vocab: &Vocabulary, tokens: &[String]) -> bool {
 /// phone robot go to the kitchen": a pause phrase asking whoever hears it to wait while the speaker
 /// does something, no stop of the robot. A request after it is still read.
 fn speakers_own_wait(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: usize) -> bool {
-    vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase) && speaker_busy_after(vocab, tokens, after)
+    // ("wait let me check" too: the speaker's pause, no wait of the robot's.)
+    (phrase == ["wait"] || vocab.pause_phrases.iter().any(|p| p.as_slice() == phrase)) && speaker_busy_after(vocab, tokens, after)
 }
 
 /// After a "hold on" or "hang on" at `after`: the speaker says what they are doing ("let me

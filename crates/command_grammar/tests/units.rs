@@ -814,6 +814,10 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
             ("fetch the ball good boy", r#"{"action":"pick_up","target":"ball"}"#),
             // "forty" heard as "for tea" before its units.
             ("turn right for tea five degrees", r#"{"action":"turn","angle_deg":45.0,"direction":"right"}"#),
+            // Said again, and the speaker's own pause.
+            ("go to the kitchen again", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("wait let me check", UNKNOWN),
+            ("wait here", r#"{"action":"wait"}"#),
             // Surprise is no pause; a stop after it still stops.
             ("wait what", UNKNOWN),
             ("wait really", UNKNOWN),
@@ -869,6 +873,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("could you bring the kids home", r#"{"action":"pick_up","target":"kids home"}"#),
         ("take the shopping home", r#"{"action":"pick_up","target":"shopping"}"#),
         ("could you pick a date", r#"{"action":"pick_up","target":"date"}"#),
+        ("could you go over it again", r#"{"action":"go_to","target":"again"}"#),
     ] {
         assert_llm_answer(&v, text, answer, false);
     }
