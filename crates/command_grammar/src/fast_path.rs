@@ -483,6 +483,16 @@ pub(crate) fn described_doing(vocab: &Vocabulary, raw: &[String], m: &TriggerMat
         || (said != meant && ["s", "es", "ed", "d"].iter().any(|e| said.strip_suffix(e) == Some(meant.as_str()))))
 }
 
+/// "stop the music", "slow down the video", "pause the film": from `end`, past an article or a
+/// possessive, a thing that plays or runs (`stop_objects`) is what the words act on.
+pub(crate) fn runs_a_thing_after(vocab: &Vocabulary, tokens: &[String], end: usize) -> bool {
+    let mut k = end;
+    while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
+        k += 1;
+    }
+    k > end && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
+}
+
 /// "the care home", "a dolls home": `w` before "home" makes one place of the two ("the kids
 /// home" is where the kids go).
 pub(crate) fn names_a_home(w: &str) -> bool {
@@ -703,13 +713,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         })
     };
     // "stop the blender", "please stop the music": said of another thing, named right after it.
-    let of_another_thing = |i: usize| {
-        let mut k = i + 1;
-        while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
-            k += 1;
-        }
-        k > i + 1 && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
-    };
+    let of_another_thing = |i: usize| runs_a_thing_after(vocab, tokens, i + 1);
     // "stop is the magic word", "halt was his favourite word", "the whistle means stop for the
     // players": the word named, not said to anyone.
     let mentioned = |i: usize| {
@@ -2984,13 +2988,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     // "slow down the video", "speed up the download": the speed of a thing that plays or runs,
     // not the robot's (as "stop the music" stops no robot).
-    if vocab.actions[m.action].name == "set_speed" && {
-        let mut k = m.end;
-        while tokens.get(k).is_some_and(|w| vocab.strip_words.contains(w)) {
-            k += 1;
-        }
-        k > m.end && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
-    } {
+    if vocab.actions[m.action].name == "set_speed" && runs_a_thing_after(vocab, tokens, m.end) {
         return Some("the speed of another thing, not the robot's".into());
     }
     // A copula after a subject states, and a request can follow: "my hands are full can you grab

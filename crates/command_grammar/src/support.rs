@@ -332,7 +332,7 @@ pub fn refusal(
                     && !(matches!(ws[k].as_str(), "hold" | "hang") && next == Some("on") && crate::fast_path::speaker_busy_after(vocab, ws, k + 2))
                     && !(matches!(ws[k].as_str(), "stopping" | "braking") && next == Some("distance"))
                     // "pause the music": a thing that plays, paused (as "stop the music" stops no robot).
-                    && !(ws[k + 1..].iter().take(3).any(|w| vocab.stop_objects.contains(w)) && ws.get(k + 1).is_some_and(|w| vocab.strip_words.contains(w)))
+                    && !crate::fast_path::runs_a_thing_after(vocab, ws, k + 1)
             })
         };
         let cue = cue_in(&tokens) || cue_in(&said);
