@@ -615,6 +615,15 @@ impl<'a> Said<'a> {
             })
         };
         let urging = |m: &TriggerMatch| urging(v, &self.tokens, m);
+        // "just a minute im on the phone": the speaker's own pause, no wait of the robot's (as
+        // "hold on let me check" is none), unless a wait is asked after it ("one sec im on the
+        // phone just wait there").
+        if self.spec.name == "wait" && !r.triggers.iter().any(|m| m.action == self.ai) {
+            let first = (0..self.tokens.len()).find(|&i| !matches!(self.tokens[i].as_str(), "just" | "oh" | "um" | "uh" | "er" | "sorry")).unwrap_or(0);
+            if crate::fast_path::speaker_busy_after(v, &self.tokens, first) {
+                return Err(Unsupported::NotARequest("the speaker's own pause".into()));
+            }
+        }
         let phrase_said = to_speaker()
             || r.triggers.iter().any(|m| m.action == self.ai && !urging(m))
             || with_unit_words().iter().any(|m| m.action == self.ai && !urging(m))

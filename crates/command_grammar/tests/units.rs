@@ -874,6 +874,7 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("take the shopping home", r#"{"action":"pick_up","target":"shopping"}"#),
         ("could you pick a date", r#"{"action":"pick_up","target":"date"}"#),
         ("could you go over it again", r#"{"action":"go_to","target":"again"}"#),
+        ("just a minute im on the phone", r#"{"action":"wait","duration_s":60.0}"#),
     ] {
         assert_llm_answer(&v, text, answer, false);
     }
@@ -886,6 +887,8 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         ("pick up the pick list", r#"{"action":"pick_up","target":"pick list"}"#),
         ("wait in here", r#"{"action":"wait"}"#),
         ("go over to the window", r#"{"action":"go_to","target":"window"}"#),
+        ("give me a minute", r#"{"action":"wait","duration_s":60.0}"#),
+        ("one sec im on the phone just wait there for five minutes", r#"{"action":"wait","duration_s":300.0}"#),
     ] {
         assert_llm_answer(&v, text, answer, true);
     }
