@@ -493,6 +493,12 @@ pub(crate) fn runs_a_thing_after(vocab: &Vocabulary, tokens: &[String], end: usi
     k > end && tokens.get(k..(k + 2).min(tokens.len())).is_some_and(|ws| ws.iter().any(|w| vocab.stop_objects.contains(w)))
 }
 
+/// "get this to the kitchen", "get it to mum": a word for a thing that, inside a going's phrase,
+/// is sent somewhere while the robot stays.
+pub(crate) fn is_thing_sent(w: &str) -> bool {
+    matches!(w, "it" | "them" | "this" | "that" | "these" | "those")
+}
+
 /// "the care home", "a dolls home": `w` before "home" makes one place of the two ("the kids
 /// home" is where the kids go).
 pub(crate) fn names_a_home(w: &str) -> bool {
@@ -2038,7 +2044,7 @@ fn triggers_skipping(
                     // the phrase of going, which is then no going of the robot.
                     let sent = action.name == "go_to"
                         && end - start > syn.phrase.len()
-                        && tokens[start..end].iter().any(|w| matches!(w.as_str(), "it" | "them" | "this" | "that" | "these" | "those"));
+                        && tokens[start..end].iter().any(|w| is_thing_sent(w));
                     if sent {
                         continue;
                     }

@@ -1180,7 +1180,7 @@ impl<'a> Said<'a> {
             let closing_to = phrase.last().is_some_and(|w| matches!(w.as_str(), "to" | "into" | "towards" | "toward" | "onto" | "at"));
             // "get this to the kitchen": a thing pointed at in a going's gap is sent there; the
             // robot does not go.
-            let sent = |t: &String| self.spec.name == "go_to" && matches!(t.as_str(), "it" | "them" | "this" | "that" | "these" | "those");
+            let sent = |t: &String| self.spec.name == "go_to" && crate::fast_path::is_thing_sent(t);
             let gap_word = |t: &String| {
                 !sent(t) && (open_gap
                     || self.spec.ignores_object
