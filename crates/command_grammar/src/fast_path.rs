@@ -1265,6 +1265,50 @@ fn purpose_clause(vocab: &Vocabulary, tokens: &[String]) -> Option<usize> {
         .filter(|&k| !read(vocab, &tokens[..k]).triggers.is_empty())
 }
 
+/// Where praise of the asking, said after the request, begins: "go to the kitchen that would be
+/// lovely", "find my glasses thatd be a great help", "... thats very kind of you", "... much
+/// appreciated", "... ta very much", "... lovely". From there to the end nothing is asked or
+/// named, so none of it joins a target ("kitchen that lovely" before).
+pub(crate) fn praise_tail(vocab: &Vocabulary, tokens: &[String]) -> Option<usize> {
+    let praise = |w: &str| vocab.praise_words.contains(w);
+    let thanks = |w: &str| matches!(w, "thank" | "thanks" | "ta" | "cheers" | "bless");
+    let more = |w: &str| {
+        matches!(w, "a" | "an" | "very" | "really" | "so" | "ever" | "most" | "truly" | "absolutely" | "such" | "just" | "real" | "big" | "huge" | "much" | "lot" | "million" | "bunch" | "muchly" | "indeed" | "help")
+    };
+    // What may open it: the praise itself, or what it is said of ("that would be", "its").
+    let opener = |k: usize| {
+        let w = tokens[k].as_str();
+        let next = tokens.get(k + 1).map_or("", String::as_str);
+        praise(w)
+            || thanks(w)
+            || matches!(w, "thatd" | "that'd" | "thats" | "that's" | "thatll" | "that'll" | "twould" | "itd" | "it'd" | "its" | "it's" | "much" | "very" | "really" | "so" | "most" | "absolutely" | "truly")
+            || (matches!(w, "that" | "it" | "this" | "which") && matches!(next, "would" | "will" | "is" | "was" | "be"))
+            || (matches!(w, "what" | "youre" | "you're") && matches!(next, "a" | "an"))
+    };
+    let in_tail = |w: &str| {
+        praise(w) || thanks(w) || more(w) || vocab.filler_words.contains(w)
+            || matches!(w, "that" | "thatd" | "that'd" | "thats" | "that's" | "thatll" | "that'll" | "twould" | "it" | "itd" | "it'd" | "its" | "it's" | "this" | "which" | "would" | "will" | "be" | "is" | "was" | "of" | "you" | "ya" | "what" | "youre" | "you're")
+    };
+    let mut from = tokens.len();
+    while from > 0 && in_tail(&tokens[from - 1]) {
+        from -= 1;
+    }
+    let start = (from..tokens.len()).find(|&k| opener(k))?;
+    let said = &tokens[start..];
+    // "find the good one" names it, "look for something nice" too; "youre doing great" and "my
+    // eyes are no good" say how someone does. The request's own words come right before it.
+    let of_another = start.checked_sub(1).is_none_or(|p| {
+        matches!(
+            tokens[p].as_str(),
+            "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their" | "some" | "something" | "anything" | "somewhere" | "anywhere"
+                | "very" | "so" | "really" | "no" | "not" | "doing" | "done" | "going" | "looking" | "looks" | "look" | "feel" | "feels" | "feeling"
+                | "sounds" | "seems" | "seem" | "is" | "are" | "was" | "were" | "youre" | "you're" | "im" | "i'm" | "get" | "got" | "been" | "being"
+                | "pretty" | "quite" | "too" | "more" | "less" | "most"
+        )
+    });
+    (!of_another && said.iter().any(|w| praise(w) || thanks(w))).then_some(start)
+}
+
 /// Reads filler phrases, quantities and action phrases from `tokens`.
 pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
     let n = tokens.len();
@@ -1304,6 +1348,9 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
         {
             used[f] = true;
         }
+    }
+    if let Some(k) = praise_tail(vocab, tokens).filter(|&k| k > 0) {
+        used[k..].iter_mut().for_each(|u| *u = true);
     }
     let filler = used.clone();
     let mut in_quantity = vec![false; n];
@@ -2447,6 +2494,13 @@ fn parse_command(
                 && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
         }) {
             leftovers.truncate(leftovers.len() - t.len());
+        }
+        // "follow me duck": said with "me" alone ("the rubber duck" is a thing), "me" is still
+        // the one named.
+        if let [me, said] = leftovers[..] {
+            if me == "me" && vocab.addressees.iter().any(|t| matches!(&t[..], [m, w] if m == "me" && w == said)) {
+                leftovers.truncate(1);
+            }
         }
         // "fetch the cup sir its on the table", "take a seat sir someone will be with you": a word
         // only ever said to someone, after a thing named, ends the target; what follows is a remark.

@@ -56,6 +56,8 @@ struct RawFile {
     #[serde(default)]
     stop_activities: Vec<String>,
     #[serde(default)]
+    praise_words: Vec<String>,
+    #[serde(default)]
     stop_objects: Vec<String>,
     #[serde(default)]
     others_activities: Vec<String>,
@@ -422,6 +424,9 @@ pub struct Vocabulary {
     pub(crate) stop_nouns: Vec<Vec<String>>,
     /// Activities whose stopping is a stop request: "stop moving" (see `fast_path::is_stop`).
     pub(crate) stop_activities: BTreeSet<String>,
+    /// Words that praise the asking when said after a request ("... that would be lovely"), read
+    /// by `fast_path::praise_tail`.
+    pub(crate) praise_words: BTreeSet<String>,
     /// Things other than the robot a stop word can be said to: "stop the music" asks no stop.
     pub(crate) stop_objects: BTreeSet<String>,
     /// What people and pets do and a robot never does ("stop barking", "stop crying"): a stop word
@@ -916,6 +921,7 @@ impl Vocabulary {
         let not_stop_utterances = phrase_lists(raw.not_stop_utterances, "not-stop utterance")?;
         let stop_nouns = phrase_lists(raw.stop_nouns, "stop noun")?;
         let stop_activities: BTreeSet<String> = lower_all(raw.stop_activities).into_iter().collect();
+        let praise_words: BTreeSet<String> = lower_all(raw.praise_words).into_iter().collect();
         let stop_objects: BTreeSet<String> = lower_all(raw.stop_objects).into_iter().collect();
         let others_activities: BTreeSet<String> = lower_all(raw.others_activities).into_iter().collect();
         let others_belongings: BTreeSet<String> = lower_all(raw.others_belongings).into_iter().collect();
@@ -1093,6 +1099,7 @@ impl Vocabulary {
             not_stop_utterances,
             stop_nouns,
             stop_activities,
+            praise_words,
             stop_objects,
             others_activities,
             others_belongings,

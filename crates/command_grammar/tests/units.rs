@@ -893,3 +893,48 @@ fn things_pointed_at_questions_and_other_things_speeds_are_read_as_said() {
         assert_llm_answer(&v, text, answer, true);
     }
 }
+
+#[test]
+fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    expect_all(
+        &v,
+        &[
+            // Praise of the asking after the target joined it ("kitchen that lovely").
+            ("go to the kitchen that would be lovely", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("if you could find my glasses thatd be great", r#"{"action":"find","target":"glasses"}"#),
+            ("find the hoover it would be a great help", r#"{"action":"find","target":"hoover"}"#),
+            ("go to the kitchen thats very kind of you", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("bring me the remote that would be ever so kind", r#"{"action":"pick_up","target":"remote"}"#),
+            ("go to the kitchen much appreciated", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the kitchen ta very much", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the kitchen bless you", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the kitchen lovely thank you dear", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("pick up the towel what a star", r#"{"action":"pick_up","target":"towel"}"#),
+            ("pick up the towel much obliged", r#"{"action":"pick_up","target":"towel"}"#),
+            ("go to the kitchen thats it", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("wait here thatll do", r#"{"action":"wait"}"#),
+            ("if you could move forward a metre that would be great", r#"{"action":"move","direction":"forward","distance_m":1.0}"#),
+            // Leave asked, as "if you can" is.
+            ("bring me the remote if you can manage it", r#"{"action":"pick_up","target":"remote"}"#),
+            // Said fondly after the thing ("shawl my" before); "me" before it is the one named.
+            ("fetch my shawl my dear", r#"{"action":"pick_up","target":"shawl"}"#),
+            ("go to the kitchen thank you my dear", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("pick up the cup me old mucker", r#"{"action":"pick_up","target":"cup"}"#),
+            ("go to the kitchen petal", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("follow me duck", r#"{"action":"follow","target":"person"}"#),
+            ("find the rubber duck", r#"{"action":"find","target":"rubber duck"}"#),
+            ("look for my friend", r#"{"action":"find","target":"friend"}"#),
+            ("find my old friend", r#"{"action":"find","target":"old friend"}"#),
+            // Praise that names the thing, or says how someone does, stays.
+            ("find the lovely vase", r#"{"action":"find","target":"lovely vase"}"#),
+            ("find something nice", r#"{"action":"find","target":"something nice"}"#),
+            ("bring me the brilliant white paint", r#"{"action":"pick_up","target":"brilliant white paint"}"#),
+            ("go to the great hall", r#"{"action":"go_to","target":"great hall"}"#),
+            ("keep going youre doing great", r#"{"action":"resume"}"#),
+            ("what can you see dear my eyes are no good", r#"{"action":"describe_scene"}"#),
+        ],
+    );
+    // "hold for sound" is a film set's cue, not praise.
+    assert!(json(&v, "hold for sound").starts_with("needs LLM"));
+}
