@@ -1949,9 +1949,11 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
     let copula_soon = rest.iter().take(3).any(|r| matches!(r.as_ref(), "is" | "are" | "was" | "were" | "cant" | "wont" | "isnt" | "arent"));
     match w {
         "its" | "it's" | "shes" | "hes" | "theyre" | "theres" | "there's" | "im" | "i'm" | "youre" | "you're" | "youll"
-        | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "ill" | "i'll" | "someones" | "somebodys"
+        | "you'll" | "isnt" | "thank" | "thanks" | "cheers" | "while" | "whilst" | "ill" | "i'll" | "someones" | "somebodys"
         | "everyones" | "nobodys" | "youve" | "you've" | "weve" | "we've" | "ive" | "i've" | "theyve" | "they've" => true,
         "thats" => !after_a_thing,
+        // "bring me my tea dont spill it": a warning of its own after the thing.
+        "dont" | "don't" => after_a_thing,
         // "the cup it was on the table": where the thing is, said of it again.
         "it" => after_a_thing && rest.first().is_some_and(|n| matches!(n.as_ref(), "is" | "was" | "s" | "isnt" | "wasnt")),
         // "find your shoes were late": "we're", not the shoes.
@@ -2707,6 +2709,14 @@ fn parse_command(
         // ("oi follow me yeah": a tail after the speaker names no one else.)
         let only_tail = vocab.target_tails.iter().any(|t| t.len() == words.len() && t.iter().zip(&words).all(|(a, b)| a == *b));
         let speaker = leftovers.iter().find(|t| matches!(t.as_str(), "me" | "us")).filter(|_| words.is_empty() || only_tail);
+        // "follow me i suppose", "follow me somewhere safe": more words after the speaker followed
+        // are no thing to follow instead (they read "suppose"); the LLM and its check settle them.
+        if speaker.is_none()
+            && matches!(action.name.as_str(), "follow" | "look_at")
+            && leftovers.first().is_some_and(|t| matches!(t.as_str(), "me" | "us"))
+        {
+            return needs(format!("words after the speaker: {said}"));
+        }
         if let (Some(_), Some(to)) = (speaker, &action.to_speaker) {
             // "head back over to me": going to the speaker is coming here.
             let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
@@ -2741,6 +2751,8 @@ fn parse_command(
                 words.len() > t.len()
                     && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
                     && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
+                    // "go to room too": the number misheard after a label's noun.
+                    && !(matches!(t.as_slice(), [v] if v == "too") && vocab.label_nouns.contains(words[words.len() - 2].as_str()))
             }) {
                 words.truncate(words.len() - t.len());
             }

@@ -937,4 +937,31 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     );
     // "hold for sound" is a film set's cue, not praise.
     assert!(json(&v, "hold for sound").starts_with("needs LLM"));
+    // How soon, tags, hedges and warnings said after the thing ("tea straight" before).
+    expect_all(
+        &v,
+        &[
+            ("bring me my tea straight away", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea wont you", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea as well", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea too", r#"{"action":"pick_up","target":"tea"}"#),
+            ("go to the kitchen first", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("bring me my tea as usual", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea i suppose", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea mind", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea be careful", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea whilst youre up", r#"{"action":"pick_up","target":"tea"}"#),
+            ("bring me my tea dont spill it", r#"{"action":"pick_up","target":"tea"}"#),
+            ("follow me boy", r#"{"action":"follow","target":"person"}"#),
+            // ... not where they name the thing.
+            ("go to the first", r#"{"action":"go_to","target":"first"}"#),
+            ("grab the charger thingy", r#"{"action":"pick_up","target":"charger thingy"}"#),
+        ],
+    );
+    // "room too" is room two misheard: the number is not dropped as a tail.
+    assert_ne!(json(&v, "go to room too"), r#"{"action":"go_to","target":"room"}"#);
+    // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
+    for text in ["follow me i suppose", "follow me somewhere safe", "follow me first thing"] {
+        assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
+    }
 }
