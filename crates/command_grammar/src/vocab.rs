@@ -187,6 +187,8 @@ struct RawTextSlots {
     #[serde(default)]
     idiom_objects: Vec<String>,
     #[serde(default)]
+    given_doings: Vec<String>,
+    #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
 }
 
@@ -541,6 +543,8 @@ pub struct Vocabulary {
     /// Action words after which `idiom_objects` make an idiom ("take a seat").
     pub(crate) idiom_verbs: BTreeSet<String>,
     pub(crate) idiom_objects: BTreeSet<String>,
+    /// Nouns that, given ("give me a hug", "give us a push"), are something done, not a thing.
+    pub(crate) given_doings: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
@@ -1004,6 +1008,7 @@ impl Vocabulary {
         let not_objects: BTreeSet<String> = lower_all(raw.text_slots.not_objects).into_iter().collect();
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
         let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
+        let given_doings: BTreeSet<String> = lower_all(raw.text_slots.given_doings).into_iter().collect();
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -1151,6 +1156,7 @@ impl Vocabulary {
             not_objects,
             idiom_verbs,
             idiom_objects,
+            given_doings,
             target_aliases,
             units,
             unit_words,
@@ -1248,6 +1254,7 @@ impl Vocabulary {
             || (phrase.first().is_some_and(|v| self.idiom_verbs.contains(v))
                 && phrase[1..].iter().all(|w| matches!(w.as_str(), "me" | "us"))
                 && self.idiom_objects.contains(target))
+            || (phrase.first().is_some_and(|v| matches!(v.as_str(), "give" | "giz" | "gis" | "gimme")) && self.given_doings.contains(target))
     }
 
     /// A target of pointing words only ("there", "that way", "it"): nothing

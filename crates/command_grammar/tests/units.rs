@@ -960,6 +960,26 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     );
     // "room too" is room two misheard: the number is not dropped as a tail.
     assert_ne!(json(&v, "go to room too"), r#"{"action":"go_to","target":"room"}"#);
+    // Something done, given, is no fetch ("give me a hug" read pick_up "hug"); a thing given still is.
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            ("give me a hug", UNKNOWN),
+            ("can you give me a piggyback", UNKNOWN),
+            ("give me a push", UNKNOWN),
+            ("give me a ring later", UNKNOWN),
+            ("give me an update", UNKNOWN),
+            ("give me a tissue", r#"{"action":"pick_up","target":"tissue"}"#),
+            ("give me the remote", r#"{"action":"pick_up","target":"remote"}"#),
+            ("pick up the ring", r#"{"action":"pick_up","target":"ring"}"#),
+            // A child's please.
+            ("go to the kitchen pretty please", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("can you get my teddy pwease", r#"{"action":"pick_up","target":"teddy"}"#),
+            ("find the pretty dress", r#"{"action":"find","target":"pretty dress"}"#),
+        ],
+    );
+    assert_llm_answer(&v, "could you possibly give me a push", r#"{"action":"pick_up","target":"push"}"#, false);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
     for text in ["follow me i suppose", "follow me somewhere safe", "follow me first thing"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
