@@ -973,6 +973,11 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
             ("give me a tissue", r#"{"action":"pick_up","target":"tissue"}"#),
             ("give me the remote", r#"{"action":"pick_up","target":"remote"}"#),
             ("pick up the ring", r#"{"action":"pick_up","target":"ring"}"#),
+            // Idioms of taking and coming.
+            ("take a bow", UNKNOWN),
+            ("come to your senses", UNKNOWN),
+            ("come to terms with it", UNKNOWN),
+            ("pick up the bow", r#"{"action":"pick_up","target":"bow"}"#),
             // A child's please.
             ("go to the kitchen pretty please", r#"{"action":"go_to","target":"kitchen"}"#),
             ("can you get my teddy pwease", r#"{"action":"pick_up","target":"teddy"}"#),
