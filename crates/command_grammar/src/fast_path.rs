@@ -499,6 +499,25 @@ pub(crate) fn is_thing_sent(w: &str) -> bool {
     matches!(w, "it" | "them" | "this" | "that" | "these" | "those")
 }
 
+/// "get the kettle on", "get the washing in", "take the rubbish out", "get your head down": the
+/// particle that closes the request right after the thing a fetching verb at `verb` (its phrase
+/// ending at `phrase_end`) takes, if one does. It makes another verb of the phrase (switching on,
+/// bringing in, putting out), no fetch ("get the cup off the table" fetches).
+pub(crate) fn particle_closes<'a>(vocab: &Vocabulary, tokens: &'a [String], verb: usize, phrase_end: usize) -> Option<&'a str> {
+    if !tokens.get(verb).is_some_and(|v| matches!(v.as_str(), "get" | "fetch" | "grab" | "take" | "bring" | "carry")) {
+        return None;
+    }
+    let last = (phrase_end..tokens.len()).rev().find(|&i| !vocab.filler_words.contains(&tokens[i])).filter(|&l| l > phrase_end)?;
+    let before = &tokens[last - 1];
+    (matches!(tokens[last].as_str(), "on" | "off" | "in" | "out" | "down" | "away")
+        && !vocab.strip_words.contains(before)
+        && !vocab.relation_words.contains(before)
+        && !vocab.filler_words.contains(before)
+        // "straight away": how soon.
+        && !matches!(before.as_str(), "straight" | "right"))
+    .then_some(tokens[last].as_str())
+}
+
 /// "the care home", "a dolls home": `w` before "home" makes one place of the two ("the kids
 /// home" is where the kids go).
 pub(crate) fn names_a_home(w: &str) -> bool {
@@ -2405,6 +2424,11 @@ fn parse_command(
         let heard_as_function_word =
             |i: usize| vocab.homophones.contains_key(&raw[i]) && (vocab.filler_words.contains(&tokens[i]) || vocab.strip_words.contains(&tokens[i]));
         let mut leftovers: Vec<&String> = at.iter().map(|&i| if heard_as_function_word(i) { &tokens[i] } else { &raw[i] }).collect();
+        if action.name == "pick_up" {
+            if let Some(p) = particle_closes(vocab, &tokens, first.start, first.end) {
+                return needs(format!("a particle after the thing: {p}"));
+            }
+        }
         let names = |w: &String| !vocab.filler_words.contains(w) && !vocab.strip_words.contains(w);
         // "the kitchen not the bathroom": the thing named first is meant; "the toy car from the
         // floor": the thing, not where it is taken from.

@@ -1701,6 +1701,15 @@ impl<'a> Said<'a> {
                 missing: "the speaker, said right after the action phrase".into(),
             });
         }
+        // "get the kettle on": a particle closing the request makes another verb (as in the fast path).
+        if let Some(m) = self.reading.triggers.iter().find(|m| m.action == self.ai).filter(|_| self.spec.name == "pick_up") {
+            if let Some(p) = crate::fast_path::particle_closes(self.vocab, &self.tokens, m.start, m.end) {
+                return Err(Unsupported::Target {
+                    target: target.to_string(),
+                    missing: format!("a thing to fetch, not one \"{p}\" closes (another verb)"),
+                });
+            }
+        }
         // "bring the knife to the baby": a thing named, then a path word and another thing named.
         let v = self.vocab;
         let named = |w: &String| !v.filler_words.contains(w) && !v.strip_words.contains(w);

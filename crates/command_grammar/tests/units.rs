@@ -985,6 +985,16 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
         ],
     );
     assert_llm_answer(&v, "could you possibly give me a push", r#"{"action":"pick_up","target":"push"}"#, false);
+    // A particle closing the request after the thing makes another verb: switching on, bringing in
+    // ("get the kettle on" read pick_up "kettle"). A place the thing is taken from still fetches.
+    for text in ["get the kettle on", "get your skates on", "get the washing in", "take the rubbish out", "get your head down"] {
+        assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
+    }
+    assert_eq!(json(&v, "get the cup off the table"), r#"{"action":"pick_up","target":"cup off the table"}"#);
+    assert_eq!(json(&v, "pick the cup up"), r#"{"action":"pick_up","target":"cup"}"#);
+    assert_llm_answer(&v, "get the kettle on", r#"{"action":"pick_up","target":"kettle"}"#, false);
+    assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
+    assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
     for text in ["follow me i suppose", "follow me somewhere safe", "follow me first thing"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
