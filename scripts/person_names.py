@@ -52,6 +52,19 @@ MODERN = {
     "yossi", "ahmed", "mohammed", "muhammad", "omar", "yusuf", "ali", "zain", "aryan", "dev", "ravi",
 }
 
+# Given names common in Britain and Ireland, and among Britons of South Asian and African descent,
+# that the US lists lack or web2 lists as a rare word ("laura", "kelly", "anna"): "kieran put that
+# down now" is said to Kieran.
+BRITAIN = {
+    "kieran", "gareth", "dafydd", "iwan", "ffion", "bethan", "orla", "roisin", "caoimhe", "eilidh", "seren", "rhian",
+    "sian", "carys", "aled", "rhodri", "owain", "connor", "rory", "kai", "dexter", "luca", "jude", "kian", "finley",
+    "sebastian", "scarlett", "lexi", "hayley", "kerry", "gemma", "nicola", "donna", "laura", "kelly", "ava", "anna",
+    "amelia", "sophia", "benjamin", "riley", "abigail", "colin", "eric", "walter", "vera", "irene", "ethel", "mavis",
+    "dougie", "wilf", "geoff", "nigel", "clive", "gavin", "hamza", "ibrahim", "bilal", "zainab", "maryam", "mohammad",
+    "sanjay", "deepak", "anil", "sunil", "rajesh", "suresh", "vijay", "kavita", "sunita", "neha", "pooja", "divya",
+    "chidi", "femi", "funmi", "yemi", "seun", "tope", "kwame", "kofi", "akua", "abena", "kojo", "adwoa",
+}
+
 # Names people give their dogs and cats that are no word: said first or last, they address the
 # pet ("rex come here boy", "drop it bella"), not the robot.
 PETS = {
@@ -69,7 +82,7 @@ def main():
     words = get_english_words_set(["web2"], lower=False, alpha=True)
     names = census("female", TOP_FEMALE) + census("male", TOP_MALE)
     modern = {n for n in MODERN if n not in words}
-    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO | PETS | modern)
+    keep = sorted({n for n in names if len(n) >= 3 and n not in words and n not in SAID_FOR_ROBOT | THINGS} | ALSO | BRITAIN | PETS | modern)
     body = textwrap.fill(", ".join(keep), width=100, initial_indent="  ", subsequent_indent="  ")
     print(f"person_names: [\n{body}]")
 

@@ -993,6 +993,8 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_eq!(json(&v, "get the cup off the table"), r#"{"action":"pick_up","target":"cup off the table"}"#);
     assert_eq!(json(&v, "pick the cup up"), r#"{"action":"pick_up","target":"cup"}"#);
     assert_llm_answer(&v, "get the kettle on", r#"{"action":"pick_up","target":"kettle"}"#, false);
+    // A name common in Britain said first calls that person (the 0.5B answered put_down).
+    assert_llm_answer(&v, "kieran put that down now", r#"{"action":"put_down"}"#, false);
     assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
     assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
