@@ -3115,9 +3115,17 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         }
         !copula || opens || subject_after || !request_after
     };
+    // "have you put it down yet", "have you found my keys": opening the utterance, a question about
+    // what is done ("have you seen my keys" asks to find them, "have a look" asks).
+    let asks_done = |i: usize| {
+        matches!(tokens[i].as_str(), "have" | "has")
+            && (0..i).all(|k| used[k] || vocab.filler_words.contains(&tokens[k]))
+            && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "you" | "it" | "we" | "they" | "ya" | "u"))
+            && tokens.get(i + 2).is_some_and(|w| !matches!(w.as_str(), "seen" | "scene" | "by" | "got" | "any" | "to"))
+    };
     let blocks = |i: usize| {
         let w = &tokens[i];
-        vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w) && asks(i))
+        vocab.not_request_words.contains(w) || (question && vocab.question_openers.contains(w) && asks(i)) || asks_done(i)
     };
     // A negation reaches up to the next action phrase: in "dont go anywhere wait here" it
     // negates the going, not the waiting ("dont go left go right": the second going). A question

@@ -995,6 +995,11 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_llm_answer(&v, "get the kettle on", r#"{"action":"pick_up","target":"kettle"}"#, false);
     // A name common in Britain said first calls that person (the 0.5B answered put_down).
     assert_llm_answer(&v, "kieran put that down now", r#"{"action":"put_down"}"#, false);
+    // A question about what is done, opening the utterance (the 0.5B answered put_down); "have you
+    // seen" still asks to find.
+    assert_eq!(json(&v, "have you put it down yet"), UNKNOWN);
+    assert_llm_answer(&v, "have you put it down yet", r#"{"action":"put_down"}"#, false);
+    assert_eq!(json(&v, "have you seen my keys"), r#"{"action":"find","target":"keys"}"#);
     assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
     assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
