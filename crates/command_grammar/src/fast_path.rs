@@ -3416,6 +3416,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }
+    // "go to the kitchen not you", "... not you robot", "... not the robot": after the request, the
+    // robot left out of it; it was for someone else ("the kitchen not the bathroom" still goes).
+    if let Some(k) = (m.end..tokens.len()).find(|&k| tokens[k] == "not") {
+        let rest: Vec<&str> = tokens[k + 1..].iter().map(String::as_str).filter(|w| *w != "the").collect();
+        let robot = |w: &str| vocab.robot_names.contains(w) || vocab.filler_words.contains(w);
+        let you = matches!(rest.first(), Some(&("you" | "u"))) && rest[1..].iter().all(|w| robot(w));
+        if you || (!rest.is_empty() && rest.iter().all(|w| vocab.robot_names.contains(*w))) {
+            return Some("said to someone else: not the robot".into());
+        }
+    }
     // "go forward until you hit the wall": an end the robot cannot check leaves the amount open
     // (an action that takes a duration waits "till i say go"; "go till the front door" names a
     // place).

@@ -1000,6 +1000,11 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_eq!(json(&v, "have you put it down yet"), UNKNOWN);
     assert_llm_answer(&v, "have you put it down yet", r#"{"action":"put_down"}"#, false);
     assert_eq!(json(&v, "have you seen my keys"), r#"{"action":"find","target":"keys"}"#);
+    // The robot left out after the request: it was for someone else (the 0.5B answered go_to).
+    assert_eq!(json(&v, "go to the kitchen not you"), UNKNOWN);
+    assert_eq!(json(&v, "go to the kitchen not the robot"), UNKNOWN);
+    assert_llm_answer(&v, "i said go to the kitchen not you the robot", r#"{"action":"go_to","target":"kitchen"}"#, false);
+    assert_eq!(json(&v, "go to the kitchen not the bathroom"), r#"{"action":"go_to","target":"kitchen"}"#);
     assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
     assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
