@@ -518,6 +518,16 @@ pub(crate) fn particle_closes<'a>(vocab: &Vocabulary, tokens: &'a [String], verb
     .then_some(tokens[last].as_str())
 }
 
+/// "come to mummy", "come over to daddy": a parent calling the robot over names themself, after a
+/// phrase of coming at `verb` ending at `phrase_end` ("go to mummy" is a going).
+pub(crate) fn parent_calling(vocab: &Vocabulary, tokens: &[String], verb: usize, phrase_end: usize) -> bool {
+    let after: Vec<&String> = tokens[phrase_end.min(tokens.len())..]
+        .iter()
+        .filter(|w| !vocab.filler_words.contains(*w) && !vocab.strip_words.contains(*w) && !matches!(w.as_str(), "to" | "over"))
+        .collect();
+    tokens.get(verb).is_some_and(|v| v == "come") && matches!(after[..], [w] if vocab.kin_words.contains(w.as_str()))
+}
+
 /// "the care home", "a dolls home": `w` before "home" makes one place of the two ("the kids
 /// home" is where the kids go).
 pub(crate) fn names_a_home(w: &str) -> bool {
@@ -2741,7 +2751,8 @@ fn parse_command(
         {
             return needs(format!("words after the speaker: {said}"));
         }
-        if let (Some(_), Some(to)) = (speaker, &action.to_speaker) {
+        let parent = parent_calling(vocab, &tokens, first.start, first.end);
+        if let (true, Some(to)) = (speaker.is_some() || parent, &action.to_speaker) {
             // "head back over to me": going to the speaker is coming here.
             let confidence = (BASE_CONFIDENCE - TYPO_PENALTY * corrections as f32).max(0.5);
             return match vocab.validate(Command::new(to.clone(), Source::FastPath, text, confidence)) {
@@ -3381,7 +3392,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if action.ignores_object && m.end > m.start && matches!(tokens[m.end - 1].as_str(), "it" | "that" | "this") {
         if let Some(w) = tokens.get(m.end) {
             let next = tokens.get(m.end + 1).map(String::as_str);
+            // "drop it boy", "leave it kitty": what a dog or a cat is called.
+            let pet = matches!(w.as_str(), "boy" | "girl" | "doggy" | "doggie" | "pup" | "puppy" | "kitty" | "puss" | "pussycat");
             let named = vocab.person_names.contains(w)
+                || pet
                 || (!vocab.english_words.contains(w)
                     && !vocab.robot_names.contains(w)
                     && !is_numeric(w)

@@ -609,8 +609,9 @@ impl<'a> Said<'a> {
             r.triggers.iter().any(|m| {
                 v.actions[m.action].to_speaker.as_deref() == Some(self.spec.name.as_str()) && {
                     let after: Vec<&String> = self.tokens[m.end..].iter().filter(|w| !v.strip_words.contains(*w)).collect();
-                    after.iter().any(|w| matches!(w.as_str(), "me" | "us"))
-                        && after.iter().all(|w| v.filler_words.contains(*w) || v.relation_words.contains(*w))
+                    (after.iter().any(|w| matches!(w.as_str(), "me" | "us"))
+                        && after.iter().all(|w| v.filler_words.contains(*w) || v.relation_words.contains(*w)))
+                        || crate::fast_path::parent_calling(v, &self.tokens, m.start, m.end)
                 }
             })
         };

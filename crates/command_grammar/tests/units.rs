@@ -1005,6 +1005,13 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_eq!(json(&v, "go to the kitchen not the robot"), UNKNOWN);
     assert_llm_answer(&v, "i said go to the kitchen not you the robot", r#"{"action":"go_to","target":"kitchen"}"#, false);
     assert_eq!(json(&v, "go to the kitchen not the bathroom"), r#"{"action":"go_to","target":"kitchen"}"#);
+    // A parent calling the robot over names themself ("come to mummy" read go_to "mummy").
+    assert_eq!(json(&v, "come to mummy"), r#"{"action":"come_here"}"#);
+    assert_eq!(json(&v, "go to mummy"), r#"{"action":"go_to","target":"mummy"}"#);
+    assert_llm_answer(&v, "come to daddy", r#"{"action":"come_here"}"#, true);
+    // What a dog or a cat is called, after a phrase that holds its own object.
+    assert_eq!(json(&v, "drop it boy"), UNKNOWN);
+    assert_eq!(json(&v, "drop it gently"), r#"{"action":"put_down"}"#);
     assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
     assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
