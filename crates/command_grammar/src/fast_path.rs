@@ -2672,7 +2672,7 @@ fn parse_command(
             return needs(format!("target leaves a choice open: {w}"));
         }
         // "the cup no the other one": a correction the rules above could not settle.
-        if let Some(w) = leftovers.iter().skip(1).find(|w| matches!(w.as_str(), "no" | "sorry" | "nah")) {
+        if let Some(w) = leftovers.iter().skip(1).find(|w| matches!(w.as_str(), "no" | "sorry" | "nah" | "correction" | "negative")) {
             return needs(format!("target holds a correction: {w}"));
         }
         if !before.is_empty() {
@@ -2786,10 +2786,17 @@ fn parse_command(
                 words.len() > t.len()
                     && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
                     && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
-                    // "go to room too": the number misheard after a label's noun.
-                    && !(matches!(t.as_slice(), [v] if v == "too") && vocab.label_nouns.contains(words[words.len() - 2].as_str()))
+                    // "go to room too", "go to bay ten four": a number (or one misheard) after a
+                    // label's noun is the label's.
+                    && !((matches!(t.as_slice(), [v] if v == "too") || t.iter().all(|w| is_number_word(w)))
+                        && vocab.label_nouns.contains(words[words.len() - t.len() - 1].as_str()))
             }) {
                 words.truncate(words.len() - t.len());
+            }
+            // "go to bay four say again bay four": a radio operator says the place twice.
+            let half = words.len() / 2;
+            if half > 0 && words.len() % 2 == 0 && words[..half] == words[half..] {
+                words.truncate(half);
             }
             // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article
             // last opens a noun the reading took for something else.

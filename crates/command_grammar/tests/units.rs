@@ -1014,6 +1014,20 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_eq!(json(&v, "drop it gently"), r#"{"action":"put_down"}"#);
     assert_llm_answer(&v, "take the rubbish out", r#"{"action":"pick_up","target":"rubbish"}"#, false);
     assert_llm_answer(&v, "get the cup off the table please", r#"{"action":"pick_up","target":"cup off the table"}"#, true);
+    // A radio operator's close, and the place said twice ("dock two confirm", "bay four i bay four"
+    // before); a number after a label's noun stays the label's.
+    expect_all(
+        &v,
+        &[
+            ("go to dock two confirm", r#"{"action":"go_to","target":"dock two"}"#),
+            ("go to dock two now execute", r#"{"action":"go_to","target":"dock two"}"#),
+            ("go to bay four ten four", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to bay four standing by", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to bay four i say again bay four", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to bay ten four", r#"{"action":"go_to","target":"bay ten four"}"#),
+        ],
+    );
+    assert!(json(&v, "go to bay four correction bay five").starts_with("needs LLM"));
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
     for text in ["follow me i suppose", "follow me somewhere safe", "follow me first thing"] {
         assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
