@@ -1025,8 +1025,17 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
             ("go to bay four standing by", r#"{"action":"go_to","target":"bay four"}"#),
             ("go to bay four i say again bay four", r#"{"action":"go_to","target":"bay four"}"#),
             ("go to bay ten four", r#"{"action":"go_to","target":"bay ten four"}"#),
+            // How urgent and what for ("bay four immediately", "bay four for charging" before).
+            ("go to bay four immediately", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to bay four top priority", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to bay four for charging", r#"{"action":"go_to","target":"bay four"}"#),
+            ("go to the charging dock", r#"{"action":"go_to","target":"charging dock"}"#),
         ],
     );
+    // A way said between two places is a route the LLM and its check read.
+    assert!(json(&v, "go to bay four via aisle two").starts_with("needs LLM"));
+    assert!(json(&v, "go to the kitchen through the hall").starts_with("needs LLM"));
+    assert_llm_answer(&v, "go to the kitchen through the hall", r#"{"action":"go_to","target":"kitchen"}"#, false);
     assert!(json(&v, "go to bay four correction bay five").starts_with("needs LLM"));
     // Words after the speaker followed are no thing to follow ("follow me i suppose" read "suppose").
     for text in ["follow me i suppose", "follow me somewhere safe", "follow me first thing"] {
