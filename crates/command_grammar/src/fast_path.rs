@@ -1304,19 +1304,24 @@ pub(crate) fn praise_tail(vocab: &Vocabulary, tokens: &[String]) -> Option<usize
     let more = |w: &str| {
         matches!(w, "a" | "an" | "very" | "really" | "so" | "ever" | "most" | "truly" | "absolutely" | "such" | "just" | "real" | "big" | "huge" | "much" | "lot" | "million" | "bunch" | "muchly" | "indeed" | "help")
     };
-    // What may open it: the praise itself, or what it is said of ("that would be", "its").
+    // What it is said of, run into its verb ("thatd be lovely", "its very kind").
+    let said_of = |w: &str| matches!(w, "thatd" | "that'd" | "thats" | "that's" | "thatll" | "that'll" | "twould" | "itd" | "it'd" | "its" | "it's");
+    // ... or before it ("that would be", "what a star").
+    let subject = |w: &str| matches!(w, "that" | "it" | "this" | "which" | "what" | "youre" | "you're");
+    // What may open it: the praise itself, or what it is said of.
     let opener = |k: usize| {
         let w = tokens[k].as_str();
         let next = tokens.get(k + 1).map_or("", String::as_str);
         praise(w)
             || thanks(w)
-            || matches!(w, "thatd" | "that'd" | "thats" | "that's" | "thatll" | "that'll" | "twould" | "itd" | "it'd" | "its" | "it's" | "much" | "very" | "really" | "so" | "most" | "absolutely" | "truly")
+            || said_of(w)
+            || matches!(w, "much" | "very" | "really" | "so" | "most" | "absolutely" | "truly")
             || (matches!(w, "that" | "it" | "this" | "which") && matches!(next, "would" | "will" | "is" | "was" | "be"))
             || (matches!(w, "what" | "youre" | "you're") && matches!(next, "a" | "an"))
     };
     let in_tail = |w: &str| {
-        praise(w) || thanks(w) || more(w) || vocab.filler_words.contains(w)
-            || matches!(w, "that" | "thatd" | "that'd" | "thats" | "that's" | "thatll" | "that'll" | "twould" | "it" | "itd" | "it'd" | "its" | "it's" | "this" | "which" | "would" | "will" | "be" | "is" | "was" | "of" | "you" | "ya" | "what" | "youre" | "you're")
+        praise(w) || thanks(w) || more(w) || said_of(w) || subject(w) || vocab.filler_words.contains(w)
+            || matches!(w, "would" | "will" | "be" | "is" | "was" | "of" | "you" | "ya")
     };
     let mut from = tokens.len();
     while from > 0 && in_tail(&tokens[from - 1]) {
