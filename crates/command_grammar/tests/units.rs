@@ -995,6 +995,8 @@ fn praise_leave_and_fond_names_said_after_a_request_name_nothing() {
     assert_llm_answer(&v, "get the kettle on", r#"{"action":"pick_up","target":"kettle"}"#, false);
     // A name common in Britain said first calls that person (the 0.5B answered put_down).
     assert_llm_answer(&v, "kieran put that down now", r#"{"action":"put_down"}"#, false);
+    // "look alive" is hurry (the 0.5B answered look_at "alive").
+    assert_llm_answer(&v, "look alive", r#"{"action":"look_at","target":"alive"}"#, false);
     // A question about what is done, opening the utterance (the 0.5B answered put_down); "have you
     // seen" still asks to find.
     assert_eq!(json(&v, "have you put it down yet"), UNKNOWN);
