@@ -63,6 +63,9 @@ BRITAIN = {
     "dougie", "wilf", "geoff", "nigel", "clive", "gavin", "hamza", "ibrahim", "bilal", "zainab", "maryam", "mohammad",
     "sanjay", "deepak", "anil", "sunil", "rajesh", "suresh", "vijay", "kavita", "sunita", "neha", "pooja", "divya",
     "chidi", "femi", "funmi", "yemi", "seun", "tope", "kwame", "kofi", "akua", "abena", "kojo", "adwoa",
+    # Shortened, as they are called across a room ("kev back it up two metres youre fine").
+    "kev", "baz", "gaz", "daz", "shaz", "shazza", "trev", "nige", "gav", "bev", "jules", "mags", "kez", "micky",
+    "stevie", "davey", "jonno", "robbo", "smithy", "tommo", "macca", "jez", "dunc", "deano",
 }
 
 # Names people give their dogs and cats that are no word: said first or last, they address the

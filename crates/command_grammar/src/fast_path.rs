@@ -824,9 +824,12 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
             called(k)
                 && tokens.get(k + 1).is_none_or(|n| {
-                    matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy")
+                    matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
                         // Another request to them: "whoa whoa bessie get back here".
                         || matches!(n.as_str(), "get" | "come" | "sit" | "leave" | "drop")
+                        // A sentence of its own: "hold your horses harold the bus isnt due yet".
+                        || (matches!(n.as_str(), "the" | "your" | "my" | "we" | "you" | "i" | "it")
+                            && tokens[k + 2..tokens.len().min(k + 6)].iter().any(|w| COPULAS.contains(&w.as_str())))
                 })
         });
         (before || after) && !robot_named_in(vocab, tokens)
@@ -854,7 +857,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     };
     // "why you stop": a question about stopping, in English learnt late (no auxiliary).
     let why_asked = |i: usize| {
-        content_at.first().is_some_and(|&f| tokens[f] == "why" && f < i)
+        // "who told you to stop" asks as "why did you stop" does.
+        let who = content_at.first().is_some_and(|&f| tokens[f] == "who" && f < i && tokens.get(f + 1).is_some_and(|w| matches!(w.as_str(), "told" | "tell" | "said" | "says" | "asked")));
+        who || content_at.first().is_some_and(|&f| tokens[f] == "why" && f < i)
             && !tokens[..i].iter().any(|t| vocab.not_request_words.contains(t) || matches!(t.as_str(), "wont" | "didnt" | "cant" | "still" | "not"))
     };
     // "take me to the stop for the airport shuttle", "we need to test the e stop": after a
@@ -978,6 +983,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                     && (on_condition || !conditioned(i))
                     && !timed_pause(vocab, tokens, p, i + p.len())
                     && !speakers_own_wait(vocab, tokens, p, i + p.len())
+                    // "hold your horses harold the bus isnt due yet": said to the one named after it.
+                    && !(p.len() > 1 && to_someone_else(i + p.len() - 1))
             })
         })
         || {
@@ -1525,6 +1532,60 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
 /// minute" follows only that long, "turn left in a minute" turns later.
 const TIME_PREPOSITIONS: [&str; 5] = ["for", "in", "after", "within", "about"];
 
+/// A verb "to be" or an auxiliary that opens a clause's verb ("the bus isnt due yet").
+const COPULAS: [&str; 18] = ["is", "isnt", "are", "arent", "was", "wasnt", "were", "werent", "will", "wont", "has", "hasnt", "have", "havent", "cant", "can", "aint", "im"];
+
+/// Words that, inside a target after its first word, correct it ("the cup no the other one", "bay
+/// four correction bay five").
+const TARGET_CORRECTIONS: [&str; 5] = ["no", "sorry", "nah", "correction", "negative"];
+
+/// The correction inside a target's `words`, past its first word: one of [`TARGET_CORRECTIONS`],
+/// or "i mean", "or rather", "make that" with more said after it ("bay four i mean bay five";
+/// said last, "i mean" is a hedge, a target tail).
+pub(crate) fn correction_in_target<S: AsRef<str>>(words: &[S]) -> Option<String> {
+    let w = |i: usize| words.get(i).map(AsRef::as_ref);
+    (1..words.len()).find_map(|i| {
+        if TARGET_CORRECTIONS.contains(&words[i].as_ref()) {
+            return Some(words[i].as_ref().to_string());
+        }
+        let pair = matches!((w(i), w(i + 1)), (Some("i"), Some("mean" | "meant")) | (Some("or"), Some("rather")) | (Some("make"), Some("that")));
+        (pair && i + 2 < words.len()).then(|| format!("{} {}", words[i].as_ref(), words[i + 1].as_ref()))
+    })
+}
+
+/// A verb of another request inside a target's `words`, with what it acts on after it: "the ball
+/// put in the basket", "the cup take it to the sink" (two requests, the connective left out).
+/// Not a verb in a thing's name ("the stop sign", "the take away").
+pub(crate) fn verb_in_target<S: AsRef<str>>(words: &[S]) -> Option<String> {
+    (1..words.len().saturating_sub(1)).find_map(|i| {
+        let verb = matches!(
+            words[i].as_ref(),
+            "put" | "go" | "come" | "turn" | "move" | "bring" | "take" | "find" | "look" | "follow" | "drop" | "place" | "leave" | "give" | "fetch" | "carry"
+        );
+        let object = matches!(words[i + 1].as_ref(), "in" | "on" | "into" | "onto" | "inside" | "it" | "the" | "to" | "them" | "this" | "that" | "a" | "my" | "your");
+        (verb && object).then(|| words[i].as_ref().to_string())
+    })
+}
+
+/// How many words at the end of a target's `words` are one of the vocabulary's target tails
+/// ("tea straight away", "bay four confirm"), said after the thing and naming none of it.
+/// `relative`: the target holds a relative clause, whose verb ends it ("the corner where the plant is").
+pub(crate) fn target_tail<S: AsRef<str>>(vocab: &Vocabulary, words: &[S], relative: bool) -> Option<usize> {
+    vocab
+        .target_tails
+        .iter()
+        .find(|t| {
+            words.len() > t.len()
+                && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| w.as_ref() == t)
+                && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
+                // "go to room too", "go to bay ten four": a number (or one misheard) after a
+                // label's noun is the label's.
+                && !((matches!(t.as_slice(), [v] if v == "too") || t.iter().all(|w| is_number_word(w)))
+                    && vocab.label_nouns.contains(words[words.len() - t.len() - 1].as_ref()))
+        })
+        .map(Vec::len)
+}
+
 /// `tokens[start..end]` is one of the vocabulary's `softening_amounts`, not led by a time
 /// preposition.
 fn softening_amount(vocab: &Vocabulary, tokens: &[String], start: usize, end: usize) -> bool {
@@ -1592,7 +1653,8 @@ fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<(
         .actions
         .iter()
         .flat_map(|a| &a.synonyms)
-        .any(|s| unit.iter().any(|w| s.phrase.contains(w)));
+        // A phrase's first word: "foot" in "put your foot down" is no verb ("reverse for foot").
+        .any(|s| unit.iter().any(|w| s.phrase.first() == Some(w)));
     // "to step", "for turns": a filler word before an action's word is that word; "tree steps" is 3.
     // "go backward to steps": after "to" a plural is counted, never a verb.
     let filler = vocab.filler_words.contains(&tokens[i]) && !(tokens[i] == "to" && unit.len() == 1 && unit[0].ends_with('s'));
@@ -2677,8 +2739,11 @@ fn parse_command(
             return needs(format!("target leaves a choice open: {w}"));
         }
         // "the cup no the other one": a correction the rules above could not settle.
-        if let Some(w) = leftovers.iter().skip(1).find(|w| matches!(w.as_str(), "no" | "sorry" | "nah" | "correction" | "negative")) {
+        if let Some(w) = correction_in_target(&leftovers) {
             return needs(format!("target holds a correction: {w}"));
+        }
+        if let Some(w) = verb_in_target(&leftovers) {
+            return needs(format!("target holds another request: {w}"));
         }
         if !before.is_empty() {
             return needs(format!("words before the action: {}", before.join(" ")));
@@ -2787,16 +2852,8 @@ fn parse_command(
             }
             // "the corner where the plant is": a relative clause's verb is the clause's, not a tail.
             let relative = words.iter().any(|w| matches!(w.as_str(), "where" | "that" | "which" | "who" | "whose"));
-            while let Some(t) = vocab.target_tails.iter().find(|t| {
-                words.len() > t.len()
-                    && words[words.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
-                    && !(relative && matches!(t.as_slice(), [v] if v == "is" || v == "are"))
-                    // "go to room too", "go to bay ten four": a number (or one misheard) after a
-                    // label's noun is the label's.
-                    && !((matches!(t.as_slice(), [v] if v == "too") || t.iter().all(|w| is_number_word(w)))
-                        && vocab.label_nouns.contains(words[words.len() - t.len() - 1].as_str()))
-            }) {
-                words.truncate(words.len() - t.len());
+            while let Some(t) = target_tail(vocab, &words, relative) {
+                words.truncate(words.len() - t);
             }
             // "go to bay four say again bay four": a radio operator says the place twice.
             let half = words.len() / 2;
@@ -3251,9 +3308,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && tokens[start - 1] == "to"
         && matches!(tokens[start - 2].as_str(), "like" | "likes" | "love" | "loves" | "tends")
         && matches!(tokens[start - 3].as_str(), "she" | "he" | "they" | "it");
-    if others_need || habit {
+    // "i wanna go to the park", "we gotta find the cat": said as one word.
+    let fused_need = start >= 2
+            && matches!(tokens[start - 1].as_str(), "wanna" | "gotta" | "hafta" | "needa" | "wants")
+            && !used[start - 1]
+            && matches!(tokens[start - 2].as_str(), "i" | "we" | "he" | "she" | "they" | "it" | "im" | "dad" | "mum" | "mom");
+    if others_need || habit || fused_need {
         let what = if habit { "habit" } else { "need" };
-        return Some(format!("another's {what}, not a request: {:?} before the action", tokens[start - 2]));
+        let said = if fused_need { &tokens[start - 1] } else { &tokens[start - 2] };
+        return Some(format!("another's {what}, not a request: {said:?} before the action"));
     }
     // "hang on mark let me find the email": the speaker will do it. "tell the driver to go round
     // to terminal 2", "ask your brother to fetch it": asked of another. "in the test it should
@@ -3337,8 +3400,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "find the sunday paper", "go to the saturday market": a day after an article names a thing.
     // "this sunday" is a time.
     let in_a_name = |i: usize| DAYS.contains(&tokens[i].as_str()) && i > 0 && OBJECT_DETERMINERS.contains(&tokens[i - 1].as_str());
+    // "later on can you find my glasses", "tomorrow could you go to the shop": a time opening the
+    // utterance times the request its frame opens, not a remark before it ("its so busy tonight
+    // ok robot go to the bar").
+    let times_the_frame = |i: usize| {
+        frame.is_some_and(|k| {
+            (0..i).all(|j| vocab.filler_words.contains(&tokens[j])) && (i + 1..k).all(|j| matches!(tokens[j].as_str(), "on" | "then" | "today" | "morning" | "afternoon" | "evening" | "night" | "lunchtime" | "first" | "thing"))
+        })
+    };
     if let Some(w) = (0..tokens.len())
-        .filter(|&i| !used[i] && !tag_or_not(i) && !before_frame(i) && !in_a_name(i))
+        .filter(|&i| !used[i] && !tag_or_not(i) && (!before_frame(i) || times_the_frame(i)) && !in_a_name(i))
         .map(|i| &tokens[i])
         .find(|w| vocab.undecided_words.contains(*w))
     {
@@ -3346,6 +3417,15 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(tokens, p)) {
         return Some(format!("an idiom, no command: {:?}", p.join(" ")));
+    }
+    // "in a bit of paper" says what a thing is in; "go to the kitchen ill be there in a tick", the
+    // speaker's own while.
+    let speakers_own = |i: usize| (start..i).any(|k| matches!(tokens[k].as_str(), "i" | "ill" | "i'll" | "im" | "i'm" | "we" | "well" | "we'll" | "be"));
+    let delay = vocab.delay_phrases.iter().find(|p| {
+        (0..tokens.len()).any(|i| tokens[i..].starts_with(p) && tokens.get(i + p.len()).is_none_or(|w| w != "of") && !speakers_own(i))
+    });
+    if let Some(p) = delay {
+        return Some(format!("for later, at no time said: {:?}", p.join(" ")));
     }
     // "can you follow people", "can you find things in the dark": what the robot can do, asked
     // of things in general (no article, possessive or number before them).
@@ -3358,8 +3438,10 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "do you know how to turn around", "are you able to follow people": asked, not requested.
     let know_how = tokens[..start].ends_with(&["know".to_string(), "how".to_string(), "to".to_string()])
         || tokens[..start].ends_with(&["able".to_string(), "to".to_string()]);
+    // ("you know how to pick up eggs": asked without "do".)
     let asked = (0..start).find(|&i| !vocab.filler_words.contains(&tokens[i]) || matches!(tokens[i].as_str(), "do" | "are" | "can" | "could"))
-        .is_some_and(|i| matches!(tokens[i].as_str(), "do" | "are" | "can" | "could"));
+        .is_some_and(|i| matches!(tokens[i].as_str(), "do" | "are" | "can" | "could"))
+        || (start >= 4 && tokens[start - 4] == "you" && (0..start - 4).all(|i| vocab.filler_words.contains(&tokens[i])));
     if know_how && asked {
         return Some("a question of what the robot can do: \"how to\" before the action".into());
     }

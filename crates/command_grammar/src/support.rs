@@ -177,6 +177,29 @@ fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<Strin
     if n > 3 && (tokens[n - 3..] == ["do", "you", "think"] || tokens[n - 2..] == ["you", "reckon"]) {
         return Some("an opinion asked, not a request".to_string());
     }
+    // "come here biscuit whos a good doggy then", "puss puss come here puss": said to a pet.
+    let praised_pet = tokens.windows(3).any(|w| matches!(w[0].as_str(), "whos" | "who's") && w[1] == "a" && matches!(w[2].as_str(), "good" | "clever" | "naughty" | "cheeky"));
+    if praised_pet || tokens.iter().any(|w| matches!(w.as_str(), "puss" | "pusscat")) {
+        return Some("said to a pet".to_string());
+    }
+    // "how to go to the kitchen": asked how, not asked to; "is it meant to follow the trolley",
+    // "did you put my cup down somewhere": a question, whatever phrase the action was read in.
+    if t(0) == Some("how") && t(1) == Some("to") {
+        return Some("a question: \"how to\"".to_string());
+    }
+    // ("is it possible for you to ...", "have you seen my keys" still ask for something.)
+    let of_it = matches!(t(0), Some("is" | "was" | "isnt" | "wasnt" | "does" | "doesnt"))
+        && matches!(t(1), Some("it" | "he" | "she" | "that" | "this"))
+        && matches!(t(2), Some("meant" | "supposed" | "going" | "gonna" | "allowed" | "designed" | "programmed" | "built" | "trying" | "ever" | "still"));
+    let of_you = matches!(t(0), Some("did" | "didnt")) && matches!(t(1), Some("you" | "u" | "ya"));
+    if of_it || of_you {
+        return Some(format!("a question: {:?} opens it", tokens[0]));
+    }
+    // "at fourteen hundred go to the canteen", "at half two find my glasses": a time of day said
+    // first, the request for then.
+    if t(0) == Some("at") && t(1).is_some_and(|w| crate::fast_path::is_number_word(w) || crate::fast_path::is_numeric(w) || matches!(w, "half" | "quarter" | "noon" | "midday")) {
+        return Some(format!("for later: \"at {}\"", tokens[1]));
+    }
     None
 }
 
@@ -204,7 +227,7 @@ fn said_values(
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {
         return Err(Unsupported::NotARequest(format!("an idiom, no command: {:?}", p.join(" "))));
     }
-    if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens) {
+    if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens).or_else(|| not_asked_of_the_robot(vocab, &said.raw)) {
         return Err(Unsupported::NotARequest(why));
     }
     said.one_command(cmd)?;
@@ -495,8 +518,11 @@ impl<'a> Heard<'a> {
             // "come here robot come on": urging said after the call asks for nothing of its own;
             // "get me the jigsaw box robot get it": nor the request said again on the thing named.
             let pronoun = |w: &String| matches!(w.as_str(), "it" | "them" | "that" | "this");
+            // ("gimme my teddy robot gimme": the same action's phrase alone, closing the utterance.)
+            let before = read(vocab, &tokens[..k]).triggers;
             let said_again = |m: &TriggerMatch| {
-                after[m.end..].iter().any(pronoun) && after[m.end..].iter().all(|w| pronoun(w) || vocab.filler_words.contains(w))
+                let rest_said = after[m.end..].iter().all(|w| pronoun(w) || vocab.filler_words.contains(w));
+                rest_said && (after[m.end..].iter().any(pronoun) || before.iter().any(|b| b.action == m.action))
             };
             let mut actions: Vec<usize> = read_after
                 .iter()
@@ -959,10 +985,18 @@ impl<'a> Said<'a> {
         // takes nobody, and the robot named nowhere.
         let takes_nobody = self.spec.slot("target").is_none();
         let called_after = (own.end..self.raw.len()).find(|&i| !r.filler[i] && !v.filler_words.contains(&self.tokens[i]));
-        if let Some(i) = called_after.filter(|&i| takes_nobody && v.person_names.contains(&self.raw[i])) {
+        // ("turn round nana so i can do your hair", "slow down dad youre walking too fast": family
+        // too, not after a preposition: "too fast for grandad".)
+        let kin_called = |i: usize| v.kin_words.contains(&self.raw[i]) && (own.end..i).all(|k| !matches!(self.tokens[k].as_str(), "for" | "to" | "with" | "at" | "of" | "by" | "like"));
+        if let Some(i) = called_after.filter(|&i| takes_nobody && (v.person_names.contains(&self.raw[i]) || kin_called(i))) {
             if !crate::fast_path::robot_named_in(v, &self.tokens) {
                 return Err(Unsupported::CalledAfter { word: self.raw[i].clone() });
             }
+        }
+        // "were turning around on the next setup": what the speaker's side is doing, told, not
+        // asked ("we're" without its apostrophe; "im going to the kitchen follow me" asks to follow).
+        if own.start == 1 && matches!(self.raw[0].as_str(), "were" | "im" | "theyre") && self.raw[1].len() > 4 && self.raw[1].ends_with("ing") {
+            return Err(Unsupported::NotARequest(format!("a report: \"{} {}\"", self.raw[0], self.raw[1])));
         }
         // "wait by the door", "wait for me at the taxi rank": waiting somewhere else asks for a
         // going there first, which a wait does not do ("wait here by the door" waits here).
@@ -1621,6 +1655,23 @@ impl<'a> Said<'a> {
                 missing: "a thing or place named, not who is spoken to".into(),
             });
         }
+        // "go to bay four correction bay five" answered whole: which one is meant is the LLM's
+        // to settle, not to copy.
+        if let Some(w) = crate::fast_path::correction_in_target(&words) {
+            return Err(Unsupported::Target { target: target.to_string(), missing: format!("one thing named; {w:?} corrects it") });
+        }
+        if let Some(w) = crate::fast_path::verb_in_target(&words) {
+            return Err(Unsupported::Target { target: target.to_string(), missing: format!("one thing named; {w:?} opens another request") });
+        }
+        // "bring me my tea mind the step" answered "tea mind": words said after the thing (how
+        // soon, a tag, a warning) are no part of it, as in the fast path.
+        let relative = words.iter().any(|w| matches!(*w, "where" | "that" | "which" | "who" | "whose"));
+        if let Some(n) = crate::fast_path::target_tail(self.vocab, &words, relative) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: format!("a thing or place named; {:?} is said after it", words[words.len() - n..].join(" ")),
+            });
+        }
         // "catch up" answered pick_up "catch up": the phrase's own words, and a particle, name no
         // thing ("pick up the pick list" names one).
         let own: Vec<&str> = self
@@ -1635,6 +1686,24 @@ impl<'a> Said<'a> {
                 target: target.to_string(),
                 missing: "a thing or place named, not the action's own words".into(),
             });
+        }
+        // "ooh look at you all shiny and new": the robot itself, spoken to.
+        if content.first().is_some_and(|w| matches!(*w, "you" | "yourself" | "u" | "ya")) {
+            return Err(Unsupported::Target {
+                target: target.to_string(),
+                missing: "a thing or place named, not who is spoken to".into(),
+            });
+        }
+        // "find my stop watch" answered look_at "stop watch": the only phrase of the action said is
+        // inside the thing's name.
+        let mine: Vec<&TriggerMatch> = self.reading.triggers.iter().filter(|m| m.action == self.ai).collect();
+        if let [m] = mine.as_slice() {
+            if content.len() > m.end - m.start && self.tokens[m.start..m.end].iter().all(|w| content.contains(&w.as_str())) {
+                return Err(Unsupported::Target {
+                    target: target.to_string(),
+                    missing: "a thing or place named apart from the action's own words".into(),
+                });
+            }
         }
         // "robot pick me up": the robot spoken to is no thing to act on.
         if !content.is_empty() && content.iter().all(|w| self.vocab.robot_names.contains(*w)) {

@@ -112,6 +112,8 @@ struct RawFile {
     #[serde(default)]
     idiom_phrases: Vec<Vec<String>>,
     #[serde(default)]
+    delay_phrases: Vec<Vec<String>>,
+    #[serde(default)]
     serial_verbs: Vec<String>,
     #[serde(default)]
     filler_phrases: Vec<Vec<String>>,
@@ -405,7 +407,8 @@ pub struct Unit {
 
 /// What speakers call the robot ("robot pick me up", "tell the robot to stop"), before
 /// [`Vocabulary::with_robot_names`] adds its own names.
-const ROBOT_NAMES: &[&str] = &["robot", "bot", "robo", "rowbot", "robbie", "robby"];
+/// A child's r said as w: "wobot".
+const ROBOT_NAMES: &[&str] = &["robot", "bot", "robo", "rowbot", "robbie", "robby", "wobot", "wobo"];
 
 /// A loaded, checked vocabulary. Construct with [`Vocabulary::from_yaml_str`]
 /// or [`Vocabulary::load`].
@@ -490,6 +493,9 @@ pub struct Vocabulary {
     pub(crate) polite_condition_words: BTreeSet<String>,
     /// Phrases that make an idiom of the utterance ("watch out for the cat").
     pub(crate) idiom_phrases: Vec<Vec<String>>,
+    /// A while no number measures ("in a bit go to the hall"): the request is for later, at a
+    /// time no one said.
+    pub(crate) delay_phrases: Vec<Vec<String>>,
     /// One-word phrases that only lead into another action's phrase right after them ("go get
     /// my teddy", "come look at this").
     pub(crate) serial_verbs: BTreeSet<String>,
@@ -974,6 +980,7 @@ impl Vocabulary {
         let outside_words: BTreeSet<String> = lower_all(raw.outside_words).into_iter().collect();
         let polite_condition_words: BTreeSet<String> = lower_all(raw.polite_condition_words).into_iter().collect();
         let idiom_phrases = phrase_lists(raw.idiom_phrases, "idiom phrase")?;
+        let delay_phrases = phrase_lists(raw.delay_phrases, "delay phrase")?;
         let serial_verbs: BTreeSet<String> = lower_all(raw.serial_verbs).into_iter().collect();
         let polite_conditions = phrase_lists(raw.polite_conditions, "polite condition")?;
         let past_forms: BTreeMap<String, String> =
@@ -1131,6 +1138,7 @@ impl Vocabulary {
             outside_words,
             polite_condition_words,
             idiom_phrases,
+            delay_phrases,
             serial_verbs,
             filler_phrases,
             softening_amounts,
