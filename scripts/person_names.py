@@ -65,14 +65,14 @@ BRITAIN = {
     "chidi", "femi", "funmi", "yemi", "seun", "tope", "kwame", "kofi", "akua", "abena", "kojo", "adwoa",
     # Shortened, as they are called across a room ("kev back it up two metres youre fine").
     "kev", "baz", "gaz", "daz", "shaz", "shazza", "trev", "nige", "gav", "bev", "jules", "mags", "kez", "micky",
-    "stevie", "davey", "jonno", "robbo", "smithy", "tommo", "macca", "jez", "dunc", "deano",
+    "stevie", "davey", "jonno", "robbo", "smithy", "tommo", "macca", "jez", "dunc", "deano", "ana",
 }
 
 # Names people give their dogs and cats that are no word: said first or last, they address the
 # pet ("rex come here boy", "drop it bella"), not the robot.
 PETS = {
     "rex", "fido", "bella", "luna", "milo", "coco", "bailey", "zeus", "simba", "nala", "toby", "bruno",
-    "loki", "benji", "gizmo", "tigger", "pippa",
+    "loki", "benji", "gizmo", "tigger", "pippa", "murphy", "ozzy", "alfie",
 }
 
 

@@ -832,7 +832,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                             && tokens[k + 2..tokens.len().min(k + 6)].iter().any(|w| COPULAS.contains(&w.as_str())))
                 })
         });
-        (before || after) && !robot_named_in(vocab, tokens)
+        // "stop it the pair of you", "you lot stop that": two or more people, and no robot among them.
+        let pair = tokens.windows(3).any(|w| matches!(w[0].as_str(), "pair" | "lot") && w[1] == "of" && w[2] == "you")
+            || tokens.windows(2).any(|w| w[0] == "you" && w[1] == "lot");
+        (before || after || pair) && !robot_named_in(vocab, tokens)
     };
     // "press stop on the microwave", "press the emergency stop on the lathe": a button on another
     // thing.
@@ -1561,8 +1564,12 @@ pub(crate) fn verb_in_target<S: AsRef<str>>(words: &[S]) -> Option<String> {
         let verb = matches!(
             words[i].as_ref(),
             "put" | "go" | "come" | "turn" | "move" | "bring" | "take" | "find" | "look" | "follow" | "drop" | "place" | "leave" | "give" | "fetch" | "carry"
+                | "tell" | "ask"
         );
-        let object = matches!(words[i + 1].as_ref(), "in" | "on" | "into" | "onto" | "inside" | "it" | "the" | "to" | "them" | "this" | "that" | "a" | "my" | "your");
+        let object = matches!(
+            words[i + 1].as_ref(),
+            "in" | "on" | "into" | "onto" | "inside" | "it" | "the" | "to" | "them" | "this" | "that" | "a" | "my" | "your" | "him" | "her"
+        );
         (verb && object).then(|| words[i].as_ref().to_string())
     })
 }
@@ -2668,11 +2675,12 @@ fn parse_command(
                     ("i", "think" | "reckon" | "guess" | "believe" | "suppose" | "bet") | ("you", "know")
                 )
         };
+        // ("the front door i think thats the postman": the copula in the first word.)
         if let Some(k) = (1..leftovers.len()).find(|&k| {
-            matches!(leftovers[k].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their")
-                && hedged(k)
-                && leftovers[..k].iter().any(|w| names(w))
-                && leftovers[k + 1..].iter().take(3).any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "s" | "isnt" | "arent" | "has" | "keeps"))
+            let clause = matches!(leftovers[k].as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "our" | "their")
+                && leftovers[k + 1..].iter().take(3).any(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "s" | "isnt" | "arent" | "has" | "keeps"));
+            let copula_said = matches!(leftovers[k].as_str(), "thats" | "its" | "theres" | "shes" | "hes" | "theyre") && k + 1 < leftovers.len();
+            (clause || copula_said) && hedged(k) && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
         }
@@ -2854,6 +2862,11 @@ fn parse_command(
             let relative = words.iter().any(|w| matches!(w.as_str(), "where" | "that" | "which" | "who" | "whose"));
             while let Some(t) = target_tail(vocab, &words, relative) {
                 words.truncate(words.len() - t);
+            }
+            // "bring me my phone my daughter might ring" read "phone my": a possessive closing the
+            // target opens a clause of its own, which the LLM and its check settle.
+            if words.len() > 1 && words.last().is_some_and(|w| matches!(w.as_str(), "my" | "your" | "his" | "her" | "our" | "their")) {
+                return needs(format!("target ends on a possessive: {}", words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ")));
             }
             // "go to bay four say again bay four": a radio operator says the place twice.
             let half = words.len() / 2;
@@ -3489,6 +3502,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             // "drop it boy", "leave it kitty": what a dog or a cat is called.
             let pet = matches!(w.as_str(), "boy" | "girl" | "doggy" | "doggie" | "pup" | "puppy" | "kitty" | "puss" | "pussycat");
             let named = vocab.person_names.contains(w)
+                || vocab.word_names.contains(w)
                 || pet
                 || (!vocab.english_words.contains(w)
                     && !vocab.robot_names.contains(w)

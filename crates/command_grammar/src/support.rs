@@ -177,10 +177,19 @@ fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<Strin
     if n > 3 && (tokens[n - 3..] == ["do", "you", "think"] || tokens[n - 2..] == ["you", "reckon"]) {
         return Some("an opinion asked, not a request".to_string());
     }
-    // "come here biscuit whos a good doggy then", "puss puss come here puss": said to a pet.
+    // "come here biscuit whos a good doggy then", "puss puss come here puss", "come on kitty come
+    // out of the carrier": said to a pet.
     let praised_pet = tokens.windows(3).any(|w| matches!(w[0].as_str(), "whos" | "who's") && w[1] == "a" && matches!(w[2].as_str(), "good" | "clever" | "naughty" | "cheeky"));
-    if praised_pet || tokens.iter().any(|w| matches!(w.as_str(), "puss" | "pusscat")) {
+    let kitty_called = tokens.windows(2).any(|w| matches!(w[0].as_str(), "come" | "on" | "here" | "good" | "bad" | "naughty") && matches!(w[1].as_str(), "kitty" | "kitten" | "pussycat"));
+    if praised_pet || kitty_called || tokens.iter().any(|w| matches!(w.as_str(), "puss" | "pusscat")) {
         return Some("said to a pet".to_string());
+    }
+    // "the nurse wants to know if you can find the wheelchair": a question relayed, not asked.
+    let relayed = tokens.windows(4).any(|w| {
+        matches!(w[0].as_str(), "wants" | "wanted" | "wanting" | "asked" | "asks") && w[1] == "to" && w[2] == "know" && matches!(w[3].as_str(), "if" | "whether")
+    }) || tokens.windows(3).any(|w| matches!(w[0].as_str(), "asked" | "asks") && matches!(w[1].as_str(), "if" | "whether") && matches!(w[2].as_str(), "you" | "u"));
+    if relayed {
+        return Some("a question relayed from someone else".to_string());
     }
     // "how to go to the kitchen": asked how, not asked to; "is it meant to follow the trolley",
     // "did you put my cup down somewhere": a question, whatever phrase the action was read in.
@@ -229,6 +238,11 @@ fn said_values(
     }
     if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens).or_else(|| not_asked_of_the_robot(vocab, &said.raw)) {
         return Err(Unsupported::NotARequest(why));
+    }
+    // "can you turn your head a little to the left": the camera turned, which look_at does, not
+    // the robot.
+    if cmd.action == "turn" && said.tokens.windows(3).any(|w| w[0] == "turn" && w[1] == "your" && matches!(w[2].as_str(), "head" | "camera" | "eyes")) {
+        return Err(Unsupported::NotARequest("the camera turned, not the robot: \"turn your ...\"".into()));
     }
     said.one_command(cmd)?;
     // "go full speed into the wall", "drive into the glass door": whatever the motion, it ends
@@ -1609,7 +1623,9 @@ impl<'a> Said<'a> {
         // "fetch me the um whats it called the" answered as that whole phrase: a word search, no
         // thing named yet.
         let words: Vec<&str> = target.split_whitespace().collect();
-        if words.len() > 1 && (matches!(words.last(), Some(&("the" | "a" | "an"))) || words.iter().any(|w| crate::fast_path::HESITATIONS.contains(w))) {
+        // ("phone my": a possessive closing it opens another clause.)
+        let open_end = matches!(words.last(), Some(&("the" | "a" | "an" | "my" | "your" | "his" | "our" | "their")));
+        if words.len() > 1 && (open_end || words.iter().any(|w| crate::fast_path::HESITATIONS.contains(w))) {
             return Err(Unsupported::Target { target: target.to_string(), missing: "a thing named whole, not a search for its name".into() });
         }
         // "the thingy the spoon" answered whole: an article after a noun with no word linking the

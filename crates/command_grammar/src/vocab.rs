@@ -358,7 +358,7 @@ impl ActionSpec {
             // Heat, an edge and weight are hazards to what is held (an action refusing "hot"), not
             // to where one goes ("its hot out here go on to the tomato bed").
             let held = self.refused_modifiers.contains("hot");
-            (self.refused_modifiers.contains(w) || (held && matches!(w, "boiled" | "sharp" | "heavy" | "burning")))
+            (self.refused_modifiers.contains(w) || (held && matches!(w, "boiled" | "brewed" | "poured" | "sharp" | "heavy" | "burning")))
                 .then(|| tokens[j].as_str())
         })
     }
@@ -390,6 +390,12 @@ impl ActionSpec {
             }
             if let Some(name) = words.last().filter(|w| vocab.person_names.contains(**w)) {
                 return Some(name);
+            }
+            // "go and get daddy for me": one of the family, fetched.
+            if let Some(kin) = words.first().filter(|w| vocab.kin_words.contains(**w)) {
+                if words.get(1).is_none_or(|w| matches!(*w, "for" | "to" | "from" | "and" | "please")) {
+                    return Some(kin);
+                }
             }
         }
         let head = vocab.head_noun(&words)?;

@@ -73,8 +73,8 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// said to wait here so wait here for a minute"); 128 of 10625 in the thirty-fourth session after
 /// batches 65 to 67, 15 of them theirs ("take me until the toilet please", "where went my slippers",
 /// "lay down the bag", "camera on the loading ramp", "report to my location", "anything blocking
-/// you").
-const MAX_ACTION_WORD_REFUSALS: usize = 128;
+/// you"); 142 of 11012 after batches 68 to 70, 14 of them theirs.
+const MAX_ACTION_WORD_REFUSALS: usize = 142;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -131,8 +131,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 128;
 /// at me for a second"; "follow the dog no the cat follow the cat"); 105 of 10625 in the
 /// thirty-fourth session after batches 65 to 67 (96 of the older lines, 9 new: "turn yersel roond",
 /// "turn right nine tea degrees", "do one half turn", "find out my wallet", "take up the toy car",
-/// "wheres my glasses to my lover", "crawl speed on the ward please").
-const MAX_SLOT_REFUSALS: usize = 105;
+/// "wheres my glasses to my lover", "crawl speed on the ward please"); 112 of 11012 after batches 68
+/// to 70 (7 new: "robot follow daddy into the kitchen", "go to the er the thingy the airing cupboard",
+/// "get me the paper love i want to do the crossword", "wait deh one minute mi soon come").
+const MAX_SLOT_REFUSALS: usize = 112;
 
 #[derive(Default)]
 struct Score {
