@@ -3496,7 +3496,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if m.end > m.start && speakers_own_wait(vocab, tokens, &tokens[m.start..m.end], m.end) {
         return Some(format!("the speaker's own doing after {:?}", tokens[m.start..m.end].join(" ")));
     }
-    if action.ignores_object && m.end > m.start && matches!(tokens[m.end - 1].as_str(), "it" | "that" | "this") {
+    // ("put it down murphy thats my slipper": the object inside the phrase.)
+    let object_in = |ws: &[String]| {
+        ws.iter().any(|w| matches!(w.as_str(), "it" | "that" | "this")) && ws.last().is_some_and(|w| matches!(w.as_str(), "down" | "up" | "away" | "back" | "out" | "off"))
+    };
+    if action.ignores_object && m.end > m.start && (matches!(tokens[m.end - 1].as_str(), "it" | "that" | "this") || object_in(&tokens[m.start..m.end])) {
         if let Some(w) = tokens.get(m.end) {
             let next = tokens.get(m.end + 1).map(String::as_str);
             // "drop it boy", "leave it kitty": what a dog or a cat is called.
@@ -3526,6 +3530,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // whom it was all for. Not a name the request takes ("follow kayla", "take it to george",
     // "find the keys for maria"), nor one an action refuses as its object ("pick up wee jamie" is
     // unsafe, and says so).
+    // "fetch the stick milo fetch": a name, then the request said again to the one named (a dog's game).
+    let phrase = &tokens[m.start..m.end];
+    if m.end > m.start && tokens.len() > phrase.len() + 1 {
+        let k = tokens.len() - phrase.len() - 1;
+        if k > m.end && vocab.person_names.contains(&tokens[k]) && tokens[k + 1..] == *phrase && !robot_named_in(vocab, tokens) {
+            return Some(format!("said to someone else: {:?}, then the request again", tokens[k]));
+        }
+    }
     let carries = action.refused_targets.contains("person");
     if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && !carries) {
         let before = tokens[last - 1].as_str();

@@ -1121,6 +1121,10 @@ fn pets_groups_brands_and_misheard_rooms_from_the_second_batches() {
         &[
             // A dog's name that is a word too, after "drop it".
             ("drop it max thats not yours", UNKNOWN),
+            // ... inside the phrase, and a dog's name before the request said again.
+            ("put it down murphy thats my slipper", UNKNOWN),
+            ("fetch the stick milo fetch", UNKNOWN),
+            ("put it on floor", r#"{"action":"put_down"}"#),
             // Medicine by its brand; one of the family fetched.
             ("robot bring me the calpol", UNKNOWN),
             ("can you go and get daddy for me", UNKNOWN),
