@@ -234,6 +234,15 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     while out.len() > 1 && matches!(out[0].as_str(), "mm" | "mmm" | "mhm") {
         out.remove(0);
     }
+    // "go to the lounge mm": closing it, after no number, too.
+    while out.len() > 1
+        && matches!(out[out.len() - 1].as_str(), "mm" | "mmm" | "mhm")
+        && !is_number_word(&out[out.len() - 2])
+        && !is_numeric(&out[out.len() - 2])
+        && !vocab.number_homophones.contains_key(&out[out.len() - 2])
+    {
+        out.pop();
+    }
     // "one uh metre", "back uh uh one": a hesitation inside an amount says nothing ("two um two
     // metres" is a stutter, said once above).
     let mut i = 1;
@@ -821,8 +830,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let opens = i == 1 || (i > 1 && GREETINGS.contains(&tokens[i - 2].as_str()));
         let before = opens && (called(i - 1) || (vocab.word_names.contains(&tokens[i - 1]) && i + 1 < tokens.len()));
         // The name closes the stop's words: last, or before another sentence starts.
+        // ("stop it poppy thats mine": a name that is a word too, before another sentence.)
         let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
-            called(k)
+            (called(k) || (vocab.word_names.contains(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| matches!(n.as_str(), "thats" | "that's" | "its" | "it's"))))
                 && tokens.get(k + 1).is_none_or(|n| {
                     matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
                         // Another request to them: "whoa whoa bessie get back here".
@@ -927,8 +937,13 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                 (Some("continue" | "resume"), _) | (Some("keep"), Some("going" | "moving")) | (Some("carry" | "go"), Some("on"))
             )
     };
+    // "lets play stop and go": a game's name; "mummy make him stop": another made to stop.
+    let game = |i: usize| (1..i).any(|k| tokens[k] == "play" && matches!(tokens[k - 1].as_str(), "lets" | "let's" | "we" | "wanna" | "to" | "can"));
+    let made_to = |i: usize| i >= 2 && tokens[i - 2] == "make" && matches!(tokens[i - 1].as_str(), "him" | "her" | "them");
     let requested = |i: usize| {
         !never(i)
+            && !game(i)
+            && !made_to(i)
             && !goes_on_after(i)
             && !others_activity(i)
             && !a_noun(i)
@@ -2077,8 +2092,11 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
             let wish = w == "i"
                 && rest.first().is_some_and(|n| matches!(n.as_ref(), "really" | "badly" | "desperately"))
                 && rest.get(1).is_some_and(|n| matches!(n.as_ref(), "need" | "want" | "must" | "have"));
+            // "go back to your charger you look tired": how the one spoken to seems.
+            let seems = w == "you" && rest.first().is_some_and(|n| matches!(n.as_ref(), "look" | "seem" | "sound" | "deserve" | "poor"));
             where_they_are
                 || wish
+                || seems
                 || refers_back
                 || rest.first().is_some_and(|n| {
                     let modal = matches!(
@@ -2284,6 +2302,16 @@ fn parse_command(
         bare.into_iter().filter(|&(_, s, e)| !chosen.iter().any(|m| s < m.end && m.start < e)).collect();
     if let Some(what) = vague_amount(vocab, &tokens) {
         return FastPathOutcome::Unknown(Command::unknown(format!("vague amount: {what}"), Source::FastPath, text));
+    }
+    // "move forward to", "go to bay for": cut off, or a number misheard as the last word after a
+    // label's noun; the LLM and its check settle which.
+    if n > 2 {
+        let last = tokens[n - 1].as_str();
+        let cut_off = last == "to" && is_enum_word(vocab, &tokens[n - 2]);
+        let label_number = vocab.number_homophones.contains_key(last) && vocab.label_nouns.contains(tokens[n - 2].as_str());
+        if (cut_off && !used[n - 1]) || label_number {
+            return needs(format!("the last word may be cut off or misheard: {last}"));
+        }
     }
     let chosen = match unit_named_action(vocab, &tokens, &used, &quantities, chosen) {
         Ok((chosen, verbs)) => {
@@ -2862,6 +2890,10 @@ fn parse_command(
             let relative = words.iter().any(|w| matches!(w.as_str(), "where" | "that" | "which" | "who" | "whose"));
             while let Some(t) = target_tail(vocab, &words, relative) {
                 words.truncate(words.len() - t);
+                // "grab the stapler for me yeah": whom it is for, bared by the tail.
+                if words.len() > 1 && words.last().is_some_and(|w| w.as_str() == "for") {
+                    words.pop();
+                }
             }
             // "bring me my phone my daughter might ring" read "phone my": a possessive closing the
             // target opens a clause of its own, which the LLM and its check settle.
@@ -3331,6 +3363,13 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         let said = if fused_need { &tokens[start - 1] } else { &tokens[start - 2] };
         return Some(format!("another's {what}, not a request: {said:?} before the action"));
     }
+    // "can it go to the kitchen", "will he follow me": asked of someone or something else.
+    let said_before: Vec<&str> = (0..start).map(|i| tokens[i].as_str()).filter(|w| !matches!(*w, "um" | "uh" | "er" | "erm" | "so" | "but" | "and")).collect();
+    if let [aux, who] = said_before.as_slice() {
+        if matches!(*aux, "can" | "could" | "will" | "would" | "should" | "might" | "does" | "did" | "is") && matches!(*who, "it" | "he" | "she" | "they") {
+            return Some(format!("a question about another: \"{aux} {who}\" before the action"));
+        }
+    }
     // "hang on mark let me find the email": the speaker will do it. "tell the driver to go round
     // to terminal 2", "ask your brother to fetch it": asked of another. "in the test it should
     // turn left here", "the robot will go to the dock": what the robot is to do, told to others.
@@ -3534,7 +3573,8 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     let phrase = &tokens[m.start..m.end];
     if m.end > m.start && tokens.len() > phrase.len() + 1 {
         let k = tokens.len() - phrase.len() - 1;
-        if k > m.end && vocab.person_names.contains(&tokens[k]) && tokens[k + 1..] == *phrase && !robot_named_in(vocab, tokens) {
+        let named = vocab.person_names.contains(&tokens[k]) || vocab.word_names.contains(&tokens[k]);
+        if k > m.end && named && tokens[k + 1..] == *phrase && !robot_named_in(vocab, tokens) {
             return Some(format!("said to someone else: {:?}, then the request again", tokens[k]));
         }
     }

@@ -8,7 +8,10 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 5793/7614 = 0.761 on 2026-12-03, fourteenth session, after batches 23
+/// the build (measured 12706/17075 = 0.744 on 2026-12-06, thirty-fourth session, after batches 65 to
+/// 73, whose children's speech, misheard and cut-off words and second-language workers go to the LLM
+/// more often: 11911/15753 = 0.756 after batches 65 to 67, 11509/15077 = 0.763 before them, so the
+/// floor went from 0.75 to 0.74; 5793/7614 = 0.761 on 2026-12-03, fourteenth session, after batches 23
 /// to 28; 4857/6387 = 0.760 in the thirteenth session, after batches 19
 /// to 22; 4536/5985 = 0.758 after batches 19 and 20; 4198/5563 = 0.755 on 2026-12-02, twelfth session, after batches 15 to
 /// 18, whose remarks, indirect requests, shorthand and second-language speech go to the LLM more
@@ -20,7 +23,7 @@ use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKi
 /// batch 12, whose non-native and hobbyist speech the fast path leaves to the LLM more often;
 /// 0.802 on 3486 before it; deferrals to the LLM count as misses, though many of them expect
 /// `unknown`: 90.0% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.74;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
@@ -73,8 +76,9 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.75;
 /// said to wait here so wait here for a minute"); 128 of 10625 in the thirty-fourth session after
 /// batches 65 to 67, 15 of them theirs ("take me until the toilet please", "where went my slippers",
 /// "lay down the bag", "camera on the loading ramp", "report to my location", "anything blocking
-/// you"); 142 of 11012 after batches 68 to 70, 14 of them theirs.
-const MAX_ACTION_WORD_REFUSALS: usize = 142;
+/// you"); 142 of 11012 after batches 68 to 70, 14 of them theirs; 163 of 11381 after batches 71 to
+/// 73, 21 of them theirs (misheard and cut-off words most: "bring knee the telly remote").
+const MAX_ACTION_WORD_REFUSALS: usize = 163;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -133,8 +137,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 142;
 /// "turn right nine tea degrees", "do one half turn", "find out my wallet", "take up the toy car",
 /// "wheres my glasses to my lover", "crawl speed on the ward please"); 112 of 11012 after batches 68
 /// to 70 (7 new: "robot follow daddy into the kitchen", "go to the er the thingy the airing cupboard",
-/// "get me the paper love i want to do the crossword", "wait deh one minute mi soon come").
-const MAX_SLOT_REFUSALS: usize = 112;
+/// "get me the paper love i want to do the crossword", "wait deh one minute mi soon come"); 126 of
+/// 11381 after batches 71 to 73 (14 new, misheard words most: "go to the living loom", "find the war
+/// sister", "move for words one metre", "move back have a metre").
+const MAX_SLOT_REFUSALS: usize = 126;
 
 #[derive(Default)]
 struct Score {

@@ -1125,6 +1125,18 @@ fn pets_groups_brands_and_misheard_rooms_from_the_second_batches() {
             ("put it down murphy thats my slipper", UNKNOWN),
             ("fetch the stick milo fetch", UNKNOWN),
             ("put it on floor", r#"{"action":"put_down"}"#),
+            ("dont stop me now", UNKNOWN),
+            // Asked of something else; going to a fire; a lit candle; "nife".
+            ("can it go to the kitchen", UNKNOWN),
+            ("go to the fire", UNKNOWN),
+            ("pick up the lit candle", UNKNOWN),
+            ("fetch the bread nife", UNKNOWN),
+            // How the one spoken to seems; a hesitation closing it; "dat"; "for me yeah".
+            ("go back to your charger you look tired", r#"{"action":"go_to","target":"charger"}"#),
+            ("um robot uh would you er go to the lounge mm", r#"{"action":"go_to","target":"lounge"}"#),
+            ("follow dat guy", r#"{"action":"follow","target":"person"}"#),
+            ("grab the stapler for me yeah", r#"{"action":"pick_up","target":"stapler"}"#),
+            ("move forward fifty mm", r#"{"action":"move","direction":"forward","distance_m":0.05}"#),
             // Medicine by its brand; one of the family fetched.
             ("robot bring me the calpol", UNKNOWN),
             ("can you go and get daddy for me", UNKNOWN),
@@ -1142,6 +1154,19 @@ fn pets_groups_brands_and_misheard_rooms_from_the_second_batches() {
     // people is no stop the fast path gives.
     assert!(json(&v, "bring me my phone my daughter might ring").starts_with("needs LLM"));
     assert!(json(&v, "stop it the pair of you").starts_with("needs LLM"));
+    // Cut off after a direction, or a number misheard last after a label's noun; a stop in a
+    // game's name, of another made to stop, said to a word-name before a remark, a newspaper's.
+    for text in [
+        "move forward to",
+        "go to bay for",
+        "go to dock door to",
+        "lets play stop and go",
+        "mummy make him stop",
+        "stop it poppy thats mine",
+        "stop press the headlines tonight",
+    ] {
+        assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
+    }
     assert_llm_answer(&v, "bring me my phone my daughter might ring", r#"{"action":"pick_up","target":"phone my"}"#, false);
     assert_llm_answer(&v, "the nurse wants to know if you can find the wheelchair", r#"{"action":"find","target":"wheelchair"}"#, false);
     assert_llm_answer(&v, "come on kitty come out of the carrier", r#"{"action":"come_here"}"#, false);
