@@ -234,6 +234,17 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     while out.len() > 1 && matches!(out[0].as_str(), "mm" | "mmm" | "mhm") {
         out.remove(0);
     }
+    // "bot three back up a touch", "roger bot three turn left ninety": a robot's call sign, its name
+    // and its number, says which robot; the number measures nothing ("robot two metres forward" does).
+    let mut k = 0;
+    while k + 2 < out.len() {
+        let named = vocab.robot_names.contains(&out[k]) || out[k] == "unit";
+        let number = is_number_word(&out[k + 1]) && !matches!(out[k + 1].as_str(), "a" | "an" | "point" | "half" | "quarter");
+        if named && number && unit_at(vocab, &out, k + 2).is_none() && !is_number_word(&out[k + 2]) && !is_numeric(&out[k + 2]) {
+            out.remove(k + 1);
+        }
+        k += 1;
+    }
     // "go to the lounge mm": closing it, after no number, too.
     while out.len() > 1
         && matches!(out[out.len() - 1].as_str(), "mm" | "mmm" | "mhm")
@@ -924,7 +935,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     };
     // "you never stop do you", "never stop learning", "dont you ever stop beeping": a habit or a
     // wish, no stop now.
-    let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever");
+    // ("you didnt stop yesterday when i say": a complaint of the past.)
+    let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever" | "didnt" | "didn't");
     // "no stop continue please", "don stop keep going": "dont stop" misheard or cut short, then
     // going on asked for at once. Only a stop that opens the utterance or follows a no, right
     // before the going on ("stop stop ok now carry on" stops).
@@ -3362,6 +3374,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         let what = if habit { "habit" } else { "need" };
         let said = if fused_need { &tokens[start - 1] } else { &tokens[start - 2] };
         return Some(format!("another's {what}, not a request: {said:?} before the action"));
+    }
+    // "madam went to the hospital this morning": someone's going, told ("you went to kitchen" is
+    // a second language's request).
+    if tokens.get(start).is_some_and(|w| w == "went") && start > 0 && !(0..start).all(|i| vocab.filler_words.contains(&tokens[i]) || vocab.robot_names.contains(&tokens[i])) {
+        return Some(format!("a report of what {:?} did: \"went\"", tokens[start - 1]));
     }
     // "can it go to the kitchen", "will he follow me": asked of someone or something else.
     let said_before: Vec<&str> = (0..start).map(|i| tokens[i].as_str()).filter(|w| !matches!(*w, "um" | "uh" | "er" | "erm" | "so" | "but" | "and")).collect();

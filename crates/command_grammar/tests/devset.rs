@@ -8,10 +8,10 @@ use command_grammar::eval::{expected_action, is_wrong_valid, load_dev_set, match
 use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKind, SlotValue, Vocabulary};
 
 /// Set a little below the figure measured on the dev split so regressions fail
-/// the build (measured 12706/17075 = 0.744 on 2026-12-06, thirty-fourth session, after batches 65 to
-/// 73, whose children's speech, misheard and cut-off words and second-language workers go to the LLM
-/// more often: 11911/15753 = 0.756 after batches 65 to 67, 11509/15077 = 0.763 before them, so the
-/// floor went from 0.75 to 0.74; 5793/7614 = 0.761 on 2026-12-03, fourteenth session, after batches 23
+/// the build (measured 13038/17726 = 0.736 on 2026-12-06, thirty-fourth session, after batches 65 to
+/// 76, whose children's speech, misheard and cut-off words, dialects, radio words and second-language
+/// speakers go to the LLM more often: 12706/17075 = 0.744 after batches 65 to 73, 11911/15753 = 0.756
+/// after batches 65 to 67, 11509/15077 = 0.763 before them, so the floor went from 0.75 to 0.73; 5793/7614 = 0.761 on 2026-12-03, fourteenth session, after batches 23
 /// to 28; 4857/6387 = 0.760 in the thirteenth session, after batches 19
 /// to 22; 4536/5985 = 0.758 after batches 19 and 20; 4198/5563 = 0.755 on 2026-12-02, twelfth session, after batches 15 to
 /// 18, whose remarks, indirect requests, shorthand and second-language speech go to the LLM more
@@ -23,7 +23,7 @@ use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKi
 /// batch 12, whose non-native and hobbyist speech the fast path leaves to the LLM more often;
 /// 0.802 on 3486 before it; deferrals to the LLM count as misses, though many of them expect
 /// `unknown`: 90.0% if published so).
-const FAST_PATH_ACCURACY_FLOOR: f64 = 0.74;
+const FAST_PATH_ACCURACY_FLOOR: f64 = 0.73;
 
 /// Right answers the support check may refuse on the dev split, and only for
 /// want of an action word or for a negation it reads over the whole clause
@@ -77,8 +77,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.74;
 /// batches 65 to 67, 15 of them theirs ("take me until the toilet please", "where went my slippers",
 /// "lay down the bag", "camera on the loading ramp", "report to my location", "anything blocking
 /// you"); 142 of 11012 after batches 68 to 70, 14 of them theirs; 163 of 11381 after batches 71 to
-/// 73, 21 of them theirs (misheard and cut-off words most: "bring knee the telly remote").
-const MAX_ACTION_WORD_REFUSALS: usize = 163;
+/// 73, 21 of them theirs (misheard and cut-off words most: "bring knee the telly remote"); 198 of
+/// 11747 after batches 74 to 76, 35 of them theirs (second-language frames: "where is stay my phone",
+/// dialect: "gan and get us ...", call signs and radio words: "unit two proceed to dock c over").
+const MAX_ACTION_WORD_REFUSALS: usize = 198;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -139,8 +141,9 @@ const MAX_ACTION_WORD_REFUSALS: usize = 163;
 /// to 70 (7 new: "robot follow daddy into the kitchen", "go to the er the thingy the airing cupboard",
 /// "get me the paper love i want to do the crossword", "wait deh one minute mi soon come"); 126 of
 /// 11381 after batches 71 to 73 (14 new, misheard words most: "go to the living loom", "find the war
-/// sister", "move for words one metre", "move back have a metre").
-const MAX_SLOT_REFUSALS: usize = 126;
+/// sister", "move for words one metre", "move back have a metre"); 135 of 11747 after batches 74 to
+/// 76 (9 new: "turn yersel roond hen", "go to the bogs", "follow me mam", "wait two minutes thirty").
+const MAX_SLOT_REFUSALS: usize = 135;
 
 #[derive(Default)]
 struct Score {

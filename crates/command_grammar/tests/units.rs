@@ -1137,6 +1137,22 @@ fn pets_groups_brands_and_misheard_rooms_from_the_second_batches() {
             ("follow dat guy", r#"{"action":"follow","target":"person"}"#),
             ("grab the stapler for me yeah", r#"{"action":"pick_up","target":"stapler"}"#),
             ("move forward fifty mm", r#"{"action":"move","direction":"forward","distance_m":0.05}"#),
+            // Dialect and a robot's call sign.
+            ("fetch yon box", r#"{"action":"pick_up","target":"box"}"#),
+            ("tag along wi us pet", r#"{"action":"follow","target":"person"}"#),
+            ("turn reet ninety degrees", r#"{"action":"turn","angle_deg":90.0,"direction":"right"}"#),
+            ("creep forrad six inches", r#"{"action":"move","direction":"forward","distance_m":0.152}"#),
+            ("bring me my slippers beta", r#"{"action":"pick_up","target":"slippers"}"#),
+            ("bot three go to bay six", r#"{"action":"go_to","target":"bay six"}"#),
+            ("bot three back up a touch", r#"{"action":"move","direction":"backward"}"#),
+            ("robot point your camera at the scoreboard", r#"{"action":"look_at","target":"scoreboard"}"#),
+            ("robot two metres forward", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
+            // A dog, a weight, idioms, a past complaint.
+            ("pick the dug up", UNKNOWN),
+            ("can you lift forty kilos", UNKNOWN),
+            ("pick up the slack on that strap", UNKNOWN),
+            ("follow yer dreams kid", UNKNOWN),
+            ("you didnt stop yesterday when i say", UNKNOWN),
             // Medicine by its brand; one of the family fetched.
             ("robot bring me the calpol", UNKNOWN),
             ("can you go and get daddy for me", UNKNOWN),
