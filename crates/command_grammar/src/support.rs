@@ -995,6 +995,20 @@ impl<'a> Said<'a> {
         if own.start > at && called(&self.raw[at]) && !relays && (polite_after || asked_of_you) && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });
         }
+        // "buster drop it drop it now": a dog's name that is a word too, before "drop it".
+        if own.start == 1 && self.spec.ignores_object && v.word_names.contains(&self.raw[0]) && !robot_named(0) {
+            return Err(Unsupported::Addressed { word: self.raw[0].clone() });
+        }
+        // "thank you nurse you can put that down there", "mister john you want to go to the
+        // garden": someone called, then "you" asked or offered the request.
+        let you_at = |i: usize| matches!(self.tokens[i].as_str(), "you" | "u" | "ya");
+        let called_then_you = (1..own.start).find(|&i| you_at(i) && called(&self.raw[i - 1]));
+        if let Some(i) = called_then_you.filter(|_| !robot_named(0)) {
+            return Err(Unsupported::Addressed { word: self.raw[i - 1].clone() });
+        }
+        if own.start >= 3 && you_at(own.start - 3) && self.tokens[own.start - 2] == "want" && self.tokens[own.start - 1] == "to" {
+            return Err(Unsupported::NotARequest("an offer asked: \"you want to\" before the action".into()));
+        }
         // "keep going margaret youre doing great": a person called right after a request that
         // takes nobody, and the robot named nowhere.
         let takes_nobody = self.spec.slot("target").is_none();
@@ -1678,6 +1692,24 @@ impl<'a> Said<'a> {
         }
         if let Some(w) = crate::fast_path::verb_in_target(&words) {
             return Err(Unsupported::Target { target: target.to_string(), missing: format!("one thing named; {w:?} opens another request") });
+        }
+        // "pick up the toys put in the box" answered "toys": another request said right after the
+        // thing; "go to bay for" answered "bay": a number misheard after a label's noun.
+        if let Some(last) = words.last().and_then(|l| (0..self.raw.len()).rev().find(|&i| self.raw[i] == *l || self.tokens[i] == *l)) {
+            // Right after it, and not on the thing again ("find the remote control find it").
+            let after: Vec<&str> = std::iter::once("x").chain(self.raw[last + 1..].iter().take(2).map(String::as_str)).collect();
+            // ("find the ball go on find it": urging.)
+            let on_it = after.get(2).is_some_and(|w| matches!(*w, "it" | "them" | "this" | "that"))
+                || (matches!(after.get(1), Some(&("go" | "come"))) && after.get(2) == Some(&"on"));
+            if let Some(w) = crate::fast_path::verb_in_target(&after).filter(|_| !on_it) {
+                return Err(Unsupported::Target { target: target.to_string(), missing: format!("one request; {w:?} opens another after the thing") });
+            }
+            let misheard = self.raw.len() == last + 2
+                && self.vocab.number_homophones.contains_key(&self.raw[last + 1])
+                && self.vocab.label_nouns.contains(self.raw[last].as_str());
+            if misheard {
+                return Err(Unsupported::Target { target: target.to_string(), missing: format!("the label's number, said as {:?}", self.raw[last + 1]) });
+            }
         }
         // "bring me my tea mind the step" answered "tea mind": words said after the thing (how
         // soon, a tag, a warning) are no part of it, as in the fast path.

@@ -1188,4 +1188,16 @@ fn pets_groups_brands_and_misheard_rooms_from_the_second_batches() {
     assert_llm_answer(&v, "come on kitty come out of the carrier", r#"{"action":"come_here"}"#, false);
     assert_llm_answer(&v, "can you turn your head a little to the left", r#"{"action":"turn","direction":"left"}"#, false);
     assert_llm_answer(&v, "turn your face other side", r#"{"action":"turn","direction":"left","angle_deg":180}"#, true);
+    // From the 0.5B's answers to batches 68 to 76: a dog called, someone called then "you", an
+    // offer asked, a request needed later, a second request right after the thing, a label's
+    // number misheard; and a request said again on the thing, or urged, is still one.
+    assert_llm_answer(&v, "buster drop it drop it now", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "thank you nurse you can put that down there", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "mister john you want to go to the garden", r#"{"action":"go_to","target":"garden"}"#, false);
+    assert_llm_answer(&v, "in a minute robbie ill need you to pick up the toys", r#"{"action":"pick_up","target":"toys"}"#, false);
+    assert_llm_answer(&v, "pick up the toys put in the box", r#"{"action":"pick_up","target":"toys"}"#, false);
+    assert_llm_answer(&v, "go to bay for", r#"{"action":"go_to","target":"bay"}"#, false);
+    assert_llm_answer(&v, "find the remote control find it find it", r#"{"action":"find","target":"remote control"}"#, true);
+    assert_llm_answer(&v, "find the ball go on find it", r#"{"action":"find","target":"ball"}"#, true);
+    assert_llm_answer(&v, "robot fetch the ball rex wont give it back", r#"{"action":"pick_up","target":"ball"}"#, true);
 }
