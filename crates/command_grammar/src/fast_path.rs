@@ -237,13 +237,33 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     // "bot three back up a touch", "roger bot three turn left ninety": a robot's call sign, its name
     // and its number, says which robot; the number measures nothing ("robot two metres forward" does).
     let mut k = 0;
+    let mut called = false;
     while k + 2 < out.len() {
         let named = vocab.robot_names.contains(&out[k]) || out[k] == "unit";
         let number = is_number_word(&out[k + 1]) && !matches!(out[k + 1].as_str(), "a" | "an" | "point" | "half" | "quarter");
-        if named && number && unit_at(vocab, &out, k + 2).is_none() && !is_number_word(&out[k + 2]) && !is_numeric(&out[k + 2]) {
+        // "bot three turn left ninety": "turn" before a direction is the action, not a unit.
+        let turning = out[k + 2] == "turn" && out.get(k + 3).is_some_and(|w| matches!(w.as_str(), "left" | "right" | "around" | "round"));
+        let unit = unit_at(vocab, &out, k + 2).is_some() && !turning;
+        if named && number && !unit && !is_number_word(&out[k + 2]) && !is_numeric(&out[k + 2]) {
             out.remove(k + 1);
+            called = true;
+            // "unit two go to bay four": "unit" opening the call, unlike a robot's name, is no
+            // word the rest of the parser knows to pass over.
+            if out[k] == "unit" && out[..k].iter().all(|w| vocab.filler_words.contains(w) || GREETINGS.contains(&w.as_str())) {
+                out.remove(k);
+                continue;
+            }
         }
         k += 1;
+    }
+    // "unit two forward two metres over": a radio call closes with "over" ("over and out"), not
+    // after a word it goes with ("bot two roll over", "hand it over").
+    if called && out.ends_with(&["over".to_string(), "and".to_string(), "out".to_string()]) {
+        out.truncate(out.len() - 3);
+    }
+    let opens_phrase = |w: &str| vocab.actions.iter().flat_map(|a| &a.synonyms).any(|p| p.phrase.first().is_some_and(|f| f == w));
+    if called && out.len() > 2 && out.last().is_some_and(|w| w == "over") && !opens_phrase(&out[out.len() - 2]) && !matches!(out[out.len() - 2].as_str(), "it" | "them" | "this" | "that" | "roll" | "hand" | "knock" | "tip" | "bend" | "lean" | "pull") {
+        out.pop();
     }
     // "go to the lounge mm": closing it, after no number, too.
     while out.len() > 1
@@ -459,7 +479,18 @@ fn rejoined(vocab: &Vocabulary, tokens: Vec<String>) -> Vec<String> {
                 continue;
             }
         }
-        out.push(tokens[i].clone());
+        // "the linnen cupboard", "the hobb": a letter doubled in a word no list knows, where
+        // the word with it once is one.
+        let w = tokens[i].as_str();
+        let undoubled = (w.len() >= 5 && letters(w) && !known(w) && !vocab.known_words.contains(w))
+            .then(|| {
+                (1..w.len()).filter(|&k| w.as_bytes()[k] == w.as_bytes()[k - 1]).find_map(|k| {
+                    let once = format!("{}{}", &w[..k], &w[k + 1..]);
+                    crate::english::is_word(&once).then_some(once)
+                })
+            })
+            .flatten();
+        out.push(undoubled.unwrap_or_else(|| tokens[i].clone()));
         i += 1;
     }
     out
@@ -798,7 +829,14 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && tokens.get(i + 2).is_some_and(|n| !matches!(n.as_str(), "robot" | "bot" | "wheels" | "motors" | "arm" | "base" | "everything"))
     };
     // "stop barking rex", "kids stop hitting each other": what people and pets do.
-    let others_activity = |i: usize| tokens.get(i + 1).is_some_and(|n| vocab.others_activities.contains(n));
+    // ("stop that barking", "stop all that whining": with what points at it between.)
+    let others_activity = |i: usize| {
+        let mut k = i + 1;
+        while tokens.get(k).is_some_and(|w| matches!(w.as_str(), "that" | "this" | "your" | "all" | "the")) && k < i + 3 {
+            k += 1;
+        }
+        tokens.get(k).is_some_and(|n| vocab.others_activities.contains(n))
+    };
     // "go to the kitchen without stop(ping)", "ill stop by the chemist": no stop asked of the robot.
     // "we can stop by the hardware store later", "three more reps and then we stop": the
     // speaker's own plan.
@@ -806,6 +844,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let before = (0..i).rev().find(|&k| !matches!(tokens[k].as_str(), "just" | "quickly" | "probably" | "maybe"));
         before.is_some_and(|k| match tokens[k].as_str() {
             "without" | "ill" | "i'll" | "we'll" | "we" | "lets" | "let's" => true,
+            // "khalas i stop the gym", "my daughter she stop the school": a subject's own
+            // stopping, told in English learnt late.
+            "i" | "he" | "she" | "they" => k + 1 == i,
             "will" | "can" | "could" | "should" | "gotta" | "must" => k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we"),
             _ => false,
         })
@@ -815,7 +856,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let calls_in = |i: usize| {
         tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "by" | "off" | "in" | "at"))
             && (tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
-                || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str()) || matches!(w.as_str(), "later" | "sometime" | "someday")))
+                || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str()) || matches!(w.as_str(), "later" | "sometime" | "someday" | "after" | "tomorrow" | "tonight")))
     };
     // "remind me to stop at the hardware shop": a reminder asked for, the stop the speaker's own
     // and later.
@@ -834,7 +875,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                 || matches!(word, "girl" | "boy" | "pup" | "puppy" | "doggy" | "kitty")
                 || (word == "two" && k > 0 && tokens[k - 1] == "you");
             let named = vocab.person_names.contains(word) && !matches!(word, "jesus" | "christ" | "god" | "lord");
-            (group || named)
+            // "down girl", "good boy": said to a dog.
+            let dog = matches!(word, "girl" | "boy") && k > 0 && matches!(tokens[k - 1].as_str(), "down" | "good");
+            dog || (group || named)
                 && (k == 0 || !(vocab.strip_words.contains(&tokens[k - 1]) || vocab.relation_words.contains(&tokens[k - 1])
                     || matches!(tokens[k - 1].as_str(), "and" | "of" | "for" | "with" | "at" | "to" | "tell" | "ask")))
         };
@@ -843,7 +886,21 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         // The name closes the stop's words: last, or before another sentence starts.
         // ("stop it poppy thats mine": a name that is a word too, before another sentence.)
         let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
-            (called(k) || (vocab.word_names.contains(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| matches!(n.as_str(), "thats" | "that's" | "its" | "it's"))))
+            // A name no list knows ("stop it now tiddles youre frightening the budgie", "stop that
+            // barking bess get down"), or one that is a word too, before what is said to them.
+            let said_to = |n: &str| matches!(n, "thats" | "that's" | "its" | "it's" | "youre" | "you're");
+            let pets_call = |n: &str| said_to(n) || matches!(n, "get" | "sit" | "down" | "leave" | "drop");
+            let unheard = |w: &str| {
+                w.len() > 2
+                    && w.chars().all(|c| c.is_ascii_lowercase())
+                    && !vocab.english_words.contains(w)
+                    && !vocab.known_words.contains(w)
+                    && !vocab.filler_words.contains(w)
+                    && !vocab.robot_names.contains(w)
+            };
+            (called(k)
+                || (vocab.word_names.contains(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| said_to(n)))
+                || (unheard(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| pets_call(n))))
                 && tokens.get(k + 1).is_none_or(|n| {
                     matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
                         // Another request to them: "whoa whoa bessie get back here".
@@ -892,7 +949,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let a_noun = |i: usize| {
         let det = |k: usize| matches!(tokens[k].as_str(), "the" | "a" | "an" | "next" | "my" | "your" | "our" | "this" | "last" | "first" | "his" | "their");
         let k = if i >= 1 && matches!(tokens[i - 1].as_str(), "e" | "emergency") { i - 1 } else { i };
-        let urged = k >= 2 && matches!(tokens[k - 2].as_str(), "hit" | "press" | "push" | "smash" | "slam" | "use");
+        // ("who hit the e stop": asked who did.)
+        let asked_who = content_at.first().is_some_and(|&f| tokens[f] == "who");
+        let urged = k >= 2 && matches!(tokens[k - 2].as_str(), "hit" | "press" | "push" | "smash" | "slam" | "use") && !asked_who;
         k >= 1 && det(k - 1) && !urged
     };
     // "i wish this rain would stop", "the music will stop soon", "the rain wont stop at all": what
@@ -936,7 +995,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // "you never stop do you", "never stop learning", "dont you ever stop beeping": a habit or a
     // wish, no stop now.
     // ("you didnt stop yesterday when i say": a complaint of the past.)
-    let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever" | "didnt" | "didn't");
+    // ("would you ever stop", Irish for "please stop", asks.)
+    let asked_ever = |i: usize| i >= 3 && tokens[i - 1] == "ever" && tokens[i - 2] == "you" && matches!(tokens[i - 3].as_str(), "would" | "will" | "could" | "can");
+    let never = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "never" | "ever" | "didnt" | "didn't") && !asked_ever(i);
     // "no stop continue please", "don stop keep going": "dont stop" misheard or cut short, then
     // going on asked for at once. Only a stop that opens the utterance or follows a no, right
     // before the going on ("stop stop ok now carry on" stops).
@@ -952,8 +1013,15 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // "lets play stop and go": a game's name; "mummy make him stop": another made to stop.
     let game = |i: usize| (1..i).any(|k| tokens[k] == "play" && matches!(tokens[k - 1].as_str(), "lets" | "let's" | "we" | "wanna" | "to" | "can"));
     let made_to = |i: usize| i >= 2 && tokens[i - 2] == "make" && matches!(tokens[i - 1].as_str(), "him" | "her" | "them");
+    let quoted = quoted_speech(vocab, tokens).is_some();
+    // "ah stop youre too kind", "oh stop it you youre making me blush": praise waved away.
+    let modest = tokens.windows(2).any(|w| w[0] == "too" && w[1] == "kind")
+        || tokens.windows(3).any(|w| w[0] == "making" && w[1] == "me" && w[2] == "blush")
+        || tokens.iter().any(|w| matches!(w.as_str(), "flatterer" | "charmer"));
+    let quoted = quoted || modest;
     let requested = |i: usize| {
-        !never(i)
+        !quoted
+            && !never(i)
             && !game(i)
             && !made_to(i)
             && !goes_on_after(i)
@@ -1008,6 +1076,11 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             };
             (0..tokens.len().saturating_sub(p.len() - 1)).any(|i| {
                 tokens[i..i + p.len()] == p[..]
+                    && !quoted
+                    // "hold on to the rail mam": a grip, not a pause.
+                    && !(p.len() == 2 && matches!(p[0].as_str(), "hold" | "hang") && p[1] == "on"
+                        && tokens.get(i + 2).is_some_and(|w| w == "to" || w == "onto")
+                        && tokens.get(i + 3).is_some_and(|w| matches!(w.as_str(), "the" | "that" | "this" | "it" | "me" | "my" | "your" | "them" | "him" | "her")))
                     && !corrects(i)
                     && !negated_request(i + p.len())
                     && (on_condition || !conditioned(i))
@@ -1285,7 +1358,14 @@ pub fn fast_path(vocab: &Vocabulary, text: &str) -> FastPathOutcome {
         raw.truncate(k);
     }
     let (tokens, raw) = as_corrected(vocab, tokens, raw);
-    parse_command(vocab, text, tokens, &raw, corrections)
+    match parse_command(vocab, text, tokens, &raw, corrections) {
+        // The stop reading above found no stop asked of the robot ("ah stop youre too kind"); a
+        // stop the rules read from what is left is the LLM's and its check's to settle.
+        FastPathOutcome::Confident(c) if c.action == STOP_ACTION => FastPathOutcome::NeedsLlm {
+            reason: "a stop word not asked of the robot, read as a stop".into(),
+        },
+        outcome => outcome,
+    }
 }
 
 /// "kids stand back robot back up half a metre", "sorry to bother you robot where is my handbag":
@@ -1834,7 +1914,7 @@ pub(crate) fn self_corrections(vocab: &Vocabulary, tokens: &[String]) -> Vec<boo
     // "go right uh left", "turn right er left": a value, a hesitation, then a rival value of the
     // same slot, with no marker: the speaker's repair.
     for i in 0..n.saturating_sub(2) {
-        if keep[i] && keep[i + 2] && matches!(tokens[i + 1].as_str(), "uh" | "um" | "er" | "erm" | "eh" | "ah" | "uhm") && rival(i, i + 2) {
+        if keep[i] && keep[i + 2] && (HESITATIONS.contains(&tokens[i + 1].as_str()) || matches!(tokens[i + 1].as_str(), "eh" | "ah")) && rival(i, i + 2) {
             keep[i] = false;
             keep[i + 1] = false;
         }
@@ -2119,6 +2199,13 @@ fn remark_starts<S: AsRef<str>>(words: &[S], k: usize, after_a_thing: bool) -> b
                     modal || (!after_a_thing && matches!(n.as_ref(), "need" | "want" | "am" | "are" | "was" | "were" | "is" | "have" | "had"))
                 })
         }
+        // "the back door pet i think thats the milkman", "me slippers hinny me feet are like ice": a
+        // fond name that is a word too, then a remark of the speaker's ("the pet food" is a thing).
+        "pet" | "love" | "luv" | "duck" | "hen" | "flower" | "petal" | "hinny" | "chuck" | "lovey" | "dearie" | "mate" if after_a_thing => {
+            rest.first().is_some_and(|n| {
+                matches!(n.as_ref(), "i" | "im" | "ive" | "id" | "me" | "my" | "we" | "were" | "thats" | "its" | "theres" | "youre" | "hes" | "shes" | "theyre")
+            })
+        }
         // "the stopwatch my son needs it for sports day": the thing again, as the object of a clause.
         "my" | "your" | "his" | "our" | "their" => copula_soon || refers_back,
         "the" => !after_a_thing && copula_soon,
@@ -2317,9 +2404,10 @@ fn parse_command(
     }
     // "move forward to", "go to bay for": cut off, or a number misheard as the last word after a
     // label's noun; the LLM and its check settle which.
-    if n > 2 {
+    // ("go left for", "wait for for": "for" before an amount never said.)
+    if n > 1 {
         let last = tokens[n - 1].as_str();
-        let cut_off = last == "to" && is_enum_word(vocab, &tokens[n - 2]);
+        let cut_off = matches!(last, "to" | "for") && (is_enum_word(vocab, &tokens[n - 2]) || (last == "for" && matches!(tokens[n - 2].as_str(), "for" | "wait")));
         let label_number = vocab.number_homophones.contains_key(last) && vocab.label_nouns.contains(tokens[n - 2].as_str());
         if (cut_off && !used[n - 1]) || label_number {
             return needs(format!("the last word may be cut off or misheard: {last}"));
@@ -2583,6 +2671,20 @@ fn parse_command(
         if let Some(k) = (1..leftovers.len()).find(|&k| {
             matches!(leftovers[k].as_str(), "someone" | "somebody" | "everyone" | "everybody")
                 && leftovers.get(k + 1).is_some_and(|n| !n.ends_with("ed") && !CLAUSE_PASTS.contains(&n.as_str()))
+        }) {
+            leftovers.truncate(k);
+        }
+        // "go to the kitchen daddy is there", "find my cup mum is waiting": someone called, then
+        // what they are, after the thing; "watch the baby for me i am cooking": for whom, then
+        // what the speaker does.
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            let someone = (vocab.kin_words.contains(leftovers[k]) || vocab.person_names.contains(leftovers[k]))
+                && !matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "a" | "of" | "for" | "to" | "and" | "with" | "s")
+                && tokens.get(at[k] + 1).is_some_and(|w| COPULAS.contains(&w.as_str()) && w.as_str() != "im");
+            let for_me = leftovers[k] == "for"
+                && leftovers.get(k + 1).is_some_and(|w| w.as_str() == "me")
+                && leftovers.get(k + 2).is_some_and(|w| matches!(w.as_str(), "i" | "im" | "we" | "were" | "ill" | "ive" | "id"));
+            (someone || for_me) && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
         }
@@ -3190,6 +3292,31 @@ fn request_frame_at(tokens: &[String], k: usize) -> bool {
         && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "you" | "u" | "ya" | "ye"))
 }
 
+/// "come to me love he used to shout every teatime", "stop right there shouted the detective",
+/// "and i said to him ooh stop there": words quoted from a story or a broadcast, asked of no one
+/// here. The place of the words after which the quote is attributed or reported, if any.
+pub(crate) fn quoted_speech(vocab: &Vocabulary, tokens: &[String]) -> Option<usize> {
+    const SAYING: [&str; 10] = ["say", "said", "says", "shout", "shouted", "yelled", "cried", "screamed", "whispered", "sing"];
+    let someone = |w: &str| {
+        matches!(w, "the" | "a" | "he" | "she" | "they" | "his" | "her" | "my" | "our" | "their" | "him" | "them")
+            || vocab.person_names.contains(w)
+            || vocab.kin_words.contains(w)
+    };
+    (1..tokens.len()).find(|&k| {
+        let w = tokens[k].as_str();
+        // "he used to shout", "my mum used to say".
+        let habit = k >= 2 && tokens[k - 2] == "used" && tokens[k - 1] == "to" && (SAYING.contains(&w) || matches!(w, "tell" | "call" | "yell"));
+        // "... shouted the detective", "... said my dad": attributed after the quote.
+        let attributed = matches!(w, "said" | "says" | "shouted" | "yelled" | "cried" | "screamed" | "whispered")
+            && !matches!(tokens[k - 1].as_str(), "i" | "you" | "u" | "just" | "already" | "ive" | "youve")
+            && tokens.get(k + 1).is_some_and(|n| someone(n))
+            && k + 4 >= tokens.len();
+        // "i said to him ...": told to another, then quoted.
+        let told = w == "said" && tokens.get(k + 1).is_some_and(|n| n == "to") && tokens.get(k + 2).is_some_and(|n| matches!(n.as_str(), "him" | "her" | "them") || vocab.person_names.contains(n) || vocab.kin_words.contains(n));
+        habit || attributed || told
+    })
+}
+
 /// Why the action phrase `m` is no request, if it is not: a negation or a
 /// question opener before it ("don't go to the kitchen", "did you find my
 /// keys"; an action asked as a question takes question openers), or a
@@ -3212,6 +3339,9 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && matches!(tokens[start - 1].as_str(), "is" | "was");
     if said_of_a_thing {
         return Some(format!("a statement of how something is: {:?}", tokens[start - 1..m.end.min(tokens.len())].join(" ")));
+    }
+    if let Some(k) = quoted_speech(vocab, tokens) {
+        return Some(format!("words quoted from a story, not a request: {:?}", tokens[k]));
     }
     let question = !vocab.actions[m.action].asked_as_question;
     // "do you follow football", "do you go to school": what the robot does at all, asked; a
@@ -3381,7 +3511,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         return Some(format!("a report of what {:?} did: \"went\"", tokens[start - 1]));
     }
     // "can it go to the kitchen", "will he follow me": asked of someone or something else.
-    let said_before: Vec<&str> = (0..start).map(|i| tokens[i].as_str()).filter(|w| !matches!(*w, "um" | "uh" | "er" | "erm" | "so" | "but" | "and")).collect();
+    let said_before: Vec<&str> = (0..start).map(|i| tokens[i].as_str()).filter(|w| !HESITATIONS.contains(w) && !matches!(*w, "so" | "but" | "and")).collect();
     if let [aux, who] = said_before.as_slice() {
         if matches!(*aux, "can" | "could" | "will" | "would" | "should" | "might" | "does" | "did" | "is") && matches!(*who, "it" | "he" | "she" | "they") {
             return Some(format!("a question about another: \"{aux} {who}\" before the action"));

@@ -344,6 +344,29 @@ fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Co
     cmd
 }
 
+/// "gran wait for me at the bus stop", "wait there margaret ill get the car", "hang on mum im
+/// coming", "biscuit stay stay good boy": a pause or a stay asked of someone called by name, by
+/// what they are to the speaker, or of a dog, when the robot is named nowhere. Said with no stop
+/// word, so the fast path left it, and a small model answers stop.
+fn stop_cue_said_to_others(vocab: &Vocabulary, said: &[String]) -> bool {
+    if crate::fast_path::robot_named_in(vocab, said) {
+        return false;
+    }
+    let called = |w: &str| (vocab.person_names.contains(w) || vocab.kin_words.contains(w)) && !matches!(w, "jesus" | "christ" | "god" | "lord");
+    let content: Vec<&str> = said.iter().map(String::as_str).filter(|w| !vocab.filler_words.contains(*w)).collect();
+    let dog = said.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl" | "dog" | "doggy")) || content.first() == Some(&"sit");
+    (0..content.len()).any(|k| {
+        vocab.llm_stop_cues.contains(content[k])
+            && ((k <= 2 && called(content[0]))
+                // Within the cue's own words ("hang on a sec mam", "hold your horses harold"),
+                // not a thing of theirs ("wait for your sister").
+                || (k + 1..content.len().min(k + 5)).any(|j| {
+                    called(content[j]) && !matches!(content[j - 1], "my" | "your" | "his" | "her" | "our" | "their" | "the" | "for" | "to" | "at" | "with" | "and")
+                })
+                || (matches!(content[k], "stay" | "wait") && dog))
+    })
+}
+
 /// Why [`vet_llm_answer`] would refuse `cmd`, if it would.
 pub fn refusal(
     vocab: &Vocabulary,
@@ -370,9 +393,40 @@ pub fn refusal(
                     && !(matches!(ws[k].as_str(), "stopping" | "braking") && next == Some("distance"))
                     // "pause the music": a thing that plays, paused (as "stop the music" stops no robot).
                     && !crate::fast_path::runs_a_thing_after(vocab, ws, k + 1)
+                    // "hold the door ten seconds", "hold up the cable love": a thing held.
+                    && !(ws[k] == "hold" && {
+                        let j = if next == Some("up") { k + 2 } else { k + 1 };
+                        ws.get(j).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "this" | "these" | "those" | "my" | "his" | "her" | "our"))
+                    })
+                    // "wait till you see what she bought me": wonder, not a pause.
+                    && !(ws[k] == "wait" && matches!(next, Some("till" | "until" | "til")) && ws.get(k + 2).is_some_and(|w| w == "you"))
+                    // "for what you are stopping", "why are you stopping": asked about. "theres no
+                    // stopping her", "its not stopping", "the halting problem": told of.
+                    && !(matches!(ws[k].as_str(), "stopping" | "halting")
+                        && (ws.first().is_some_and(|w| matches!(w.as_str(), "why" | "what" | "for" | "how" | "when"))
+                            || (k > 0 && matches!(ws[k - 1].as_str(), "no" | "not" | "the" | "a" | "its" | "isnt"))))
+                    // "i cant wait for my shift to end": longing.
+                    && !(ws[k] == "wait" && k > 0 && matches!(ws[k - 1].as_str(), "cant" | "can't" | "couldnt"))
+                    // "hang on to that for us", "hold on to the rail": kept hold of. "wait on table
+                    // nine": served.
+                    && !(matches!(ws[k].as_str(), "hold" | "hang") && next == Some("on") && ws.get(k + 2).is_some_and(|w| w == "to"))
+                    && !(matches!(ws[k].as_str(), "hold" | "hang") && next == Some("onto"))
+                    && !(ws[k] == "wait" && next == Some("on") && ws.get(k + 2).is_some_and(|w| matches!(w.as_str(), "table" | "tables" | "customers")))
+                    // "please be careful around my nan": advice. "thats enough salt", "soon
+                    // enough": an amount.
+                    && !(ws[k] == "careful" && matches!(next, Some("around" | "with" | "of" | "near" | "on" | "when" | "not")))
+                    && !(ws[k] == "enough" && (next.is_some_and(|n| !matches!(n, "now" | "already" | "of" | "please" | "robot" | "bot" | "ok" | "okay" | "thanks" | "thank" | "is" | "then" | "for" | "enough" | "stop" | "mate" | "love"))
+                        || (k > 0 && matches!(ws[k - 1].as_str(), "soon" | "long" | "big" | "good" | "sure" | "fair" | "far" | "fast" | "quick"))))
             })
         };
-        let cue = cue_in(&tokens) || cue_in(&said);
+        // "is the kitchen floor still wet", "do we have enough gauze": a question about another
+        // thing (not "do you mind waiting", asked of the robot).
+        let asked_of_a_thing = said.first().is_some_and(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "do" | "does" | "did" | "has" | "have"))
+            && said.get(1).is_some_and(|w| !matches!(w.as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "it"));
+        if asked_of_a_thing {
+            return Some(Refused::StopWithoutCue);
+        }
+        let cue = (cue_in(&tokens) || cue_in(&said)) && !stop_cue_said_to_others(vocab, &said);
         return (!cue).then_some(Refused::StopWithoutCue);
     }
     if cmd.confidence < min_confidence {
@@ -1087,6 +1141,8 @@ impl<'a> Said<'a> {
                     && !own_phrase(i)
                     && !v.filler_words.contains(w)
                     && !v.strip_words.contains(w)
+                    // "go on then crack on pet": who is spoken to, not a part left out.
+                    && !v.addressees.iter().any(|a| a.len() == 1 && a[0] == *w)
                     && !target.iter().any(|t| *t == w || *t == self.raw[i])
             });
             // "have a look around and tell me what you can see": telling what is seen is the
@@ -1945,7 +2001,7 @@ impl<'a> Said<'a> {
             let filler = self.reading.filler.get(e).is_some_and(|f| *f);
             let article = |k: usize| self.raw.get(k).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "my" | "that" | "this"));
             // "look at the oven er the hob": a hesitation, then another thing named.
-            let hesitated = self.raw.get(e).is_some_and(|w| matches!(w.as_str(), "er" | "erm" | "uh" | "um" | "uhm" | "umm")) && article(e + 1);
+            let hesitated = self.raw.get(e).is_some_and(|w| crate::fast_path::HESITATIONS.contains(&w.as_str())) && article(e + 1);
             let marker = match self.raw.get(e).map(String::as_str) {
                 _ if filler && !hesitated => 0,
                 Some("no" | "sorry" | "nah" | "correction") => 1,
