@@ -155,7 +155,19 @@ const INFLECTIONS: &[&str] = &["es", "ed", "ing", "er", "ers", "est", "ly", "ies
 /// words.
 pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
     let tokens: Vec<String> = normalize(text).into_iter().flat_map(|t| unjoined(vocab, t)).collect();
-    let tokens = rejoined(vocab, tokens);
+    let mut tokens = rejoined(vocab, tokens);
+    // "wait 4 me here", "come 2 me": a digit written for the word it sounds like, before a
+    // pronoun or an article, counts nothing.
+    for i in 0..tokens.len().saturating_sub(1) {
+        let next = tokens[i + 1].as_str();
+        if matches!(next, "me" | "you" | "us" | "him" | "her" | "them" | "the" | "my" | "your") {
+            match tokens[i].as_str() {
+                "4" => tokens[i] = "for".into(),
+                "2" => tokens[i] = "to".into(),
+                _ => {}
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -829,6 +841,38 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && tokens.get(i + 2).is_some_and(|n| !matches!(n.as_str(), "robot" | "bot" | "wheels" | "motors" | "arm" | "base" | "everything"))
     };
     // "stop barking rex", "kids stop hitting each other": what people and pets do.
+    // "oi number nine stop pulling her shirt": a doing done to another person.
+    let done_to_another = |i: usize| {
+        tokens.get(i + 1).is_some_and(|n| n.len() > 4 && n.ends_with("ing") && !vocab.stop_activities.contains(n))
+            && tokens.get(i + 2).is_some_and(|w| matches!(w.as_str(), "her" | "his" | "their" | "each"))
+    };
+    // "the conveyor stop again", "my shift stop at six", "the delivery van need to stop at gate b":
+    // a thing named first, its stopping told, in English learnt late. Not the robot ("the robot
+    // stop"), nor a warning with nothing told after it ("the baby stop").
+    let thing_stops = |i: usize| {
+        let Some(&f) = content_at.first() else {
+            return false;
+        };
+        let subject = matches!(tokens[f].as_str(), "the" | "my" | "our" | "his" | "her" | "their" | "this" | "that")
+            && f + 1 < i
+            && i - f <= 6
+            && (f + 1..i).all(|k| !vocab.stop_words.contains(&tokens[k]) && !vocab.robot_names.contains(&tokens[k]) && !matches!(tokens[k].as_str(), "you" | "u" | "it" | "please"));
+        if !subject {
+            return false;
+        }
+        tokens[i + 1..].iter().any(|w| matches!(w.as_str(), "again" | "anymore" | "yesterday" | "every" | "always" | "sometimes" | "usually"))
+            || (tokens.get(i + 1).is_some_and(|w| w == "at") && tokens.get(i + 2).is_some_and(|w| is_number_word(w) || is_numeric(w) || w == "gate"))
+            || matches!(tokens[i - 1].as_str(), "doesnt" | "didnt" | "wont" | "to")
+    };
+    // "e stop on line three is sticking again": the button, and what is wrong with it.
+    let faulty_button = |i: usize| {
+        i > 0
+            && matches!(tokens[i - 1].as_str(), "e" | "emergency")
+            && (i + 1..tokens.len().min(i + 6)).any(|k| {
+                matches!(tokens[k].as_str(), "is" | "was" | "keeps" | "isnt" | "wasnt" | "s")
+                    && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "sticking" | "stuck" | "broken" | "jammed" | "faulty" | "playing" | "not" | "dead"))
+            })
+    };
     // ("stop that barking", "stop all that whining": with what points at it between.)
     let others_activity = |i: usize| {
         let mut k = i + 1;
@@ -855,7 +899,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // in somewhere on the way or another day.
     let calls_in = |i: usize| {
         tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "by" | "off" | "in" | "at"))
-            && (tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "the" | "my", "way")))
+            && (tokens[i + 1..].windows(2).any(|w| matches!((w[0].as_str(), w[1].as_str()), ("your" | "yer" | "the" | "my", "way")))
                 || tokens[i + 2..].iter().any(|w| DAYS.contains(&w.as_str()) || matches!(w.as_str(), "later" | "sometime" | "someday" | "after" | "tomorrow" | "tonight")))
     };
     // "remind me to stop at the hardware shop": a reminder asked for, the stop the speaker's own
@@ -913,7 +957,14 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         // "stop it the pair of you", "you lot stop that": two or more people, and no robot among them.
         let pair = tokens.windows(3).any(|w| matches!(w[0].as_str(), "pair" | "lot") && w[1] == "of" && w[2] == "you")
             || tokens.windows(2).any(|w| w[0] == "you" && w[1] == "lot");
-        (before || after || pair) && !robot_named_in(vocab, tokens)
+        // ("ahmed stop immediately the robot is behind you": the robot spoken of, not called.)
+        let robot_called = (0..tokens.len()).any(|k| {
+            vocab.robot_names.contains(&tokens[k])
+                && !(k > 0
+                    && matches!(tokens[k - 1].as_str(), "the" | "that" | "this" | "a" | "my" | "your")
+                    && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "is" | "s" | "was" | "has" | "will" | "behind" | "coming")))
+        });
+        (before || after || pair) && !robot_called
     };
     // "press stop on the microwave", "press the emergency stop on the lathe": a button on another
     // thing.
@@ -931,8 +982,16 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     };
     // "stop at the door", "follow that trolley and stop at the lift": where to stop, on the way
     // somewhere: no stop now. "stop at once" stops.
+    // ("stop in two metres", "stop after ninety degrees", "stop five metres before the wall": a
+    // stop measured ahead, as far off as a place.)
+    let amount_at = |k: usize| tokens.get(k).is_some_and(|w| (is_number_word(w) && !matches!(w.as_str(), "a" | "an")) || is_numeric(w)) && unit_at(vocab, tokens, k + 1).is_some();
+    let measured_ahead = |i: usize| {
+        (tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "in" | "after")) && amount_at(i + 2))
+            || (amount_at(i + 1) && tokens[i + 2..].iter().take(3).any(|w| matches!(w.as_str(), "before" | "from" | "short")))
+    };
     let stops_somewhere = |i: usize| {
-        tokens.get(i + 1).is_some_and(|w| w == "at")
+        measured_ahead(i)
+            || tokens.get(i + 1).is_some_and(|w| w == "at")
             && tokens.get(i + 2).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "your" | "my" | "that" | "this"))
             && tokens.get(i + 3).is_some_and(|w| !matches!(w.as_str(), "moment" | "instant" | "point" | "time" | "second"))
     };
@@ -1021,6 +1080,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let quoted = quoted || modest;
     let requested = |i: usize| {
         !quoted
+            && !done_to_another(i)
+            && !thing_stops(i)
+            && !faulty_button(i)
             && !never(i)
             && !game(i)
             && !made_to(i)
@@ -1392,6 +1454,8 @@ pub(crate) fn robot_called_at(vocab: &Vocabulary, tokens: &[String]) -> Option<u
     let open = |w: &String| {
         vocab.undecided_words.contains(w)
             || matches!(w.as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before" | "until" | "till" | "soon")
+            // ("yesterday robot go to the laundry alone": told of a day gone by.)
+            || w == "yesterday"
     };
     (!tokens[..k].iter().any(open)).then_some(k)
 }
@@ -2404,12 +2468,10 @@ fn parse_command(
     }
     // "move forward to", "go to bay for": cut off, or a number misheard as the last word after a
     // label's noun; the LLM and its check settle which.
-    // ("go left for", "wait for for": "for" before an amount never said.)
     if n > 1 {
         let last = tokens[n - 1].as_str();
-        let cut_off = matches!(last, "to" | "for") && (is_enum_word(vocab, &tokens[n - 2]) || (last == "for" && matches!(tokens[n - 2].as_str(), "for" | "wait")));
         let label_number = vocab.number_homophones.contains_key(last) && vocab.label_nouns.contains(tokens[n - 2].as_str());
-        if (cut_off && !used[n - 1]) || label_number {
+        if (cut_off_last(vocab, &tokens).is_some() && !used[n - 1]) || label_number {
             return needs(format!("the last word may be cut off or misheard: {last}"));
         }
     }
@@ -2500,6 +2562,15 @@ fn parse_command(
     }
     // Once the action is known, skipped articles inside its phrase are used too.
     let mut slots: BTreeMap<String, SlotValue> = action.synonyms[first.synonym].implied.clone();
+    // "swing round left a wee bit", "turn yourself round to the right a tiny bit": round a little
+    // way, no half turn (which way must then be said).
+    if a_little_way(&tokens) && slots.contains_key("angle_deg") && action.slot("angle_deg").is_some() {
+        if !tokens.iter().any(|w| matches!(w.as_str(), "left" | "right" | "clockwise" | "anticlockwise" | "counterclockwise")) {
+            return needs("round a little way, and which way not said".into());
+        }
+        slots.remove("angle_deg");
+        slots.remove(DIRECTION_SLOT);
+    }
     // "set the speed back to normal": every phrase of the action said adds what it implies.
     for m in chosen.iter().skip(1) {
         for (k, v) in &action.synonyms[m.synonym].implied {
@@ -3317,6 +3388,30 @@ pub(crate) fn quoted_speech(vocab: &Vocabulary, tokens: &[String]) -> Option<usi
     })
 }
 
+/// "move forward to", "go left for", "wait for for", "go right i mean": the utterance cut off
+/// before what the last word leads to (an amount, a place, the value meant instead). Shared with
+/// the LLM answer check.
+pub(crate) fn cut_off_last(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
+    let n = tokens.len();
+    if n < 2 {
+        return None;
+    }
+    let last = tokens[n - 1].as_str();
+    let before = tokens[n - 2].as_str();
+    let leads_on = matches!(last, "to" | "for") && (is_enum_word(vocab, before) || (last == "for" && matches!(before, "for" | "wait")));
+    let correction_left_open = before == "i" && last == "mean" && n > 2;
+    (leads_on || correction_left_open).then(|| format!("cut off after {:?}", tokens[n - 2..].join(" ")))
+}
+
+/// "a bit", "a wee bit", "a touch", "slightly": a little way, which a half turn the phrase
+/// implies ("swing round left a wee bit") is not. Shared with the LLM answer check.
+pub(crate) fn a_little_way<S: AsRef<str>>(tokens: &[S]) -> bool {
+    let t: Vec<&str> = tokens.iter().map(|w| w.as_ref()).collect();
+    t.windows(2).any(|w| w[0] == "a" && matches!(w[1], "bit" | "touch" | "tad"))
+        || t.windows(3).any(|w| w[0] == "a" && matches!(w[1], "wee" | "tiny" | "little" | "small") && w[2] == "bit")
+        || t.contains(&"slightly")
+}
+
 /// Why the action phrase `m` is no request, if it is not: a negation or a
 /// question opener before it ("don't go to the kitchen", "did you find my
 /// keys"; an action asked as a question takes question openers), or a
@@ -3328,7 +3423,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // and "hold that" stay what they were).
     if vocab.actions[m.action].name == "wait"
         && tokens[m.start..m.end] == ["hold"]
-        && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "this" | "these"))
+        && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "this" | "these" | "the" | "a" | "an" | "my" | "his" | "her" | "our"))
     {
         return Some(format!("a thing to hold, no wait: \"hold {}\"", tokens[m.end]));
     }
@@ -3342,6 +3437,34 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     if let Some(k) = quoted_speech(vocab, tokens) {
         return Some(format!("words quoted from a story, not a request: {:?}", tokens[k]));
+    }
+    // "yesterday robot go to the laundry alone": what happened, told in English learnt late.
+    let first = tokens.iter().position(|w| !vocab.filler_words.contains(w));
+    let past = first.is_some_and(|f| {
+        f < start
+            && (tokens[f] == "yesterday"
+                || (tokens[f] == "last" && tokens.get(f + 1).is_some_and(|w| matches!(w.as_str(), "night" | "week" | "month" | "year" | "weekend"))))
+    });
+    if past {
+        return Some("a report of the past: a day gone by opens it".into());
+    }
+    // "gata now we can go home", "i can go to the shop": what the speaker (and others) can do.
+    if start >= 2 && matches!(tokens[start - 2].as_str(), "we" | "i") && matches!(tokens[start - 1].as_str(), "can" | "could" | "will" | "should" | "must" | "might") {
+        return Some(format!("the speaker's own doing: {:?} before the action", tokens[start - 2..start].join(" ")));
+    }
+    // "come 2 me at four", "go to the canteen at twelve thirty": a time of day to do it, later.
+    let clock = |w: &str| matches!(w, "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten" | "eleven" | "twelve" | "noon" | "midnight" | "midday")
+        || w.parse::<u32>().is_ok_and(|n| (1..=24).contains(&n));
+    let at_a_time = (m.end..tokens.len()).any(|k| {
+        tokens[k] == "at"
+            && tokens.get(k + 1).is_some_and(|w| clock(w))
+            && tokens.get(k + 2).is_none_or(|w| matches!(w.as_str(), "oclock" | "pm" | "am" | "thirty" | "fifteen" | "sharp" | "today" | "tonight" | "tomorrow" | "please"))
+            && !(k > 0 && vocab.label_nouns.contains(&tokens[k - 1]))
+            // ("go to the dining room now dinners at twelve": now, and a remark of when.)
+            && !(m.end..k).any(|j| tokens[j] == "now")
+    });
+    if at_a_time {
+        return Some("a request for later: a time of day said".into());
     }
     let question = !vocab.actions[m.action].asked_as_question;
     // "do you follow football", "do you go to school": what the robot does at all, asked; a
@@ -3507,7 +3630,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     }
     // "madam went to the hospital this morning": someone's going, told ("you went to kitchen" is
     // a second language's request).
-    if tokens.get(start).is_some_and(|w| w == "went") && start > 0 && !(0..start).all(|i| vocab.filler_words.contains(&tokens[i]) || vocab.robot_names.contains(&tokens[i])) {
+    // ("madam went ...": a filler word that names a person is the one who went.)
+    let a_person = |w: &str| matches!(w, "madam" | "sir" | "maam" | "mate" | "lad" | "lass" | "pal" | "dear" | "love" | "darling");
+    if tokens.get(start).is_some_and(|w| w == "went")
+        && start > 0
+        && !(0..start).all(|i| (vocab.filler_words.contains(&tokens[i]) && !a_person(&tokens[i])) || vocab.robot_names.contains(&tokens[i]))
+    {
         return Some(format!("a report of what {:?} did: \"went\"", tokens[start - 1]));
     }
     // "can it go to the kitchen", "will he follow me": asked of someone or something else.

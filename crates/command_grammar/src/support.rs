@@ -239,6 +239,10 @@ fn said_values(
     if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens).or_else(|| not_asked_of_the_robot(vocab, &said.raw)) {
         return Err(Unsupported::NotARequest(why));
     }
+    // "go left for", "go right i mean": cut off before the rest of the request.
+    if let Some(why) = crate::fast_path::cut_off_last(vocab, &said.raw) {
+        return Err(Unsupported::NotARequest(why));
+    }
     // "can you turn your head a little to the left": the camera turned, which look_at does, not
     // the robot.
     if cmd.action == "turn" && said.tokens.windows(3).any(|w| w[0] == "turn" && w[1] == "your" && matches!(w[2].as_str(), "head" | "camera" | "eyes")) {
@@ -2106,7 +2110,8 @@ impl<'a> Said<'a> {
         }
         for m in r.triggers.iter().filter(|m| m.action == self.ai) {
             for (slot, v) in &self.spec.synonyms[m.synonym].implied {
-                if v.as_f64().is_some() {
+                // ("swing round left a wee bit": no half turn required.)
+                if v.as_f64().is_some() && !(slot == "angle_deg" && crate::fast_path::a_little_way(&self.tokens)) {
                     out.push(slot.clone());
                 }
             }
@@ -2366,6 +2371,10 @@ impl<'a> Said<'a> {
         // implies may give way to a number said ("speed up to 0.4 m/s").
         for m in r.triggers.iter().filter(|m| m.action == self.ai) {
             for (slot, v) in &self.spec.synonyms[m.synonym].implied {
+                // ("swing round left a wee bit": no half turn.)
+                if slot == "angle_deg" && crate::fast_path::a_little_way(&self.tokens) {
+                    continue;
+                }
                 if let (false, Some(value)) = (has(slot), v.as_f64()) {
                     return Err(Unsupported::LeftOut {
                         slot: slot.clone(),

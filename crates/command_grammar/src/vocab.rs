@@ -339,13 +339,20 @@ impl ActionSpec {
     /// boiled", "dont pick up that tray its hot"): one of this action's refused modifiers, or a
     /// word of heat, an edge or weight, after "its" / "theyre" / "it is" and any intensifier.
     /// Only after `from`, where the action's phrase ends ("its hot out here bring me a cold drink"
-    /// says it of the weather).
+    /// says it of the weather). Also the place it is taken from, where that heats ("the soup from
+    /// the stove").
     pub fn hazard_said_of_it<'t>(&self, tokens: &'t [String], from: usize) -> Option<&'t str> {
         if self.refused_modifiers.is_empty() {
             return None;
         }
         let at = |j: usize| tokens.get(j).map_or("", String::as_str);
+        let held = self.refused_modifiers.contains("hot");
         (from..tokens.len()).find_map(|i| {
+            // "take the soup from the stove": taken from where it heats.
+            if held && matches!(at(i), "from" | "off") {
+                let j = if matches!(at(i + 1), "the" | "a" | "that" | "this" | "my") { i + 2 } else { i + 1 };
+                return (self.refused_modifiers.contains(at(j)) && matches!(at(j), "hob" | "stove" | "flame" | "flames" | "burner" | "fryer")).then(|| tokens[j].as_str());
+            }
             let mut j = match at(i) {
                 "its" | "it's" | "thats" | "that's" | "theyre" | "they're" => i + 1,
                 "it" | "they" | "that" if matches!(at(i + 1), "is" | "are" | "s" | "was") => i + 2,
@@ -357,7 +364,6 @@ impl ActionSpec {
             let w = at(j);
             // Heat, an edge and weight are hazards to what is held (an action refusing "hot"), not
             // to where one goes ("its hot out here go on to the tomato bed").
-            let held = self.refused_modifiers.contains("hot");
             (self.refused_modifiers.contains(w) || (held && matches!(w, "boiled" | "brewed" | "poured" | "sharp" | "heavy" | "burning")))
                 .then(|| tokens[j].as_str())
         })

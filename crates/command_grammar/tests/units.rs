@@ -1290,3 +1290,49 @@ fn quotes_pets_fond_names_and_grips_from_batches_77_to_79() {
     // Who is spoken to after "then" is no part left out.
     assert_llm_answer(&v, "go on then crack on pet", r#"{"action":"resume"}"#, true);
 }
+
+#[test]
+fn times_of_day_own_plans_held_things_and_cut_off_ends_from_batches_80_to_82() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // A time of day to do it, a part of the day to come, a day gone by.
+            ("come 2 me at four", UNKNOWN),
+            ("in the afternoon you go to garage", UNKNOWN),
+            ("yesterday robot go to the laundry alone", UNKNOWN),
+            // What the speaker can do; a thing to hold.
+            ("gata now we can go home", UNKNOWN),
+            ("hold the door for me", UNKNOWN),
+            // Taken from where it heats.
+            ("take the soup from the stove", UNKNOWN),
+            // A thing named and warned of still stops.
+            ("the baby stop", r#"{"action":"stop"}"#),
+            // Round a little way is no half turn.
+            ("swing round left a wee bit", r#"{"action":"turn","direction":"left"}"#),
+            // Please in Swahili, Korean, Italian after the thing.
+            ("bring me the mop tafadhali", r#"{"action":"pick_up","target":"mop"}"#),
+            ("go to the canteen subito", r#"{"action":"go_to","target":"canteen"}"#),
+        ],
+    );
+    // A stop measured ahead is where to stop, not a stop now; a thing's stopping told in English
+    // learnt late; a machine stopped.
+    for text in [
+        "stop in two metres",
+        "stop after ninety degrees",
+        "can you stop five metres before the wall",
+        "the conveyor stop again",
+        "my shift stop at six",
+        "stop the fryer please",
+    ] {
+        assert!(!json(&v, text).contains(r#""stop""#), "{text:?}: {}", json(&v, text));
+    }
+    // The check reads the same: a time of day, a cut-off end, "4 me".
+    assert_llm_answer(&v, "come 2 me at four", r#"{"action":"come_here"}"#, false);
+    assert_llm_answer(&v, "go left for", r#"{"action":"move","direction":"left"}"#, false);
+    assert_llm_answer(&v, "go right i mean", r#"{"action":"move","direction":"right"}"#, false);
+    assert_llm_answer(&v, "wait 4 me here", r#"{"action":"wait","duration_s":4}"#, false);
+    assert_llm_answer(&v, "hold the door ten seconds", r#"{"action":"wait","duration_s":10}"#, false);
+    assert_llm_answer(&v, "all write turn", r#"{"action":"turn","direction":"right"}"#, false);
+}
