@@ -502,7 +502,26 @@ fn rejoined(vocab: &Vocabulary, tokens: Vec<String>) -> Vec<String> {
                 })
             })
             .flatten();
-        out.push(undoubled.unwrap_or_else(|| tokens[i].clone()));
+        // "bwing me my bwanket", "go to the pwayroom", "lilys woom": a child's w for r or l, in a
+        // word no list knows, where the word with r or l is one.
+        let unwed = || {
+            // ("the eyewash station": two words run together is no child's word.)
+            let compound = || (3..w.len().saturating_sub(2)).any(|k| crate::english::is_word(&w[..k]) && crate::english::is_word(&w[k..]));
+            (w.len() >= 4 && w.contains('w') && letters(w) && !known(w) && !vocab.known_words.contains(w) && !compound()).then(|| {
+                ["r", "l"].iter().find_map(|r| {
+                    let all = w.replace('w', r);
+                    if crate::english::is_word(&all) {
+                        return Some(all);
+                    }
+                    w.match_indices('w').find_map(|(k, _)| {
+                        let one = format!("{}{r}{}", &w[..k], &w[k + 1..]);
+                        crate::english::is_word(&one).then_some(one)
+                    })
+                })
+            })
+            .flatten()
+        };
+        out.push(undoubled.or_else(unwed).unwrap_or_else(|| tokens[i].clone()));
         i += 1;
     }
     out
@@ -803,7 +822,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                 let object = (k + 1..i).find(|&j| !vocab.strip_words.contains(&tokens[j]));
                 object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "yourself") && !vocab.robot_names.contains(&tokens[j]))
             }
-            "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" => {
+            "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" | "roared" | "screamed" | "cried" | "whispered" => {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
                 subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've") && !game_call(tokens, k))
             }
@@ -876,7 +895,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // ("stop that barking", "stop all that whining": with what points at it between.)
     let others_activity = |i: usize| {
         let mut k = i + 1;
-        while tokens.get(k).is_some_and(|w| matches!(w.as_str(), "that" | "this" | "your" | "all" | "the")) && k < i + 3 {
+        while tokens.get(k).is_some_and(|w| matches!(w.as_str(), "that" | "this" | "your" | "yer" | "all" | "the")) && k < i + 3 {
             k += 1;
         }
         tokens.get(k).is_some_and(|n| vocab.others_activities.contains(n))
@@ -1073,6 +1092,15 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let game = |i: usize| (1..i).any(|k| tokens[k] == "play" && matches!(tokens[k - 1].as_str(), "lets" | "let's" | "we" | "wanna" | "to" | "can"));
     let made_to = |i: usize| i >= 2 && tokens[i - 2] == "make" && matches!(tokens[i - 1].as_str(), "him" | "her" | "them");
     let quoted = quoted_speech(vocab, tokens).is_some();
+    // "can someone stop that trolley": asked of whoever is near, not of the robot.
+    // ("someone stop the robot" stops it.)
+    let someone_asked = |i: usize| i > 0 && matches!(tokens[i - 1].as_str(), "someone" | "somebody" | "anyone" | "anybody") && !robot_named_in(vocab, tokens);
+    // "emergency stop is on the left panel": the button named, and where it is.
+    let button_told = |i: usize| {
+        tokens[i] == "emergency"
+            && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "stop" | "button" | "brake" | "exit"))
+            && tokens.get(i + 2).is_some_and(|w| matches!(w.as_str(), "is" | "was" | "isnt" | "button"))
+    };
     // "ah stop youre too kind", "oh stop it you youre making me blush": praise waved away.
     let modest = tokens.windows(2).any(|w| w[0] == "too" && w[1] == "kind")
         || tokens.windows(3).any(|w| w[0] == "making" && w[1] == "me" && w[2] == "blush")
@@ -1081,6 +1109,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let requested = |i: usize| {
         !quoted
             && !done_to_another(i)
+            && !someone_asked(i)
+            && !button_told(i)
             && !thing_stops(i)
             && !faulty_button(i)
             && !never(i)
@@ -2828,7 +2858,8 @@ fn parse_command(
         // "fetch the cup sir its on the table", "take a seat sir someone will be with you": a word
         // only ever said to someone, after a thing named, ends the target; what follows is a remark.
         let vocative = |w: &str| {
-            matches!(w, "sir" | "maam" | "madam" | "darling" | "sweetheart" | "sweetie" | "honey" | "dude" | "bro" | "buddy" | "pal" | "yaar" | "bhai" | "bhaiya" | "habibi" | "dear")
+            // ("pick up the remote la": Scouse, said to someone, after a thing named.)
+            matches!(w, "sir" | "maam" | "madam" | "darling" | "sweetheart" | "sweetie" | "honey" | "dude" | "bro" | "buddy" | "pal" | "yaar" | "bhai" | "bhaiya" | "habibi" | "dear" | "la")
         };
         if let Some(k) = (1..leftovers.len()).find(|&k| {
             vocative(leftovers[k])
@@ -3400,7 +3431,9 @@ pub(crate) fn cut_off_last(vocab: &Vocabulary, tokens: &[String]) -> Option<Stri
     let before = tokens[n - 2].as_str();
     let leads_on = matches!(last, "to" | "for") && (is_enum_word(vocab, before) || (last == "for" && matches!(before, "for" | "wait")));
     let correction_left_open = before == "i" && last == "mean" && n > 2;
-    (leads_on || correction_left_open).then(|| format!("cut off after {:?}", tokens[n - 2..].join(" ")))
+    // "go to ward uh": a label's number never said.
+    let label_left_open = HESITATIONS.contains(&last) && vocab.label_nouns.contains(before);
+    (leads_on || correction_left_open || label_left_open).then(|| format!("cut off after {:?}", tokens[n - 2..].join(" ")))
 }
 
 /// "a bit", "a wee bit", "a touch", "slightly": a little way, which a half turn the phrase
@@ -3908,7 +3941,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(i) = (m.end..tokens.len()).find(|&i| {
         !used[i]
             && (matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before") || every_time(i))
-            && tokens.get(i + 1).is_some_and(|w| subject_word(w))
+            && (tokens.get(i + 1).is_some_and(|w| subject_word(w))
+                // "go to gate b 12 when boarding closes": a thing and what it does.
+                || (matches!(tokens[i].as_str(), "when" | "once" | "until" | "till")
+                    && tokens.get(i + 2).is_some_and(|w| {
+                        matches!(w.as_str(), "is" | "are" | "opens" | "closes" | "starts" | "ends" | "finishes" | "rings" | "arrives" | "comes" | "goes" | "stops" | "boils" | "beeps")
+                    })))
     }) {
         return Some(format!("not a request now: {:?} after the action", tokens[i]));
     }

@@ -3995,7 +3995,7 @@ mod tests {
             &v,
             &[
                 ("take me to the stop for the airport shuttle", r#""target":"stop for the airport shuttle""#),
-                ("we need to test the e stop after lunch", "NeedsLlm"),
+                ("we need to test the e stop after lunch", "for later"),
                 ("hit the emergency stop", r#""action":"stop""#),
                 ("come to a stop", r#""action":"stop""#),
                 ("kill it kill it", r#""action":"stop""#),

@@ -1336,3 +1336,32 @@ fn times_of_day_own_plans_held_things_and_cut_off_ends_from_batches_80_to_82() {
     assert_llm_answer(&v, "hold the door ten seconds", r#"{"action":"wait","duration_s":10}"#, false);
     assert_llm_answer(&v, "all write turn", r#"{"action":"turn","direction":"right"}"#, false);
 }
+
+#[test]
+fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_85() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // A child's w for r or l, where the word with r or l is one; not two words run together.
+            ("bwing me my bwanket", r#"{"action":"pick_up","target":"blanket"}"#),
+            ("go to the pwayroom", r#"{"action":"go_to","target":"playroom"}"#),
+            ("go to the eyewash station", r#"{"action":"go_to","target":"eyewash station"}"#),
+            // Regional words: a Cornish fond name, Scouse "la", Northern Irish "thon", "a deek".
+            ("go to the front door now my ansum", r#"{"action":"go_to","target":"front door"}"#),
+            ("pick up the remote la", r#"{"action":"pick_up","target":"remote"}"#),
+            ("lift thon mug", r#"{"action":"pick_up","target":"mug"}"#),
+            ("take a deek at the front door", r#"{"action":"look_at","target":"front door"}"#),
+            // Later: a thing's own doing after "when", after a meal, "dreckly".
+            ("go to gate b 12 when boarding closes", UNKNOWN),
+            ("pop it on the nurses station desk after lunch", UNKNOWN),
+            ("go to the front door dreckly my ansum", UNKNOWN),
+            // Someone asked stops nothing of the robot; "someone stop the robot" does.
+            ("someone stop the robot its heading for the stairs", r#"{"action":"stop"}"#),
+        ],
+    );
+    for text in ["can someone stop that trolley", "emergency stop is on the left panel", "stop yer havering", "stop the lift on level two", "go to ward uh"] {
+        assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
+    }
+}
