@@ -3481,6 +3481,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if past {
         return Some("a report of the past: a day gone by opens it".into());
     }
+    // "unit two come in over", "come in its open": a radio call answered or a door answered.
+    if vocab.actions[m.action].name == "come_here"
+        && tokens[m.start..m.end] == ["come"]
+        && tokens.get(m.end).is_some_and(|w| w == "in")
+        && tokens.get(m.end + 1).is_none_or(|w| matches!(w.as_str(), "over" | "its" | "it's" | "please" | "the" | "then"))
+    {
+        return Some("\"come in\": a call answered or a door, not to the speaker".into());
+    }
     // "gata now we can go home", "i can go to the shop": what the speaker (and others) can do.
     if start >= 2 && matches!(tokens[start - 2].as_str(), "we" | "i") && matches!(tokens[start - 1].as_str(), "can" | "could" | "will" | "should" | "must" | "might") {
         return Some(format!("the speaker's own doing: {:?} before the action", tokens[start - 2..start].join(" ")));

@@ -259,6 +259,11 @@ fn said_values(
     if let Some(what) = crate::fast_path::vague_amount(vocab, &said.tokens) {
         return Err(Unsupported::UnreadAmount { word: what });
     }
+    if cmd.action == "put_down" {
+        if let Some(e) = put_down_refused(vocab, &said.tokens) {
+            return Err(e);
+        }
+    }
     // "turn around twice", "turn left twice": how far in all is left to guess (two half turns, two
     // right angles?), and no slot counts times.
     let counts_amounts = spec.slots.iter().any(|s| matches!(s.kind, SlotKind::Number { .. }));
@@ -369,6 +374,29 @@ fn stop_cue_said_to_others(vocab: &Vocabulary, said: &[String]) -> bool {
                 })
                 || (matches!(content[k], "stay" | "wait") && dog))
     })
+}
+
+/// A put down the words do not ask for alone: fetched first and then put somewhere ("pick up the
+/// blocks and put them in the box"), put where it burns ("put the pot on the fire", "my teddy in
+/// the oven"), or a living thing put ("pop the baby in her high chair"). The put down ignores what
+/// is held, so nothing else in the answer says so.
+fn put_down_refused(vocab: &Vocabulary, tokens: &[String]) -> Option<Unsupported> {
+    let put = tokens.iter().position(|w| matches!(w.as_str(), "put" | "pop" | "place" | "set" | "drop" | "leave" | "stick"))?;
+    let fetched_first = tokens[..put].iter().any(|w| matches!(w.as_str(), "pick" | "get" | "grab" | "fetch" | "bring" | "take" | "find"));
+    if fetched_first {
+        return Some(Unsupported::Compound { connective: tokens[put - 1].clone() });
+    }
+    let after = &tokens[put + 1..];
+    let burns = after.windows(2).any(|w| {
+        matches!(w[0].as_str(), "in" | "on" | "into" | "onto") && matches!(w[1].as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill")
+    }) || after.windows(3).any(|w| {
+        matches!(w[0].as_str(), "in" | "on" | "into" | "onto")
+            && vocab.strip_words.contains(&w[1])
+            && matches!(w[2].as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill")
+    });
+    let pick = vocab.actions.iter().find(|a| a.name == "pick_up")?;
+    let living = after.iter().take(3).find(|w| pick.refused_targets.contains(w.as_str()));
+    (burns || living.is_some()).then(|| Unsupported::Collision { what: after.join(" ") })
 }
 
 /// Why [`vet_llm_answer`] would refuse `cmd`, if it would.

@@ -1361,6 +1361,12 @@ fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_8
             ("someone stop the robot its heading for the stairs", r#"{"action":"stop"}"#),
         ],
     );
+    // A put down fetched first, put where it burns, or of a living thing; "come in" answers a call.
+    assert_llm_answer(&v, "pick up the blocks and put them in the box", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "put the pot on the fire", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "could you pop the baby in her high chair", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "put it down on the table", r#"{"action":"put_down"}"#, true);
+    assert_eq!(json(&v, "come in its open"), UNKNOWN);
     for text in ["can someone stop that trolley", "emergency stop is on the left panel", "stop yer havering", "stop the lift on level two", "go to ward uh"] {
         assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
     }
