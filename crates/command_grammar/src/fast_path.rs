@@ -3460,6 +3460,23 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     {
         return Some(format!("a thing to hold, no wait: \"hold {}\"", tokens[m.end]));
     }
+    if vocab.actions[m.action].name == "wait" {
+        let phrase = &tokens[m.start..m.end];
+        let next = |k: usize| tokens.get(m.end + k).map_or("", String::as_str);
+        let det = |w: &str| matches!(w, "the" | "a" | "an" | "this" | "that" | "my" | "your" | "his" | "her" | "our" | "it");
+        // "hold up the cable love", "hold on to the rail mam": a thing held up or held on to.
+        let held = (phrase == ["hold"] && next(0) == "up" && det(next(1)))
+            || (matches!(phrase.first().map(String::as_str), Some("hold" | "hang")) && (next(0) == "onto" || (next(0) == "on" && next(1) == "to") || (phrase.last().is_some_and(|w| w == "on") && next(0) == "to")));
+        // "i cant wait for my shift to end": longing; "wait on table nine": serving.
+        let longing = start > 0 && matches!(tokens[start - 1].as_str(), "cant" | "can't" | "couldnt" | "couldn't");
+        let serving = phrase == ["wait"] && next(0) == "on" && matches!(next(1), "table" | "tables" | "customers" | "guests");
+        // "biscuit stay stay good boy", "sit stay": said to a dog.
+        let to_a_dog = phrase == ["stay"]
+            && (tokens.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl" | "dog")) || tokens.windows(2).any(|w| w[0] == "sit" && w[1] == "stay"));
+        if held || longing || serving || to_a_dog {
+            return Some(format!("no wait asked of the robot: {:?}", tokens[m.start..(m.end + 2).min(tokens.len())].join(" ")));
+        }
+    }
     // "the treadmill is too fast", "ugh this robot is so slow": how a thing is, said of it, asks
     // nothing ("youre too slow" says it to the robot, and asks).
     let said_of_a_thing = start > 0

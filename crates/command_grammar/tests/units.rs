@@ -1264,7 +1264,8 @@ fn quotes_pets_fond_names_and_grips_from_batches_77_to_79() {
         "wait for for",
         "who hit the e stop unit two",
     ] {
-        assert!(json(&v, text).starts_with("needs LLM"), "{text:?}: {}", json(&v, text));
+        // (Or `unknown` at once: "hold on to the rail" is a grip on the fast path too.)
+        assert!(json(&v, text).starts_with("needs LLM") || json(&v, text) == UNKNOWN, "{text:?}: {}", json(&v, text));
     }
     // The LLM's stop needs a cue asked of the robot: not a thing held, a question about another
     // thing, an amount, a wait asked of someone called or of a dog, nor longing.
@@ -1367,6 +1368,11 @@ fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_8
     assert_llm_answer(&v, "could you pop the baby in her high chair", r#"{"action":"put_down"}"#, false);
     assert_llm_answer(&v, "put it down on the table", r#"{"action":"put_down"}"#, true);
     assert_eq!(json(&v, "come in its open"), UNKNOWN);
+    // No wait asked of the robot: a thing held up or on to, longing, serving, a dog told to stay.
+    for text in ["i cant wait for my shift to end", "stay stay good girl", "wait on table nine", "hold up the cable love so i dont trip"] {
+        assert_llm_answer(&v, text, r#"{"action":"wait"}"#, false);
+    }
+    assert_llm_answer(&v, "sit i mean stay", r#"{"action":"wait"}"#, true);
     for text in ["can someone stop that trolley", "emergency stop is on the left panel", "stop yer havering", "stop the lift on level two", "go to ward uh"] {
         assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
     }
