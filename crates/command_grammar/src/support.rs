@@ -430,13 +430,16 @@ pub fn refusal(
                         let j = if next == Some("up") { k + 2 } else { k + 1 };
                         ws.get(j).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "this" | "these" | "those" | "my" | "his" | "her" | "our"))
                     })
+                    // "pack it in", not "a four pack".
+                    && !(ws[k] == "pack" && !matches!(next, Some("it" | "that" | "in")))
                     // "wait till you see what she bought me": wonder, not a pause.
                     && !(ws[k] == "wait" && matches!(next, Some("till" | "until" | "til")) && ws.get(k + 2).is_some_and(|w| w == "you"))
                     // "for what you are stopping", "why are you stopping": asked about. "theres no
                     // stopping her", "its not stopping", "the halting problem": told of.
                     && !(matches!(ws[k].as_str(), "stopping" | "halting")
                         && (ws.first().is_some_and(|w| matches!(w.as_str(), "why" | "what" | "for" | "how" | "when"))
-                            || (k > 0 && matches!(ws[k - 1].as_str(), "no" | "not" | "the" | "a" | "its" | "isnt"))))
+                            // ("the printer keeps stopping", "im stopping at me nans the night".)
+                            || (k > 0 && matches!(ws[k - 1].as_str(), "no" | "not" | "the" | "a" | "its" | "isnt" | "keeps" | "keep" | "kept" | "im" | "i'm" | "is" | "was" | "were" | "been"))))
                     // "i cant wait for my shift to end": longing.
                     && !(ws[k] == "wait" && k > 0 && matches!(ws[k - 1].as_str(), "cant" | "can't" | "couldnt"))
                     // "hang on to that for us", "hold on to the rail": kept hold of. "wait on table
@@ -455,7 +458,10 @@ pub fn refusal(
         // thing (not "do you mind waiting", asked of the robot).
         let asked_of_a_thing = said.first().is_some_and(|w| matches!(w.as_str(), "is" | "are" | "was" | "were" | "do" | "does" | "did" | "has" | "have"))
             && said.get(1).is_some_and(|w| !matches!(w.as_str(), "you" | "u" | "ya" | "ye" | "yourself" | "it"));
-        if asked_of_a_thing {
+        // "if the lift is busy wait two minute": a pause under a condition, as the fast path
+        // leaves a stop under one.
+        let on_condition = said.first().is_some_and(|w| matches!(w.as_str(), "if" | "when" | "whenever" | "once"));
+        if asked_of_a_thing || on_condition {
             return Some(Refused::StopWithoutCue);
         }
         let cue = (cue_in(&tokens) || cue_in(&said)) && !stop_cue_said_to_others(vocab, &said);

@@ -1373,6 +1373,18 @@ fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_8
         assert_llm_answer(&v, text, r#"{"action":"wait"}"#, false);
     }
     assert_llm_answer(&v, "sit i mean stay", r#"{"action":"wait"}"#, true);
+    // An LLM stop: misheard, slang and other languages' stops are cues; a pause under a condition,
+    // a stopping told of and "a four pack" are not.
+    let stop_kept = |text: &str| {
+        let cmd = Command::from_llm_json(&v, r#"{"action":"stop"}"#, text, 0.9).unwrap();
+        !vet_llm_answer(&v, text, v.finalize(cmd), 0.0).is_unknown()
+    };
+    for text in ["stap right now", "stoppit wobot stoppit", "basta robot basta", "allow it bruv allow it", "pack that in now"] {
+        assert!(stop_kept(text), "{text:?}");
+    }
+    for text in ["if the lift is busy wait two minute", "the printer keeps stopping halfway through", "hes gone to the offie for a four pack"] {
+        assert!(!stop_kept(text), "{text:?}");
+    }
     for text in ["can someone stop that trolley", "emergency stop is on the left panel", "stop yer havering", "stop the lift on level two", "go to ward uh"] {
         assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
     }
