@@ -249,6 +249,31 @@ fn said_values(
         return Err(Unsupported::NotARequest("the camera turned, not the robot: \"turn your ...\"".into()));
     }
     said.one_command(cmd)?;
+    // "go find it go on", "go on sit down", "put that doon an come here", "spin around come to
+    // me": going on or coming over said with another request, which the answer leaves out.
+    if matches!(cmd.action.as_str(), "resume" | "come_here") {
+        // Not a going that says the coming ("make your way over to me", "roll on over to me"),
+        // nor "bring yourself over".
+        let own: Vec<(usize, usize)> = said.reading.triggers.iter().filter(|m| vocab.actions[m.action].name == cmd.action).map(|m| (m.start, m.end)).collect();
+        let other = said
+            .reading
+            .triggers
+            .iter()
+            .filter(|m| !own.iter().any(|&(s, e)| m.start < e && s < m.end))
+            .filter(|m| m.start < said.remark_from)
+            // ("come here i need to look at your camera": the speaker's own doing.)
+            .filter(|m| crate::fast_path::not_a_request(vocab, &said.tokens, &said.reading.used, m).is_none())
+            .filter(|m| !said.tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "yourself" | "urself" | "yerself" | "yersel" | "on" | "over" | "ower")))
+            .map(|m| &vocab.actions[m.action])
+            .find(|a| !matches!(a.name.as_str(), "resume" | "come_here" | "stop" | "wait" | "move" | "go_to") && a.name != cmd.action);
+        if let Some(a) = other {
+            return Err(Unsupported::TwoCommands { other: a.name.clone() });
+        }
+        // "never stop being awesome", "you never stop do you": a wish or a habit, no going on.
+        if cmd.action == "resume" && said.tokens.windows(2).any(|w| w[0] == "never" && matches!(w[1].as_str(), "stop" | "stops")) {
+            return Err(Unsupported::NotARequest("\"never stop\": a wish or a habit".into()));
+        }
+    }
     // "go full speed into the wall", "drive into the glass door": whatever the motion, it ends
     // in a collision. Only what moves the robot: "look into the mirror" is no collision.
     if matches!(cmd.action.as_str(), "move" | "go_to" | "set_speed" | "turn" | "resume" | "follow" | "come_here") {

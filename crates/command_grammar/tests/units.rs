@@ -1385,6 +1385,12 @@ fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_8
     for text in ["if the lift is busy wait two minute", "the printer keeps stopping halfway through", "hes gone to the offie for a four pack"] {
         assert!(!stop_kept(text), "{text:?}");
     }
+    // Going on or coming over said with another request; "never stop" wishes.
+    assert_llm_answer(&v, "go find the ball scout go on", r#"{"action":"resume"}"#, false);
+    assert_llm_answer(&v, "never stop being awesome little buddy", r#"{"action":"resume"}"#, false);
+    assert_llm_answer(&v, "spin around come to me", r#"{"action":"come_here"}"#, false);
+    assert_llm_answer(&v, "make your way over to me", r#"{"action":"come_here"}"#, true);
+    assert_llm_answer(&v, "robot come here i need to look at your camera", r#"{"action":"come_here"}"#, true);
     for text in ["can someone stop that trolley", "emergency stop is on the left panel", "stop yer havering", "stop the lift on level two", "go to ward uh"] {
         assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
     }
