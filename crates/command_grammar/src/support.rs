@@ -412,12 +412,11 @@ fn put_down_refused(vocab: &Vocabulary, tokens: &[String]) -> Option<Unsupported
         return Some(Unsupported::Compound { connective: tokens[put - 1].clone() });
     }
     let after = &tokens[put + 1..];
-    let burns = after.windows(2).any(|w| {
-        matches!(w[0].as_str(), "in" | "on" | "into" | "onto") && matches!(w[1].as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill")
-    }) || after.windows(3).any(|w| {
-        matches!(w[0].as_str(), "in" | "on" | "into" | "onto")
-            && vocab.strip_words.contains(&w[1])
-            && matches!(w[2].as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill")
+    let heats = |w: &String| matches!(w.as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill");
+    // "in the oven", "on fire": the place right after the preposition, an article between or not.
+    let burns = (0..after.len()).any(|k| {
+        matches!(after[k].as_str(), "in" | "on" | "into" | "onto")
+            && (after.get(k + 1).is_some_and(heats) || (after.get(k + 1).is_some_and(|w| vocab.strip_words.contains(w)) && after.get(k + 2).is_some_and(heats)))
     });
     let pick = vocab.actions.iter().find(|a| a.name == "pick_up")?;
     let living = after.iter().take(3).find(|w| pick.refused_targets.contains(w.as_str()));
