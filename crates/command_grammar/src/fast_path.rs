@@ -167,6 +167,13 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
                 _ => {}
             }
         }
+        // "find me keys an bring them here": "an" before a request's word that opens with a
+        // consonant is "and" as said in Scots and the North (the article goes before a vowel).
+        let next = tokens[i + 1].as_str();
+        let consonant = next.chars().next().is_some_and(|c| c.is_ascii_alphabetic() && !"aeiouh".contains(c));
+        if tokens[i] == "an" && consonant && vocab.opens_an_action_phrase(next) {
+            tokens[i] = "and".into();
+        }
     }
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -3790,7 +3797,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // ok robot go to the bar").
     let times_the_frame = |i: usize| {
         frame.is_some_and(|k| {
-            (0..i).all(|j| vocab.filler_words.contains(&tokens[j])) && (i + 1..k).all(|j| matches!(tokens[j].as_str(), "on" | "then" | "today" | "morning" | "afternoon" | "evening" | "night" | "lunchtime" | "first" | "thing"))
+            let timing = |j: usize| {
+                matches!(tokens[j].as_str(), "on" | "then" | "today" | "morning" | "afternoon" | "evening" | "night" | "lunchtime" | "first" | "thing")
+                    || vocab.filler_words.contains(&tokens[j])
+            };
+            // ("first thing monday could you ...", "later on love could you ...")
+            (0..i).all(timing) && (i + 1..k).all(timing)
         })
     };
     if let Some(w) = (0..tokens.len())
@@ -3845,11 +3857,38 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             return Some(format!("said to someone else: {name:?}, praised"));
         }
     }
+    // "maria go to room five", "jack pick up your lego", "mum follow me": a person's name or a
+    // family word opening the request, right before its words, calls that one; a robot is called
+    // by its own name. Not a stop ("jack stop" still stops: stopping is never wrong to do); a
+    // name that is a word too only said alone first ("hey buddy swing by the mailroom" is friendly).
+    // ("max speed": a word of the request's own slots is no name.)
+    let own_word = |w: &str| {
+        vocab.actions[m.action].slots.iter().any(|s| matches!(&s.kind, SlotKind::Enum { values } if values.values().any(|syns| syns.iter().any(|x| x == w))))
+    };
+    let called_first = start >= 1
+        && !own_word(&tokens[start - 1])
+        && (0..start - 1).all(|i| vocab.filler_words.contains(&tokens[i]))
+        && tokens.get(start - 1).is_some_and(|w| {
+            vocab.person_names.contains(w) || vocab.kin_words.contains(w) || (start == 1 && vocab.word_names.contains(w))
+        });
+    if called_first && vocab.actions[m.action].name != "stop" && !robot_named_in(vocab, tokens) {
+        return Some(format!("said to someone else: {:?} opens it", tokens[start - 1]));
+    }
     // "pick up your toys please", "find your shoes were late": what a child has, not the robot.
     if let Some(k) = (m.end..tokens.len()).find(|&k| !vocab.filler_words.contains(&tokens[k])) {
         if tokens[k] == "your" && tokens.get(k + 1).is_some_and(|w| vocab.others_belongings.contains(w)) {
             return Some(format!("said to someone else: \"your {}\"", tokens[k + 1]));
         }
+    }
+    // "turn around love let me do your zip", "come here till i fix your hair": the speaker tending
+    // to what a person has, after the request.
+    let tended = (m.end + 1..tokens.len()).find(|&k| {
+        tokens[k] == "your"
+            && tokens.get(k + 1).is_some_and(|w| vocab.others_belongings.contains(w))
+            && tokens[k.saturating_sub(3)..k].iter().any(|w| matches!(w.as_str(), "me" | "i" | "ill"))
+    });
+    if let Some(k) = tended {
+        return Some(format!("said to someone else: the speaker tends to \"your {}\"", tokens[k + 1]));
     }
     // "drop it rex", "leave it bella leave", "drop it max thats not yours": a name right after a
     // phrase that holds its own object calls a dog or a child; a robot is called by its own
@@ -4157,6 +4196,23 @@ pub(crate) fn vague_amount(vocab: &Vocabulary, tokens: &[String]) -> Option<Stri
     }
     if let Some(i) = (0..n).find(|&i| vocab.vague_amounts.contains(&tokens[i]) && (unit_at(vocab, tokens, i + 1).is_some() || measure_noun(i + 1))) {
         return Some(format!("{} {}", tokens[i], tokens[i + 1]));
+    }
+    // "a smidge over a metre", "just under a metre", "a bit more than forty five": a bound, not
+    // the amount ("move over to the left" and "turn over a new leaf" bound nothing).
+    let amount_at = |i: usize| {
+        tokens.get(i).is_some_and(|w| is_numeric(w) || (is_number_word(w) && w != "a"))
+            || (tokens.get(i).is_some_and(|w| matches!(w.as_str(), "a" | "an" | "half")) && unit_at(vocab, tokens, i + 1).is_some())
+    };
+    // ("pi over two", "three over four": a fraction.)
+    let fraction = |i: usize| i > 0 && (tokens[i - 1] == "pi" || is_number_word(&tokens[i - 1]));
+    let bound = (0..n).find_map(|i| match tokens[i].as_str() {
+        "over" | "under" if amount_at(i + 1) && !fraction(i) => Some((i, i + 1)),
+        "nearly" | "almost" if amount_at(i + 1) => Some((i, i + 1)),
+        "more" | "less" | "fewer" if tokens.get(i + 1).is_some_and(|w| w == "than") && amount_at(i + 2) => Some((i, i + 2)),
+        _ => None,
+    });
+    if let Some((i, j)) = bound {
+        return Some(format!("{} {}", tokens[i..j].join(" "), tokens[j]));
     }
     // "move forward a boat length", "back up an arm s length please": "a", a word or two, then
     // "length" closing the request ("find the full length mirror" names a thing).

@@ -4416,7 +4416,7 @@ mod tests {
                 // After a greeting a word the vocabulary does not know is the robot's name misheard,
                 // unless it is a person's.
                 ("hey robert find the cat", r#""target":"cat""#),
-                ("hey shane follow me", "NeedsLlm"),
+                ("hey shane follow me", "said to someone else"),
                 // A name that is also a word the vocabulary knows is read as that word.
                 ("max speed", r#""level":"fast""#),
             ],
@@ -4677,7 +4677,7 @@ mod tests {
                 ("hey rosie follow me", r#""target":"person""#),
                 ("go to the kitchen rosie", r#""target":"kitchen""#),
                 // Another person's name still calls someone else.
-                ("hey shane follow me", "NeedsLlm"),
+                ("hey shane follow me", "said to someone else"),
             ],
         );
         assert_checks(&named, &[(r#"{"action":"follow","target":"person"}"#, "hey shane follow me", false)]);

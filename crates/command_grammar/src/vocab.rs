@@ -10,6 +10,11 @@ use crate::error::VocabularyError;
 
 /// Words said before a person's name.
 const PERSON_TITLES: [&str; 8] = ["mr", "mrs", "ms", "miss", "dr", "doctor", "nurse", "sister"];
+/// What holds a thing and is carried with it ("the drum of solvent"): a refused thing inside one is refused.
+const CONTAINERS: [&str; 26] = [
+    "box", "boxes", "bag", "bags", "bottle", "bottles", "jar", "jars", "tin", "tins", "can", "cans", "drum", "drums", "tub", "tubs",
+    "crate", "crates", "pack", "packet", "carton", "bucket", "barrel", "sack", "jug", "canister",
+];
 
 /// Action name reserved for input that maps to no command. It is built in
 /// rather than declared in YAML so that no vocabulary can forget it.
@@ -402,6 +407,14 @@ impl ActionSpec {
                 if words.get(1).is_none_or(|w| matches!(*w, "for" | "to" | "from" | "and" | "please")) {
                     return Some(kin);
                 }
+            }
+        }
+        // "the drum of solvent", "a box of knives", "that bottle of bleach": what a container holds
+        // comes with it ("a box of dog food" holds food: the last word of what it holds decides).
+        if let Some(of) = words.iter().position(|w| *w == "of").filter(|&k| k > 0 && CONTAINERS.contains(&words[k - 1])) {
+            let held: Vec<&str> = words[of + 1..].iter().copied().filter(|w| !matches!(*w, "the" | "a" | "an" | "some")).collect();
+            if let Some(h) = vocab.head_noun(&held).filter(|h| self.refused_targets.contains(*h) || self.refused_targets.contains(crate::grounding::singular(h))) {
+                return Some(h);
             }
         }
         let head = vocab.head_noun(&words)?;

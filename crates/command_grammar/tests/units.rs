@@ -1395,3 +1395,44 @@ fn childrens_sound_swaps_regional_words_and_stops_of_others_from_batches_83_to_8
         assert!(!json(&v, text).contains(r#""stop""#) && !json(&v, text).contains(r#""go_to""#), "{text:?}: {}", json(&v, text));
     }
 }
+
+#[test]
+fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // A person's name or a family word right before the request calls that one; a
+            // robot's name, a stop, a friendly "hey buddy" and a slot's own word do not.
+            ("maria go to room five", UNKNOWN),
+            ("jack pick up your lego before dinner", UNKNOWN),
+            ("dad follow that car", UNKNOWN),
+            ("jack stop", r#"{"action":"stop"}"#),
+            ("hey buddy swing by the mailroom", r#"{"action":"go_to","target":"mailroom"}"#),
+            ("max speed", r#"{"action":"set_speed","level":"fast"}"#),
+            // A bound on an amount is no amount; a fraction is one.
+            ("move left a smidge over a metre", UNKNOWN),
+            ("turn right a little bit more than forty five", UNKNOWN),
+            ("go forward just under a metre", UNKNOWN),
+            ("turn left pi over two radians", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
+            // Miles are read, so they are refused as out of range, not guessed at.
+            ("back up half a mile", UNKNOWN),
+            // What a container holds comes with it.
+            ("lift the drum of solvent", UNKNOWN),
+            ("grab a box of knives", UNKNOWN),
+            ("bring me the box of chocolates", r#"{"action":"pick_up","target":"box of chocolates"}"#),
+            // "an" before a request's consonant is "and": two requests.
+            ("find me keys an bring them here", UNKNOWN),
+            // Times to come before a request's frame; a break to come.
+            ("first thing monday could you look for the spare keys", UNKNOWN),
+            ("later on love could you look for my library book", UNKNOWN),
+            ("the morra go to the shed", UNKNOWN),
+            ("at the break time go to the canteen", UNKNOWN),
+            // The speaker tending to what a person has, after the request.
+            ("turn around love let me do your zip", UNKNOWN),
+            ("come here to me till i fix your hair", UNKNOWN),
+            ("turn around so i can see your face", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+        ],
+    );
+}
