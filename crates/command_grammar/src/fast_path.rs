@@ -1871,8 +1871,9 @@ fn number_homophone(vocab: &Vocabulary, tokens: &[String], i: usize) -> Option<(
         // A phrase's first word: "foot" in "put your foot down" is no verb ("reverse for foot").
         .any(|s| unit.iter().any(|w| s.phrase.first() == Some(w)));
     // "to step", "for turns": a filler word before an action's word is that word; "tree steps" is 3.
-    // "go backward to steps": after "to" a plural is counted, never a verb.
-    let filler = vocab.filler_words.contains(&tokens[i]) && !(tokens[i] == "to" && unit.len() == 1 && unit[0].ends_with('s'));
+    // "go backward to steps", "take for steps forward": after "to" or "for" a plural is counted,
+    // never a verb.
+    let filler = vocab.filler_words.contains(&tokens[i]) && !(matches!(tokens[i].as_str(), "to" | "for") && unit.len() == 1 && unit[0].ends_with('s'));
     (!(is_action_word && filler) && unit.iter().all(|w| w.chars().count() >= 3)).then_some((value, span))
 }
 

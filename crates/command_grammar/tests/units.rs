@@ -1418,6 +1418,8 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
             ("turn left pi over two radians", r#"{"action":"turn","angle_deg":90.0,"direction":"left"}"#),
             // Miles are read, so they are refused as out of range, not guessed at.
             ("back up half a mile", UNKNOWN),
+            // "for" before a plural unit counts it.
+            ("take for steps forward", r#"{"action":"move","direction":"forward","distance_m":2.0}"#),
             // What a container holds comes with it.
             ("lift the drum of solvent", UNKNOWN),
             ("grab a box of knives", UNKNOWN),
