@@ -3857,6 +3857,19 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         if let Some(name) = tokens[..start].iter().find(|w| vocab.person_names.contains(*w)) {
             return Some(format!("said to someone else: {name:?}, praised"));
         }
+        // "biscuit come here good boy", "come by here now taffy good boy": a pet's name no list
+        // knows, opening the request or right before the praise of one that takes no target
+        // ("fetch the ball good boy": the ball is the target).
+        let good = tokens.windows(2).position(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl")).unwrap_or(0);
+        let a_name = |w: &String| !vocab.filler_words.contains(w) && !vocab.robot_names.contains(w) && w.chars().all(|c| c.is_ascii_lowercase()) && w.len() > 2;
+        let opener = start == 1 && a_name(&tokens[0]) && !GREETINGS.contains(&tokens[0].as_str());
+        let untargeted = vocab.actions[m.action].slot("target").is_none();
+        let before_praise = untargeted
+            && good > m.end
+            && tokens.get(good - 1).is_some_and(|w| a_name(w) && ((!vocab.english_words.contains(w) && !crate::english::is_word(w)) || vocab.word_names.contains(w)));
+        if opener || before_praise {
+            return Some(format!("said to a pet: {:?}, praised", if opener { &tokens[0] } else { &tokens[good - 1] }));
+        }
     }
     // "maria go to room five", "jack pick up your lego", "mum follow me": a person's name or a
     // family word opening the request, right before its words, calls that one; a robot is called

@@ -411,6 +411,14 @@ fn put_down_refused(vocab: &Vocabulary, tokens: &[String]) -> Option<Unsupported
     if fetched_first {
         return Some(Unsupported::Compound { connective: tokens[put - 1].clone() });
     }
+    // "i already put the box on the shelf", "we just set it down": the speaker's own doing, told.
+    let mut k = put;
+    while k > 0 && matches!(tokens[k - 1].as_str(), "already" | "just" | "have" | "had" | "ve" | "never") {
+        k -= 1;
+    }
+    if k > 0 && matches!(tokens[k - 1].as_str(), "i" | "we" | "he" | "she" | "they" | "ive" | "weve" | "theyve" | "id" | "wed") {
+        return Some(Unsupported::NotARequest(format!("a report: \"{} {}\"", tokens[k - 1], tokens[put])));
+    }
     let after = &tokens[put + 1..];
     let heats = |w: &String| matches!(w.as_str(), "fire" | "oven" | "stove" | "hob" | "microwave" | "toaster" | "fryer" | "grill");
     // "in the oven", "on fire": the place right after the preposition, an article between or not.
@@ -464,6 +472,16 @@ pub fn refusal(
                         && (ws.first().is_some_and(|w| matches!(w.as_str(), "why" | "what" | "for" | "how" | "when"))
                             // ("the printer keeps stopping", "im stopping at me nans the night".)
                             || (k > 0 && matches!(ws[k - 1].as_str(), "no" | "not" | "the" | "a" | "its" | "isnt" | "keeps" | "keep" | "kept" | "im" | "i'm" | "is" | "was" | "were" | "been"))))
+                    // "wait for me at dock two", "wait in the lounge", "hold for sound", "kuya wait
+                    // five minutes": a wait somewhere, for someone or for a while, no stop.
+                    && !(matches!(ws[k].as_str(), "wait" | "stay" | "hold" | "hang")
+                        && (matches!(next, Some("for" | "at" | "in" | "by" | "till" | "until" | "outside" | "inside" | "short"))
+                            || ws[k + 1..].iter().any(|w| crate::fast_path::is_number_word(w) && !matches!(w.as_str(), "a" | "an" | "one"))))
+                    // "go to the hall wait there": a wait after another request, one of two.
+                    && !(matches!(ws[k].as_str(), "wait" | "stay" | "hang")
+                        && crate::fast_path::triggers(vocab, ws, &vec![false; ws.len()])
+                            .iter()
+                            .any(|m| m.end <= k && !matches!(vocab.actions[m.action].name.as_str(), "stop" | "wait")))
                     // "i cant wait for my shift to end": longing.
                     && !(ws[k] == "wait" && k > 0 && matches!(ws[k - 1].as_str(), "cant" | "can't" | "couldnt"))
                     // "hang on to that for us", "hold on to the rail": kept hold of. "wait on table

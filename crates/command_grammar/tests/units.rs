@@ -1435,6 +1435,24 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
             ("turn around love let me do your zip", UNKNOWN),
             ("come here to me till i fix your hair", UNKNOWN),
             ("turn around so i can see your face", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            // A pet's name no list knows opening a request that is praised.
+            ("biscuit come here good boy", UNKNOWN),
+            ("fetch the ball good boy", r#"{"action":"pick_up","target":"ball"}"#),
         ],
     );
+    // A put told of is the speaker's own doing.
+    assert_llm_answer(&v, "i already put the box on the shelf", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "i put the keys on the table already", r#"{"action":"put_down"}"#, false);
+    // An LLM stop on a wait word: not for a wait somewhere, for someone, for a while, or after
+    // another request; still for "hold it", "stay still", "hang on".
+    let stop_kept = |text: &str| {
+        let cmd = Command::from_llm_json(&v, r#"{"action":"stop"}"#, text, 0.9).unwrap();
+        !vet_llm_answer(&v, text, v.finalize(cmd), 0.0).is_unknown()
+    };
+    for text in ["raj wait for me at dock two", "wait in the lounge", "hold for sound", "control to robot hold position two minutes over", "go to the hall wait there"] {
+        assert!(!stop_kept(text), "{text:?}");
+    }
+    for text in ["hold it right there buddy", "stay still for goodness sake", "hang fire", "hold your horses"] {
+        assert!(stop_kept(text), "{text:?}");
+    }
 }
