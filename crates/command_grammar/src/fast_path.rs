@@ -3518,6 +3518,13 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if start >= 2 && matches!(tokens[start - 2].as_str(), "we" | "i") && matches!(tokens[start - 1].as_str(), "can" | "could" | "will" | "should" | "must" | "might") {
         return Some(format!("the speaker's own doing: {:?} before the action", tokens[start - 2..start].join(" ")));
     }
+    // "id quite like to go home", "id give anything to go to the seaside": the speaker's own wish
+    // ("id like you to go" asks it of the robot; "i would like to go to the gate" is how a
+    // second-language speaker asks).
+    let wish_at = |k: usize| matches!(tokens[k].as_str(), "like" | "love" | "prefer" | "hate" | "anything") && tokens.get(k + 1).is_some_and(|w| w == "to");
+    if start >= 3 && wish_at(start - 2) && (start.saturating_sub(6)..start - 2).any(|k| matches!(tokens[k].as_str(), "id" | "i'd" | "wed" | "we'd")) {
+        return Some(format!("the speaker's own wish: {:?} before the action", tokens[start - 2..start].join(" ")));
+    }
     // "come 2 me at four", "go to the canteen at twelve thirty": a time of day to do it, later.
     let clock = |w: &str| matches!(w, "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten" | "eleven" | "twelve" | "noon" | "midnight" | "midday")
         || w.parse::<u32>().is_ok_and(|n| (1..=24).contains(&n));
@@ -4227,6 +4234,17 @@ pub(crate) fn vague_amount(vocab: &Vocabulary, tokens: &[String]) -> Option<Stri
     });
     if let Some((i, j)) = bound {
         return Some(format!("{} {}", tokens[i..j].join(" "), tokens[j]));
+    }
+    // "bide there a minute or two", "two or three metres": a range, no amount ("a metre or so"
+    // is about a metre).
+    let amount_before = |i: usize| i > 0 && (is_number_word(&tokens[i - 1]) || unit_at(vocab, tokens, i - 1).is_some_and(|(len, _, _)| len == 1));
+    let range = (1..n.saturating_sub(1)).find(|&i| {
+        tokens[i] == "or"
+            && amount_before(i)
+            && tokens.get(i + 1).is_some_and(|w| is_number_word(w) && !matches!(w.as_str(), "a" | "an"))
+    });
+    if let Some(i) = range {
+        return Some(format!("{} or {}", tokens[i - 1], tokens[i + 1]));
     }
     // "move forward a boat length", "back up an arm s length please": "a", a word or two, then
     // "length" closing the request ("find the full length mirror" names a thing).

@@ -1435,6 +1435,11 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
             ("turn around love let me do your zip", UNKNOWN),
             ("come here to me till i fix your hair", UNKNOWN),
             ("turn around so i can see your face", r#"{"action":"turn","angle_deg":180.0,"direction":"left"}"#),
+            // The speaker's own wish; a range of amounts ("or so" is about the amount).
+            ("id quite like to go home and put my feet up", UNKNOWN),
+            ("id like you to go to the kitchen", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("bide there a minute or two", UNKNOWN),
+            ("uh turn right like eighty degrees or so", r#"{"action":"turn","angle_deg":80.0,"direction":"right"}"#),
             // A pet's name no list knows opening a request that is praised.
             ("biscuit come here good boy", UNKNOWN),
             ("fetch the ball good boy", r#"{"action":"pick_up","target":"ball"}"#),
