@@ -1479,6 +1479,13 @@ impl<'a> Said<'a> {
         if let Some(i) = (1..self.tokens.len()).find(|&i| self.tokens[i - 1] == "other" && value_word(&self.tokens[i])) {
             return Err(Unsupported::OtherOne { slot: slot.name.clone(), word: self.raw[i].clone() });
         }
+        // "turn left no not left": the value said, then taken back with "not", leaves none.
+        let taken_back = (1..self.tokens.len()).find(|&i| {
+            self.tokens[i - 1] == "not" && value_word(&self.tokens[i]) && self.tokens[..i - 1].iter().any(|t| t == &self.tokens[i])
+        });
+        if taken_back.is_some() {
+            return Err(Unsupported::Slot { slot: slot.name.clone(), why: "taken back with \"not\"" });
+        }
         // A word inside a phrase that sets this slot belongs to the phrase: "dont go so fast"
         // says slow, not fast.
         let setting: Vec<std::ops::Range<usize>> = self
