@@ -1386,7 +1386,8 @@ impl<'a> Said<'a> {
                     || (!closing_to && target.contains(&t.as_str()))
                     || v.filler_words.contains(t)
                     || v.strip_words.contains(t)
-                    || v.relation_words.contains(t))
+                    // ("go out on the road", "go down on the stairs": a way to go, no going on.)
+                    || (v.relation_words.contains(t) && self.spec.name != "resume"))
             };
             // Where what is put down is no slot, its pronoun stands for any object: "put it on"
             // also says "put the cup on the table" (at least one word stands in its place).

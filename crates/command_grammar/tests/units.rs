@@ -1448,6 +1448,9 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
     // A direction taken back with "not" leaves none.
     assert_llm_answer(&v, "turn left no not left", r#"{"action":"turn","direction":"left"}"#, false);
     assert_llm_answer(&v, "turn left not right", r#"{"action":"turn","direction":"left"}"#, true);
+    // A way to go is no going on.
+    assert_llm_answer(&v, "go out on the road on your own", r#"{"action":"resume"}"#, false);
+    assert_llm_answer(&v, "go down on the stairs", r#"{"action":"resume"}"#, false);
     // A put told of is the speaker's own doing.
     assert_llm_answer(&v, "i already put the box on the shelf", r#"{"action":"put_down"}"#, false);
     assert_llm_answer(&v, "i put the keys on the table already", r#"{"action":"put_down"}"#, false);
