@@ -1166,6 +1166,12 @@ impl<'a> Said<'a> {
             let mut k = own.end;
             if self.tokens.get(k).is_some_and(|w| w == "for") && self.tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "me" | "us")) {
                 k += 2;
+            } else if self.tokens.get(k).is_some_and(|w| w == "for")
+                && self.tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "your" | "my" | "his" | "her" | "our" | "the"))
+                && self.tokens.get(k + 3).is_some_and(|w| matches!(w.as_str(), "at" | "by" | "in" | "outside" | "near"))
+            {
+                // "wait for your sister at the gate": someone waited for at a place.
+                k += 3;
             }
             let place_word = |w: &String| matches!(w.as_str(), "at" | "by" | "in" | "inside" | "outside" | "near" | "beside" | "behind");
             let end = self.raw.len();

@@ -1448,6 +1448,8 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
     // A direction taken back with "not" leaves none.
     assert_llm_answer(&v, "turn left no not left", r#"{"action":"turn","direction":"left"}"#, false);
     assert_llm_answer(&v, "turn left not right", r#"{"action":"turn","direction":"left"}"#, true);
+    // Someone waited for at another place asks for a going there first.
+    assert_llm_answer(&v, "wait for your sister at the gate", r#"{"action":"wait"}"#, false);
     // A way to go is no going on.
     assert_llm_answer(&v, "go out on the road on your own", r#"{"action":"resume"}"#, false);
     assert_llm_answer(&v, "go down on the stairs", r#"{"action":"resume"}"#, false);
