@@ -155,6 +155,9 @@ fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
     })
 }
 
+/// Words said in place of a thing's name.
+const PLACEHOLDERS: [&str; 10] = ["thingy", "whatsit", "doodah", "thingamajig", "whatchamacallit", "thingummy", "thingamabob", "doohickey", "thingummyjig", "whatnot"];
+
 /// A partner's pet name opening the utterance ("honey have you seen my keys"): said to them.
 /// "love", "pet" and "mate" are said to anyone, the robot too ("love could you fetch us the tin").
 const PARTNER_CALLS: [&str; 8] = ["honey", "hon", "hun", "darling", "sweetheart", "sweetie", "babe", "baby"];
@@ -231,6 +234,12 @@ fn said_values(
     let spec = &vocab.actions[ai];
     let said = Said::new(vocab, ai, utterance);
     said.action(cmd)?;
+    // "bring me the whatsit", "the thingy for the telly": a word standing in for a name names no
+    // thing ("the charger thingy" is named by "charger").
+    let first_named = target_words(cmd).into_iter().find(|w| !vocab.strip_words.contains(*w));
+    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w)) {
+        return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a name: {w:?} stands in for one") });
+    }
     // An idiom of the whole utterance, also where the action's phrase was said with a gap
     // ("back me up on this"), which `one_command` does not see.
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {

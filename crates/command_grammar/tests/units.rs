@@ -1450,6 +1450,9 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
     assert_llm_answer(&v, "turn left not right", r#"{"action":"turn","direction":"left"}"#, true);
     // Someone waited for at another place asks for a going there first.
     assert_llm_answer(&v, "wait for your sister at the gate", r#"{"action":"wait"}"#, false);
+    // A word standing in for a name names no thing.
+    assert_llm_answer(&v, "could you get me the thingy for the telly the remote", r#"{"action":"pick_up","target":"thingy"}"#, false);
+    assert_llm_answer(&v, "grab the charger thingy", r#"{"action":"pick_up","target":"charger thingy"}"#, true);
     // A way to go is no going on.
     assert_llm_answer(&v, "go out on the road on your own", r#"{"action":"resume"}"#, false);
     assert_llm_answer(&v, "go down on the stairs", r#"{"action":"resume"}"#, false);
