@@ -363,7 +363,8 @@ impl ActionSpec {
                 "it" | "they" | "that" if matches!(at(i + 1), "is" | "are" | "s" | "was") => i + 2,
                 _ => return None,
             };
-            while matches!(at(j), "just" | "still" | "very" | "really" | "too" | "so" | "super" | "proper" | "well" | "bloody" | "red") {
+            // ("its piping hot", "its just been poured".)
+            while matches!(at(j), "just" | "still" | "very" | "really" | "too" | "so" | "super" | "proper" | "well" | "bloody" | "red" | "piping" | "been") {
                 j += 1;
             }
             let w = at(j);

@@ -1424,6 +1424,8 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
             ("lift the drum of solvent", UNKNOWN),
             ("grab a box of knives", UNKNOWN),
             ("bring me the box of chocolates", r#"{"action":"pick_up","target":"box of chocolates"}"#),
+            // Heat said of it however strongly.
+            ("bring me my tea its just been poured and its piping hot", UNKNOWN),
             // "an" before a request's consonant is "and": two requests.
             ("find me keys an bring them here", UNKNOWN),
             // Times to come before a request's frame; a break to come.
