@@ -1424,6 +1424,9 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
             ("lift the drum of solvent", UNKNOWN),
             ("grab a box of knives", UNKNOWN),
             ("bring me the box of chocolates", r#"{"action":"pick_up","target":"box of chocolates"}"#),
+            // Whom a child has, right after the request; "for your grandad" still fetches.
+            ("follow your brother buddy he knows the way", UNKNOWN),
+            ("get the newspaper for your grandad", r#"{"action":"pick_up","target":"newspaper"}"#),
             // Heat said of it however strongly.
             ("bring me my tea its just been poured and its piping hot", UNKNOWN),
             // "an" before a request's consonant is "and": two requests.
