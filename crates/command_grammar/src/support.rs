@@ -235,10 +235,12 @@ fn said_values(
     let said = Said::new(vocab, ai, utterance);
     said.action(cmd)?;
     // "bring me the whatsit", "the thingy for the telly": a word standing in for a name names no
-    // thing ("the charger thingy" is named by "charger").
+    // thing ("the charger thingy" is named by "charger"), nor does the robot's own self.
     let first_named = target_words(cmd).into_iter().find(|w| !vocab.strip_words.contains(*w));
-    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w)) {
-        return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a name: {w:?} stands in for one") });
+    // ("get yersel over here" as pick_up "yersel": the robot itself is no thing to act on.)
+    let reflexive = |w: &&str| matches!(*w, "yourself" | "yersel" | "yerself" | "urself" | "yourselves" | "itself");
+    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w) || reflexive(w)) {
+        return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a thing's name ({w:?} names none)") });
     }
     // An idiom of the whole utterance, also where the action's phrase was said with a gap
     // ("back me up on this"), which `one_command` does not see.

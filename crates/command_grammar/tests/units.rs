@@ -1458,6 +1458,7 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
     // A word standing in for a name names no thing.
     assert_llm_answer(&v, "could you get me the thingy for the telly the remote", r#"{"action":"pick_up","target":"thingy"}"#, false);
     assert_llm_answer(&v, "grab the charger thingy", r#"{"action":"pick_up","target":"charger thingy"}"#, true);
+    assert_llm_answer(&v, "get yersel over here", r#"{"action":"pick_up","target":"yersel"}"#, false);
     // A way to go is no going on.
     assert_llm_answer(&v, "go out on the road on your own", r#"{"action":"resume"}"#, false);
     assert_llm_answer(&v, "go down on the stairs", r#"{"action":"resume"}"#, false);
