@@ -3859,15 +3859,14 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "harness on bella good girl now find the door", "come here rex good boy": praised by name,
     // a dog or a child is told, not the robot (named nowhere).
     // ("good boy now follow jayden": the name after the phrase is whom to follow.)
-    let praise = tokens.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl"));
-    if praise && !robot_named_in(vocab, tokens) {
+    let praised_at = tokens.windows(2).position(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl"));
+    if let Some(good) = praised_at.filter(|_| !robot_named_in(vocab, tokens)) {
         if let Some(name) = tokens[..start].iter().find(|w| vocab.person_names.contains(*w)) {
             return Some(format!("said to someone else: {name:?}, praised"));
         }
         // "biscuit come here good boy", "come by here now taffy good boy": a pet's name no list
         // knows, opening the request or right before the praise of one that takes no target
         // ("fetch the ball good boy": the ball is the target).
-        let good = tokens.windows(2).position(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl")).unwrap_or(0);
         let a_name = |w: &String| !vocab.filler_words.contains(w) && !vocab.robot_names.contains(w) && w.chars().all(|c| c.is_ascii_lowercase()) && w.len() > 2;
         let opener = start == 1 && a_name(&tokens[0]) && !GREETINGS.contains(&tokens[0].as_str());
         let untargeted = vocab.actions[m.action].slot("target").is_none();
