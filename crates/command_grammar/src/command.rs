@@ -256,9 +256,9 @@ impl Command {
                 SlotKind::Enum { .. } => SlotValue::Enum(value.as_str().ok_or_else(wrong)?.into()),
                 SlotKind::Text => {
                     let lowered = value.as_str().ok_or_else(wrong)?.trim().to_lowercase();
-                    // Same normal form as the fast path: no leading article.
+                    // Same normal form as the fast path: no leading article ("a and e" is a name).
                     let mut words: Vec<&str> = lowered.split_whitespace().collect();
-                    while words.len() > 1 && vocab.strip_words.contains(words[0]) {
+                    while words.len() > 1 && vocab.strip_words.contains(words[0]) && words[1] != "and" {
                         words.remove(0);
                     }
                     SlotValue::Text(words.join(" "))

@@ -905,7 +905,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         while tokens.get(k).is_some_and(|w| matches!(w.as_str(), "that" | "this" | "your" | "yer" | "all" | "the")) && k < i + 3 {
             k += 1;
         }
-        tokens.get(k).is_some_and(|n| vocab.others_activities.contains(n))
+        // ("stop yer skrikin": the g dropped.)
+        tokens.get(k).is_some_and(|n| vocab.others_activities.contains(n) || (n.ends_with("in") && vocab.others_activities.contains(&format!("{n}g"))))
     };
     // "go to the kitchen without stop(ping)", "ill stop by the chemist": no stop asked of the robot.
     // "we can stop by the hardware store later", "three more reps and then we stop": the
@@ -968,8 +969,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                     && !vocab.filler_words.contains(w)
                     && !vocab.robot_names.contains(w)
             };
+            // "stop it jack": a name that is a word too, last, right after what is to stop.
+            let last_after_it = k + 1 == tokens.len() && matches!(tokens[k - 1].as_str(), "it" | "that") && tokens[k] != "buddy";
             (called(k)
-                || (vocab.word_names.contains(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| said_to(n)))
+                || (vocab.word_names.contains(&tokens[k]) && (last_after_it || tokens.get(k + 1).is_some_and(|n| said_to(n))))
                 || (unheard(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| pets_call(n))))
                 && tokens.get(k + 1).is_none_or(|n| {
                     matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
@@ -1068,14 +1071,30 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             "as" if tokens.get(f + 1..f + 3).is_some_and(|w| w[0] == "soon" && w[1] == "as") => Some(f + 3),
             _ => None,
         };
-        opener.is_some_and(|c| {
-            c < i && {
-                let clause = &tokens[c..i];
-                let polite = clause.iter().all(|w| vocab.polite_condition_words.contains(w) || vocab.filler_words.contains(w));
-                let met_by_hearing = clause.iter().any(|w| matches!(w.as_str(), "hear" | "understand" | "understood" | "listening" | "copy"));
-                !polite && !met_by_hearing
+        let asks_later = |clause: &[String]| {
+            let polite = clause.iter().all(|w| vocab.polite_condition_words.contains(w) || vocab.filler_words.contains(w));
+            let met_by_hearing = clause.iter().any(|w| matches!(w.as_str(), "hear" | "understand" | "understood" | "listening" | "copy"));
+            !polite && !met_by_hearing
+        };
+        // "stop when you reach the lift", "you stop when the music stops": the condition after the
+        // stop, as binding as one before it. Not "stop when you can", "stop once its safe": now.
+        let after = || {
+            let mut k = i + 1;
+            while tokens.get(k).is_some_and(|w| matches!(w.as_str(), "there" | "here" | "right") || vocab.filler_words.contains(w)) {
+                k += 1;
             }
-        })
+            let clause_at = match tokens.get(k).map(String::as_str) {
+                Some("when" | "whenever") => Some(k + 1),
+                Some("once") if tokens.get(k + 1).is_some_and(|w| !matches!(w.as_str(), "again" | "more" | "and")) => Some(k + 1),
+                Some("as") if tokens.get(k + 1..k + 3).is_some_and(|w| w[0] == "soon" && w[1] == "as") => Some(k + 3),
+                _ => None,
+            };
+            clause_at.is_some_and(|c| {
+                let clause = tokens.get(c..).unwrap_or_default();
+                !clause.is_empty() && asks_later(clause) && !clause.iter().any(|w| matches!(w.as_str(), "safe" | "able"))
+            })
+        };
+        opener.is_some_and(|c| c < i && asks_later(&tokens[c..i])) || after()
     };
     // "you never stop do you", "never stop learning", "dont you ever stop beeping": a habit or a
     // wish, no stop now.
@@ -1088,7 +1107,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // before the going on ("stop stop ok now carry on" stops).
     let goes_on_after = |i: usize| {
         let opens = (0..i).all(|k| vocab.filler_words.contains(&tokens[k]) || matches!(tokens[k].as_str(), "no" | "nah" | "na" | "don" | "do"));
-        let next = |k: usize| tokens.get(i + k).map(String::as_str);
+        // "stop no carry on", "stop correction carry on": the stop taken back at once.
+        let taken_back = (i + 1..tokens.len()).take_while(|&k| matches!(tokens[k].as_str(), "no" | "nah" | "correction" | "sorry")).count();
+        let next = |k: usize| tokens.get(i + taken_back + k).map(String::as_str);
         opens
             && matches!(
                 (next(1), next(2)),
@@ -1112,7 +1133,21 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     let modest = tokens.windows(2).any(|w| w[0] == "too" && w[1] == "kind")
         || tokens.windows(3).any(|w| w[0] == "making" && w[1] == "me" && w[2] == "blush")
         || tokens.iter().any(|w| matches!(w.as_str(), "flatterer" | "charmer"));
-    let quoted = quoted || modest;
+    // "ah stop would you she never said that", "ah stop go way she had twins": Irish disbelief at
+    // what someone else did or said ("ah stop would ye youre going to run over the cat" stops).
+    let disbelief = tokens.len() > 4
+        && tokens[0] == "ah"
+        && tokens[1] == "stop"
+        && matches!((tokens[2].as_str(), tokens[3].as_str()), ("would", "you" | "ye" | "ya") | ("go", "way" | "away"))
+        && matches!(tokens[4].as_str(), "she" | "he" | "they" | "thats" | "that")
+        && !tokens[4..].iter().any(|w| matches!(w.as_str(), "you" | "ye" | "ya" | "youre" | "youll" | "your" | "it" | "its") || vocab.robot_names.contains(w));
+    let quoted = quoted || modest || disbelief || names_a_title(tokens);
+    // "you stop there yesterday no": a stop told of, on a day gone.
+    let told_of_the_past = |i: usize| {
+        i > 0
+            && matches!(tokens[i - 1].as_str(), "you" | "i" | "we" | "he" | "she" | "they")
+            && tokens[i + 1..].iter().any(|w| matches!(w.as_str(), "yesterday" | "yday" | "yesterdy"))
+    };
     let requested = |i: usize| {
         !quoted
             && !done_to_another(i)
@@ -1145,6 +1180,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && !not_needed(i)
             && !stop_me_if(i)
             && !freezes_a_thing(i)
+            && !told_of_the_past(i)
     };
     // A stop asked for now, or (`on_condition`) one said under a condition too.
     let said = |on_condition: bool| {
@@ -1250,6 +1286,8 @@ fn timed_pause(vocab: &Vocabulary, tokens: &[String], phrase: &[String], after: 
     }) else {
         return false;
     };
+    // "hold on for half an hour": the article between the half and its unit.
+    let i = i + usize::from(i > 0 && tokens[i - 1] == "half" && tokens.get(i).is_some_and(|w| matches!(w.as_str(), "a" | "an")));
     vocab.units.iter().any(|(words, unit)| unit.dimension == dim::DURATION && tokens.get(i..i + words.len()).is_some_and(|w| w == words.as_slice()))
 }
 
@@ -3453,6 +3491,17 @@ pub(crate) fn a_little_way<S: AsRef<str>>(tokens: &[S]) -> bool {
         || t.contains(&"slightly")
 }
 
+/// "pick up sticks is my favourite game", "halt and catch fire is a great show": the words are a
+/// game's, a show's or a song's name, told of.
+pub(crate) fn names_a_title(tokens: &[String]) -> bool {
+    let kind = |w: &str| matches!(w, "game" | "show" | "film" | "movie" | "song" | "series" | "programme" | "program" | "book" | "tune" | "band");
+    (1..tokens.len()).any(|k| {
+        matches!(tokens[k].as_str(), "is" | "was" | "s")
+            && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "a" | "my" | "the" | "our" | "me"))
+            && (tokens.get(k + 2).is_some_and(|w| kind(w)) || tokens.get(k + 3).is_some_and(|w| kind(w)))
+    })
+}
+
 /// Why the action phrase `m` is no request, if it is not: a negation or a
 /// question opener before it ("don't go to the kitchen", "did you find my
 /// keys"; an action asked as a question takes question openers), or a
@@ -3460,6 +3509,16 @@ pub(crate) fn a_little_way<S: AsRef<str>>(tokens: &[S]) -> bool {
 /// answer check.
 pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool], m: &TriggerMatch) -> Option<String> {
     let start = m.start;
+    if names_a_title(tokens) {
+        return Some("a title named, no request (\"... is my favourite game\")".into());
+    }
+    // "dont stop me now im having such a good time": the speaker not to be stopped, no going on.
+    if vocab.actions[m.action].name == "resume"
+        && tokens.get(m.end.wrapping_sub(1)).is_some_and(|w| w == "stop")
+        && tokens.get(m.end).is_some_and(|w| matches!(w.as_str(), "me" | "us" | "him" | "her" | "them"))
+    {
+        return Some(format!("someone not to be stopped, no going on: \"stop {}\"", tokens[m.end]));
+    }
     // "hold this for me", "hold these a second": a thing held out to be held, no wait ("hold it"
     // and "hold that" stay what they were).
     if vocab.actions[m.action].name == "wait"

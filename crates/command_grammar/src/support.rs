@@ -180,6 +180,10 @@ fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<Strin
     if n > 3 && (tokens[n - 3..] == ["do", "you", "think"] || tokens[n - 2..] == ["you", "reckon"]) {
         return Some("an opinion asked, not a request".to_string());
     }
+    // "come back here with that remote you little monkey": a child scolded by what they are called.
+    if n >= 3 && tokens[n - 3] == "you" && matches!(tokens[n - 2].as_str(), "little" | "cheeky" | "naughty") && !vocab.robot_names.contains(&tokens[n - 1]) {
+        return Some(format!("said to a child: \"you {} {}\"", tokens[n - 2], tokens[n - 1]));
+    }
     // "come here biscuit whos a good doggy then", "puss puss come here puss", "come on kitty come
     // out of the carrier": said to a pet.
     let praised_pet = tokens.windows(3).any(|w| matches!(w[0].as_str(), "whos" | "who's") && w[1] == "a" && matches!(w[2].as_str(), "good" | "clever" | "naughty" | "cheeky"));
@@ -239,8 +243,22 @@ fn said_values(
     let first_named = target_words(cmd).into_iter().find(|w| !vocab.strip_words.contains(*w));
     // ("get yersel over here" as pick_up "yersel": the robot itself is no thing to act on.)
     let reflexive = |w: &&str| matches!(*w, "yourself" | "yersel" | "yerself" | "urself" | "yourselves" | "itself");
-    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w) || reflexive(w)) {
+    // "go to a and e" answered "and e": a target opened by a joining word is a piece of a name.
+    // ("a and e" is one.)
+    let joining = |w: &&str| matches!(*w, "and" | "or" | "but" | "nor") && target_words(cmd).first() == Some(w);
+    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w) || reflexive(w) || joining(w)) {
         return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a thing's name ({w:?} names none)") });
+    }
+    // "you can carry twenty kilo" as pick_up "twenty kilo": an amount is no thing.
+    let content: Vec<&str> = target_words(cmd).into_iter().filter(|w| !vocab.strip_words.contains(*w)).collect();
+    let amount_word = |w: &str| {
+        // (Weights and volumes are no slot's units, but are amounts all the same.)
+        let measure = matches!(w, "kilo" | "kilos" | "kg" | "kgs" | "gram" | "grams" | "pound" | "pounds" | "lb" | "lbs" | "ounce" | "ounces" | "tonne" | "tonnes" | "litre" | "litres" | "liter" | "liters");
+        measure || crate::fast_path::is_number_word(w) || crate::fast_path::is_numeric(w) || vocab.units.iter().any(|(words, _)| words.len() == 1 && words[0] == w)
+    };
+    let number = |w: &&str| crate::fast_path::is_number_word(w) || crate::fast_path::is_numeric(w);
+    if content.iter().all(|w| amount_word(w)) && content.iter().any(number) && !content.iter().all(number) {
+        return Err(Unsupported::Target { target: content.join(" "), missing: "a thing's name (an amount names none)".into() });
     }
     // An idiom of the whole utterance, also where the action's phrase was said with a gap
     // ("back me up on this"), which `one_command` does not see.
@@ -363,6 +381,32 @@ pub fn vet_llm_answer(
     }
 }
 
+/// The one run of `tokens` that says `target`'s words in order with only article-like words
+/// between them, some of which the target left out.
+fn said_span(vocab: &Vocabulary, tokens: &[String], target: &str) -> Option<String> {
+    let words: Vec<&str> = target.split_whitespace().collect();
+    let first = *words.first()?;
+    let spans: Vec<(usize, usize)> = (0..tokens.len())
+        .filter(|&i| tokens[i] == first)
+        .filter_map(|i| {
+            let (mut j, mut k) = (i, 0);
+            while j < tokens.len() && k < words.len() {
+                if tokens[j] == words[k] {
+                    k += 1;
+                } else if !vocab.strip_words.contains(&tokens[j]) {
+                    return None;
+                }
+                j += 1;
+            }
+            (k == words.len() && j - i > words.len()).then_some((i, j))
+        })
+        .collect();
+    match spans[..] {
+        [(i, j)] => Some(tokens[i..j].join(" ")),
+        _ => None,
+    }
+}
+
 /// `cmd` with each number replaced by the value said that supports it.
 fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Command {
     if cmd.source != Source::Llm {
@@ -371,6 +415,13 @@ fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Co
     for (name, said) in said_values(vocab, utterance, &cmd).unwrap_or_default() {
         if let Some(SlotValue::Number { value, .. }) = cmd.slots.get_mut(&name) {
             *value = said;
+        }
+    }
+    // "look at the photo on the mantelpiece" answered "photo on mantelpiece": the target keeps its
+    // words as said, as from the fast path, articles inside it too.
+    if let Some(SlotValue::Text(target)) = cmd.slots.get_mut(TARGET_SLOT) {
+        if let Some(said) = said_span(vocab, &crate::fast_path::normalize(utterance), target) {
+            *target = said;
         }
     }
     // A half turn said without a direction takes the one its phrase implies by convention, as
@@ -778,6 +829,11 @@ impl<'a> Said<'a> {
                     && !(s..e).any(in_trigger)
                     && !(unit_said && e <= first_amount)
                     && !own_phrase_from.is_some_and(|p| e <= p)
+                    // "wait a minute thirty", "one minute and half": a number right after an amount
+                    // of the slot's unit is part of that amount, no amount of its own.
+                    && !r.quantities.iter().any(|q| {
+                        Some(&q.dimension) == dimension && (q.span.1 == s || (q.span.1 + 1 == s && tokens.get(q.span.1).is_some_and(|w| w == "and")))
+                    })
             })
             .map(move |&(v, s, e)| dimension.map_or(v, |d| crate::fast_path::bare_value(&tokens[s..e], v, d)));
         with_unit.chain(bare).chain(implied.filter(move |_| !unit_said))

@@ -1478,3 +1478,56 @@ fn names_first_bounds_miles_containers_and_tended_things_from_the_whole_run() {
         assert!(stop_kept(text), "{text:?}");
     }
 }
+
+#[test]
+fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    const STOP: &str = r#"{"action":"stop"}"#;
+    expect_all(
+        &v,
+        &[
+            // A condition after the stop binds it as one before it does; "when you can" is now.
+            ("stop when you reach the lift", UNKNOWN),
+            ("in musical statues you stop when the music stops", UNKNOWN),
+            ("stop when you can", STOP),
+            ("stop once its safe", STOP),
+            ("stop before you crash", STOP),
+            // A name that is a word too, last after "stop it".
+            ("stop it jack", "needs LLM: unparsed words: jack"),
+            ("stop it buddy", STOP),
+            // A title told of.
+            ("halt and catch fire is a great show", UNKNOWN),
+            ("pick up sticks is my favourite game", UNKNOWN),
+            // Irish disbelief at another's doing; a stop told of on a day gone.
+            ("ah stop would ye youre going to run over the cat", STOP),
+            ("you stop there yesterday no", "needs LLM: unparsed words: there yesterday no"),
+            ("stop yer skrikin", "needs LLM: unparsed words: skrikin"),
+            // "half" heard as "have" before a unit; the article between a half and its unit.
+            ("move back have a metre", r#"{"action":"move","direction":"backward","distance_m":0.5}"#),
+            ("turn right have a turn", r#"{"action":"turn","angle_deg":180.0,"direction":"right"}"#),
+            ("hold on for half an hour", r#"{"action":"wait","duration_s":600.0}"#),
+            // A stop taken back at once leaves the going on to the model and its check.
+            ("stop no carry on", "needs LLM: several actions mentioned"),
+        ],
+    );
+    assert!(matches!(fast_path(&v, "ah stop would you she never said that"), FastPathOutcome::NeedsLlm { .. }));
+    // A number right after an amount of the slot's unit is part of it, no amount of its own.
+    assert_llm_answer(&v, "wait a minute thirty", r#"{"action":"wait","duration_s":30}"#, false);
+    assert_llm_answer(&v, "stay here one minute and half", r#"{"action":"wait","duration_s":0.5}"#, false);
+    assert_llm_answer(&v, "wait two minutes", r#"{"action":"wait","duration_s":120}"#, true);
+    // An amount is no thing; a piece of a name opened by "and" is none either ("a and e" is one).
+    assert_llm_answer(&v, "you can carry twenty kilo", r#"{"action":"pick_up","target":"twenty kilo"}"#, false);
+    assert_llm_answer(&v, "go to the yard", r#"{"action":"go_to","target":"yard"}"#, true);
+    assert_llm_answer(&v, "go to a and e", r#"{"action":"go_to","target":"and e"}"#, false);
+    assert_llm_answer(&v, "go to a and e", r#"{"action":"go_to","target":"a and e"}"#, true);
+    // Said to a child; idioms of settling in and a chant.
+    assert_llm_answer(&v, "come back here with that remote you little monkey", r#"{"action":"come_here"}"#, false);
+    assert_llm_answer(&v, "youll find your feet soon enough", r#"{"action":"find","target":"feet"}"#, false);
+    assert_llm_answer(&v, "go go power rangers", r#"{"action":"go_to","target":"power rangers"}"#, false);
+    // An answer's target keeps the articles inside it as said.
+    let text = "look at the photo on the mantelpiece thats my wedding day";
+    let cmd = Command::from_llm_json(&v, r#"{"action":"look_at","target":"photo on mantelpiece"}"#, text, 0.9).unwrap();
+    let vetted = vet_llm_answer(&v, text, v.finalize(cmd), 0.0);
+    assert_eq!(vetted.slot("target").and_then(SlotValue::as_str), Some("photo on the mantelpiece"));
+}
