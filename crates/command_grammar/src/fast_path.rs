@@ -3190,6 +3190,17 @@ fn parse_command(
             {
                 return needs("target is only a direction or setting word".into());
             }
+            // "where are staying my glasses", "where is being my phone": a verb of where a thing is,
+            // in English learnt late, before the thing.
+            if words.len() > 2
+                && matches!(words[0].as_str(), "being" | "staying" | "lying" | "sitting" | "standing" | "hiding" | "keeping")
+                && vocab.strip_words.contains(words[1])
+            {
+                words.remove(0);
+                while words.len() > 1 && vocab.strip_words.contains(words[0]) {
+                    words.remove(0);
+                }
+            }
             // "give me five", "bring me two": a number alone is no thing or place.
             if !words.is_empty() && words.iter().all(|w| is_number_word(w)) {
                 return FastPathOutcome::Unknown(Command::unknown(
@@ -4039,6 +4050,25 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         let taken_again = || triggers(vocab, tokens, &vec![false; tokens.len()]).iter().any(|t| t.action == m.action && t.end == last);
         if vocab.person_names.contains(&tokens[last]) && !takes_it && !robot_named_in(vocab, tokens) && !taken_again() {
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
+        }
+    }
+    // "what can you see out there sandra me eyes arent what they were": a person's name closing the
+    // request, then a remark of the speaker's own.
+    if !carries && !robot_named_in(vocab, tokens) {
+        let remark_after = |k: usize| {
+            tokens.get(k + 1).is_some_and(|n| {
+                matches!(n.as_str(), "i" | "im" | "ive" | "id" | "me" | "my" | "we" | "were" | "thats" | "its" | "theres" | "youre" | "hes" | "shes" | "theyre")
+            })
+        };
+        let closing = (m.end + 1..tokens.len().saturating_sub(1)).find(|&k| {
+            let before = tokens[k - 1].as_str();
+            let takes_it = vocab.strip_words.contains(before)
+                || vocab.relation_words.contains(before)
+                || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
+            vocab.person_names.contains(&tokens[k]) && !takes_it && remark_after(k)
+        });
+        if let Some(k) = closing {
+            return Some(format!("said to someone else: {:?} closes it", tokens[k]));
         }
     }
     // "go to the kitchen not you", "... not you robot", "... not the robot": after the request, the

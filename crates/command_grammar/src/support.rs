@@ -260,6 +260,16 @@ fn said_values(
     if content.iter().all(|w| amount_word(w)) && content.iter().any(number) && !content.iter().all(number) {
         return Err(Unsupported::Target { target: content.join(" "), missing: "a thing's name (an amount names none)".into() });
     }
+    // "follow the carer duck shell show you where the linen goes" answered with the target "carer
+    // duck shell show you": "you" inside a thing's name is a clause's ("the sink behind you" is
+    // where the thing is).
+    let words = target_words(cmd);
+    let clause_you = (1..words.len()).any(|k| {
+        matches!(words[k], "you" | "ya" | "ye") && !(vocab.relation_words.contains(words[k - 1]) || matches!(words[k - 1], "of" | "to" | "behind" | "beside" | "near" | "by" | "past" | "for" | "with"))
+    });
+    if clause_you {
+        return Err(Unsupported::Target { target: words.join(" "), missing: "a thing's name (a clause with \"you\" names none)".into() });
+    }
     // An idiom of the whole utterance, also where the action's phrase was said with a gap
     // ("back me up on this"), which `one_command` does not see.
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {
@@ -1745,7 +1755,10 @@ impl<'a> Said<'a> {
             let speaker_then_place = matches!(t.as_str(), "me" | "us")
                 && i == own.end
                 && self.raw.get(i + 1).is_some_and(|n| v.path_words.contains(n));
-            !self.reading.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t) && !v.destination_words.contains(t) && !article_one
+            // "where are staying my glasses": a verb of where the thing is, before it.
+            let where_verb = matches!(t.as_str(), "being" | "staying" | "lying" | "sitting" | "standing" | "hiding" | "keeping")
+                && self.raw.get(i + 1).is_some_and(|n| v.strip_words.contains(n));
+            !self.reading.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t) && !v.destination_words.contains(t) && !article_one && !where_verb
                 || speaker_then_place
                 || t == first
                 || r == first

@@ -1525,6 +1525,20 @@ fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
     assert_llm_answer(&v, "come back here with that remote you little monkey", r#"{"action":"come_here"}"#, false);
     assert_llm_answer(&v, "youll find your feet soon enough", r#"{"action":"find","target":"feet"}"#, false);
     assert_llm_answer(&v, "go go power rangers", r#"{"action":"go_to","target":"power rangers"}"#, false);
+    // Medicine by how it is taken; a count past counting; "you" as a clause's inside a target.
+    assert_llm_answer(&v, "could you get me my eye drops", r#"{"action":"pick_up","target":"eye drops"}"#, false);
+    assert_llm_answer(&v, "go forward a gazillion steps", r#"{"action":"move","direction":"forward"}"#, false);
+    assert_llm_answer(&v, "follow the carer shell show you where the linen goes", r#"{"action":"follow","target":"carer shell show you"}"#, false);
+    assert_llm_answer(&v, "go to the sink behind you", r#"{"action":"go_to","target":"sink behind you"}"#, true);
+    // A name closing the request, then the speaker's own remark; a verb of where a thing is.
+    expect_all(
+        &v,
+        &[
+            ("what can you see out there sandra me eyes arent what they were", UNKNOWN),
+            ("where are staying my glasses", r#"{"action":"find","target":"glasses"}"#),
+            ("where is being my phone", r#"{"action":"find","target":"phone"}"#),
+        ],
+    );
     // An answer's target keeps the articles inside it as said.
     let text = "look at the photo on the mantelpiece thats my wedding day";
     let cmd = Command::from_llm_json(&v, r#"{"action":"look_at","target":"photo on mantelpiece"}"#, text, 0.9).unwrap();
