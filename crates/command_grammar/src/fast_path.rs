@@ -3929,10 +3929,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // "harness on bella good girl now find the door", "come here rex good boy": praised by name,
     // a dog or a child is told, not the robot (named nowhere).
     // ("good boy now follow jayden": the name after the phrase is whom to follow.)
-    let praised_at = tokens.windows(2).position(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl"));
+    // ("biscuit come here boy come here": called as a dog is, "here boy", by a name first.)
+    let praised_at = tokens.windows(2).position(|w| matches!(w[0].as_str(), "good" | "here") && matches!(w[1].as_str(), "boy" | "girl"));
     if let Some(good) = praised_at.filter(|_| !robot_named_in(vocab, tokens)) {
         if let Some(name) = tokens[..start].iter().find(|w| vocab.person_names.contains(*w)) {
-            return Some(format!("said to someone else: {name:?}, praised"));
+            return Some(format!("said to someone else: {name:?}, praised or called like a pet"));
         }
         // "biscuit come here good boy", "come by here now taffy good boy": a pet's name no list
         // knows, opening the request or right before the praise of one that takes no target
@@ -3944,7 +3945,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             && good > m.end
             && tokens.get(good - 1).is_some_and(|w| a_name(w) && ((!vocab.english_words.contains(w) && !crate::english::is_word(w)) || vocab.word_names.contains(w)));
         if opener || before_praise {
-            return Some(format!("said to a pet: {:?}, praised", if opener { &tokens[0] } else { &tokens[good - 1] }));
+            return Some(format!("said to a pet: {:?}, praised or called like one", if opener { &tokens[0] } else { &tokens[good - 1] }));
         }
     }
     // "maria go to room five", "jack pick up your lego", "mum follow me": a person's name or a

@@ -180,6 +180,15 @@ fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<Strin
     if n > 3 && (tokens[n - 3..] == ["do", "you", "think"] || tokens[n - 2..] == ["you", "reckon"]) {
         return Some("an opinion asked, not a request".to_string());
     }
+    // "is it true you can find lost property": a question about what it can do.
+    if tokens.windows(3).any(|w| w[0] == "is" && w[1] == "it" && w[2] == "true") {
+        return Some("a question, not a request: \"is it true\"".to_string());
+    }
+    // "you find the wheelchair yesterday": what it did, told in English learnt late.
+    let past_day = tokens.iter().any(|w| matches!(w.as_str(), "yesterday" | "yday"));
+    if past_day && t(0) == Some("you") && t(1).is_some_and(|w| !matches!(w, "can" | "could" | "will" | "would" | "must" | "should" | "please")) {
+        return Some("a day gone told of, not a request: \"yesterday\"".to_string());
+    }
     // "come back here with that remote you little monkey": a child scolded by what they are called.
     if n >= 3 && tokens[n - 3] == "you" && matches!(tokens[n - 2].as_str(), "little" | "cheeky" | "naughty") && !vocab.robot_names.contains(&tokens[n - 1]) {
         return Some(format!("said to a child: \"you {} {}\"", tokens[n - 2], tokens[n - 1]));

@@ -1539,6 +1539,11 @@ fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
             ("where is being my phone", r#"{"action":"find","target":"phone"}"#),
         ],
     );
+    // A pet's name, then the pet called as a dog is; a question of whether it can; a day gone.
+    assert_eq!(json(&v, "biscuit come here boy come here"), UNKNOWN);
+    assert_llm_answer(&v, "is it true you can find lost property", r#"{"action":"find","target":"lost property"}"#, false);
+    assert_llm_answer(&v, "you find the wheelchair yesterday", r#"{"action":"find","target":"wheelchair"}"#, false);
+    assert_llm_answer(&v, "find the wheelchair i left here yesterday", r#"{"action":"find","target":"wheelchair i left here yesterday"}"#, true);
     // An answer's target keeps the articles inside it as said.
     let text = "look at the photo on the mantelpiece thats my wedding day";
     let cmd = Command::from_llm_json(&v, r#"{"action":"look_at","target":"photo on mantelpiece"}"#, text, 0.9).unwrap();
