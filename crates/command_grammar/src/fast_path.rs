@@ -956,7 +956,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let before = opens && (called(i - 1) || (vocab.word_names.contains(&tokens[i - 1]) && i + 1 < tokens.len()));
         // The name closes the stop's words: last, or before another sentence starts.
         // ("stop it poppy thats mine": a name that is a word too, before another sentence.)
-        let after = (i + 1..tokens.len().min(i + 5)).any(|k| {
+        let after_at = (i + 1..tokens.len().min(i + 5)).find(|&k| {
             // A name no list knows ("stop it now tiddles youre frightening the budgie", "stop that
             // barking bess get down"), or one that is a word too, before what is said to them.
             let said_to = |n: &str| matches!(n, "thats" | "that's" | "its" | "it's" | "youre" | "you're");
@@ -986,9 +986,14 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         // "stop it the pair of you", "you lot stop that": two or more people, and no robot among them.
         let pair = tokens.windows(3).any(|w| matches!(w[0].as_str(), "pair" | "lot") && w[1] == "of" && w[2] == "you")
             || tokens.windows(2).any(|w| w[0] == "you" && w[1] == "lot");
+        let after = after_at.is_some();
         // ("ahmed stop immediately the robot is behind you": the robot spoken of, not called.)
+        // ("stop stop stop kevin thats a foul robot bring the ice pack": the robot called only
+        // after the one the stop was said to, with a request of its own.)
+        let asked_after = |k: usize| !(before || pair) && after_at.is_some_and(|a| k > a) && k + 1 < tokens.len();
         let robot_called = (0..tokens.len()).any(|k| {
             vocab.robot_names.contains(&tokens[k])
+                && !asked_after(k)
                 && !(k > 0
                     && matches!(tokens[k - 1].as_str(), "the" | "that" | "this" | "a" | "my" | "your")
                     && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "is" | "s" | "was" | "has" | "will" | "behind" | "coming")))

@@ -1544,6 +1544,10 @@ fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
     assert_llm_answer(&v, "is it true you can find lost property", r#"{"action":"find","target":"lost property"}"#, false);
     assert_llm_answer(&v, "you find the wheelchair yesterday", r#"{"action":"find","target":"wheelchair"}"#, false);
     assert_llm_answer(&v, "find the wheelchair i left here yesterday", r#"{"action":"find","target":"wheelchair i left here yesterday"}"#, true);
+    // Stops said to someone named, then the robot called with a request of its own; a robot named
+    // last, with nothing after it, is still told to stop.
+    assert_eq!(json(&v, "stop stop stop kevin thats a foul robot bring the ice pack"), r#"{"action":"pick_up","target":"ice pack"}"#);
+    assert_eq!(json(&v, "stop kevin thats mine robot"), STOP);
     // An answer's target keeps the articles inside it as said.
     let text = "look at the photo on the mantelpiece thats my wedding day";
     let cmd = Command::from_llm_json(&v, r#"{"action":"look_at","target":"photo on mantelpiece"}"#, text, 0.9).unwrap();
