@@ -971,13 +971,18 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             };
             // "stop it jack": a name that is a word too, last, right after what is to stop.
             let last_after_it = k + 1 == tokens.len() && matches!(tokens[k - 1].as_str(), "it" | "that") && tokens[k] != "buddy";
+            // The robot called next, with a request of its own: "hold on a sec mum robot turn right
+            // a bit" (a family word alone may call the robot: "mum stop" stops).
+            let robot_asked_next = tokens.get(k + 1).is_some_and(|n| vocab.robot_names.contains(n)) && k + 2 < tokens.len();
             (called(k)
+                || (vocab.kin_words.contains(&tokens[k]) && robot_asked_next)
                 || (vocab.word_names.contains(&tokens[k]) && (last_after_it || tokens.get(k + 1).is_some_and(|n| said_to(n))))
                 || (unheard(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| pets_call(n))))
                 && tokens.get(k + 1).is_none_or(|n| {
                     matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
                         // Another request to them: "whoa whoa bessie get back here".
                         || matches!(n.as_str(), "get" | "come" | "sit" | "leave" | "drop")
+                        || robot_asked_next
                         // A sentence of its own: "hold your horses harold the bus isnt due yet".
                         || (matches!(n.as_str(), "the" | "your" | "my" | "we" | "you" | "i" | "it")
                             && tokens[k + 2..tokens.len().min(k + 6)].iter().any(|w| COPULAS.contains(&w.as_str())))

@@ -1548,6 +1548,8 @@ fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
     // last, with nothing after it, is still told to stop.
     assert_eq!(json(&v, "stop stop stop kevin thats a foul robot bring the ice pack"), r#"{"action":"pick_up","target":"ice pack"}"#);
     assert_eq!(json(&v, "stop kevin thats mine robot"), STOP);
+    assert_eq!(json(&v, "hold on a sec mum robot turn right a bit"), r#"{"action":"turn","direction":"right"}"#);
+    assert_eq!(json(&v, "mum stop"), STOP);
     // An answer's target keeps the articles inside it as said.
     let text = "look at the photo on the mantelpiece thats my wedding day";
     let cmd = Command::from_llm_json(&v, r#"{"action":"look_at","target":"photo on mantelpiece"}"#, text, 0.9).unwrap();
