@@ -889,6 +889,9 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         tokens[i + 1..].iter().any(|w| matches!(w.as_str(), "again" | "anymore" | "yesterday" | "every" | "always" | "sometimes" | "usually"))
             || (tokens.get(i + 1).is_some_and(|w| w == "at") && tokens.get(i + 2).is_some_and(|w| is_number_word(w) || is_numeric(w) || w == "gate"))
             || matches!(tokens[i - 1].as_str(), "doesnt" | "didnt" | "wont" | "to")
+            // "the bus no stop here": "doesnt", in English learnt late, where it stops ("the baby no
+            // stop" is a warning, and stops).
+            || (tokens[i - 1] == "no" && tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "here" | "there" | "at")))
     };
     // "e stop on line three is sticking again": the button, and what is wrong with it.
     let faulty_button = |i: usize| {
@@ -1826,7 +1829,9 @@ pub(crate) fn verb_in_target<S: AsRef<str>>(words: &[S]) -> Option<String> {
             words[i + 1].as_ref(),
             "in" | "on" | "into" | "onto" | "inside" | "it" | "the" | "to" | "them" | "this" | "that" | "a" | "my" | "your" | "him" | "her"
         );
-        (verb && object).then(|| words[i].as_ref().to_string())
+        // "go to the market buy tomatoes": an errand's second verb, whatever its object.
+        let errand = matches!(words[i].as_ref(), "buy" | "purchase");
+        (verb && object || errand).then(|| words[i].as_ref().to_string())
     })
 }
 
@@ -3532,6 +3537,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     let start = m.start;
     if names_a_title(tokens) {
         return Some("a title named, no request (\"... is my favourite game\")".into());
+    }
+    // "pick up the phone its grandma": the caller named, the phone to be answered, not fetched.
+    let caller_named = tokens[m.end..].windows(3).any(|w| {
+        matches!(w[0].as_str(), "phone" | "telephone")
+            && matches!(w[1].as_str(), "its" | "it's")
+            && (vocab.kin_words.contains(&w[2]) || vocab.person_names.contains(&w[2]))
+    });
+    // ("bring me the phone its grandma" fetches it, to be answered.)
+    if tokens[m.start..m.end] == ["pick", "up"] && caller_named {
+        return Some("a call to answer, not a thing to fetch: \"the phone its ...\"".into());
     }
     // "dont stop me now im having such a good time": the speaker not to be stopped, no going on.
     if vocab.actions[m.action].name == "resume"
