@@ -1764,7 +1764,7 @@ pub(crate) fn read(vocab: &Vocabulary, tokens: &[String]) -> Reading {
                         && !vocab.filler_words.contains(n))
                         || matches!(n.as_str(), "percent" | "per" | "%" | "pc" | "times")
                 });
-                if !(i > 0 && vocab.label_nouns.contains(&tokens[i - 1])) && !counts_things {
+                if !(counts_things || (i > 0 && vocab.label_nouns.contains(&tokens[i - 1]))) {
                     bare.push((value, i, i + span));
                 }
                 i += span;
@@ -3179,7 +3179,7 @@ fn parse_command(
             }
             // "go to bay four say again bay four": a radio operator says the place twice.
             let half = words.len() / 2;
-            if half > 0 && words.len() % 2 == 0 && words[..half] == words[half..] {
+            if half > 0 && words.len().is_multiple_of(2) && words[..half] == words[half..] {
                 words.truncate(half);
             }
             // "take the wheelchair to the lift" read as lifting "the wheelchair the": an article
@@ -3190,7 +3190,7 @@ fn parse_command(
             // "bring the kids home", "take the shopping home": where it goes, no part of the thing
             // ("the care home" is one place).
             let n = words.len();
-            if n > 1 && words[n - 1] == "home" && !names_a_home(&words[n - 2]) {
+            if n > 1 && words[n - 1] == "home" && !names_a_home(words[n - 2]) {
                 return needs(format!("target holds where it goes: {} home", words[n - 2]));
             }
             // "the same place as before" with its time word cut: a comparison with nothing.

@@ -544,7 +544,7 @@ pub fn refusal(
                         ws.get(j).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "this" | "these" | "those" | "my" | "his" | "her" | "our"))
                     })
                     // "pack it in", not "a four pack".
-                    && !(ws[k] == "pack" && !matches!(next, Some("it" | "that" | "in")))
+                    && (ws[k] != "pack" || matches!(next, Some("it" | "that" | "in")))
                     // "wait till you see what she bought me": wonder, not a pause.
                     && !(ws[k] == "wait" && matches!(next, Some("till" | "until" | "til")) && ws.get(k + 2).is_some_and(|w| w == "you"))
                     // "for what you are stopping", "why are you stopping": asked about. "theres no
@@ -847,7 +847,7 @@ impl<'a> Said<'a> {
                 this_slot
                     && !(s..e).any(in_trigger)
                     && !(unit_said && e <= first_amount)
-                    && !own_phrase_from.is_some_and(|p| e <= p)
+                    && own_phrase_from.is_none_or(|p| e > p)
                     // "wait a minute thirty", "one minute and half": a number right after an amount
                     // of the slot's unit is part of that amount, no amount of its own.
                     && !r.quantities.iter().any(|q| {
