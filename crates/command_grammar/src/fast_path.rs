@@ -4067,14 +4067,17 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         }
     }
     let carries = action.refused_targets.contains("person");
-    if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && !carries) {
-        let before = tokens[last - 1].as_str();
-        let takes_it = vocab.strip_words.contains(before)
+    // A name the word before it takes ("take it to george", "find the keys for maria").
+    let name_taken = |k: usize| {
+        let before = tokens[k - 1].as_str();
+        vocab.strip_words.contains(before)
             || vocab.relation_words.contains(before)
-            || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
+            || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named")
+    };
+    if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && !carries) {
         // "where is zara find zara": the same request said again takes the name.
         let taken_again = || triggers(vocab, tokens, &vec![false; tokens.len()]).iter().any(|t| t.action == m.action && t.end == last);
-        if vocab.person_names.contains(&tokens[last]) && !takes_it && !robot_named_in(vocab, tokens) && !taken_again() {
+        if vocab.person_names.contains(&tokens[last]) && !name_taken(last) && !robot_named_in(vocab, tokens) && !taken_again() {
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }
@@ -4086,13 +4089,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
                 matches!(n.as_str(), "i" | "im" | "ive" | "id" | "me" | "my" | "we" | "were" | "thats" | "its" | "theres" | "youre" | "hes" | "shes" | "theyre")
             })
         };
-        let closing = (m.end + 1..tokens.len().saturating_sub(1)).find(|&k| {
-            let before = tokens[k - 1].as_str();
-            let takes_it = vocab.strip_words.contains(before)
-                || vocab.relation_words.contains(before)
-                || matches!(before, "and" | "or" | "of" | "for" | "with" | "to" | "at" | "by" | "from" | "tell" | "ask" | "call" | "called" | "named");
-            vocab.person_names.contains(&tokens[k]) && !takes_it && remark_after(k)
-        });
+        let closing = (m.end + 1..tokens.len().saturating_sub(1)).find(|&k| vocab.person_names.contains(&tokens[k]) && !name_taken(k) && remark_after(k));
         if let Some(k) = closing {
             return Some(format!("said to someone else: {:?} closes it", tokens[k]));
         }
