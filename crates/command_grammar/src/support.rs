@@ -249,17 +249,18 @@ fn said_values(
     said.action(cmd)?;
     // "bring me the whatsit", "the thingy for the telly": a word standing in for a name names no
     // thing ("the charger thingy" is named by "charger"), nor does the robot's own self.
-    let first_named = target_words(cmd).into_iter().find(|w| !vocab.strip_words.contains(*w));
+    let words = target_words(cmd);
+    let content: Vec<&str> = words.iter().copied().filter(|w| !vocab.strip_words.contains(*w)).collect();
+    let first_named = content.first().copied();
     // ("get yersel over here" as pick_up "yersel": the robot itself is no thing to act on.)
     let reflexive = |w: &&str| matches!(*w, "yourself" | "yersel" | "yerself" | "urself" | "yourselves" | "itself");
     // "go to a and e" answered "and e": a target opened by a joining word is a piece of a name.
     // ("a and e" is one.)
-    let joining = |w: &&str| matches!(*w, "and" | "or" | "but" | "nor") && target_words(cmd).first() == Some(w);
+    let joining = |w: &&str| matches!(*w, "and" | "or" | "but" | "nor") && words.first() == Some(w);
     if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w) || reflexive(w) || joining(w)) {
         return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a thing's name ({w:?} names none)") });
     }
     // "you can carry twenty kilo" as pick_up "twenty kilo": an amount is no thing.
-    let content: Vec<&str> = target_words(cmd).into_iter().filter(|w| !vocab.strip_words.contains(*w)).collect();
     let amount_word = |w: &str| {
         // (Weights and volumes are no slot's units, but are amounts all the same.)
         let measure = matches!(w, "kilo" | "kilos" | "kg" | "kgs" | "gram" | "grams" | "pound" | "pounds" | "lb" | "lbs" | "ounce" | "ounces" | "tonne" | "tonnes" | "litre" | "litres" | "liter" | "liters");
@@ -272,7 +273,6 @@ fn said_values(
     // "follow the carer duck shell show you where the linen goes" answered with the target "carer
     // duck shell show you": "you" inside a thing's name is a clause's ("the sink behind you" is
     // where the thing is).
-    let words = target_words(cmd);
     let clause_you = (1..words.len()).any(|k| {
         matches!(words[k], "you" | "ya" | "ye") && !(vocab.relation_words.contains(words[k - 1]) || matches!(words[k - 1], "of" | "to" | "behind" | "beside" | "near" | "by" | "past" | "for" | "with"))
     });
@@ -1765,7 +1765,7 @@ impl<'a> Said<'a> {
                 && i == own.end
                 && self.raw.get(i + 1).is_some_and(|n| v.path_words.contains(n));
             // "where are staying my glasses": a verb of where the thing is, before it.
-            let where_verb = matches!(t.as_str(), "being" | "staying" | "lying" | "sitting" | "standing" | "hiding" | "keeping")
+            let where_verb = crate::fast_path::WHERE_VERBS.contains(&t.as_str())
                 && self.raw.get(i + 1).is_some_and(|n| v.strip_words.contains(n));
             !self.reading.filler[i] && !v.filler_words.contains(t) && !v.strip_words.contains(t) && !v.destination_words.contains(t) && !article_one && !where_verb
                 || speaker_then_place
