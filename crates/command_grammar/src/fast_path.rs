@@ -758,7 +758,8 @@ pub(crate) fn corrected(vocab: &Vocabulary, tokens: Vec<String>) -> (Vec<String>
                 _ if determined && crate::english::is_word(t) => vocab.homophones.get(t).cloned().or_else(|| {
                     correct_typo(vocab, t).filter(|w| vocab.units.iter().any(|(names, _)| names.contains(w)))
                 }),
-                _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t)),
+                // ("minh turn left": a given name is no typo of "mins".)
+                _ => vocab.homophones.get(t).cloned().or_else(|| correct_typo(vocab, t).filter(|_| !vocab.person_names.contains(t))),
             };
             match heard {
                 Some(fixed) => {
@@ -2146,12 +2147,29 @@ fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<Strin
             let (len, _, _) = unit_at(vocab, &tokens, s + span)?;
             (s + span + len == from).then_some(s + span..from)
         });
+        // "wait ten seconds no minutes": a unit said again alone, of the same kind, keeps the
+        // number it corrects.
+        let old_number = (from.saturating_sub(6)..from).find_map(|s| {
+            let (_, span) = parse_number(&tokens, s)?;
+            let (len, dimension, _) = unit_at(vocab, &tokens, s + span)?;
+            (s + span + len == from).then_some((s..s + span, dimension))
+        });
+        let new_unit = unit_at(vocab, &tokens, e).filter(|(len, _, _)| parse_number(&tokens, e).is_none() && unit_at(vocab, &tokens, e + len).is_none());
         if let (Some((_, span)), Some(unit)) = (new_number, old_unit) {
             let at = e + span;
             let (t, r): (Vec<String>, Vec<String>) = (tokens[unit.clone()].to_vec(), raw[unit].to_vec());
             tokens.splice(at..at, t);
             raw.splice(at..at, r);
             m = at;
+        } else if let (Some((number, dimension)), Some((_, new_dimension, _))) = (old_number, new_unit) {
+            if dimension != new_dimension {
+                m = e;
+                continue;
+            }
+            let (t, r): (Vec<String>, Vec<String>) = (tokens[number.clone()].to_vec(), raw[number].to_vec());
+            tokens.splice(e..e, t);
+            raw.splice(e..e, r);
+            m = e;
         } else {
             m = e;
         }
@@ -2878,6 +2896,17 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
+        // "look at me good boy", "get my slippers po": who is spoken to, after a thing named.
+        let named_or_person = |w: &String| names(w) || matches!(w.as_str(), "me" | "us" | "him" | "her");
+        while let Some(t) = vocab.addressees.iter().find(|t| {
+            leftovers.len() > t.len()
+                && leftovers[leftovers.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
+                // "the knife to my son": a relation's object, not who is spoken to.
+                && !matches!(leftovers[leftovers.len() - t.len() - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to")
+                && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
+        }) {
+            leftovers.truncate(leftovers.len() - t.len());
+        }
         // "fetch the ball for the dog", "the honey for this lady": "for" and someone living, last
         // after a thing named, says who it is for, no part of its name ("the remote for the telly",
         // "the key card for room 108" keep theirs).
@@ -2897,17 +2926,6 @@ fn parse_command(
             leftovers[k] == "for" && j + 1 == leftovers.len() && living(leftovers[j]) && leftovers[..k].iter().any(|w| names(w))
         }) {
             leftovers.truncate(k);
-        }
-        // "look at me good boy", "get my slippers po": who is spoken to, after a thing named.
-        let named_or_person = |w: &String| names(w) || matches!(w.as_str(), "me" | "us" | "him" | "her");
-        while let Some(t) = vocab.addressees.iter().find(|t| {
-            leftovers.len() > t.len()
-                && leftovers[leftovers.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
-                // "the knife to my son": a relation's object, not who is spoken to.
-                && !matches!(leftovers[leftovers.len() - t.len() - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to")
-                && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
-        }) {
-            leftovers.truncate(leftovers.len() - t.len());
         }
         // "follow me duck": said with "me" alone ("the rubber duck" is a thing), "me" is still
         // the one named.
@@ -2989,11 +3007,18 @@ fn parse_command(
         }) {
             leftovers.truncate(k);
         }
+        // "off you go to the dining room now dinners at twelve": "now" after the thing named ends
+        // the request; what follows is the speaker's news.
+        if let Some(k) = (1..leftovers.len()).find(|&k| leftovers[k] == "now" && k + 1 < leftovers.len() && leftovers[..k].iter().any(|w| names(w))) {
+            leftovers.truncate(k);
+        }
         // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
         // phrase joined by no preposition or relative word is another clause or a correction.
         // A clause that ends on its verb describes the thing ("the toy the dog was chewing", "the
         // book my mum gave"): the thing is that verb's object.
-        let describes = |k: usize| clause_ends_on_its_verb(&leftovers[k + 1..].iter().map(|w| w.as_str()).collect::<Vec<_>>());
+        // A place is not so described ("the kitchen the kettles boiled" is news of it): where it
+        // is, its clause ends on a preposition ("the room the party is in").
+        let describes = |k: usize| action.name != "go_to" && clause_ends_on_its_verb(&leftovers[k + 1..].iter().map(|w| w.as_str()).collect::<Vec<_>>());
         if let Some(k) = (1..leftovers.len()).find(|&k| {
             matches!(leftovers[k].as_str(), "the" | "a" | "an")
                 && (0..k).any(|j| at[j] >= first.end && names(leftovers[j]) && !matches!(leftovers[j].as_str(), "the" | "a" | "an"))

@@ -279,6 +279,14 @@ fn said_values(
     if clause_you {
         return Err(Unsupported::Target { target: words.join(" "), missing: "a thing's name (a clause with \"you\" names none)".into() });
     }
+    // "away ye go ye chancer" answered go_to "chancer": a word right after "you" with no article
+    // calls the one spoken to a name ("you idiot"), no thing or place.
+    let called_you = first_named.is_some_and(|w| {
+        words.first() == Some(&w) && (1..said.raw.len()).any(|i| said.raw[i] == w && matches!(said.raw[i - 1].as_str(), "you" | "ye" | "ya"))
+    });
+    if called_you {
+        return Err(Unsupported::Target { target: words.join(" "), missing: "a thing's name (a word calling the one spoken to names none)".into() });
+    }
     // An idiom of the whole utterance, also where the action's phrase was said with a gap
     // ("back me up on this"), which `one_command` does not see.
     if let Some(p) = vocab.idiom_phrases.iter().find(|p| contains_phrase(&said.tokens, p)) {
@@ -855,7 +863,10 @@ impl<'a> Said<'a> {
                     })
             })
             .map(move |&(v, s, e)| dimension.map_or(v, |d| crate::fast_path::bare_value(&tokens[s..e], v, d)));
-        with_unit.chain(bare).chain(implied.filter(move |_| !unit_said))
+        // "turn round to your left a quarter of the way": a part of a turn said is the amount, not
+        // the half turn the phrase implies.
+        let part_said = tokens.iter().any(|w| matches!(w.as_str(), "quarter" | "quarters" | "third" | "thirds" | "eighth" | "eighths"));
+        with_unit.chain(bare).chain(implied.filter(move |_| !unit_said && !part_said))
     }
 
     fn action(&self, cmd: &Command) -> Result<(), Unsupported> {
@@ -1206,7 +1217,7 @@ impl<'a> Said<'a> {
         let job = |w: &str| {
             matches!(
                 w,
-                "driver" | "nurse" | "doctor" | "doc" | "officer" | "waiter" | "waitress" | "porter" | "chef" | "matron" | "constable" | "sergeant"
+                "driver" | "nurse" | "sister" | "doctor" | "doc" | "officer" | "waiter" | "waitress" | "porter" | "chef" | "matron" | "constable" | "sergeant"
                     | "sarge" | "ref" | "referee" | "coach" | "conductor" | "cabbie" | "carer" | "caretaker" | "janitor"
             )
         };
@@ -1222,9 +1233,15 @@ impl<'a> Said<'a> {
         // "thank you nurse you can put that down there", "mister john you want to go to the
         // garden": someone called, then "you" asked or offered the request.
         let you_at = |i: usize| matches!(self.tokens[i].as_str(), "you" | "u" | "ya");
-        let called_then_you = (1..own.start).find(|&i| you_at(i) && called(&self.raw[i - 1]));
-        if let Some(i) = called_then_you.filter(|_| !robot_named(0)) {
-            return Err(Unsupported::Addressed { word: self.raw[i - 1].clone() });
+        // ("ooh now then our maureen could you fetch my cardie": or asked "could you" after the
+        // name.)
+        let modal = |i: usize| matches!(self.tokens[i].as_str(), "can" | "could" | "would" | "will");
+        let called_then_you = (1..own.start).find_map(|i| {
+            let name = if i >= 2 && modal(i - 1) { i - 2 } else { i - 1 };
+            (you_at(i) && called(&self.raw[name])).then_some(name)
+        });
+        if let Some(name) = called_then_you.filter(|_| !robot_named(0)) {
+            return Err(Unsupported::Addressed { word: self.raw[name].clone() });
         }
         if own.start >= 3 && you_at(own.start - 3) && self.tokens[own.start - 2] == "want" && self.tokens[own.start - 1] == "to" {
             return Err(Unsupported::NotARequest("an offer asked: \"you want to\" before the action".into()));

@@ -1564,3 +1564,44 @@ fn stops_for_later_titles_halves_heard_as_have_and_answers_kept_as_said() {
     let vetted = vet_llm_answer(&v, text, v.finalize(cmd), 0.0);
     assert_eq!(vetted.slot("target").and_then(SlotValue::as_str), Some("photo on the mantelpiece"));
 }
+
+#[test]
+fn units_taken_back_names_asked_could_you_and_news_after_a_place() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // A unit said again alone keeps the number it corrects; not one of another kind.
+            ("wait ten seconds no minutes", r#"{"action":"wait","duration_s":600.0}"#),
+            ("move forward two metres sorry feet", r#"{"action":"move","direction":"forward","distance_m":0.61}"#),
+            ("wait ten seconds no metres", "needs LLM: unparsed words: no metres"),
+            // Given names said first.
+            ("bogdan pick up that box", UNKNOWN),
+            ("minh turn left", UNKNOWN),
+            // "now" after the place ends the request; news of the place is no part of it.
+            ("off you go to the dining room now dinners at twelve", r#"{"action":"go_to","target":"dining room"}"#),
+            ("go to the kitchen now", r#"{"action":"go_to","target":"kitchen"}"#),
+            ("go to the kitchen the kettles boiled", "needs LLM: target holds a second noun phrase: kitchen the"),
+            ("find the toy the dog was chewing", r#"{"action":"find","target":"toy the dog was chewing"}"#),
+            // Who is spoken to is left out before who the thing is for.
+            ("grab the teddy for the baby po", r#"{"action":"pick_up","target":"teddy"}"#),
+            ("bring the water bottle for mercy", r#"{"action":"pick_up","target":"water bottle"}"#),
+            // What a colleague is told to stop is no stop of the robot's.
+            ("stop blocking the fire door", "needs LLM: unparsed words: blocking fire door"),
+            ("stop moving", r#"{"action":"stop"}"#),
+        ],
+    );
+    // A job or a name asked "could you" is the one asked, also after the speaker's own words.
+    assert_llm_answer(&v, "sister can you go to bay six", r#"{"action":"go_to","target":"bay six"}"#, false);
+    assert_llm_answer(&v, "ooh now then our maureen could you fetch my cardie", r#"{"action":"pick_up","target":"cardie"}"#, false);
+    assert_llm_answer(&v, "love could you fetch us the biscuit tin", r#"{"action":"pick_up","target":"biscuit tin"}"#, true);
+    // A part of a turn said is the amount, not the half turn "turn round" implies.
+    assert_llm_answer(&v, "turn round to your left a quarter of the way", r#"{"action":"turn","angle_deg":180,"direction":"left"}"#, false);
+    assert_llm_answer(&v, "turn round to your left", r#"{"action":"turn","angle_deg":180,"direction":"left"}"#, true);
+    // A word right after "you" calls the one spoken to; it names no place.
+    assert_llm_answer(&v, "away ye go ye chancer", r#"{"action":"go_to","target":"chancer"}"#, false);
+    assert_llm_answer(&v, "go to the sink behind you", r#"{"action":"go_to","target":"sink behind you"}"#, true);
+    // A unit taken back supports no value.
+    assert_llm_answer(&v, "wait ten seconds no minutes", r#"{"action":"wait","duration_s":10}"#, false);
+}
