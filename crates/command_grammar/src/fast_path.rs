@@ -2512,12 +2512,13 @@ fn triggers_skipping(
     chosen
 }
 
-/// "one metre twenty", "five foot six", "one meter and twenty", "two meter half": a number after
-/// a length in metres or feet, with no unit of its own, in the next smaller unit (centimetres,
-/// inches), or a fraction of the unit said. The amount to add, in the unit said, and where the
-/// words end.
+/// "one metre twenty", "five foot six", "one meter and twenty", "two meter half", "a minute
+/// thirty": a number after a length in metres or feet or a time in minutes or hours, with no unit
+/// of its own, in the next smaller unit (centimetres, inches, seconds, minutes), or a fraction of
+/// the unit said. The amount to add, in the unit said, and where the words end.
 fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimension: &str, factor: f64) -> Option<(f64, usize)> {
-    if dimension != dim::LENGTH {
+    let sixtieths = dimension == dim::DURATION && ((factor - 60.0).abs() < 1e-9 || (factor - 3600.0).abs() < 1e-9);
+    if dimension != dim::LENGTH && !sixtieths {
         return None;
     }
     let k = if tokens.get(end).is_some_and(|t| t == "and") { end + 1 } else { end };
@@ -2529,8 +2530,11 @@ fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimens
     let whole = n.fract() == 0.0 && n >= 1.0;
     let metre = (factor - 1.0).abs() < 1e-9;
     let foot = (factor - 0.3048).abs() < 1e-9;
-    if n < 1.0 && (metre || foot) && fraction_word(&tokens[k]).is_some() {
+    if n < 1.0 && (metre || foot || sixtieths) && fraction_word(&tokens[k]).is_some() {
         return Some((n, after));
+    }
+    if sixtieths && whole && n < 60.0 {
+        return Some((n / 60.0, after));
     }
     if metre && whole && n < 100.0 {
         return Some((n / 100.0, after));

@@ -1576,6 +1576,10 @@ fn units_taken_back_names_asked_could_you_and_news_after_a_place() {
             ("wait ten seconds no minutes", r#"{"action":"wait","duration_s":600.0}"#),
             ("move forward two metres sorry feet", r#"{"action":"move","direction":"forward","distance_m":0.61}"#),
             ("wait ten seconds no metres", "needs LLM: unparsed words: no metres"),
+            // A number after minutes or hours is in the next smaller unit, as after metres.
+            ("wait a minute thirty", r#"{"action":"wait","duration_s":90.0}"#),
+            ("stay here one minute and half", r#"{"action":"wait","duration_s":90.0}"#),
+            ("wait two minutes thirty seconds", r#"{"action":"wait","duration_s":150.0}"#),
             // Given names said first.
             ("bogdan pick up that box", UNKNOWN),
             ("minh turn left", UNKNOWN),
