@@ -990,6 +990,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                         // A sentence of its own: "hold your horses harold the bus isnt due yet".
                         || (matches!(n.as_str(), "the" | "your" | "my" | "we" | "you" | "i" | "it")
                             && tokens[k + 2..tokens.len().min(k + 6)].iter().any(|w| COPULAS.contains(&w.as_str())))
+                        // Told what they do to the robot: "stop it carlos you make the robot confused".
+                        || (n == "you" && tokens[k + 2..].windows(2).any(|w| w[0] == "the" && vocab.robot_names.contains(&w[1])))
                 })
         });
         // "stop it the pair of you", "you lot stop that": two or more people, and no robot among them.
@@ -4167,10 +4169,16 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     let every_time = |i: usize| {
         tokens[i] == "everytime" || (tokens[i] == "time" && i > 0 && matches!(tokens[i - 1].as_str(), "every" | "each" | "next"))
     };
+    // ("have a look at the printer when jens finished with it": someone named as the subject, "jens"
+    // for "jen's".)
+    let named = |w: &str| {
+        let one = w.strip_suffix('s').unwrap_or(w);
+        vocab.person_names.contains(w) || vocab.kin_words.contains(w) || (one.len() > 2 && (vocab.person_names.contains(one) || vocab.kin_words.contains(one)))
+    };
     if let Some(i) = (m.end..tokens.len()).find(|&i| {
         !used[i]
             && (matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "once" | "unless" | "after" | "before") || every_time(i))
-            && (tokens.get(i + 1).is_some_and(|w| subject_word(w))
+            && (tokens.get(i + 1).is_some_and(|w| subject_word(w) || (named(w) && tokens.len() > i + 2))
                 // "go to gate b 12 when boarding closes": a thing and what it does.
                 || (matches!(tokens[i].as_str(), "when" | "once" | "until" | "till")
                     && tokens.get(i + 2).is_some_and(|w| {
