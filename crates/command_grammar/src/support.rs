@@ -295,6 +295,21 @@ fn said_values(
     if let Some(why) = not_asked_of_the_robot(vocab, &said.tokens).or_else(|| not_asked_of_the_robot(vocab, &said.raw)) {
         return Err(Unsupported::NotARequest(why));
     }
+    // "the baby follow the cat all day", "the patient want go to the reception", "the robot go very
+    // slow today": a noun phrase first, then the action's phrase with a thing of its own after it,
+    // is the doer, told of ("the cat follow please" puts the thing first and asks).
+    let own = said.reading.triggers.iter().filter(|m| m.action == ai).map(|m| (m.start, m.end)).min();
+    if let Some((start, end)) = own.filter(|&(s, _)| said.tokens.first().is_some_and(|w| w == "the") && (2..=3).contains(&s)) {
+        let subject = &said.tokens[1..start];
+        let object_after = said.tokens.get(end).is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "my" | "your" | "his" | "her" | "their" | "our"));
+        let robot = subject.iter().any(|w| vocab.robot_names.contains(w));
+        // ("the the cup pick up the cup": the thing said first, then again after the phrase.)
+        let said_again = subject.iter().any(|w| said.tokens[end..].contains(w));
+        let doer_word = |w: &String| !vocab.filler_words.contains(w) || matches!(w.as_str(), "want" | "wants");
+        if subject.iter().all(doer_word) && !said_again && (object_after || robot) {
+            return Err(Unsupported::NotARequest(format!("told of a doer: \"the {}\" before the action", subject.join(" "))));
+        }
+    }
     // "go left for", "go right i mean": cut off before the rest of the request.
     if let Some(why) = crate::fast_path::cut_off_last(vocab, &said.raw) {
         return Err(Unsupported::NotARequest(why));

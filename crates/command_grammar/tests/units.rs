@@ -1608,4 +1608,11 @@ fn units_taken_back_names_asked_could_you_and_news_after_a_place() {
     assert_llm_answer(&v, "go to the sink behind you", r#"{"action":"go_to","target":"sink behind you"}"#, true);
     // A unit taken back supports no value.
     assert_llm_answer(&v, "wait ten seconds no minutes", r#"{"action":"wait","duration_s":10}"#, false);
+    // A doer told of first, with a thing of the action's own after it; the thing put first asks.
+    assert_llm_answer(&v, "the baby follow the cat all day", r#"{"action":"follow","target":"cat"}"#, false);
+    assert_llm_answer(&v, "the patient want go to the reception", r#"{"action":"go_to","target":"reception"}"#, false);
+    assert_llm_answer(&v, "the cat follow please", r#"{"action":"follow","target":"cat"}"#, true);
+    assert_llm_answer(&v, "the the cup pick up the cup", r#"{"action":"pick_up","target":"cup"}"#, true);
+    // Someone named is the subject of a condition after the request.
+    expect_all(&v, &[("have a look at the printer when jens finished with it", UNKNOWN), ("stop it carlos you make the robot confused", "needs LLM: unparsed words: carlos make confused")]);
 }
