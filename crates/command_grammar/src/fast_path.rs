@@ -949,7 +949,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             let group = matches!(word, "kids" | "children" | "students" | "pupils" | "lads" | "lasses" | "girls" | "boys" | "ladies")
                 || matches!(word, "girl" | "boy" | "pup" | "puppy" | "doggy" | "kitty")
                 || (word == "two" && k > 0 && tokens[k - 1] == "you");
-            let named = vocab.person_names.contains(word) && !matches!(word, "jesus" | "christ" | "god" | "lord");
+            let named = vocab.calls_by_name(word);
             // "down girl", "good boy": said to a dog.
             let dog = matches!(word, "girl" | "boy") && k > 0 && matches!(tokens[k - 1].as_str(), "down" | "good");
             dog || (group || named)

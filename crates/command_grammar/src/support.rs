@@ -490,7 +490,7 @@ fn stop_cue_said_to_others(vocab: &Vocabulary, said: &[String]) -> bool {
     if crate::fast_path::robot_named_in(vocab, said) {
         return false;
     }
-    let called = |w: &str| (vocab.person_names.contains(w) || vocab.kin_words.contains(w)) && !matches!(w, "jesus" | "christ" | "god" | "lord");
+    let called = |w: &str| vocab.calls_by_name(w) || vocab.kin_words.contains(w);
     let content: Vec<&str> = said.iter().map(String::as_str).filter(|w| !vocab.filler_words.contains(*w)).collect();
     let dog = said.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl" | "dog" | "doggy")) || content.first() == Some(&"sit");
     (0..content.len()).any(|k| {

@@ -1250,6 +1250,12 @@ impl Vocabulary {
         words[..end].last().copied()
     }
 
+    /// `w` calls a person by a given name: one of `person_names`, not one said in an oath
+    /// ("jesus stop", "oh lord hold on").
+    pub(crate) fn calls_by_name(&self, w: &str) -> bool {
+        self.person_names.contains(w) && !matches!(w, "jesus" | "christ" | "god" | "lord")
+    }
+
     /// `w` is the first word of some action's phrase ("take", "pick", "go").
     pub(crate) fn opens_an_action_phrase(&self, w: &str) -> bool {
         self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == w))
