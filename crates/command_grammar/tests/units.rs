@@ -1591,6 +1591,10 @@ fn units_taken_back_names_asked_could_you_and_news_after_a_place() {
             // Who is spoken to is left out before who the thing is for.
             ("grab the teddy for the baby po", r#"{"action":"pick_up","target":"teddy"}"#),
             ("bring the water bottle for mercy", r#"{"action":"pick_up","target":"water bottle"}"#),
+            // Things a recogniser hears as other words, put back before anything reads them.
+            ("pick up the read mug", r#"{"action":"pick_up","target":"red mug"}"#),
+            ("look at the top self", r#"{"action":"look_at","target":"top shelf"}"#),
+            ("read the sign", "needs LLM: no action recognised"),
             // What a colleague is told to stop is no stop of the robot's.
             ("stop blocking the fire door", "needs LLM: unparsed words: blocking fire door"),
             ("stop moving", r#"{"action":"stop"}"#),
