@@ -1595,6 +1595,9 @@ fn units_taken_back_names_asked_could_you_and_news_after_a_place() {
             ("pick up the read mug", r#"{"action":"pick_up","target":"red mug"}"#),
             ("look at the top self", r#"{"action":"look_at","target":"top shelf"}"#),
             ("read the sign", "needs LLM: no action recognised"),
+            // A rest offered, a slogan, a warning of where a way of going ends.
+            ("go on put your feet up", UNKNOWN),
+            ("oh lovely carry on like that and youll end up in the canal", UNKNOWN),
             // What a colleague is told to stop is no stop of the robot's.
             ("stop blocking the fire door", "needs LLM: unparsed words: blocking fire door"),
             ("stop moving", r#"{"action":"stop"}"#),
