@@ -3015,7 +3015,11 @@ fn parse_command(
         }
         // "off you go to the dining room now dinners at twelve": "now" after the thing named ends
         // the request; what follows is the speaker's news.
-        if let Some(k) = (1..leftovers.len()).find(|&k| leftovers[k] == "now" && k + 1 < leftovers.len() && leftovers[..k].iter().any(|w| names(w))) {
+        // ("pick up the book now the blue one" may say which book: left to the rules below.)
+        let determiner = |w: &str| matches!(w, "the" | "a" | "an" | "my" | "your" | "that" | "this" | "those" | "these");
+        if let Some(k) = (1..leftovers.len()).find(|&k| {
+            leftovers[k] == "now" && leftovers.get(k + 1).is_some_and(|n| !determiner(n)) && leftovers[..k].iter().any(|w| names(w))
+        }) {
             leftovers.truncate(k);
         }
         // "the kitchen the cat knocked something over", "the dummy the babys crying": a second noun
