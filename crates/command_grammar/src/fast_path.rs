@@ -2157,17 +2157,14 @@ fn units_carried(vocab: &Vocabulary, mut tokens: Vec<String>, mut raw: Vec<Strin
             (s + span + len == from).then_some((s..s + span, dimension))
         });
         let new_unit = unit_at(vocab, &tokens, e).filter(|(len, _, _)| parse_number(&tokens, e).is_none() && unit_at(vocab, &tokens, e + len).is_none());
+        let unit_again = old_number.filter(|(_, d)| new_unit.as_ref().is_some_and(|(_, nd, _)| nd == d)).map(|(number, _)| number);
         if let (Some((_, span)), Some(unit)) = (new_number, old_unit) {
             let at = e + span;
             let (t, r): (Vec<String>, Vec<String>) = (tokens[unit.clone()].to_vec(), raw[unit].to_vec());
             tokens.splice(at..at, t);
             raw.splice(at..at, r);
             m = at;
-        } else if let (Some((number, dimension)), Some((_, new_dimension, _))) = (old_number, new_unit) {
-            if dimension != new_dimension {
-                m = e;
-                continue;
-            }
+        } else if let Some(number) = unit_again {
             let (t, r): (Vec<String>, Vec<String>) = (tokens[number.clone()].to_vec(), raw[number].to_vec());
             tokens.splice(e..e, t);
             raw.splice(e..e, r);
@@ -3047,7 +3044,7 @@ fn parse_command(
         // "find the red crayon for jayden", "grab a towel for her", "bring the water bottle for my
         // mum": whom it is for, not which thing ("the skull for hamlet", "the keys for the shed"
         // say which).
-        let beneficiary = |w: &str| vocab.person_names.contains(w) || vocab.kin_words.contains(w) || matches!(w, "him" | "her" | "them" | "us");
+        let beneficiary = |w: &str| vocab.calls_someone(w) || matches!(w, "him" | "her" | "them" | "us");
         let n = leftovers.len();
         if n > 2 && leftovers[n - 2].as_str() == "for" && beneficiary(leftovers[n - 1]) {
             leftovers.truncate(n - 2);
@@ -3521,7 +3518,7 @@ pub(crate) fn quoted_speech(vocab: &Vocabulary, tokens: &[String]) -> Option<usi
             && tokens.get(k + 1).is_some_and(|n| someone(n))
             && k + 4 >= tokens.len();
         // "i said to him ...": told to another, then quoted.
-        let told = w == "said" && tokens.get(k + 1).is_some_and(|n| n == "to") && tokens.get(k + 2).is_some_and(|n| matches!(n.as_str(), "him" | "her" | "them") || vocab.person_names.contains(n) || vocab.kin_words.contains(n));
+        let told = w == "said" && tokens.get(k + 1).is_some_and(|n| n == "to") && tokens.get(k + 2).is_some_and(|n| matches!(n.as_str(), "him" | "her" | "them") || vocab.calls_someone(n));
         habit || attributed || told
     })
 }
@@ -4024,7 +4021,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
         && !own_word(&tokens[start - 1])
         && (0..start - 1).all(|i| vocab.filler_words.contains(&tokens[i]))
         && tokens.get(start - 1).is_some_and(|w| {
-            vocab.person_names.contains(w) || vocab.kin_words.contains(w) || (start == 1 && vocab.word_names.contains(w))
+            vocab.calls_someone(w) || (start == 1 && vocab.word_names.contains(w))
         });
     if called_first && vocab.actions[m.action].name != "stop" && !robot_named_in(vocab, tokens) {
         return Some(format!("said to someone else: {:?} opens it", tokens[start - 1]));
@@ -4177,7 +4174,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     // for "jen's".)
     let named = |w: &str| {
         let one = w.strip_suffix('s').unwrap_or(w);
-        vocab.person_names.contains(w) || vocab.kin_words.contains(w) || (one.len() > 2 && (vocab.person_names.contains(one) || vocab.kin_words.contains(one)))
+        vocab.calls_someone(w) || (one.len() > 2 && vocab.calls_someone(one))
     };
     if let Some(i) = (m.end..tokens.len()).find(|&i| {
         !used[i]

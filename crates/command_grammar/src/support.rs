@@ -490,7 +490,7 @@ fn stop_cue_said_to_others(vocab: &Vocabulary, said: &[String]) -> bool {
     if crate::fast_path::robot_named_in(vocab, said) {
         return false;
     }
-    let called = |w: &str| vocab.calls_by_name(w) || vocab.kin_words.contains(w);
+    let called = |w: &str| vocab.calls_someone(w);
     let content: Vec<&str> = said.iter().map(String::as_str).filter(|w| !vocab.filler_words.contains(*w)).collect();
     let dog = said.windows(2).any(|w| w[0] == "good" && matches!(w[1].as_str(), "boy" | "girl" | "dog" | "doggy")) || content.first() == Some(&"sit");
     (0..content.len()).any(|k| {
@@ -1236,7 +1236,7 @@ impl<'a> Said<'a> {
                     | "sarge" | "ref" | "referee" | "coach" | "conductor" | "cabbie" | "carer" | "caretaker" | "janitor"
             )
         };
-        let called = |w: &String| v.person_names.contains(w) || v.kin_words.contains(w) || job(w);
+        let called = |w: &String| v.calls_someone(w) || job(w);
         let relays = self.raw.get(at + 1).is_some_and(|w| matches!(w.as_str(), "wants" | "wanted" | "says" | "said" | "asks" | "asked" | "needs" | "told"));
         if own.start > at && called(&self.raw[at]) && !relays && (polite_after || asked_of_you) && !robot_named(at + 1) {
             return Err(Unsupported::Addressed { word: self.raw[at].clone() });

@@ -1256,6 +1256,12 @@ impl Vocabulary {
         self.person_names.contains(w) && !matches!(w, "jesus" | "christ" | "god" | "lord")
     }
 
+    /// `w` calls someone: by a given name ([`Self::calls_by_name`]) or by what they are to the
+    /// speaker ("mum", "grandad").
+    pub(crate) fn calls_someone(&self, w: &str) -> bool {
+        self.calls_by_name(w) || self.kin_words.contains(w)
+    }
+
     /// `w` is the first word of some action's phrase ("take", "pick", "go").
     pub(crate) fn opens_an_action_phrase(&self, w: &str) -> bool {
         self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == w))
