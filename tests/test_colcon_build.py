@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SHARED
+from vision_topics import reliable_qos
 
 NODES = ["accelerator", "camera_replay", "detection", "pose", "depth", "command_parser"]
 
@@ -133,21 +134,24 @@ def test_installed_node_publishes(colcon_workspace, ros_domain, rclpy_node):
     image = SHARED / "testdata" / "images" / "bus.jpg"
     exe = ws / "install" / "aihat_ros" / "lib" / "aihat_ros" / "camera_replay"
     from sensor_msgs.msg import Image
-    from rclpy.qos import qos_profile_sensor_data
 
     got = []
-    rclpy_node.create_subscription(Image, "image", got.append, qos_profile_sensor_data)
+    # Reliable on both sides, as scripts/run and the other replay tests: the frame is 2.6 MB, and
+    # Fast DDS loses such samples to best-effort readers on one host (its shared-memory segment is
+    # 512 kB; README "QoS"), so a best-effort reader here got none in 30 s in one CI run.
+    rclpy_node.create_subscription(Image, "image", got.append, reliable_qos(1))
     t0 = time.monotonic()
-    proc = subprocess.Popen([str(exe), "--ros-args", "-p", f"images:={image}", "-p", "rate_hz:=5.0"],
+    proc = subprocess.Popen([str(exe), "--ros-args", "-p", f"images:={image}", "-p", "rate_hz:=5.0",
+                             "-p", "qos:=reliable"],
                             env=sourced, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
-        assert rclpy_node.spin_until(lambda: got, timeout=30.0, alive=lambda: proc.poll() is None), \
-            proc.communicate(timeout=5)[0].decode(errors="replace") if proc.poll() is not None else "no image"
+        received = rclpy_node.spin_until(lambda: got, timeout=30.0, alive=lambda: proc.poll() is None)
     finally:
         if proc.poll() is None:
             proc.terminate()
-            proc.wait(timeout=10)
+        out = proc.communicate(timeout=10)[0].decode(errors="replace")
+    assert received, f"no image in 30 s (camera_replay exit {proc.returncode}):\n{out[-3000:]}"
     msg = got[0]
     assert (msg.width, msg.height) == (810, 1080)
     assert msg.encoding == "rgb8" and len(msg.data) == msg.step * msg.height
