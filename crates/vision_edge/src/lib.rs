@@ -123,6 +123,9 @@ pub struct FrameCounters {
     pub unarbitrated: u64,
     /// Running without the coordinator now (it went away for longer than `arbiter_fallback_s`).
     pub running_unarbitrated: bool,
+    /// The received frames' stamps, for the frames that never arrived (on /diagnostics).
+    #[serde(skip)]
+    pub stamp_gaps: input_watch::StampGaps,
 }
 
 pub type SharedCounters = Arc<Mutex<FrameCounters>>;
@@ -146,9 +149,12 @@ pub fn subscribe_images(
     let mut frames = futures::stream::select(raw, compressed);
     tokio::spawn(async move {
         while let Some(frame) = frames.next().await {
+            let stamp = &frame.header.stamp;
+            let stamp_s = f64::from(stamp.sec) + f64::from(stamp.nanosec) * 1e-9;
             let superseded = slot.put(frame);
             let mut c = counters.lock().expect("counters lock");
             c.received += 1;
+            c.stamp_gaps.push(stamp_s);
             if superseded {
                 c.superseded += 1;
             }
