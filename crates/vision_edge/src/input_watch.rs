@@ -34,9 +34,8 @@ pub fn incompatibility(theirs: &QosProfile, ours: &QosProfile) -> Option<String>
 /// taken from the received gaps themselves (roughly their 3rd percentile: a few consecutive frames
 /// arrive even when most are lost, and a stray short gap or two does not count; then the median of
 /// each gap over its count of periods), not from `expected_rate_hz`, which is the node's rate, not
-/// the camera's. A gap of n periods is n - 1
-/// frames missing; gaps over `PAUSE` periods are a camera that paused, not losses; stamps that keep
-/// no period give no estimate.
+/// the camera's. A gap of n periods is n - 1 frames missing; gaps over `PAUSE` periods are a camera
+/// that paused, not losses; stamps that keep no period give no estimate.
 #[derive(Debug, Default, Clone)]
 pub struct StampGaps {
     last: Option<f64>,
