@@ -69,6 +69,33 @@ DDS_PROFILE = "fastdds.xml"
 DDS_PROFILE_VARS = ("FASTRTPS_DEFAULT_PROFILES_FILE", "FASTDDS_DEFAULT_PROFILES_FILE")
 
 
+def shm_room_warning(params_dir, node_count, free_bytes=None, shm_dir="/dev/shm"):
+    """A warning naming the fix when `shm_dir` has less free room than our profile's shared-memory
+    segments take (one per node, about 5 % over the profile's segment_size), else None. Short of
+    room, Fast DDS logs "Failed to create segment ... SHM Transport is not supported in the current
+    platform" and falls back to UDP, where most camera-size images never arrive (a 12 MB /dev/shm:
+    19 of 50 frames; Docker gives 64 MB by default). `free_bytes`: the room, when not measured."""
+    import re
+
+    with open(os.path.join(params_dir, DDS_PROFILE)) as f:
+        sizes = [int(v) for v in re.findall(r"<segment_size>\s*(\d+)\s*</segment_size>", f.read())]
+    if not sizes:
+        return None
+    if free_bytes is None:
+        try:
+            st = os.statvfs(shm_dir)
+        except OSError:
+            return None  # no such folder: not Linux, Fast DDS keeps its segments elsewhere
+        free_bytes = st.f_bavail * st.f_frsize
+    need = int(node_count * max(sizes) * 1.05)
+    if free_bytes >= need:
+        return None
+    mb = 1 << 20
+    return (f"{shm_dir} has {free_bytes // mb} MB free and {node_count} node{'s' * (node_count != 1)} with {DDS_PROFILE} need about "
+            f"{need // mb + 1} MB: nodes short of room fall back to UDP and lose large images. Give it room "
+            f"(docker run --shm-size=256m, or remount /dev/shm larger)")
+
+
 def dds_environment(params_dir, environ=os.environ):
     """{variable: value} to add to the nodes' environment: our Fast DDS profile, or nothing when a
     profiles file is already set (the user's wins)."""
@@ -146,9 +173,11 @@ def _nodes(context):
     hailo = hailo_parameters(params_dir, arg("hailo_model_dir")) if backend == "hailo" else {}
     nodes = []
     dds_env = dds_environment(params_dir)
-    for spec in NODES:
-        if spec.get("replay_only") and camera != "replay":
-            continue
+    specs = [s for s in NODES if not (s.get("replay_only") and camera != "replay")]
+    if dds_env and (warning := shm_room_warning(params_dir, len(specs))):
+        from launch.actions import LogInfo
+        nodes.append(LogInfo(msg="WARNING: " + warning))
+    for spec in specs:
         remappings = [(src, image_topic) if dst == "camera/image"
                       else (src, image_topic + "/compressed") if dst == "camera/image/compressed"
                       else (src, camera_info_topic) if dst == "camera/camera_info"

@@ -4,6 +4,8 @@ Each test gets its own ROS_DOMAIN_ID so that tests running one after another (or
 process from an earlier run) never see each other's topics.
 """
 
+import importlib.machinery
+import importlib.util
 import itertools
 import os
 import signal
@@ -18,6 +20,15 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("AIHAT_SHARED", REPO.parent / "shared"))
 BIN_DIR = Path(os.environ.get("AIHAT_BIN_DIR", Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "release"))
+
+
+def load_script(name):
+    """scripts/<name> (a Python script without a .py suffix) as a module, to test what it does
+    without running it."""
+    loader = importlib.machinery.SourceFileLoader(f"aihat_{name}", str(REPO / "scripts" / name))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
 _domains = itertools.count(int(os.environ.get("AIHAT_TEST_DOMAIN_BASE", "40")) + os.getpid() % 20)
 
 

@@ -15,15 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import BIN_DIR, REPO
+from conftest import BIN_DIR, REPO, load_script
 
-sys.path.insert(0, str(REPO / "scripts"))
-import importlib.machinery, importlib.util  # noqa: E402
-
-_loader = importlib.machinery.SourceFileLoader("aihat_launch", str(REPO / "scripts" / "launch"))
-_spec = importlib.util.spec_from_loader("aihat_launch", _loader)
-launch = importlib.util.module_from_spec(_spec)
-_loader.exec_module(launch)
+launch = load_script("launch")
 
 PARAMS_DIR = Path(os.environ.get("AIHAT_PARAMS_DIR", REPO / "params"))
 
@@ -133,10 +127,7 @@ def check_hailo_overlay(params_dir=PARAMS_DIR, bin_dir=BIN_DIR):
     pfile = Path(params_dir) / module.HAILO_OVERLAY
     doc = yaml.safe_load(pfile.read_text()) or {}
     by_name = {s["name"]: s for s in module.NODES}
-    fetch = importlib.machinery.SourceFileLoader("aihat_fetch", str(REPO / "scripts" / "fetch_models"))
-    fetch_spec = importlib.util.spec_from_loader("aihat_fetch", fetch)
-    fetch_models = importlib.util.module_from_spec(fetch_spec)
-    fetch.exec_module(fetch_models)
+    fetch_models = load_script("fetch_models")
     hef_files = {e["file"] for e in fetch_models.hailo_models().values()}
     for name, section in doc.items():
         if name not in by_name:
@@ -214,3 +205,18 @@ def test_nodes_get_the_fast_dds_profile_unless_one_is_set():
         assert module.dds_environment(str(PARAMS_DIR), environ={var: "/etc/mine.xml"}) == {}
     # The installed package carries it: params/ is installed as a whole.
     assert re.search(r"install\(DIRECTORY[^)]*\bparams\b", (REPO / "CMakeLists.txt").read_text())
+
+
+def test_too_little_shared_memory_for_the_profile_is_warned():
+    """Short of /dev/shm room for the profile's segments (Docker's 64 MB default for a 16 MB
+    segment a node), Fast DDS falls back to UDP with a cryptic error and large images vanish: the
+    launch says so and names the fix."""
+    module = launch.load_launch_module()
+    nodes = len(module.NODES)
+    mb = 1 << 20
+    short = module.shm_room_warning(str(PARAMS_DIR), nodes, free_bytes=64 * mb)
+    assert short and "64 MB free" in short and "--shm-size" in short, short
+    assert module.shm_room_warning(str(PARAMS_DIR), nodes, free_bytes=256 * mb) is None
+    # One 16 MB segment and its 5 % overhead do not fit in 16 MB.
+    assert module.shm_room_warning(str(PARAMS_DIR), 1, free_bytes=16 * mb) is not None
+    assert module.shm_room_warning(str(PARAMS_DIR), 1, free_bytes=17 * mb) is None

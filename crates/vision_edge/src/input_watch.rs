@@ -6,12 +6,14 @@
 //! /diagnostics every second.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use r2r::builtin_interfaces::msg::Time;
 use r2r::diagnostic_msgs::msg::{DiagnosticArray, DiagnosticStatus, KeyValue};
 use r2r::qos::{DurabilityPolicy, ReliabilityPolicy};
 use r2r::QosProfile;
 
+use crate::stages::stamp_time;
 use crate::SharedCounters;
 
 /// Why a subscription with QoS `ours` never receives from a publisher with QoS `theirs` (DDS's
@@ -51,11 +53,11 @@ impl StampGaps {
     /// most of the replay's frames lost at 5 Hz, gaps of 27 periods were seen.
     const PAUSE: f64 = 100.0;
 
-    /// A received frame's stamp in seconds; unset (zero) and out-of-order stamps are skipped.
-    pub fn push(&mut self, stamp_s: f64) {
-        if stamp_s.is_nan() || stamp_s <= 0.0 {
+    /// A received frame's header stamp; unset and out-of-order stamps are skipped.
+    pub fn push(&mut self, stamp: &Time) {
+        let Some(stamp_s) = stamp_time(stamp).and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs_f64()) else {
             return;
-        }
+        };
         match self.last {
             Some(last) if stamp_s <= last => return,
             Some(last) => {
@@ -312,11 +314,17 @@ mod tests {
         assert_eq!(w.check(t0 + Duration::from_secs(60), &[], 0, None).level, DiagnosticStatus::OK as u8);
     }
 
+    /// A header stamp `s` seconds after the epoch.
+    fn at(s: f64) -> Time {
+        let ns = (s * 1e9).round() as i64;
+        Time { sec: ns.div_euclid(1_000_000_000) as i32, nanosec: ns.rem_euclid(1_000_000_000) as u32 }
+    }
+
     /// A 5 Hz camera's stamps (with 2 ms of jitter) for `n` frames, keeping those `keep` says.
     fn stamps(n: usize, keep: impl Fn(usize) -> bool) -> StampGaps {
         let mut g = StampGaps::default();
         for i in (0..n).filter(|&i| keep(i)) {
-            g.push(1000.0 + i as f64 * 0.2 + if i % 2 == 0 { 0.002 } else { -0.002 });
+            g.push(&at(1000.0 + i as f64 * 0.2 + if i % 2 == 0 { 0.002 } else { -0.002 }));
         }
         g
     }
@@ -336,16 +344,16 @@ mod tests {
         assert_eq!((m, got), (283 - 36, 35)); // frames 0-282 sent, 36 arrived
         // A pause (the camera stopped for 30 s) is not a loss; unset and repeated stamps are skipped.
         let mut g = stamps(30, |_| true);
-        g.push(1000.0 + 30.0 * 0.2 + 30.0);
-        g.push(0.0);
-        g.push(1000.0);
+        g.push(&at(1000.0 + 30.0 * 0.2 + 30.0));
+        g.push(&at(0.0));
+        g.push(&at(1000.0));
         assert_eq!(g.missing(), Some((0, 30)));
         // Frames sent on request, at no rate: no estimate, not a loss.
         let mut g = StampGaps::default();
         let mut t = 1000.0;
         for i in 0..60u32 {
             t += 0.1 + f64::from(i.wrapping_mul(2_654_435_761) % 1000) / 1000.0;
-            g.push(t);
+            g.push(&at(t));
         }
         assert_eq!(g.missing(), None);
     }

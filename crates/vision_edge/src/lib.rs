@@ -149,12 +149,11 @@ pub fn subscribe_images(
     let mut frames = futures::stream::select(raw, compressed);
     tokio::spawn(async move {
         while let Some(frame) = frames.next().await {
-            let stamp = &frame.header.stamp;
-            let stamp_s = f64::from(stamp.sec) + f64::from(stamp.nanosec) * 1e-9;
+            let stamp = frame.header.stamp.clone();
             let superseded = slot.put(frame);
             let mut c = counters.lock().expect("counters lock");
             c.received += 1;
-            c.stamp_gaps.push(stamp_s);
+            c.stamp_gaps.push(&stamp);
             if superseded {
                 c.superseded += 1;
             }

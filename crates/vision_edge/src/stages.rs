@@ -58,13 +58,17 @@ impl FrameClock {
     }
 }
 
-/// `now - stamp`, if the stamp is set and not ahead of `now`.
-pub fn age_of(stamp: &Time, now: SystemTime) -> Option<Duration> {
+/// A header stamp as wall-clock time; `None` when unset (a driver that never fills the header).
+pub fn stamp_time(stamp: &Time) -> Option<SystemTime> {
     if stamp.sec <= 0 && stamp.nanosec == 0 {
         return None;
     }
-    let stamp = UNIX_EPOCH + Duration::new(stamp.sec.max(0) as u64, stamp.nanosec);
-    now.duration_since(stamp).ok()
+    Some(UNIX_EPOCH + Duration::new(stamp.sec.max(0) as u64, stamp.nanosec))
+}
+
+/// `now - stamp`, if the stamp is set and not ahead of `now`.
+pub fn age_of(stamp: &Time, now: SystemTime) -> Option<Duration> {
+    now.duration_since(stamp_time(stamp)?).ok()
 }
 
 /// The last `capacity` published frames' stages, summarised as p50 / p99 per stage.
