@@ -91,9 +91,10 @@ def shm_room_warning(params_dir, node_count, free_bytes=None, shm_dir="/dev/shm"
     if free_bytes >= need:
         return None
     mb = 1 << 20
-    return (f"{shm_dir} has {free_bytes // mb} MB free and {node_count} node{'s' * (node_count != 1)} with {DDS_PROFILE} need about "
-            f"{need // mb + 1} MB: nodes short of room fall back to UDP and lose large images. Give it room "
-            f"(docker run --shm-size=256m, or remount /dev/shm larger)")
+    nodes = f"{node_count} node{'s' * (node_count != 1)}"
+    return (f"{shm_dir} has {free_bytes // mb} MB free and {nodes} with {DDS_PROFILE} need about {need // mb + 1} MB: "
+            "nodes short of room fall back to UDP and lose large images. Give it room (docker run "
+            "--shm-size=256m, or remount /dev/shm larger)")
 
 
 def dds_environment(params_dir, environ=os.environ):

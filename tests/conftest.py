@@ -29,6 +29,8 @@ def load_script(name):
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
     loader.exec_module(module)
     return module
+
+
 _domains = itertools.count(int(os.environ.get("AIHAT_TEST_DOMAIN_BASE", "40")) + os.getpid() % 20)
 
 
