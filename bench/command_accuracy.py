@@ -9,8 +9,10 @@ among stops, and the time to each answer. Each model after the first is compared
     python bench/command_accuracy.py --models A.gguf B.gguf --json out.json
     python bench/command_accuracy.py --cases more.yaml --misses misses.jsonl   # other utterances
 
-`--misses` lists the dev-split utterances answered wrongly, with the answer; held-out ones are
-only counted, never listed (reading them would be tuning on them).
+`--misses` lists the dev-split utterances answered wrongly, with the answer; `--answers` lists
+every dev-split answer, right ones too (what a change to the LLM answer check would refuse is
+counted from it without running the model again). Held-out ones are only counted, never listed
+(reading them would be tuning on them).
 
 The node is the release `command_parser` with `use_llm:=true` and no arbiter (nothing else runs);
 utterances are said one at a time, each after the previous answer.
@@ -30,6 +32,7 @@ from conftest import BIN_DIR, NodeProcess  # noqa: E402
 
 
 MISSES = None
+ANSWERS = None
 
 
 def stale_binary():
@@ -100,10 +103,12 @@ def run(model):
         ex.shutdown()
         n.destroy_node()
         rclpy.shutdown(context=ctx)
-        if MISSES is not None:
-            with open(MISSES, "a") as f:
+        for path, misses_only in ((MISSES, True), (ANSWERS, False)):
+            if path is None:
+                continue
+            with open(path, "a") as f:
                 for case, got in zip(DEV, replies):
-                    if case.get("split", "dev") == "dev" and not matches(case["expect"], got):
+                    if case.get("split", "dev") == "dev" and not (misses_only and matches(case["expect"], got)):
                         f.write(json.dumps({"model": Path(model).name, "text": case["text"],
                                             "expect": case["expect"], "got": got}) + "\n")
         return score_devset(DEV, replies), times
@@ -126,18 +131,19 @@ def main():
     ap.add_argument("--every", type=int, default=1, help="only every Nth utterance (a quick look)")
     ap.add_argument("--cases", metavar="YAML", help="utterances in the dev set's format (default: the dev set)")
     ap.add_argument("--misses", metavar="JSONL", help="append the dev-split utterances answered wrongly")
+    ap.add_argument("--answers", metavar="JSONL", help="append every dev-split utterance with its answer")
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--allow-stale", action="store_true", help="run even if the node binary is older than its sources")
     a = ap.parse_args()
     stale = stale_binary()
     if stale and not a.allow_stale:
         sys.exit(f"command_accuracy: {stale}; build first (cargo build --release --workspace --bins) or pass --allow-stale")
-    global DEV, MISSES
+    global DEV, MISSES, ANSWERS
     if a.cases:
         import yaml
         DEV = yaml.safe_load(Path(a.cases).read_text())
     DEV = DEV[::max(1, a.every)]
-    MISSES = a.misses
+    MISSES, ANSWERS = a.misses, a.answers
     os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(150, 199)))
     models = a.models or default_models()
     results = []

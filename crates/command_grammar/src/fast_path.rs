@@ -2526,6 +2526,11 @@ fn smaller_unit_unsaid(vocab: &Vocabulary, tokens: &[String], end: usize, dimens
     if unit_at(vocab, tokens, after).is_some() || tokens.get(after).is_some_and(|t| is_numeric(t)) {
         return None;
     }
+    // "no sorry one metre one is plenty": a number a verb follows opens a clause of its own, not
+    // 1.01 m ("two foot six would you" is asked).
+    if tokens.get(after).is_some_and(|t| matches!(t.as_str(), "is" | "isnt" | "was" | "are" | "should")) {
+        return None;
+    }
     let whole = n.fract() == 0.0 && n >= 1.0;
     let metre = (factor - 1.0).abs() < 1e-9;
     let foot = (factor - 0.3048).abs() < 1e-9;
@@ -2558,7 +2563,7 @@ fn parse_command(
     text: &str,
     tokens: Vec<String>,
     raw: &[String],
-    corrections: usize,
+    mut corrections: usize,
 ) -> FastPathOutcome {
     let needs = |reason: String| FastPathOutcome::NeedsLlm { reason };
     let idiom = |w: &str| {
@@ -3314,6 +3319,14 @@ fn parse_command(
                     .join(" ");
                 // "follow the man over there": an alias once its tail is gone.
                 let target = vocab.canonical_target(&target).map_or(target.clone(), str::to_string);
+                // "go to the kitchin": read as the place misheard, with a typo's doubt.
+                let target = match vocab.known_target_near(&target) {
+                    Some(known) => {
+                        corrections += 1;
+                        known.to_string()
+                    }
+                    None => target,
+                };
                 slots.insert(TARGET_SLOT.into(), SlotValue::Text(target));
             }
         }

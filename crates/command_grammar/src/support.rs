@@ -236,6 +236,22 @@ fn said_values(
     utterance: &str,
     cmd: &Command,
 ) -> Result<Vec<(String, f64)>, Unsupported> {
+    let checked = said_values_of(vocab, utterance, cmd);
+    if checked.is_ok() {
+        return checked;
+    }
+    // "go to the kitchin" read as the kitchen: checked as said where the name is not.
+    match misheard_as_said(vocab, utterance, cmd) {
+        Some(as_said) => said_values_of(vocab, utterance, &as_said).or(checked),
+        None => checked,
+    }
+}
+
+fn said_values_of(
+    vocab: &Vocabulary,
+    utterance: &str,
+    cmd: &Command,
+) -> Result<Vec<(String, f64)>, Unsupported> {
     if cmd.is_unknown() || cmd.action == STOP_ACTION {
         return Ok(Vec::new());
     }
@@ -423,6 +439,20 @@ pub fn vet_llm_answer(
     }
 }
 
+/// `cmd` with its target as said, where the target is a known one read from a misheard run of
+/// the utterance's words ([`Vocabulary::known_target_near`]); `None` where it is not.
+fn misheard_as_said(vocab: &Vocabulary, utterance: &str, cmd: &Command) -> Option<Command> {
+    let target = cmd.slot(TARGET_SLOT)?.as_str()?;
+    let tokens = crate::fast_path::normalize(utterance);
+    let said = (0..tokens.len())
+        .flat_map(|i| (i + 1..=(i + 4).min(tokens.len())).map(move |j| (i, j)))
+        .map(|(i, j)| tokens[i..j].join(" "))
+        .find(|span| vocab.known_target_near(span) == Some(target))?;
+    let mut as_said = cmd.clone();
+    as_said.slots.insert(TARGET_SLOT.into(), SlotValue::Text(said));
+    Some(as_said)
+}
+
 /// The one run of `tokens` that says `target`'s words in order with only article-like words
 /// between them, some of which the target left out.
 fn said_span(vocab: &Vocabulary, tokens: &[String], target: &str) -> Option<String> {
@@ -464,6 +494,10 @@ fn with_said_values(vocab: &Vocabulary, utterance: &str, mut cmd: Command) -> Co
     if let Some(SlotValue::Text(target)) = cmd.slots.get_mut(TARGET_SLOT) {
         if let Some(said) = said_span(vocab, &crate::fast_path::normalize(utterance), target) {
             *target = said;
+        }
+        // "go to the fwont door": the place misheard, as the fast path reads it.
+        if let Some(known) = vocab.known_target_near(target) {
+            *target = known.to_string();
         }
     }
     // A half turn said without a direction takes the one its phrase implies by convention, as
@@ -1277,6 +1311,13 @@ impl<'a> Said<'a> {
         // asked ("we're" without its apostrophe; "im going to the kitchen follow me" asks to follow).
         if own.start == 1 && matches!(self.raw[0].as_str(), "were" | "im" | "theyre") && self.raw[1].len() > 4 && self.raw[1].ends_with("ing") {
             return Err(Unsupported::NotARequest(format!("a report: \"{} {}\"", self.raw[0], self.raw[1])));
+        }
+        // "the robot go very slow today": the robot the subject of the action's words, as a
+        // speaker with little English tells what it does; one asks it without an article
+        // ("robot go slow"). Stopping is never wrong to do.
+        let the_robot = matches!(self.raw[0].as_str(), "the" | "this" | "that") && matches!(self.raw[1].as_str(), "robot" | "bot" | "machine");
+        if own.start == 2 && the_robot && self.spec.name != STOP_ACTION {
+            return Err(Unsupported::NotARequest(format!("told of the robot: \"{} {} {}\"", self.raw[0], self.raw[1], self.raw[2])));
         }
         // "wait by the door", "wait for me at the taxi rank": waiting somewhere else asks for a
         // going there first, which a wait does not do ("wait here by the door" waits here).
@@ -2402,9 +2443,22 @@ impl<'a> Said<'a> {
     /// "at" then a place, not an amount ("at point two metres per second") nor a speed ("at full
     /// speed", "at a slow pace").
     fn place_to_do_it_at(&self, i: usize) -> bool {
+        self.place_after(i, &["at"])
+    }
+
+    /// "go fast fast to the hallway": a place to go to after the request's own phrase (a thing
+    /// named: "the", "my" next; "going to miss the bus" says why), which a speed would drop.
+    fn place_to_go_to(&self, i: usize) -> bool {
+        let named_next = self.tokens.get(i + 1).is_some_and(|w| matches!(w.as_str(), "the" | "my" | "your" | "our" | "his" | "her" | "their"));
+        named_next && self.place_after(i, &["to", "into", "towards"])
+    }
+
+    /// Token `i` is one of `prepositions` after the action's own phrase, and a place follows it
+    /// (not an amount, a slot's word or a speed's: "at the lights", not "at walking pace").
+    fn place_after(&self, i: usize, prepositions: &[&str]) -> bool {
         let (r, v) = (&self.reading, self.vocab);
         let after_own = r.triggers.iter().find(|m| m.action == self.ai).is_some_and(|m| i >= m.end);
-        if self.tokens[i] != "at" || !after_own || r.in_quantity[i] || i >= self.remark_from {
+        if !prepositions.contains(&self.tokens[i].as_str()) || !after_own || r.in_quantity[i] || i >= self.remark_from {
             return false;
         }
         let Some(next) = (i + 1..self.tokens.len()).find(|&k| !v.strip_words.contains(&self.tokens[k])) else {
@@ -2528,6 +2582,11 @@ impl<'a> Said<'a> {
             // verb is what is moved ("move yourself", "move the robot" are the robot).
             if let Some(i) = self.object_moved() {
                 return Err(Unsupported::OtherThingMoved { what: self.raw[i].clone() });
+            }
+        }
+        if self.spec.name == "set_speed" {
+            if let Some(i) = (0..self.tokens.len()).find(|&i| self.place_to_go_to(i)) {
+                return Err(Unsupported::WhereToDoIt { words: self.raw[i..].join(" ") });
             }
         }
         if self.spec.name == "come_here" {

@@ -21,6 +21,10 @@ const CONTAINERS: [&str; 26] = [
 pub const UNKNOWN_ACTION: &str = "unknown";
 /// Action every vocabulary must declare: the fast path emits it for stop words.
 pub const STOP_ACTION: &str = "stop";
+
+/// Fewest letters (spaces aside) a target has for [`Vocabulary::known_target_near`] to read it as
+/// a known one: in shorter words one letter more or less makes another word.
+const MIN_SNAPPED_CHARS: usize = 6;
 /// Slot name that grounding resolves against detections.
 pub const TARGET_SLOT: &str = "target";
 /// Enum slot whose words "to the left" names.
@@ -197,6 +201,8 @@ struct RawTextSlots {
     given_doings: Vec<String>,
     #[serde(default)]
     aliases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    known_targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -579,6 +585,9 @@ pub struct Vocabulary {
     pub(crate) given_doings: BTreeSet<String>,
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
+    /// Places and things a misheard target is read as when it is one of them misspelt
+    /// ([`Vocabulary::known_target_near`]).
+    pub(crate) known_targets: BTreeSet<String>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
     pub(crate) units: Vec<(Vec<String>, Unit)>,
     /// One-word names of distances and angles that are no ordinary word nor an action's phrase.
@@ -1042,6 +1051,10 @@ impl Vocabulary {
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
         let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
         let given_doings: BTreeSet<String> = lower_all(raw.text_slots.given_doings).into_iter().collect();
+        let known_targets: BTreeSet<String> = lower_all(raw.text_slots.known_targets).into_iter().collect();
+        if let Some(bad) = known_targets.iter().find(|t| t.is_empty() || t.trim() != t.as_str() || !t.chars().all(|c| c.is_ascii_lowercase() || c == ' ')) {
+            return Err(VocabularyError::BadName(bad.clone()));
+        }
         let mut target_aliases = Vec::new();
         for (canonical, phrases) in raw.text_slots.aliases {
             let canon_ok = !canonical.is_empty()
@@ -1192,6 +1205,7 @@ impl Vocabulary {
             idiom_objects,
             given_doings,
             target_aliases,
+            known_targets,
             units,
             unit_words,
             dimensions,
@@ -1233,6 +1247,40 @@ impl Vocabulary {
                 *c == words.join(" ") || p.iter().map(String::as_str).eq(words.iter().copied())
             })
             .map(|(_, c)| c.as_str())
+    }
+
+    /// "go to the kitchin", "head to the frnt door", "go to the livingroom": a target holding a
+    /// word no dictionary or list knows, one letter (two from eight letters on; spaces aside) from
+    /// exactly one of `known_targets`, is that one misheard or mistyped. A target of known words
+    /// is kept as said ("clipboard" is no misheard cupboard), and so is one further off ("remort"),
+    /// or as near two known ones.
+    pub fn known_target_near(&self, target: &str) -> Option<&str> {
+        let unknown = |w: &str| {
+            w.chars().all(|c| c.is_ascii_lowercase())
+                && !self.english_words.contains(w)
+                && !self.person_names.contains(w)
+                && !crate::english::is_word(w)
+        };
+        if self.known_targets.contains(target) || !target.split_whitespace().any(unknown) {
+            return None;
+        }
+        let joined: String = target.split_whitespace().collect();
+        let n = joined.chars().count();
+        if n < MIN_SNAPPED_CHARS {
+            return None;
+        }
+        let limit = if n < 8 { 1 } else { 2 };
+        let near: Vec<(usize, &String)> = self
+            .known_targets
+            .iter()
+            .map(|k| (strsim::damerau_levenshtein(&joined, &k.replace(' ', "")), k))
+            .filter(|(d, _)| *d <= limit)
+            .collect();
+        let least = near.iter().map(|(d, _)| *d).min()?;
+        match near.iter().filter(|(d, _)| *d == least).collect::<Vec<_>>()[..] {
+            [(_, k)] => Some(k.as_str()),
+            _ => None,
+        }
     }
 
     /// Whether `words` end on one of `polite_conditions` ("it would help me if you").
