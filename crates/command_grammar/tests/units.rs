@@ -1653,7 +1653,7 @@ fn a_speed_keeps_no_destination_and_the_robot_told_of_is_not_asked() {
 }
 
 /// A misheard or mistyped target, one of the known places and things misspelt, is read as that
-/// one, with a typo's doubt; known words, short words and names stay as said.
+/// one, with a typo's doubt; known words, and words further from one, stay as said.
 #[test]
 fn a_misheard_target_is_read_as_the_known_one_it_is_near() {
     let v = Vocabulary::default_vocabulary().unwrap();
@@ -1665,7 +1665,7 @@ fn a_misheard_target_is_read_as_the_known_one_it_is_near() {
     assert_eq!(target("head to the frnt door").0, "front door");
     assert_eq!(target("pick up the remtoe").0, "remote");
     assert_eq!(target("go to the bathroob").0, "bathroom");
-    // Known words, and a word too short to tell from another.
+    // Known words, and a word two letters from the nearest known one ("remote").
     assert_eq!(target("find the clipboard").0, "clipboard");
     assert_eq!(target("go to the kitchen").0, "kitchen");
     assert_eq!(target("find the secateurs").0, "secateurs");
