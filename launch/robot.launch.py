@@ -105,6 +105,14 @@ def dds_environment(params_dir, environ=os.environ):
     return {DDS_PROFILE_VARS[0]: os.path.join(params_dir, DDS_PROFILE)}
 
 
+def dds_setup(params_dir, node_count, environ=os.environ, free_bytes=None):
+    """(environment, warning or None) for `node_count` nodes, as the launch file and scripts/launch
+    both start them: `dds_environment`, and `shm_room_warning` only when it is our profile whose
+    segments must fit (a user's own profiles file sizes its own)."""
+    env = dds_environment(params_dir, environ)
+    return env, (shm_room_warning(params_dir, node_count, free_bytes) if env else None)
+
+
 # backend:=hailo also loads this file after each node's own: the Hailo defaults (device
 # telemetry, the HEFs). A relative model_path in it names a file in hailo_model_dir().
 HAILO_OVERLAY = "hailo.yaml"
@@ -173,9 +181,9 @@ def _nodes(context):
     image_topic, camera_info_topic = arg("image_topic"), arg("camera_info_topic")
     hailo = hailo_parameters(params_dir, arg("hailo_model_dir")) if backend == "hailo" else {}
     nodes = []
-    dds_env = dds_environment(params_dir)
     specs = [s for s in NODES if not (s.get("replay_only") and camera != "replay")]
-    if dds_env and (warning := shm_room_warning(params_dir, len(specs))):
+    dds_env, warning = dds_setup(params_dir, len(specs))
+    if warning:
         from launch.actions import LogInfo
         nodes.append(LogInfo(msg="WARNING: " + warning))
     for spec in specs:

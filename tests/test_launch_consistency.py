@@ -220,3 +220,8 @@ def test_too_little_shared_memory_for_the_profile_is_warned():
     # One 16 MB segment and its 5 % overhead do not fit in 16 MB.
     assert module.shm_room_warning(str(PARAMS_DIR), 1, free_bytes=16 * mb) is not None
     assert module.shm_room_warning(str(PARAMS_DIR), 1, free_bytes=17 * mb) is None
+    # Both starters ask dds_setup: our profile and its warning; a user's own profile, neither.
+    env, warning = module.dds_setup(str(PARAMS_DIR), nodes, environ={}, free_bytes=64 * mb)
+    assert env and warning == short
+    assert module.dds_setup(str(PARAMS_DIR), nodes, environ={"FASTDDS_DEFAULT_PROFILES_FILE": "/etc/mine.xml"},
+                            free_bytes=64 * mb) == ({}, None)

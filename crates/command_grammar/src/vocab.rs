@@ -586,8 +586,9 @@ pub struct Vocabulary {
     /// Target phrase (as words) to the target it stands for ("me" -> person).
     pub(crate) target_aliases: Vec<(Vec<String>, String)>,
     /// Places and things a misheard target is read as when it is one of them misspelt
-    /// ([`Vocabulary::known_target_near`]).
-    pub(crate) known_targets: BTreeSet<String>,
+    /// ([`Vocabulary::known_target_near`]), each to its letters without spaces, which the
+    /// misheard one is measured against on every target ("frnt door" to "frontdoor").
+    pub(crate) known_targets: BTreeMap<String, String>,
     /// Unit phrases (as word sequences) to unit; longest phrases first.
     pub(crate) units: Vec<(Vec<String>, Unit)>,
     /// One-word names of distances and angles that are no ordinary word nor an action's phrase.
@@ -1051,8 +1052,9 @@ impl Vocabulary {
         let idiom_verbs: BTreeSet<String> = lower_all(raw.text_slots.idiom_verbs).into_iter().collect();
         let idiom_objects: BTreeSet<String> = lower_all(raw.text_slots.idiom_objects).into_iter().collect();
         let given_doings: BTreeSet<String> = lower_all(raw.text_slots.given_doings).into_iter().collect();
-        let known_targets: BTreeSet<String> = lower_all(raw.text_slots.known_targets).into_iter().collect();
-        if let Some(bad) = known_targets.iter().find(|t| t.is_empty() || t.trim() != t.as_str() || !t.chars().all(|c| c.is_ascii_lowercase() || c == ' ')) {
+        let known_targets: BTreeMap<String, String> =
+            lower_all(raw.text_slots.known_targets).into_iter().map(|t| (t.clone(), t.replace(' ', ""))).collect();
+        if let Some(bad) = known_targets.keys().find(|t| t.is_empty() || t.trim() != t.as_str() || !t.chars().all(|c| c.is_ascii_lowercase() || c == ' ')) {
             return Err(VocabularyError::BadName(bad.clone()));
         }
         let mut target_aliases = Vec::new();
@@ -1261,7 +1263,7 @@ impl Vocabulary {
                 && !self.person_names.contains(w)
                 && !crate::english::is_word(w)
         };
-        if self.known_targets.contains(target) || !target.split_whitespace().any(unknown) {
+        if self.known_targets.contains_key(target) || !target.split_whitespace().any(unknown) {
             return None;
         }
         let joined: String = target.split_whitespace().collect();
@@ -1273,7 +1275,7 @@ impl Vocabulary {
         let near: Vec<(usize, &String)> = self
             .known_targets
             .iter()
-            .map(|k| (strsim::damerau_levenshtein(&joined, &k.replace(' ', "")), k))
+            .map(|(k, k_joined)| (strsim::damerau_levenshtein(&joined, k_joined), k))
             .filter(|(d, _)| *d <= limit)
             .collect();
         let least = near.iter().map(|(d, _)| *d).min()?;
