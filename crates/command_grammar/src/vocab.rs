@@ -1253,25 +1253,40 @@ impl Vocabulary {
 
     /// "go to the kitchin", "head to the frnt door", "go to the livingroom": a target holding a
     /// word no dictionary or list knows, one letter (two from eight letters on; spaces aside) from
-    /// exactly one of `known_targets`, is that one misheard or mistyped. A target of known words
-    /// is kept as said ("clipboard" is no misheard cupboard), and so is one further off ("remort"),
-    /// or as near two known ones.
+    /// exactly one of `known_targets`, is that one misheard or mistyped. "go to the kit chin",
+    /// "go to the front dour": speech recognition splits and mishears into real words too, so a
+    /// target of two or more known words exactly one letter from one known target is that one,
+    /// unless its last word is a known place or thing itself ("the sports hall" is no misheard
+    /// sports ball), a word is a letter ("table b" is a table of many), its letters are a known
+    /// one's split otherwise ("tooth brush" stays as said) or its plural ("the wine glasses").
+    /// A single known word is kept as said ("clipboard" is no misheard cupboard), and so is a
+    /// target further off ("remort"), or as near two known ones.
     pub fn known_target_near(&self, target: &str) -> Option<&str> {
+        let letters = |w: &str| w.chars().all(|c| c.is_ascii_lowercase());
         let unknown = |w: &str| {
-            w.chars().all(|c| c.is_ascii_lowercase())
+            letters(w)
                 && !self.english_words.contains(w)
                 && !self.person_names.contains(w)
                 && !crate::english::is_word(w)
         };
-        if self.known_targets.contains_key(target) || !target.split_whitespace().any(unknown) {
+        if self.known_targets.contains_key(target) {
             return None;
         }
-        let joined: String = target.split_whitespace().collect();
+        let words: Vec<&str> = target.split_whitespace().collect();
+        let misheard_word = words.iter().any(|w| unknown(w));
+        let misheard_words = !misheard_word
+            && words.len() >= 2
+            && words.iter().all(|w| letters(w) && w.len() > 1)
+            && words.last().is_some_and(|w| !self.known_targets.contains_key(*w));
+        if !misheard_word && !misheard_words {
+            return None;
+        }
+        let joined: String = words.concat();
         let n = joined.chars().count();
         if n < MIN_SNAPPED_CHARS {
             return None;
         }
-        let limit = if n < 8 { 1 } else { 2 };
+        let limit = if misheard_words || n < 8 { 1 } else { 2 };
         let near: Vec<(usize, &String)> = self
             .known_targets
             .iter()
@@ -1279,8 +1294,13 @@ impl Vocabulary {
             .filter(|(d, _)| *d <= limit)
             .collect();
         let least = near.iter().map(|(d, _)| *d).min()?;
+        if misheard_words && least == 0 {
+            return None;
+        }
         match near.iter().filter(|(d, _)| *d == least).collect::<Vec<_>>()[..] {
-            [(_, k)] => Some(k.as_str()),
+            [(_, k)] if !(misheard_words && joined.strip_suffix('s') == Some(self.known_targets[*k].as_str())) => {
+                Some(k.as_str())
+            }
             _ => None,
         }
     }

@@ -1670,6 +1670,15 @@ fn a_misheard_target_is_read_as_the_known_one_it_is_near() {
     assert_eq!(target("go to the kitchen").0, "kitchen");
     assert_eq!(target("find the secateurs").0, "secateurs");
     assert_eq!(v.known_target_near("remort"), None);
+    // Misheard into real words, split or not: one letter from a known one.
+    assert_eq!(target("go to the kit chin").0, "kitchen");
+    assert_eq!(target("go to the front dour").0, "front door");
+    assert_eq!(target("take me to the toy let").0, "toilet");
+    // Not so: its last word a known place, one word, a letter for a word, a known one split
+    // otherwise, a plural, two letters off.
+    for kept in ["sports hall", "cupboards", "table b", "tooth brush", "wine glasses", "back doors", "front room"] {
+        assert_eq!(target(&format!("go to the {kept}")).0, kept);
+    }
     // The LLM's answer is read alike.
     let text = "go to the fwont door the pizza mans here";
     let answer = Command::from_llm_json(&v, r#"{"action":"go_to","target":"fwont door"}"#, text, 0.9).unwrap();
