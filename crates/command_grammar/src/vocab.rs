@@ -1287,18 +1287,18 @@ impl Vocabulary {
             return None;
         }
         let limit = if misheard_words || n < 8 { 1 } else { 2 };
-        let near: Vec<(usize, &String)> = self
+        let near: Vec<(usize, &String, &String)> = self
             .known_targets
             .iter()
-            .map(|(k, k_joined)| (strsim::damerau_levenshtein(&joined, k_joined), k))
-            .filter(|(d, _)| *d <= limit)
+            .map(|(k, k_joined)| (strsim::damerau_levenshtein(&joined, k_joined), k, k_joined))
+            .filter(|(d, _, _)| *d <= limit)
             .collect();
-        let least = near.iter().map(|(d, _)| *d).min()?;
+        let least = near.iter().map(|(d, _, _)| *d).min()?;
         if misheard_words && least == 0 {
             return None;
         }
-        match near.iter().filter(|(d, _)| *d == least).collect::<Vec<_>>()[..] {
-            [(_, k)] if !(misheard_words && joined.strip_suffix('s') == Some(self.known_targets[*k].as_str())) => {
+        match near.iter().filter(|(d, _, _)| *d == least).collect::<Vec<_>>()[..] {
+            [(_, k, k_joined)] if !(misheard_words && joined.strip_suffix('s') == Some(k_joined.as_str())) => {
                 Some(k.as_str())
             }
             _ => None,
