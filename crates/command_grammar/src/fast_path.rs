@@ -143,6 +143,31 @@ const DAYS: [&str; 12] = ["monday", "tuesday", "wednesday", "thursday", "friday"
 /// Adverbs that may stand between a speaker and what they tell of doing.
 const REPORT_ADVERBS: [&str; 7] = ["already", "just", "also", "finally", "recently", "then", "never"];
 
+/// What one calls a child or a pet to scold or praise them after "you" ("you little monkey", "you
+/// silly dog"): said to them, not to the robot. Shared with the LLM answer check.
+pub(crate) const SCOLDING: [&str; 7] = ["little", "cheeky", "naughty", "silly", "daft", "bad", "good"];
+
+/// Words standing in for a name the speaker cannot find ("bring me the whatsit", "the thingy"):
+/// they name no thing. Shared with the LLM answer check.
+pub(crate) const PLACEHOLDERS: [&str; 10] = ["thingy", "whatsit", "doodah", "thingamajig", "whatchamacallit", "thingummy", "thingamabob", "doohickey", "thingummyjig", "whatnot"];
+
+/// Titles said before a surname ("you can stop rinsing now mrs patel"): the word after one calls a
+/// person by name, whatever the name.
+pub(crate) const TITLES: [&str; 8] = ["mr", "mrs", "ms", "miss", "mister", "missus", "dr", "professor"];
+
+/// Colours, materials and kinds that describe a toy or a creature ("the rubber duck", "the
+/// speckled hen"): after one, a fond name that is a creature too names the thing.
+const THING_DESCRIBERS: [&str; 30] = [
+    "rubber", "plastic", "wooden", "wood", "toy", "stuffed", "soft", "cuddly", "bath", "baby", "little", "big", "mother", "red", "orange",
+    "yellow", "green", "blue", "purple", "pink", "white", "black", "brown", "grey", "gray", "speckled", "spotted", "golden", "mallard", "wild",
+];
+
+/// "the rubber duck", "the speckled hen": a fond name that is a creature too (`last`), after a word
+/// describing it (`before`), is the thing, not one spoken to. Shared with the LLM answer check.
+pub(crate) fn described_creature(before: &str, last: &str) -> bool {
+    matches!(last, "duck" | "hen" | "chuck") && THING_DESCRIBERS.contains(&before)
+}
+
 /// Sounds of hesitation, which say nothing wherever they fall.
 pub(crate) const HESITATIONS: [&str; 7] = ["um", "uh", "er", "erm", "uhm", "umm", "hmm"];
 
@@ -830,7 +855,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                 let object = (k + 1..i).find(|&j| !vocab.strip_words.contains(&tokens[j]));
                 object.is_some_and(|j| !matches!(tokens[j].as_str(), "you" | "it" | "yourself") && !vocab.robot_names.contains(&tokens[j]))
             }
-            "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" | "roared" | "screamed" | "cried" | "whispered" => {
+            // ("sorry to shout but stop": the speaker's own, in a clause of its own.)
+            "said" | "says" | "saying" | "shout" | "shouted" | "shouting" | "yell" | "yelled" | "yelling" | "roared" | "screamed" | "cried" | "whispered"
+                if !tokens[k + 1..i].iter().any(|w| w == "but") =>
+            {
                 let subject = (0..k).rev().find(|&j| !matches!(tokens[j].as_str(), "just" | "only" | "then" | "already"));
                 subject.is_some_and(|j| !matches!(tokens[j].as_str(), "i" | "i've") && !game_call(tokens, k))
             }
@@ -843,7 +871,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // players": the word named, not said to anyone.
     let mentioned = |i: usize| {
         let explained = i > 0 && matches!(tokens[i - 1].as_str(), "means" | "meaning");
+        // "how you say stop in korean", "how do you say halt in french": the word asked about.
+        let asked_how = i > 0 && tokens[i - 1] == "say" && tokens[..i - 1].iter().any(|w| w == "how");
         explained
+            || asked_how
             || (matches!(tokens[i].as_str(), "stop" | "halt" | "freeze")
                 && tokens.get(i + 1).is_some_and(|n| matches!(n.as_str(), "is" | "was" | "means" | "isnt"))
                 // "stop is that you", "halt is it on fire": a stop, then a question.
@@ -880,11 +911,18 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         let Some(&f) = content_at.first() else {
             return false;
         };
-        let subject = matches!(tokens[f].as_str(), "the" | "my" | "our" | "his" | "her" | "their" | "this" | "that")
-            && f + 1 < i
-            && i - f <= 6
-            && (f + 1..i).all(|k| !vocab.stop_words.contains(&tokens[k]) && !vocab.robot_names.contains(&tokens[k]) && !matches!(tokens[k].as_str(), "you" | "u" | "it" | "please"));
-        if !subject {
+        let named = |to: usize| {
+            matches!(tokens[f].as_str(), "the" | "my" | "our" | "his" | "her" | "their" | "this" | "that")
+                && f + 1 < to
+                && i - f <= 6
+                && (f + 1..to).all(|k| !vocab.stop_words.contains(&tokens[k]) && !vocab.robot_names.contains(&tokens[k]) && !matches!(tokens[k].as_str(), "you" | "u" | "it" | "please"))
+        };
+        // "the lift it stop between floor two and three": the thing named, then said again as
+        // "it", its stopping told.
+        if i >= 2 && tokens[i - 1] == "it" && named(i - 1) {
+            return true;
+        }
+        if !named(i) {
             return false;
         }
         tokens[i + 1..].iter().any(|w| matches!(w.as_str(), "again" | "anymore" | "yesterday" | "every" | "always" | "sometimes" | "usually"))
@@ -949,7 +987,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             let group = matches!(word, "kids" | "children" | "students" | "pupils" | "lads" | "lasses" | "girls" | "boys" | "ladies")
                 || matches!(word, "girl" | "boy" | "pup" | "puppy" | "doggy" | "kitty")
                 || (word == "two" && k > 0 && tokens[k - 1] == "you");
-            let named = vocab.calls_by_name(word);
+            let named = vocab.calls_by_name(word) || (k > 0 && TITLES.contains(&tokens[k - 1].as_str()));
             // "down girl", "good boy": said to a dog.
             let dog = matches!(word, "girl" | "boy") && k > 0 && matches!(tokens[k - 1].as_str(), "down" | "good");
             dog || (group || named)
@@ -964,6 +1002,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             // A name no list knows ("stop it now tiddles youre frightening the budgie", "stop that
             // barking bess get down"), or one that is a word too, before what is said to them.
             let said_to = |n: &str| matches!(n, "thats" | "that's" | "its" | "it's" | "youre" | "you're");
+            // "stop it biscuit you silly dog": a name, then what they are called to scold them.
+            let scolded = tokens.get(k + 1).is_some_and(|n| n == "you") && tokens.get(k + 2).is_some_and(|a| SCOLDING.contains(&a.as_str()));
             let pets_call = |n: &str| said_to(n) || matches!(n, "get" | "sit" | "down" | "leave" | "drop");
             let unheard = |w: &str| {
                 w.len() > 2
@@ -980,19 +1020,24 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             let robot_asked_next = tokens.get(k + 1).is_some_and(|n| vocab.robot_names.contains(n)) && k + 2 < tokens.len();
             (called(k)
                 || (vocab.kin_words.contains(&tokens[k]) && robot_asked_next)
-                || (vocab.word_names.contains(&tokens[k]) && (last_after_it || tokens.get(k + 1).is_some_and(|n| said_to(n))))
+                || (vocab.word_names.contains(&tokens[k]) && (last_after_it || scolded || tokens.get(k + 1).is_some_and(|n| said_to(n))))
                 || (unheard(&tokens[k]) && tokens.get(k + 1).is_some_and(|n| pets_call(n))))
                 && tokens.get(k + 1).is_none_or(|n| {
                     matches!(n.as_str(), "thats" | "that's" | "its" | "it's" | "walk" | "please" | "now" | "right" | "easy" | "youre" | "you're")
                         // Another request to them: "whoa whoa bessie get back here".
                         || matches!(n.as_str(), "get" | "come" | "sit" | "leave" | "drop")
                         || robot_asked_next
+                        || scolded
                         // A sentence of its own: "hold your horses harold the bus isnt due yet".
                         || (matches!(n.as_str(), "the" | "your" | "my" | "we" | "you" | "i" | "it")
                             && tokens[k + 2..tokens.len().min(k + 6)].iter().any(|w| COPULAS.contains(&w.as_str())))
                         // Told what they do to the robot: "stop it carlos you make the robot confused".
                         || (n == "you" && tokens[k + 2..].windows(2).any(|w| w[0] == "the" && vocab.robot_names.contains(&w[1])))
                 })
+        });
+        // "oh do stop it biscuit you silly dog": the one stopped called what they are, to scold them.
+        let scolded = tokens[i + 1..].windows(3).any(|w| {
+            w[0] == "you" && SCOLDING.contains(&w[1].as_str()) && !vocab.robot_names.contains(&w[2]) && !matches!(w[2].as_str(), "thing" | "machine" | "contraption")
         });
         // "stop it the pair of you", "you lot stop that": two or more people, and no robot among them.
         let pair = tokens.windows(3).any(|w| matches!(w[0].as_str(), "pair" | "lot") && w[1] == "of" && w[2] == "you")
@@ -1009,7 +1054,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
                     && matches!(tokens[k - 1].as_str(), "the" | "that" | "this" | "a" | "my" | "your")
                     && tokens.get(k + 1).is_some_and(|w| matches!(w.as_str(), "is" | "s" | "was" | "has" | "will" | "behind" | "coming")))
         });
-        (before || after || pair) && !robot_called
+        (before || after || pair || scolded) && !robot_called
     };
     // "press stop on the microwave", "press the emergency stop on the lathe": a button on another
     // thing.
@@ -1197,6 +1242,7 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
             && !stop_me_if(i)
             && !freezes_a_thing(i)
             && !told_of_the_past(i)
+            && !past_day_opens(vocab, tokens, i)
     };
     // A stop asked for now, or (`on_condition`) one said under a condition too.
     let said = |on_condition: bool| {
@@ -2911,6 +2957,9 @@ fn parse_command(
                 && leftovers[leftovers.len() - t.len()..].iter().zip(t.iter()).all(|(w, t)| *w == t)
                 // "the knife to my son": a relation's object, not who is spoken to.
                 && !matches!(leftovers[leftovers.len() - t.len() - 1].as_str(), "my" | "your" | "his" | "her" | "our" | "their" | "the" | "to")
+                // "fetch the rubber duck", "the speckled hen": a fond name that is a creature too,
+                // described, is the thing ("the clipboard duck" is said to the robot).
+                && !(t.len() == 1 && described_creature(&leftovers[leftovers.len() - 2], &t[0]))
                 && leftovers[..leftovers.len() - t.len()].iter().any(|w| named_or_person(w))
         }) {
             leftovers.truncate(leftovers.len() - t.len());
@@ -3284,7 +3333,9 @@ fn parse_command(
             if words.first().is_some_and(|w| vocab.relation_words.contains(*w)) && !(article && words.len() > 1) {
                 return needs(format!("target starts with a relation word: {}", words[0]));
             }
-            if !words.is_empty() && words.iter().all(|w| vocab.is_deictic_target(w)) {
+            // "bring us the um the thingy": a word standing in for the name, which is never said.
+            let placeholder = words.first().is_some_and(|w| PLACEHOLDERS.contains(&w.as_str())) && words.get(1).is_none_or(|w| *w == "for");
+            if !words.is_empty() && (placeholder || words.iter().all(|w| vocab.is_deictic_target(w))) {
                 return FastPathOutcome::Unknown(Command::unknown(
                     "target names no thing or place: please say what",
                     Source::FastPath,
@@ -3505,6 +3556,30 @@ fn last_closer(vocab: &Vocabulary, tokens: &[String], from: usize, to: usize) ->
     })
 }
 
+/// "yesterday robot go to the laundry alone", "yesterday robot stop in middle of corridor": what
+/// happened, told in English learnt late: a day gone by opens the utterance before `at`.
+fn past_day_opens(vocab: &Vocabulary, tokens: &[String], at: usize) -> bool {
+    let first = tokens.iter().position(|w| !vocab.filler_words.contains(w));
+    first.is_some_and(|f| {
+        f < at
+            && (tokens[f] == "yesterday"
+                || (tokens[f] == "last" && tokens.get(f + 1).is_some_and(|w| matches!(w.as_str(), "night" | "week" | "month" | "year" | "weekend"))))
+    })
+}
+
+/// "go to the kitchen would you jack", "bring me the cup please tom": a name after the request's
+/// polite close (past `from`, where the request's own words end) is no part of what it takes, even
+/// one an action refuses or one that is a word too: the request was for the one named. Shared with
+/// the LLM answer check.
+pub(crate) fn named_after_polite_close(vocab: &Vocabulary, tokens: &[String], from: usize) -> Option<String> {
+    let last = tokens.len().checked_sub(1).filter(|&l| l > from + 1)?;
+    let w = &tokens[last];
+    let polite_close = tokens[last - 1] == "please"
+        || (last >= 2 && matches!(tokens[last - 2].as_str(), "would" | "will" | "could" | "can") && matches!(tokens[last - 1].as_str(), "you" | "ya" | "ye" | "u"));
+    let named = (vocab.person_names.contains(w) || vocab.word_names.contains(w)) && !vocab.filler_words.contains(w) && !vocab.robot_names.contains(w);
+    (polite_close && named && !robot_named_in(vocab, tokens)).then(|| format!("said to someone else: {w:?} closes it"))
+}
+
 /// "could you", "would you", "can you", "will you" at `k`: a request put to the robot starts here.
 fn request_frame_at(tokens: &[String], k: usize) -> bool {
     matches!(tokens[k].as_str(), "could" | "would" | "can" | "will")
@@ -3604,6 +3679,11 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     {
         return Some(format!("someone not to be stopped, no going on: \"stop {}\"", tokens[m.end]));
     }
+    // "that clutch is proper knackered", "the lift is broken": after a determiner, the action's
+    // one word is a noun, a thing told of.
+    if m.end == m.start + 1 && start > 0 && matches!(tokens[start - 1].as_str(), "the" | "that" | "this" | "a" | "an" | "those" | "these") && tokens.get(m.end).is_some_and(|w| COPULAS.contains(&w.as_str())) {
+        return Some(format!("a thing told of, not a request: {:?}", tokens[start - 1..=m.end].join(" ")));
+    }
     // "hold this for me", "hold these a second": a thing held out to be held, no wait ("hold it"
     // and "hold that" stay what they were).
     if vocab.actions[m.action].name == "wait"
@@ -3640,14 +3720,7 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(k) = quoted_speech(vocab, tokens) {
         return Some(format!("words quoted from a story, not a request: {:?}", tokens[k]));
     }
-    // "yesterday robot go to the laundry alone": what happened, told in English learnt late.
-    let first = tokens.iter().position(|w| !vocab.filler_words.contains(w));
-    let past = first.is_some_and(|f| {
-        f < start
-            && (tokens[f] == "yesterday"
-                || (tokens[f] == "last" && tokens.get(f + 1).is_some_and(|w| matches!(w.as_str(), "night" | "week" | "month" | "year" | "weekend"))))
-    });
-    if past {
+    if past_day_opens(vocab, tokens, start) {
         return Some("a report of the past: a day gone by opens it".into());
     }
     // "unit two come in over", "come in its open": a radio call answered or a door answered.
@@ -3806,10 +3879,17 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     };
     // "say me what you see": a second language's "tell me".
     let tell_me = |i: usize| tokens[i] == "say" && tokens.get(i + 1).is_some_and(|w| w == "me");
+    // "im so sorry to shout but stop at once", "i hate to ask but could you find my glasses": "but"
+    // opens a clause of its own; what comes before it does not reach the request, except a
+    // condition.
+    let before_but = |i: usize| {
+        (i + 1..start).any(|k| tokens[k] == "but")
+            && !matches!(tokens[i].as_str(), "if" | "when" | "whenever" | "unless" | "once" | "until" | "after" | "before" | "soon")
+    };
     // Filler phrases ("when you are ready") are no condition.
     if let Some(i) = (0..start)
         .filter(|&i| !used[i])
-        .find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i) && !before_frame(i) && !tell_me(i) && !game_call(tokens, i))
+        .find(|&i| blocks(i) && !scoped_out(i) && !own_repeat(i) && !polite_if(i) && !before_frame(i) && !tell_me(i) && !before_but(i) && !game_call(tokens, i))
     {
         return Some(format!("not a request: {:?} before the action", tokens[i]));
     }
@@ -4039,10 +4119,12 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if called_first && vocab.actions[m.action].name != "stop" && !robot_named_in(vocab, tokens) {
         return Some(format!("said to someone else: {:?} opens it", tokens[start - 1]));
     }
-    // "pick up your toys please", "find your shoes were late": what a child has, not the robot.
+    // "pick up your toys please", "find your shoes were late", "go and find your other shoe": what a
+    // child has, not the robot.
     if let Some(k) = (m.end..tokens.len()).find(|&k| !vocab.filler_words.contains(&tokens[k])) {
-        if tokens[k] == "your" && tokens.get(k + 1).is_some_and(|w| vocab.others_belongings.contains(w)) {
-            return Some(format!("said to someone else: \"your {}\"", tokens[k + 1]));
+        let described = |j: usize| (k + 1..j).all(|i| matches!(tokens[i].as_str(), "other" | "new" | "old" | "school" | "best" | "clean" | "dirty" | "wet" | "muddy" | "left" | "right"));
+        if let Some(j) = (k + 1..tokens.len().min(k + 4)).find(|&j| vocab.others_belongings.contains(&tokens[j]) && described(j)).filter(|_| tokens[k] == "your") {
+            return Some(format!("said to someone else: \"your {}\"", tokens[k + 1..=j].join(" ")));
         }
     }
     // "turn around love let me do your zip", "come here till i fix your hair": the speaker tending
@@ -4115,6 +4197,9 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
             return Some(format!("said to someone else: {:?}, then the request again", tokens[k]));
         }
     }
+    if let Some(reason) = named_after_polite_close(vocab, tokens, m.end) {
+        return Some(reason);
+    }
     let carries = action.refused_targets.contains("person");
     // A name the word before it takes ("take it to george", "find the keys for maria").
     let name_taken = |k: usize| {
@@ -4126,7 +4211,9 @@ pub(crate) fn not_a_request(vocab: &Vocabulary, tokens: &[String], used: &[bool]
     if let Some(last) = tokens.len().checked_sub(1).filter(|&l| l > m.end && !carries) {
         // "where is zara find zara": the same request said again takes the name.
         let taken_again = || triggers(vocab, tokens, &vec![false; tokens.len()]).iter().any(|t| t.action == m.action && t.end == last);
-        if vocab.person_names.contains(&tokens[last]) && !name_taken(last) && !robot_named_in(vocab, tokens) && !taken_again() {
+        // ("... mrs patel": a surname after a title.)
+        let titled = TITLES.contains(&tokens[last - 1].as_str()) && last - 1 > m.end && !name_taken(last - 1);
+        if (titled || (vocab.person_names.contains(&tokens[last]) && !name_taken(last))) && !robot_named_in(vocab, tokens) && !taken_again() {
             return Some(format!("said to someone else: {:?} closes it", tokens[last]));
         }
     }

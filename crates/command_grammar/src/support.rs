@@ -156,21 +156,25 @@ fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
 }
 
 /// Words said in place of a thing's name.
-const PLACEHOLDERS: [&str; 10] = ["thingy", "whatsit", "doodah", "thingamajig", "whatchamacallit", "thingummy", "thingamabob", "doohickey", "thingummyjig", "whatnot"];
 
 /// A partner's pet name opening the utterance ("honey have you seen my keys"): said to them.
 /// "love", "pet" and "mate" are said to anyone, the robot too ("love could you fetch us the tin").
 const PARTNER_CALLS: [&str; 8] = ["honey", "hon", "hun", "darling", "sweetheart", "sweetie", "babe", "baby"];
 
 /// Words of the whole utterance that ask the robot nothing, whatever action the LLM read: a
-/// partner called by a pet name (unless the robot is named too), a question about how well it
-/// could do something ("how quickly can you turn right ninety degrees"), or an opinion asked
-/// ("can you turn around in that tight space do you think").
+/// partner called by a pet name (unless the robot is named too), a name after the polite close
+/// ("... would you bill"), a question about how well it could do something ("how quickly can you
+/// turn right ninety degrees"), or an opinion asked ("can you turn around in that tight space do
+/// you think").
 fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
     let t = |i: usize| tokens.get(i).map(String::as_str);
     let robot_named = tokens.iter().any(|w| vocab.robot_names.contains(w));
     if t(0).is_some_and(|w| PARTNER_CALLS.contains(&w)) && !robot_named {
         return Some(format!("said to someone else: {:?}", tokens[0]));
+    }
+    // "put the stopper back in the sherry would you bill".
+    if let Some(reason) = crate::fast_path::named_after_polite_close(vocab, tokens, 0) {
+        return Some(reason);
     }
     let how_well = matches!(t(1), Some("quickly" | "fast" | "far" | "long" | "high" | "slowly" | "well" | "often" | "sharply" | "tightly"));
     if t(0) == Some("how") && how_well && matches!(t(2), Some("can" | "could")) && t(3) == Some("you") {
@@ -190,7 +194,7 @@ fn not_asked_of_the_robot(vocab: &Vocabulary, tokens: &[String]) -> Option<Strin
         return Some("a day gone told of, not a request: \"yesterday\"".to_string());
     }
     // "come back here with that remote you little monkey": a child scolded by what they are called.
-    if n >= 3 && tokens[n - 3] == "you" && matches!(tokens[n - 2].as_str(), "little" | "cheeky" | "naughty") && !vocab.robot_names.contains(&tokens[n - 1]) {
+    if n >= 3 && tokens[n - 3] == "you" && crate::fast_path::SCOLDING.contains(&tokens[n - 2].as_str()) && !vocab.robot_names.contains(&tokens[n - 1]) {
         return Some(format!("said to a child: \"you {} {}\"", tokens[n - 2], tokens[n - 1]));
     }
     // "come here biscuit whos a good doggy then", "puss puss come here puss", "come on kitty come
@@ -273,7 +277,7 @@ fn said_values_of(
     // "go to a and e" answered "and e": a target opened by a joining word is a piece of a name.
     // ("a and e" is one.)
     let joining = |w: &&str| matches!(*w, "and" | "or" | "but" | "nor") && words.first() == Some(w);
-    if let Some(w) = first_named.filter(|w| PLACEHOLDERS.contains(w) || reflexive(w) || joining(w)) {
+    if let Some(w) = first_named.filter(|w| crate::fast_path::PLACEHOLDERS.contains(w) || reflexive(w) || joining(w)) {
         return Err(Unsupported::Target { target: cmd.slot(TARGET_SLOT).and_then(SlotValue::as_str).unwrap_or_default().to_string(), missing: format!("a thing's name ({w:?} names none)") });
     }
     // "you can carry twenty kilo" as pick_up "twenty kilo": an amount is no thing.
@@ -334,6 +338,27 @@ fn said_values_of(
     // the robot.
     if cmd.action == "turn" && said.tokens.windows(3).any(|w| w[0] == "turn" && w[1] == "your" && matches!(w[2].as_str(), "head" | "camera" | "eyes")) {
         return Err(Unsupported::NotARequest("the camera turned, not the robot: \"turn your ...\"".into()));
+    }
+    // "where go my phone charger": asked where a thing went, in English learnt late; no going.
+    if cmd.action == "go_to" && said.tokens.windows(2).any(|w| w[0] == "where" && matches!(w[1].as_str(), "go" | "goes" | "gone" | "went")) {
+        return Err(Unsupported::NotARequest("a question where a thing went: \"where go\"".into()));
+    }
+    // "this thing is slower than my nan", "ugh this robot is so slow": how fast something is, said
+    // of it; the speed it asks for, if any, is not the one said.
+    if cmd.action == "set_speed" {
+        let how = |w: &str| matches!(w, "so" | "too" | "way" | "much" | "really" | "very" | "even" | "a" | "bit" | "lot" | "that");
+        let level = |w: &str| matches!(w, "slow" | "slower" | "slowly" | "fast" | "faster" | "quick" | "quicker");
+        let said_of = (0..said.tokens.len()).find(|&k| {
+            matches!(said.tokens[k].as_str(), "is" | "was" | "are" | "were" | "s")
+                && said.tokens[k + 1..].iter().take(4).take_while(|w| how(w) || level(w)).any(|w| level(w))
+        });
+        if let Some(k) = said_of {
+            return Err(Unsupported::NotARequest(format!("how fast something is, said of it: {:?}", said.tokens[k..].iter().take(3).cloned().collect::<Vec<_>>().join(" "))));
+        }
+    }
+    // "in ten minutes go and check the oven": when to do something else, not how long to wait.
+    if cmd.action == "wait" && cmd.slot("duration_s").is_some() && said.tokens.first().is_some_and(|w| w == "in") && said.tokens.get(1).is_some_and(|w| crate::fast_path::is_number_word(w) || crate::fast_path::is_numeric(w)) {
+        return Err(Unsupported::NotARequest("a delay before another request, not a wait: \"in ...\" opens it".into()));
     }
     said.one_command(cmd)?;
     // "go find it go on", "go on sit down", "put that doon an come here", "spin around come to
@@ -565,7 +590,9 @@ fn put_down_refused(vocab: &Vocabulary, tokens: &[String]) -> Option<Unsupported
             && (after.get(k + 1).is_some_and(heats) || (after.get(k + 1).is_some_and(|w| vocab.strip_words.contains(w)) && after.get(k + 2).is_some_and(heats)))
     });
     let pick = vocab.actions.iter().find(|a| a.name == "pick_up")?;
-    let living = after.iter().take(3).find(|w| pick.refused_targets.contains(w.as_str()));
+    // ("drop it there pet": "pet" last is the one spoken to.)
+    let addressee = |k: usize| k + 1 == after.len() && vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == after[k]);
+    let living = after.iter().take(3).enumerate().find(|&(k, w)| pick.refused_targets.contains(w.as_str()) && !addressee(k)).map(|(_, w)| w);
     (burns || living.is_some()).then(|| Unsupported::Collision { what: after.join(" ") })
 }
 
@@ -1578,7 +1605,18 @@ impl<'a> Said<'a> {
                 next.map(|i| at = i).is_some()
             });
             // ... where the object is put somewhere: "put the kettle on" switches it on.
-            let somewhere = || (at + 1..self.tokens.len()).any(|i| !v.filler_words.contains(&self.tokens[i]));
+            // ("put the radio on for the archers please": on, then what for, no place.)
+            let somewhere = || {
+                // ("put the kettle on duck im parched": the one spoken to, then a remark.)
+                let no_place = |w: &str| {
+                    matches!(w, "for" | "while" | "so" | "till" | "until" | "cos" | "because" | "then" | "and" | "now" | "again" | "would" | "will" | "could" | "please"
+                        | "i" | "im" | "ive" | "id" | "were" | "we" | "thats" | "its" | "youre")
+                };
+                let addressee = |w: &str| v.addressees.iter().any(|a| a.len() == 1 && a[0] == w);
+                (at + 1..self.tokens.len())
+                    .find(|&i| no_place(&self.tokens[i]) || !(v.filler_words.contains(&self.tokens[i]) || addressee(&self.tokens[i])))
+                    .is_some_and(|i| !no_place(&self.tokens[i]))
+            };
             let put_on = matches!(phrase[phrase.len() - 1].as_str(), "on" | "in" | "into" | "onto");
             // "lily put your shoes on were late": what is put on is worn.
             let dressing = stood_in && self.tokens.get(start + 1).is_some_and(|w| w == "your");
@@ -1991,7 +2029,8 @@ impl<'a> Said<'a> {
         let addressee = |w: &str| self.vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == w);
         let said: Vec<&str> = target.split_whitespace().collect();
         let owned = said.len() > 1 && matches!(said[said.len() - 2], "my" | "your" | "his" | "her" | "our" | "their" | "the" | "a" | "of" | "that" | "this");
-        if content.len() > 1 && content.last().is_some_and(|w| addressee(w)) && !owned {
+        let described = content.len() > 1 && crate::fast_path::described_creature(content[content.len() - 2], content[content.len() - 1]);
+        if content.len() > 1 && content.last().is_some_and(|w| addressee(w)) && !owned && !described {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not who is spoken to".into(),

@@ -27,7 +27,8 @@ use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKi
 /// rambling elderly speech go to the LLM more often; 87.5% with deferrals published as unknown);
 /// 13834/19097 = 0.724 after batches 80 to 82 (405 of their 688 right on the fast path); 14202/19773
 /// = 0.718 after batches 83 to 85 (335 of their 676 right: strong regional speech and children go
-/// to the LLM more often), so the floor went from 0.72 to 0.71.
+/// to the LLM more often), so the floor went from 0.72 to 0.71; 15221/21084 = 0.722 in the
+/// forty-fifth session after batches 86 to 91 (797 of their 1311 right on the fast path).
 const FAST_PATH_ACCURACY_FLOOR: f64 = 0.71;
 
 /// Right answers the support check may refuse on the dev split, and only for
@@ -90,8 +91,11 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.71;
 /// the tray", "wook at my drawing wobot"; "thoda slow please", "unit one to me"); 234 of 12389 after
 /// batches 80 to 82, 19 of them theirs (second-language frames and misheard verbs most); 260 of
 /// 12680 after batches 83 to 85, 26 of them theirs (strong regional speech and children's sound
-/// swaps in the action's own words: "gan forrit", "wook at").
-const MAX_ACTION_WORD_REFUSALS: usize = 260;
+/// swaps in the action's own words: "gan forrit", "wook at"); 310 of 13489 in the forty-fifth session
+/// after batches 86 to 91, 49 of them theirs (rarer verbs, needs said as needs and second-language
+/// frames: "kum ere please", "bide there a wee while", "more quick robot", "where the skipping
+/// ropes", "i need my teddy", "cast your eye over the shelf", "off you go again").
+const MAX_ACTION_WORD_REFUSALS: usize = 310;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -161,8 +165,11 @@ const MAX_ACTION_WORD_REFUSALS: usize = 260;
 /// not follow: "go ahead five and thirty centimetre", "speed one meter for second", "stay here one
 /// minute and half", "back up sicks feet", "go forward at point three"); 182 of 12680 after batches
 /// 83 to 85 (170 of the older lines, 12 new, Scots numbers most: "gan forrit twa metres pet",
-/// "gang forrit fower fit", "turn right three hunner an sixty degrees").
-const MAX_SLOT_REFUSALS: usize = 182;
+/// "gang forrit fower fit", "turn right three hunner an sixty degrees"); 191 of 13489 in the
+/// forty-fifth session after batches 86 to 91 (168 of the older lines, 23 new, misheard names and
+/// amounts most: "bring the tee towel for me", "find my lunch fox", "move right sixty sent a
+/// metres", "turn left one full round").
+const MAX_SLOT_REFUSALS: usize = 191;
 
 #[derive(Default)]
 struct Score {

@@ -1685,3 +1685,66 @@ fn a_misheard_target_is_read_as_the_known_one_it_is_near() {
     let cmd = vet_llm_answer(&v, text, v.finalize(answer), 0.0);
     assert_eq!(cmd.slot("target").and_then(|s| s.as_str()), Some("front door"), "{}", cmd.to_json(&v));
 }
+
+#[test]
+fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batches_86_to_91() {
+    let v = Vocabulary::default_vocabulary().unwrap();
+    const UNKNOWN: &str = r#"{"action":"unknown"}"#;
+    expect_all(
+        &v,
+        &[
+            // "but" opens a clause of its own: the apology before it does not reach the stop.
+            ("im so sorry to shout but stop at once", r#"{"action":"stop"}"#),
+            // A name after the polite close says whom it was for, a word name too.
+            ("go to the kitchen would you jack", UNKNOWN),
+            ("bring me the cup please tom", UNKNOWN),
+            ("go to the kitchen would you dear", r#"{"action":"go_to","target":"kitchen"}"#),
+            // A teen split in two; an island no robot indoors goes to.
+            ("wait for eight teen seconds", r#"{"action":"wait","duration_s":18.0}"#),
+            ("go to the seed isle would you", r#"{"action":"go_to","target":"seed aisle"}"#),
+            // A word standing in for the name names nothing ("the charger thingy" is named).
+            ("bring us the um the thingy", UNKNOWN),
+            ("grab the charger thingy", r#"{"action":"pick_up","target":"charger thingy"}"#),
+            // Family called as families at home call them, in another language.
+            ("go to living room baba is sitting there", r#"{"action":"go_to","target":"living room"}"#),
+            ("kuya wait for me five minutes", UNKNOWN),
+            // After a determiner and before a copula, the action's word is a noun.
+            ("that clutch is proper knackered", UNKNOWN),
+            // A surname after a title calls a person; "follow mr jones" takes them.
+            ("you can stop rinsing now mrs patel", UNKNOWN),
+            ("go to the kitchen mr jones", UNKNOWN),
+            ("follow mr jones", r#"{"action":"follow","target":"mr jones"}"#),
+            // A child's things, described.
+            ("ruby go and find your other shoe", UNKNOWN),
+            // "duck" said fondly after a thing; a described duck or hen is the thing.
+            ("get me the biscuit tin duck", r#"{"action":"pick_up","target":"biscuit tin"}"#),
+            ("fetch the rubber duck", r#"{"action":"pick_up","target":"rubber duck"}"#),
+            ("look for the black hen no the speckled hen", r#"{"action":"find","target":"speckled hen"}"#),
+        ],
+    );
+    // A day gone by opening it, a thing named and said again as "it", the word asked about, one
+    // scolded by what they are called: no stop. The robot so scolded still stops.
+    for text in [
+        "yesterday robot stop in middle of corridor for no reason",
+        "the lift it stop between floor two and three",
+        "how you say stop in korean is meomchwo",
+        "oh do stop it biscuit you silly dog",
+    ] {
+        assert!(!json(&v, text).contains(r#""stop""#), "{text:?}: {}", json(&v, text));
+    }
+    assert_eq!(json(&v, "stop it you silly robot"), r#"{"action":"stop"}"#);
+    // The check reads the same; a thing switched on for something, where a thing went, how fast
+    // a thing is.
+    assert_llm_answer(&v, "put the stopper back in the sherry would you bill", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "put the radio on for the archers please", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "put the radio on the shelf please", r#"{"action":"put_down"}"#, true);
+    assert_llm_answer(&v, "where go my phone charger", r#"{"action":"go_to","target":"phone charger"}"#, false);
+    assert_llm_answer(&v, "this thing is slower than my nan", r#"{"action":"set_speed","level":"slow"}"#, false);
+    assert_llm_answer(&v, "speed zero comma three is too slow for me", r#"{"action":"set_speed","level":"fast","speed_mps":0.3}"#, false);
+    assert_llm_answer(&v, "could you go a bit slower", r#"{"action":"set_speed","level":"slow"}"#, true);
+    assert_llm_answer(&v, "put the kettle on duck im parched", r#"{"action":"put_down"}"#, false);
+    assert_llm_answer(&v, "look for the black hen no the speckled hen", r#"{"action":"find","target":"speckled hen"}"#, true);
+    // "in ten minutes" says when to do something else, not how long to wait.
+    assert_llm_answer(&v, "in ten minutes go and check the oven", r#"{"action":"wait","duration_s":600}"#, false);
+    assert_llm_answer(&v, "wait ten minutes", r#"{"action":"wait","duration_s":600}"#, true);
+}
