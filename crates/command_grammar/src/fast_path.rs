@@ -3182,7 +3182,7 @@ fn parse_command(
                 // "follow my mate": after a possessive, a word said to address someone names them.
                 let addressed_as = k > 0
                     && matches!(leftovers[k - 1].as_str(), "my" | "your" | "his" | "our" | "their" | "the" | "that" | "this")
-                    && vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == **t);
+                    && vocab.is_addressee(t);
                 // "the mug with the chip in it", "the bag with the shopping in": what a thing has in
                 // or on it ends its description.
                 let has_it = matches!(t.as_str(), "it" | "them")

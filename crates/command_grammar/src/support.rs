@@ -155,8 +155,6 @@ fn collision_asked(vocab: &Vocabulary, tokens: &[String]) -> Option<String> {
     })
 }
 
-/// Words said in place of a thing's name.
-
 /// A partner's pet name opening the utterance ("honey have you seen my keys"): said to them.
 /// "love", "pet" and "mate" are said to anyone, the robot too ("love could you fetch us the tin").
 const PARTNER_CALLS: [&str; 8] = ["honey", "hon", "hun", "darling", "sweetheart", "sweetie", "babe", "baby"];
@@ -591,7 +589,7 @@ fn put_down_refused(vocab: &Vocabulary, tokens: &[String]) -> Option<Unsupported
     });
     let pick = vocab.actions.iter().find(|a| a.name == "pick_up")?;
     // ("drop it there pet": "pet" last is the one spoken to.)
-    let addressee = |k: usize| k + 1 == after.len() && vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == after[k]);
+    let addressee = |k: usize| k + 1 == after.len() && vocab.is_addressee(&after[k]);
     let living = after.iter().take(3).enumerate().find(|&(k, w)| pick.refused_targets.contains(w.as_str()) && !addressee(k)).map(|(_, w)| w);
     (burns || living.is_some()).then(|| Unsupported::Collision { what: after.join(" ") })
 }
@@ -1414,7 +1412,7 @@ impl<'a> Said<'a> {
                     && !v.filler_words.contains(w)
                     && !v.strip_words.contains(w)
                     // "go on then crack on pet": who is spoken to, not a part left out.
-                    && !v.addressees.iter().any(|a| a.len() == 1 && a[0] == *w)
+                    && !v.is_addressee(w)
                     && !target.iter().any(|t| *t == w || *t == self.raw[i])
             });
             // "have a look around and tell me what you can see": telling what is seen is the
@@ -1612,9 +1610,8 @@ impl<'a> Said<'a> {
                     matches!(w, "for" | "while" | "so" | "till" | "until" | "cos" | "because" | "then" | "and" | "now" | "again" | "would" | "will" | "could" | "please"
                         | "i" | "im" | "ive" | "id" | "were" | "we" | "thats" | "its" | "youre")
                 };
-                let addressee = |w: &str| v.addressees.iter().any(|a| a.len() == 1 && a[0] == w);
                 (at + 1..self.tokens.len())
-                    .find(|&i| no_place(&self.tokens[i]) || !(v.filler_words.contains(&self.tokens[i]) || addressee(&self.tokens[i])))
+                    .find(|&i| no_place(&self.tokens[i]) || !(v.filler_words.contains(&self.tokens[i]) || v.is_addressee(&self.tokens[i])))
                     .is_some_and(|i| !no_place(&self.tokens[i]))
             };
             let put_on = matches!(phrase[phrase.len() - 1].as_str(), "on" | "in" | "into" | "onto");
@@ -2026,11 +2023,10 @@ impl<'a> Said<'a> {
         // "have a wee look at the telly hen" answered "telly hen": who is spoken to, after the
         // thing named, is no word of it.
         // ("the room of my son": after a possessive or an article, a person named.)
-        let addressee = |w: &str| self.vocab.addressees.iter().any(|a| a.len() == 1 && a[0] == w);
         let said: Vec<&str> = target.split_whitespace().collect();
         let owned = said.len() > 1 && matches!(said[said.len() - 2], "my" | "your" | "his" | "her" | "our" | "their" | "the" | "a" | "of" | "that" | "this");
         let described = content.len() > 1 && crate::fast_path::described_creature(content[content.len() - 2], content[content.len() - 1]);
-        if content.len() > 1 && content.last().is_some_and(|w| addressee(w)) && !owned && !described {
+        if content.len() > 1 && content.last().is_some_and(|w| self.vocab.is_addressee(w)) && !owned && !described {
             return Err(Unsupported::Target {
                 target: target.to_string(),
                 missing: "a thing or place named, not who is spoken to".into(),

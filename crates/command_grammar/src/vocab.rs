@@ -1332,6 +1332,11 @@ impl Vocabulary {
         self.calls_by_name(w) || self.kin_words.contains(w)
     }
 
+    /// `w` alone is one of `addressees`: who is spoken to, said after a thing ("hen", "buddy").
+    pub(crate) fn is_addressee(&self, w: &str) -> bool {
+        self.addressees.iter().any(|a| a.len() == 1 && a[0] == w)
+    }
+
     /// `w` is the first word of some action's phrase ("take", "pick", "go").
     pub(crate) fn opens_an_action_phrase(&self, w: &str) -> bool {
         self.actions.iter().flat_map(|a| &a.synonyms).any(|s| s.phrase.first().is_some_and(|p| p == w))
