@@ -94,6 +94,13 @@ fn assert_llm_answer(v: &Vocabulary, text: &str, answer: &str, kept: bool) {
     assert_eq!(verdict.is_ok(), kept, "{text:?} answered {answer}: {verdict:?}");
 }
 
+/// None of `texts` is read as a stop on the fast path.
+fn expect_no_stop(v: &Vocabulary, texts: &[&str]) {
+    for text in texts {
+        assert!(!json(v, text).contains(r#""stop""#), "{text:?}: {}", json(v, text));
+    }
+}
+
 /// Each utterance's fast-path answer, as [`json`] shows it.
 fn expect_all(v: &Vocabulary, cases: &[(&str, &str)]) {
     for (text, want) in cases {
@@ -1319,16 +1326,17 @@ fn times_of_day_own_plans_held_things_and_cut_off_ends_from_batches_80_to_82() {
     );
     // A stop measured ahead is where to stop, not a stop now; a thing's stopping told in English
     // learnt late; a machine stopped.
-    for text in [
-        "stop in two metres",
-        "stop after ninety degrees",
-        "can you stop five metres before the wall",
-        "the conveyor stop again",
-        "my shift stop at six",
-        "stop the fryer please",
-    ] {
-        assert!(!json(&v, text).contains(r#""stop""#), "{text:?}: {}", json(&v, text));
-    }
+    expect_no_stop(
+        &v,
+        &[
+            "stop in two metres",
+            "stop after ninety degrees",
+            "can you stop five metres before the wall",
+            "the conveyor stop again",
+            "my shift stop at six",
+            "stop the fryer please",
+        ],
+    );
     // The check reads the same: a time of day, a cut-off end, "4 me".
     assert_llm_answer(&v, "come 2 me at four", r#"{"action":"come_here"}"#, false);
     assert_llm_answer(&v, "go left for", r#"{"action":"move","direction":"left"}"#, false);
@@ -1724,14 +1732,15 @@ fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batche
     );
     // A day gone by opening it, a thing named and said again as "it", the word asked about, one
     // scolded by what they are called: no stop. The robot so scolded still stops.
-    for text in [
-        "yesterday robot stop in middle of corridor for no reason",
-        "the lift it stop between floor two and three",
-        "how you say stop in korean is meomchwo",
-        "oh do stop it biscuit you silly dog",
-    ] {
-        assert!(!json(&v, text).contains(r#""stop""#), "{text:?}: {}", json(&v, text));
-    }
+    expect_no_stop(
+        &v,
+        &[
+            "yesterday robot stop in middle of corridor for no reason",
+            "the lift it stop between floor two and three",
+            "how you say stop in korean is meomchwo",
+            "oh do stop it biscuit you silly dog",
+        ],
+    );
     assert_eq!(json(&v, "stop it you silly robot"), r#"{"action":"stop"}"#);
     // The check reads the same; a thing switched on for something, where a thing went, how fast
     // a thing is.
