@@ -346,6 +346,12 @@ pub(crate) fn words(vocab: &Vocabulary, text: &str) -> Vec<String> {
         if digit && !determined && !commands_own && more(&out[i + 1]) {
             out[i] = crate::numbers::NUMBER_WORDS[value as usize].to_string();
         }
+        // "turn right fordy five degree": a word that sounds like the tens, right before a digit,
+        // is the tens.
+        let tens = value.fract() == 0.0 && (20.0..=90.0).contains(&value) && value % 10.0 == 0.0;
+        if tens && !determined && !commands_own && crate::numbers::NUMBER_WORDS[1..10].contains(&out[i + 1].as_str()) {
+            out[i] = crate::numbers::NUMBER_WORDS[18 + (value / 10.0) as usize].to_string();
+        }
     }
     // "carry um carry on", "turn uh turn left": a word, a hesitation, the word again is said once.
     let mut i = 0;

@@ -1709,6 +1709,8 @@ fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batche
             ("go to the kitchen would you dear", r#"{"action":"go_to","target":"kitchen"}"#),
             // A teen split in two; an island no robot indoors goes to.
             ("wait for eight teen seconds", r#"{"action":"wait","duration_s":18.0}"#),
+            // A word that sounds like the tens, before a digit, is the tens.
+            ("turn right fordy five degree", r#"{"action":"turn","angle_deg":45.0,"direction":"right"}"#),
             ("go to the seed isle would you", r#"{"action":"go_to","target":"seed aisle"}"#),
             // A word standing in for the name names nothing ("the charger thingy" is named).
             ("bring us the um the thingy", UNKNOWN),
@@ -1756,4 +1758,6 @@ fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batche
     // "in ten minutes" says when to do something else, not how long to wait.
     assert_llm_answer(&v, "in ten minutes go and check the oven", r#"{"action":"wait","duration_s":600}"#, false);
     assert_llm_answer(&v, "wait ten minutes", r#"{"action":"wait","duration_s":600}"#, true);
+    assert_llm_answer(&v, "aiyo turn right fordy five degree lah", r#"{"action":"turn","angle_deg":5,"direction":"right"}"#, false);
+    assert_llm_answer(&v, "aiyo turn right fordy five degree lah", r#"{"action":"turn","angle_deg":45,"direction":"right"}"#, true);
 }
