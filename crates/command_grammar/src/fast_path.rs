@@ -1002,6 +1002,10 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
         };
         let opens = i == 1 || (i > 1 && GREETINGS.contains(&tokens[i - 2].as_str()));
         let before = opens && (called(i - 1) || (vocab.word_names.contains(&tokens[i - 1]) && i + 1 < tokens.len()));
+        // "mavis love stop picking at your dressing", "sunil kindly stop by the bank": a name that
+        // opens it, fond or polite words between it and the stop.
+        let before = before
+            || (i >= 2 && vocab.calls_by_name(&tokens[0]) && (1..i).all(|k| vocab.filler_words.contains(&tokens[k]) || vocab.is_addressee(&tokens[k]) || tokens[k] == "kindly"));
         // The name closes the stop's words: last, or before another sentence starts.
         // ("stop it poppy thats mine": a name that is a word too, before another sentence.)
         let after_at = (i + 1..tokens.len().min(i + 5)).find(|&k| {
@@ -1102,7 +1106,8 @@ fn stop_said(vocab: &Vocabulary, tokens: &[String]) -> StopSaid {
     // determiner, the noun. "hit the emergency stop" still urges one (a button on another thing,
     // "press the stop button on the microwave", is `button_on`'s).
     let a_noun = |i: usize| {
-        let det = |k: usize| matches!(tokens[k].as_str(), "the" | "a" | "an" | "next" | "my" | "your" | "our" | "this" | "last" | "first" | "his" | "their");
+        // ("which stop do i get down for the clinic": the stop asked which.)
+        let det = |k: usize| matches!(tokens[k].as_str(), "the" | "a" | "an" | "next" | "my" | "your" | "our" | "this" | "last" | "first" | "his" | "their" | "which");
         let k = if i >= 1 && matches!(tokens[i - 1].as_str(), "e" | "emergency") { i - 1 } else { i };
         // ("who hit the e stop": asked who did.)
         let asked_who = content_at.first().is_some_and(|&f| tokens[f] == "who");

@@ -28,7 +28,8 @@ use command_grammar::{check_support, fast_path, Command, FastPathOutcome, SlotKi
 /// 13834/19097 = 0.724 after batches 80 to 82 (405 of their 688 right on the fast path); 14202/19773
 /// = 0.718 after batches 83 to 85 (335 of their 676 right: strong regional speech and children go
 /// to the LLM more often), so the floor went from 0.72 to 0.71; 15221/21084 = 0.722 in the
-/// forty-fifth session after batches 86 to 91 (797 of their 1311 right on the fast path).
+/// forty-fifth session after batches 86 to 91 (796 of their 1311 right on the fast path), 15616/21711
+/// = 0.719 after batches 92 to 94 (395 of their 627).
 const FAST_PATH_ACCURACY_FLOOR: f64 = 0.71;
 
 /// Right answers the support check may refuse on the dev split, and only for
@@ -94,8 +95,10 @@ const FAST_PATH_ACCURACY_FLOOR: f64 = 0.71;
 /// swaps in the action's own words: "gan forrit", "wook at"); 310 of 13489 in the forty-fifth session
 /// after batches 86 to 91, 49 of them theirs (rarer verbs, needs said as needs and second-language
 /// frames: "kum ere please", "bide there a wee while", "more quick robot", "where the skipping
-/// ropes", "i need my teddy", "cast your eye over the shelf", "off you go again").
-const MAX_ACTION_WORD_REFUSALS: usize = 310;
+/// ropes", "i need my teddy", "cast your eye over the shelf", "off you go again"); 323 of 13861
+/// after batches 92 to 94, 13 of them theirs ("robot to the linen cupboard", "weh mi glasses deh",
+/// "whatre you seeing robot").
+const MAX_ACTION_WORD_REFUSALS: usize = 323;
 
 /// Right slots the check may refuse on the dev split: misheard names the sound does not settle
 /// ("liven room" for the living room; "sell phone" is read as the cell phone since it sounds
@@ -168,8 +171,10 @@ const MAX_ACTION_WORD_REFUSALS: usize = 310;
 /// "gang forrit fower fit", "turn right three hunner an sixty degrees"); 191 of 13489 in the
 /// forty-fifth session after batches 86 to 91 (168 of the older lines, 23 new, misheard names and
 /// amounts most: "bring the tee towel for me", "find my lunch fox", "move right sixty sent a
-/// metres", "turn left one full round").
-const MAX_SLOT_REFUSALS: usize = 191;
+/// metres", "turn left one full round"); 200 of 13861 after batches 92 to 94 (10 of them theirs:
+/// "go to the wok in freezer", "go forward fiddy centimetres", "pick up the blue cup no the green
+/// one").
+const MAX_SLOT_REFUSALS: usize = 200;
 
 #[derive(Default)]
 struct Score {

@@ -1695,7 +1695,7 @@ fn a_misheard_target_is_read_as_the_known_one_it_is_near() {
 }
 
 #[test]
-fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batches_86_to_91() {
+fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batches_86_to_94() {
     let v = Vocabulary::default_vocabulary().unwrap();
     const UNKNOWN: &str = r#"{"action":"unknown"}"#;
     expect_all(
@@ -1741,8 +1741,17 @@ fn names_after_a_polite_close_stops_told_or_quoted_and_split_numbers_from_batche
             "the lift it stop between floor two and three",
             "how you say stop in korean is meomchwo",
             "oh do stop it biscuit you silly dog",
+            // A name opening it, fond or polite words before the stop; a stop asked which.
+            "mavis love stop picking at your dressing",
+            "sunil kindly stop by the bank and deposit this cheque",
+            "which stop do i get down for the clinic",
         ],
     );
+    // Blades and furniture are not lifted; a trade's homophones.
+    for text in ["pass me the cutlass", "lift the sofa so i can get the remote out"] {
+        assert_eq!(json(&v, text), UNKNOWN, "{text:?}");
+    }
+    assert_eq!(json(&v, "find the palette truck"), r#"{"action":"find","target":"pallet truck"}"#);
     assert_eq!(json(&v, "stop it you silly robot"), r#"{"action":"stop"}"#);
     // The check reads the same; a thing switched on for something, where a thing went, how fast
     // a thing is.
